@@ -1,0 +1,117 @@
+"""The `rucas` command: a thin wrapper over rucas.build.pipeline and friends."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rucas.build.errors import ValidationFailed
+from rucas.build.paths import default_curated_dir, default_output_dir
+
+
+def _add_paths(parser: argparse.ArgumentParser, output: bool = True) -> None:
+    parser.add_argument("--curated", type=Path, default=None,
+                        help="the curated folder (default: dataset/curated of the package)")
+    if output:
+        parser.add_argument("--output", type=Path, default=None,
+                            help="where outputs go (default: dataset/ in a checkout, else a cache folder)")
+
+
+def _print_errors(failure: ValidationFailed) -> int:
+    for error in failure.errors:
+        print(str(error), file=sys.stderr)
+    print(f"\n{len(failure.errors)} error(s); nothing was written.", file=sys.stderr)
+    return 1
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check every curated file; write nothing."""
+    from rucas.build.pipeline import quiet, stderr_progress, validate
+
+    try:
+        rows = validate(args.curated or default_curated_dir(), quiet if args.quiet else stderr_progress)
+    except ValidationFailed as failure:
+        return _print_errors(failure)
+    counts = ", ".join(f"{len(r)} {t}" for t, r in sorted(rows.tables.items()))
+    print(f"valid: {counts}")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Validate, then write every output atomically."""
+    from rucas.build.pipeline import build, quiet, stderr_progress
+
+    try:
+        report = build(args.curated or default_curated_dir(), args.output or default_output_dir(),
+                       quiet if args.quiet else stderr_progress)
+    except ValidationFailed as failure:
+        return _print_errors(failure)
+    total = sum(report.row_counts.values())
+    print(f"built rucas {report.version}: {total} rows in {len(report.row_counts)} tables -> {report.output_dir}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Print the row counts and version of the current build."""
+    import rucas
+
+    manifest = rucas.manifest(args.output)
+    if args.json:
+        print(json.dumps({"version": manifest["version"], "row_counts": manifest["row_counts"]}, indent=2))
+        return 0
+    print(f"rucas {manifest['version']}")
+    width = max(len(name) for name in manifest["row_counts"])
+    for name, count in manifest["row_counts"].items():
+        print(f"  {name:<{width}}  {count:>9,}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the SQLite database with Datasette (read-only, immutable)."""
+    from rucas.build.serve import serve
+
+    return serve(output_dir=args.output or default_output_dir(), host=args.host, port=args.port,
+                 rebuild=args.rebuild)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `rucas` command."""
+    parser = argparse.ArgumentParser(prog="rucas", description="Build and publish the RUCAS dataset.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="check the curated files; write nothing",
+                                   description="Check every curated file. Errors name file:line and the fix; "
+                                   "exit status 1 when there are any.")
+    _add_paths(validate, output=False)
+    validate.add_argument("--quiet", action="store_true", help="no progress output")
+    validate.set_defaults(func=cmd_validate)
+
+    build = commands.add_parser("build", help="validate, then write Parquet, DuckDB, SQLite and Datasette config",
+                                description="Validate, then write all outputs. Outputs are swapped in atomically; "
+                                "on any error nothing changes.")
+    _add_paths(build)
+    build.add_argument("--quiet", action="store_true", help="no progress output")
+    build.set_defaults(func=cmd_build)
+
+    stats = commands.add_parser("stats", help="row counts and version of the current build")
+    stats.add_argument("--output", type=Path, default=None, help="the output folder")
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    stats.set_defaults(func=cmd_stats)
+
+    serve = commands.add_parser("serve", help="browse the dataset with Datasette (read-only)",
+                                description="Serve dataset/rucas.db with Datasette, immutable and read-only. "
+                                "Builds first if there is no build yet.")
+    serve.add_argument("--output", type=Path, default=None, help="the output folder")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8001, help="port (default 8001)")
+    serve.add_argument("--rebuild", action="store_true", help="build before serving even if a build exists")
+    serve.set_defaults(func=cmd_serve)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

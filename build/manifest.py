@@ -1,0 +1,51 @@
+"""The build manifest: what went in, what came out, row counts and the dataset version."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+NOT_REPRODUCIBLE = {"rucas.duckdb"}
+"""Outputs whose bytes differ between identical builds (DuckDB's file format); the manifest lists them
+without a hash. Their contents equal the Parquet files, which are byte-reproducible."""
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def inputs_digest(inputs: list[dict[str, object]]) -> str:
+    """One hash over every input's path and hash: the identity of the curated corpus."""
+    digest = hashlib.sha256()
+    for item in inputs:
+        digest.update(f"{item['path']}\0{item['sha256']}\n".encode())
+    return digest.hexdigest()
+
+
+def write_manifest(path: Path, *, version: str, inputs: list[dict[str, object]], build_dir: Path,
+                   row_counts: dict[str, int]) -> dict[str, object]:
+    """Write manifest.json describing the build in `build_dir`; return it."""
+    outputs = []
+    for file in sorted(p for p in build_dir.rglob("*") if p.is_file() and p.name != "manifest.json"):
+        relative = file.relative_to(build_dir).as_posix()
+        reproducible = relative not in NOT_REPRODUCIBLE
+        entry: dict[str, object] = {"path": relative,
+                                    "bytes": file.stat().st_size if reproducible else None,
+                                    "sha256": file_sha256(file) if reproducible else None}
+        outputs.append(entry)
+    manifest = {
+        "dataset": "rucas",
+        "version": version,
+        "inputs_sha256": inputs_digest(inputs),
+        "row_counts": row_counts,
+        "inputs": inputs,
+        "outputs": outputs,
+    }
+    path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest

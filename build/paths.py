@@ -1,0 +1,40 @@
+"""Where the curated input is and where outputs go, in a checkout and in an installed wheel."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+
+def package_root() -> Path:
+    """The folder of the `rucas` package (dataset/ in a checkout)."""
+    import rucas
+
+    return Path(rucas.__file__).resolve().parent
+
+
+def default_curated_dir() -> Path:
+    """dataset/curated: shipped inside the package, so an installed wheel can build too."""
+    return package_root() / "curated"
+
+
+def _in_checkout(root: Path) -> bool:
+    return (root.parent / "pyproject.toml").is_file() and (root.parent / "schema").is_dir()
+
+
+def default_output_dir() -> Path:
+    """Where outputs are written and read.
+
+    RUCAS_OUTPUT_DIR if set; dataset/ itself in a source checkout; otherwise a per-version
+    cache folder (XDG_CACHE_HOME or ~/.cache), since site-packages may be read-only.
+    """
+    if override := os.environ.get("RUCAS_OUTPUT_DIR"):
+        return Path(override)
+    root = package_root()
+    if _in_checkout(root):
+        return root
+    from rucas import __version__
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "rucas" / __version__

@@ -1,0 +1,109 @@
+"""The build as functions a notebook can call: validate the curated corpus, or build every output from it."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from rucas.build.arrow_tables import arrow_tables
+from rucas.build.curated import read_corpus
+from rucas.build.datapackage import write_datapackage
+from rucas.build.datasette_config import write_config
+from rucas.build.duckdb_db import write_duckdb
+from rucas.build.manifest import inputs_digest, write_manifest
+from rucas.build.parquet import write_parquet
+from rucas.build.publish import build_lock, new_staging_dir, publish
+from rucas.build.sqlite_db import write_sqlite
+from rucas.build.validate import Rows, validate_corpus
+from rucas.queries import view_files
+
+Progress = Callable[[str], None]
+
+
+def quiet(_: str) -> None:
+    """A progress callback that says nothing."""
+
+
+def stderr_progress(message: str) -> None:
+    """A progress callback that prints to standard error."""
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass
+class BuildReport:
+    """What a build did: where its outputs are, its version, row counts and seconds per stage."""
+
+    output_dir: Path
+    build_dir: Path
+    version: str
+    row_counts: dict[str, int]
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def dataset_version(inputs_sha256: str) -> str:
+    """The dataset version: package version plus the first 12 hex digits of the inputs' hash."""
+    from rucas import __version__
+
+    return f"{__version__}+{inputs_sha256[:12]}"
+
+
+def validate(curated_dir: Path, progress: Progress = quiet) -> Rows:
+    """Read and validate the curated corpus; write nothing. Raises ValidationFailed listing every error."""
+    progress(f"reading {curated_dir}")
+    corpus = read_corpus(curated_dir)
+    progress(f"validating {len(corpus.articles)} article(s)")
+    return validate_corpus(corpus)
+
+
+class _Timer:
+    def __init__(self, report: dict[str, float], progress: Progress):
+        self.report, self.progress, self.last = report, progress, time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.report[stage] = round(now - self.last, 4)
+        self.progress(f"  {stage}: {now - self.last:.2f} s")
+        self.last = now
+
+
+def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet) -> BuildReport:
+    """Validate, then write Parquet, DuckDB, SQLite, datapackage.json, Datasette config and manifest.
+
+    Outputs are written to a staging folder and published with one atomic swap; on any error
+    nothing that was published before changes.
+    """
+    stages: dict[str, float] = {}
+    timer = _Timer(stages, progress)
+    corpus = read_corpus(curated_dir)
+    inputs = [{"path": file.path.relative_to(curated_dir).as_posix(), "sha256": file.sha256,
+               "bytes": len(file.data)} for file in corpus.files()]
+    timer.lap("read")
+    rows = validate_corpus(corpus)
+    timer.lap("validate")
+    tables: dict[str, pa.Table] = arrow_tables(rows.tables)
+    version = dataset_version(inputs_digest(inputs))
+    timer.lap("normalise")
+    output_dir.mkdir(parents=True, exist_ok=True)
+    with build_lock(output_dir):
+        staging = new_staging_dir(output_dir)
+        write_parquet(tables, staging / "parquet")
+        timer.lap("parquet")
+        views = view_files()
+        write_duckdb(tables, staging / "rucas.duckdb", views)
+        timer.lap("duckdb")
+        write_sqlite(tables, staging / "rucas.db", views)
+        timer.lap("sqlite")
+        write_config(staging / "datasette")
+        write_datapackage(staging / "datapackage.json", version)
+        timer.lap("datasette_config")
+        counts = {name: table.num_rows for name, table in tables.items()}
+        write_manifest(staging / "manifest.json", version=version, inputs=inputs, build_dir=staging,
+                       row_counts=counts)
+        final = publish(output_dir, staging, version.replace("+", "-"))
+        timer.lap("publish")
+    return BuildReport(output_dir, final, version, counts, stages)

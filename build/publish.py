@@ -1,0 +1,114 @@
+"""Publish a finished build atomically: outputs are written aside, then one symlink swap makes them current.
+
+Layout under the output directory (dataset/ in a checkout):
+
+    .builds/<build-id>/...      one complete build per folder
+    .builds/current  ->  <build-id>          swapped with one atomic rename
+    parquet, rucas.duckdb, rucas.db, datapackage.json, manifest.json, datasette
+                     ->  .builds/current/<same name>     fixed links, created once
+
+A reader opening dataset/rucas.db resolves the links at open time and so sees one whole
+build, old or new. A build killed at any point leaves `current` untouched; the next build
+removes its leftovers. A lock serialises concurrent builds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+OUTPUT_NAMES = ("parquet", "rucas.duckdb", "rucas.db", "datapackage.json", "manifest.json", "datasette")
+"""What a build publishes, relative to the output directory."""
+
+BUILDS = ".builds"
+KEEP_PREVIOUS = 1
+"""How many superseded builds to keep beside the current one (readers may still hold them open)."""
+
+
+@contextlib.contextmanager
+def build_lock(output_dir: Path, wait: bool = True) -> Iterator[None]:
+    """Hold an exclusive lock on output_dir for the duration of a build."""
+    builds = output_dir / BUILDS
+    builds.mkdir(parents=True, exist_ok=True)
+    with open(builds / "lock", "a+") as handle:
+        flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
+        fcntl.flock(handle, flags)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def new_staging_dir(output_dir: Path) -> Path:
+    """A fresh folder for a build in progress (call under build_lock)."""
+    builds = output_dir / BUILDS
+    for leftover in builds.glob("staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    staging = builds / f"staging-{uuid.uuid4().hex[:12]}"
+    staging.mkdir(parents=True)
+    return staging
+
+
+def current_build(output_dir: Path) -> Path | None:
+    """The folder of the published build, if any."""
+    link = output_dir / BUILDS / "current"
+    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+
+def _fsync_tree(root: Path) -> None:
+    for path in sorted(root.rglob("*")) + [root]:
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(output_dir: Path, staging: Path, build_id: str) -> Path:
+    """Make `staging` the current build in one atomic step; return its final folder."""
+    builds = output_dir / BUILDS
+    _fsync_tree(staging)
+    final = builds / f"build-{build_id}-{uuid.uuid4().hex[:8]}"
+    os.rename(staging, final)
+    temporary_link = builds / f"current.{uuid.uuid4().hex[:8]}"
+    os.symlink(final.name, temporary_link)
+    os.replace(temporary_link, builds / "current")
+    fd = os.open(builds, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    _ensure_output_links(output_dir)
+    _remove_superseded(builds, final)
+    return final
+
+
+def _ensure_output_links(output_dir: Path) -> None:
+    for name in OUTPUT_NAMES:
+        link = output_dir / name
+        target = Path(BUILDS) / "current" / name
+        if link.is_symlink() and Path(os.readlink(link)) == target:
+            continue
+        if link.is_symlink() or link.is_file():
+            link.unlink()
+        elif link.is_dir():
+            shutil.rmtree(link)
+        temporary = output_dir / f".{name}.{uuid.uuid4().hex[:8]}"
+        os.symlink(target, temporary)
+        os.replace(temporary, link)
+
+
+def _remove_superseded(builds: Path, current: Path) -> None:
+    finished = sorted((p for p in builds.glob("build-*") if p != current), key=lambda p: p.stat().st_mtime)
+    for old in finished[: max(0, len(finished) - KEEP_PREVIOUS)]:
+        shutil.rmtree(old, ignore_errors=True)
+    for stray in builds.glob("current.*"):
+        stray.unlink(missing_ok=True)

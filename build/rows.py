@@ -1,0 +1,162 @@
+"""Turn one YAML mapping into one table row, checking every value against the schema's ColumnSpec.
+
+The allowed keys, types, enums, patterns and bounds all come from rucas.schema; this module
+holds no list of columns. Curators write some columns as small groups (`date:`, `location:`),
+which `GROUPS` spells out.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rucas.build.errors import CurationError
+from rucas.build.yaml_lines import LineDict
+from rucas.schema import TableSpec
+from rucas.schema.derive import ColumnSpec
+
+GROUPS: dict[str, dict[str, str]] = {
+    "date": {key: f"date_{key}" for key in ("earliest", "latest", "precision", "basis", "note")},
+    "location": {"name": "location_name", "country_iso3": "location_country_iso3", "latitude": "latitude",
+                 "longitude": "longitude", "precision": "location_precision", "note": "location_note"},
+}
+"""Mappings that curators write as one key, e.g. `date: {earliest: ..}` for the date_* columns."""
+
+
+@dataclass
+class RowOrigin:
+    """Where a row was written: file, line of its mapping, and the line of each column's key."""
+
+    path: str
+    line: int
+    column_lines: dict[str, int]
+
+    def line_of(self, column: str) -> int:
+        return self.column_lines.get(column, self.line)
+
+
+def _describe(value: Any) -> str:
+    return f"{value!r} ({type(value).__name__})"
+
+
+def coerce_value(column: ColumnSpec, value: Any) -> tuple[Any, str | None, str | None]:
+    """Check one curated value against its column. Returns (value, problem, fix); problem is None when fine."""
+    if value is None:
+        if column.nullable:
+            return None, None, None
+        return None, f"{column.name} is required.", f"give {column.name}: {column.description}"
+    kind = column.kind
+    if kind in ("text", "enum"):
+        if not isinstance(value, str):
+            return None, f"{column.name} must be text, got {_describe(value)}.", f'quote it: {column.name}: "{value}"'
+        if value == "" or value != value.strip():
+            return None, f"{column.name} is empty or has leading/trailing spaces.", "trim it, or write null if unknown."
+        if kind == "enum" and value not in column.enum_values:
+            return None, f"{column.name} {value!r} is not one of {', '.join(column.enum_values)}.", \
+                "use one of the listed values (see the codebook table)."
+        if column.pattern and not re.match(column.pattern, value):
+            return None, f"{column.name} {value!r} does not have the required form {column.pattern}.", \
+                _pattern_fix(column)
+        return value, None, None
+    if kind == "integer":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return None, f"{column.name} must be a whole number, got {_describe(value)}.", \
+                "write digits only, without quotes or thousands separators."
+    elif kind == "double":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None, f"{column.name} must be a number, got {_describe(value)}.", "write a decimal number without quotes."
+        value = float(value)
+    elif kind == "date":
+        if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date | str):
+            return None, f"{column.name} must be a date, got {_describe(value)}.", "write it as YYYY-MM-DD."
+        if isinstance(value, str):
+            try:
+                value = datetime.date.fromisoformat(value)
+            except ValueError:
+                return None, f"{column.name} {value!r} is not a valid date.", "write it as YYYY-MM-DD."
+    elif kind == "boolean" and not isinstance(value, bool):
+        return None, f"{column.name} must be true or false, got {_describe(value)}.", "write true or false."
+    if column.minimum is not None and value < column.minimum:
+        return None, f"{column.name} {value} is below {column.minimum:g}.", "check the figure."
+    if column.maximum is not None and value > column.maximum:
+        return None, f"{column.name} {value} is above {column.maximum:g}.", "check the figure."
+    return value, None, None
+
+
+def _pattern_fix(column: ColumnSpec) -> str:
+    if "Q[1-9]" in (column.pattern or ""):
+        return "a Wikidata id is Q followed by digits (e.g. Q159); write null if not verified."
+    if "[A-Z]{3}" in (column.pattern or ""):
+        return "use the ISO 3166-1 alpha-3 code in capitals, e.g. RUS, UZB, KGZ."
+    if "a-z0-9" in (column.pattern or ""):
+        return "ids are lower-case letters, digits and single hyphens, e.g. russia-foreign-ministry."
+    return f"match the pattern {column.pattern}."
+
+
+def read_row(
+    spec: TableSpec,
+    mapping: Any,
+    path: str,
+    line: int,
+    errors: list[CurationError],
+    *,
+    provided: dict[str, Any] | None = None,
+    extra_keys: frozenset[str] = frozenset(),
+) -> tuple[dict[str, Any] | None, RowOrigin]:
+    """Read `mapping` as a row of `spec`.
+
+    `provided` holds the columns the build derives (offsets, parent ids); `extra_keys` are keys
+    the caller handles itself (e.g. `aliases`). Every other key must be a column or a group.
+    Returns (row or None when it had errors, its origin).
+    """
+    provided = provided or {}
+    if not isinstance(mapping, LineDict):
+        errors.append(CurationError(path, line, f"a {spec.name} entry must be a mapping of key: value, "
+                                    f"got {_describe(mapping)}.", "write one `key: value` per line."))
+        return None, RowOrigin(path, line, {})
+    origin = RowOrigin(path, mapping.line, {})
+    raw: dict[str, Any] = {}
+    columns = set(spec.column_names)
+    writable = columns - provided.keys()
+    for key, value in mapping.items():
+        key_line = mapping.line_of(key)
+        if key in extra_keys:
+            continue
+        if key in GROUPS and key not in columns:
+            if value is None:
+                continue
+            if not isinstance(value, LineDict):
+                errors.append(CurationError(path, key_line, f"{key} must be a mapping, got {_describe(value)}.",
+                                            f"write {key}: {{{', '.join(GROUPS[key])}}}."))
+                continue
+            for sub_key, sub_value in value.items():
+                column = GROUPS[key].get(sub_key)
+                if column is None or column not in writable:
+                    errors.append(CurationError(path, value.line_of(sub_key), f"unknown key {key}.{sub_key}.",
+                                                f"{key} takes {', '.join(GROUPS[key])}."))
+                    continue
+                raw[column] = sub_value
+                origin.column_lines[column] = value.line_of(sub_key)
+            continue
+        if key not in writable:
+            allowed = sorted((writable - {c for g in GROUPS.values() for c in g.values()})
+                             | {g for g in GROUPS if set(GROUPS[g].values()) & writable} | extra_keys)
+            errors.append(CurationError(path, key_line, f"unknown key {key!r} in a {spec.name} entry.",
+                                        f"allowed keys are: {', '.join(allowed)}."))
+            continue
+        raw[key] = value
+        origin.column_lines[key] = key_line
+    row: dict[str, Any] = {}
+    ok = True
+    for column in spec.columns:
+        if column.name in provided:
+            row[column.name] = provided[column.name]
+            continue
+        value, problem, fix = coerce_value(column, raw.get(column.name))
+        if problem:
+            errors.append(CurationError(path, origin.line_of(column.name), problem, fix or ""))
+            ok = False
+        row[column.name] = value
+    return (row if ok else None), origin

@@ -1,0 +1,59 @@
+"""The prepared SQL of RUCAS: one file per view in views/, one per canned query in canned/.
+
+A file's leading `--` comment lines are its description; the rest is one SELECT statement
+that DuckDB and SQLite both run unchanged. Canned queries take named parameters (:name).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+QUERIES_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class SqlFile:
+    """One view or canned query: its name (the file stem), description and SELECT statement."""
+
+    name: str
+    description: str
+    sql: str
+    path: Path
+
+    @property
+    def parameters(self) -> list[str]:
+        """Named parameters (:name) the query takes, in order of first use."""
+        import re
+
+        seen: list[str] = []
+        for name in re.findall(r"(?<![:\w]):([a-z_][a-z0-9_]*)", self.sql):
+            if name not in seen:
+                seen.append(name)
+        return seen
+
+
+def _read(path: Path) -> SqlFile:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    description: list[str] = []
+    index = 0
+    while index < len(lines) and (lines[index].startswith("--") or not lines[index].strip()):
+        if lines[index].startswith("--"):
+            description.append(lines[index][2:].strip())
+        index += 1
+    sql = "\n".join(lines[index:]).strip().rstrip(";").strip()
+    if not description:
+        raise ValueError(f"{path}: add a leading -- comment saying what question the query answers")
+    return SqlFile(path.stem, " ".join(d for d in description if d), sql, path)
+
+
+def view_files(directory: Path | None = None) -> list[SqlFile]:
+    """Every view definition in queries/views, sorted by name."""
+    root = (directory or QUERIES_DIR) / "views"
+    return [_read(p) for p in sorted(root.glob("*.sql"))]
+
+
+def canned_queries(directory: Path | None = None) -> list[SqlFile]:
+    """Every canned (parameterised) query in queries/canned, sorted by name."""
+    root = (directory or QUERIES_DIR) / "canned"
+    return [_read(p) for p in sorted(root.glob("*.sql"))]

@@ -1,0 +1,286 @@
+"""Derive every other description of the tables from the SQLModel classes.
+
+`table_specs()` reads the classes once into plain `TableSpec`s; the functions below turn a
+spec into DuckDB DDL, SQLite DDL, a pyarrow schema, pandas dtypes and a Frictionless
+resource. Nothing here names a column: add a Field to a class and every output follows.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+import types
+import typing
+from dataclasses import dataclass
+from enum import Enum
+
+import pandas as pd
+import pyarrow as pa
+from sqlmodel import SQLModel
+
+from rucas.schema.codes import CodedEnum
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column as every engine needs to know it."""
+
+    name: str
+    kind: str
+    """One of text, integer, double, date, boolean, enum."""
+    nullable: bool
+    description: str
+    primary_key: bool = False
+    references: tuple[str, str] | None = None
+    """(table, column) this column is a foreign key to."""
+    enum_values: tuple[str, ...] = ()
+    pattern: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One table: its name, description, columns in published order and keys."""
+
+    name: str
+    description: str
+    columns: tuple[ColumnSpec, ...]
+    model: type[SQLModel]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    @property
+    def primary_key(self) -> list[str]:
+        return [column.name for column in self.columns if column.primary_key]
+
+    def column(self, name: str) -> ColumnSpec:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(f"table {self.name} has no column {name}")
+
+
+_KINDS: dict[type, str] = {str: "text", int: "integer", float: "double", datetime.date: "date", bool: "boolean"}
+
+
+def _unwrap_optional(annotation: typing.Any) -> tuple[typing.Any, bool]:
+    """Return the non-None type of an annotation and whether None was allowed."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        if len(args) != 1:
+            raise TypeError(f"unsupported union annotation {annotation!r}")
+        return args[0], True
+    return annotation, False
+
+
+def _field_order(model: type[SQLModel]) -> list[str]:
+    """Fields declared on the class itself first, then inherited ones (ids lead, shared blocks follow)."""
+    own = [name for name in model.__dict__.get("__annotations__", {}) if name in model.model_fields]
+    return own + [name for name in model.model_fields if name not in own]
+
+
+def _column_spec(model: type[SQLModel], name: str) -> ColumnSpec:
+    field = model.model_fields[name]
+    if not field.description:
+        raise ValueError(f"{model.__name__}.{name} has no description: add description=... to its Field")
+    python_type, optional = _unwrap_optional(field.annotation)
+    sa_column = model.__table__.c[name]  # type: ignore[attr-defined]
+    enum_values: tuple[str, ...] = ()
+    if isinstance(python_type, type) and issubclass(python_type, Enum):
+        kind = "enum"
+        enum_values = tuple(member.value for member in python_type)
+    else:
+        kind = _KINDS[python_type]
+    pattern = minimum = maximum = None
+    for meta in field.metadata:
+        pattern = getattr(meta, "pattern", None) or pattern
+        minimum = getattr(meta, "ge", None) if getattr(meta, "ge", None) is not None else minimum
+        maximum = getattr(meta, "le", None) if getattr(meta, "le", None) is not None else maximum
+    references = None
+    if sa_column.foreign_keys:
+        (foreign_key,) = sa_column.foreign_keys
+        table, column = foreign_key.target_fullname.split(".")
+        references = (table, column)
+    return ColumnSpec(
+        name=name,
+        kind=kind,
+        nullable=optional and not sa_column.primary_key,
+        description=field.description,
+        primary_key=bool(sa_column.primary_key),
+        references=references,
+        enum_values=enum_values,
+        pattern=pattern,
+        minimum=minimum,
+        maximum=maximum,
+    )
+
+
+@functools.cache
+def table_specs() -> tuple[TableSpec, ...]:
+    """Every published table as a TableSpec, in dependency order."""
+    from rucas.schema import TABLE_MODELS
+
+    specs = []
+    for model in TABLE_MODELS:
+        if not model.__doc__:
+            raise ValueError(f"{model.__name__} has no docstring: it is the table's description")
+        columns = tuple(_column_spec(model, name) for name in _field_order(model))
+        specs.append(TableSpec(model.__tablename__, " ".join(model.__doc__.split()), columns, model))
+    return tuple(specs)
+
+
+def table_spec(name: str) -> TableSpec:
+    """The TableSpec of one table by name."""
+    for spec in table_specs():
+        if spec.name == name:
+            return spec
+    raise KeyError(f"no table named {name!r}; tables are {[s.name for s in table_specs()]}")
+
+
+def sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _check_clause(column: ColumnSpec, sqlite: bool) -> str | None:
+    checks = []
+    if column.enum_values:
+        checks.append(f"{column.name} IN ({', '.join(sql_literal(v) for v in column.enum_values)})")
+    if sqlite and column.kind == "date":
+        checks.append(f"{column.name} IS date({column.name})")
+    if sqlite and column.kind == "boolean":
+        checks.append(f"{column.name} IN (0, 1)")
+    if column.minimum is not None:
+        checks.append(f"{column.name} >= {column.minimum:g}")
+    if column.maximum is not None:
+        checks.append(f"{column.name} <= {column.maximum:g}")
+    if not checks:
+        return None
+    return f"CHECK ({column.name} IS NULL OR ({' AND '.join(checks)}))"
+
+
+_DUCKDB_TYPES = {"text": "VARCHAR", "integer": "BIGINT", "double": "DOUBLE", "date": "DATE",
+                 "boolean": "BOOLEAN", "enum": "VARCHAR"}
+_SQLITE_TYPES = {"text": "TEXT", "integer": "INTEGER", "double": "REAL", "date": "TEXT",
+                 "boolean": "INTEGER", "enum": "TEXT"}
+
+
+def _create_table(spec: TableSpec, types_by_kind: dict[str, str], sqlite: bool) -> str:
+    lines = []
+    for column in spec.columns:
+        line = f"{column.name} {types_by_kind[column.kind]}"
+        if not column.nullable:
+            line += " NOT NULL"
+        check = _check_clause(column, sqlite)
+        if check:
+            line += " " + check
+        lines.append(line)
+    lines.append(f"PRIMARY KEY ({', '.join(spec.primary_key)})")
+    for column in spec.columns:
+        if column.references:
+            table, target = column.references
+            lines.append(f"FOREIGN KEY ({column.name}) REFERENCES {table} ({target})")
+    body = ",\n    ".join(lines)
+    suffix = " STRICT" if sqlite else ""
+    return f"CREATE TABLE {spec.name} (\n    {body}\n){suffix};"
+
+
+def duckdb_ddl(spec: TableSpec) -> str:
+    """CREATE TABLE for DuckDB, with keys and checks."""
+    return _create_table(spec, _DUCKDB_TYPES, sqlite=False)
+
+
+def duckdb_comments(spec: TableSpec) -> list[str]:
+    """COMMENT ON statements carrying the table and column descriptions into DuckDB."""
+    statements = [f"COMMENT ON TABLE {spec.name} IS {sql_literal(spec.description)};"]
+    statements += [
+        f"COMMENT ON COLUMN {spec.name}.{c.name} IS {sql_literal(c.description)};" for c in spec.columns
+    ]
+    return statements
+
+
+def sqlite_ddl(spec: TableSpec) -> str:
+    """CREATE TABLE for SQLite (STRICT), with keys and checks; dates are ISO text checked by date()."""
+    return _create_table(spec, _SQLITE_TYPES, sqlite=True)
+
+
+def _arrow_type(column: ColumnSpec) -> pa.DataType:
+    if column.kind == "enum":
+        return pa.dictionary(pa.int8(), pa.string())
+    return {"text": pa.string(), "integer": pa.int64(), "double": pa.float64(),
+            "date": pa.date32(), "boolean": pa.bool_()}[column.kind]
+
+
+def arrow_schema(spec: TableSpec) -> pa.Schema:
+    """The pyarrow schema of a table; descriptions travel in field and schema metadata."""
+    fields = [
+        pa.field(c.name, _arrow_type(c), nullable=c.nullable, metadata={"description": c.description})
+        for c in spec.columns
+    ]
+    return pa.schema(fields, metadata={"description": spec.description, "table": spec.name,
+                                       "primary_key": json.dumps(spec.primary_key)})
+
+
+def pandas_dtypes(spec: TableSpec) -> dict[str, object]:
+    """The pandas dtype of every column: nullable extension types, categoricals for enums."""
+    dtypes: dict[str, object] = {}
+    for column in spec.columns:
+        if column.kind == "enum":
+            dtypes[column.name] = pd.CategoricalDtype(list(column.enum_values))
+        else:
+            dtypes[column.name] = {"text": pd.StringDtype(), "integer": pd.Int64Dtype(),
+                                   "double": pd.Float64Dtype(), "boolean": pd.BooleanDtype(),
+                                   "date": pd.ArrowDtype(pa.date32())}[column.kind]
+    return dtypes
+
+
+_FRICTIONLESS_TYPES = {"text": "string", "integer": "integer", "double": "number", "date": "date",
+                       "boolean": "boolean", "enum": "string"}
+
+
+def frictionless_resource(spec: TableSpec) -> dict[str, object]:
+    """A Frictionless Data Package v2 resource describing the table's Parquet file."""
+    fields = []
+    for column in spec.columns:
+        field: dict[str, object] = {"name": column.name, "type": _FRICTIONLESS_TYPES[column.kind],
+                                    "description": column.description}
+        constraints: dict[str, object] = {}
+        if not column.nullable:
+            constraints["required"] = True
+        if column.enum_values:
+            field["categories"] = list(column.enum_values)
+            constraints["enum"] = list(column.enum_values)
+        if column.pattern:
+            constraints["pattern"] = column.pattern.removeprefix("^").removesuffix("$")
+        if column.minimum is not None:
+            constraints["minimum"] = column.minimum
+        if column.maximum is not None:
+            constraints["maximum"] = column.maximum
+        if constraints:
+            field["constraints"] = constraints
+        fields.append(field)
+    foreign_keys = [
+        {"fields": [c.name], "reference": {"resource": c.references[0], "fields": [c.references[1]]}}
+        for c in spec.columns if c.references
+    ]
+    schema: dict[str, object] = {"fields": fields, "primaryKey": spec.primary_key}
+    if foreign_keys:
+        schema["foreignKeys"] = foreign_keys
+    return {"name": spec.name, "type": "table", "path": f"parquet/{spec.name}.parquet", "format": "parquet",
+            "mediatype": "application/vnd.apache.parquet", "description": spec.description, "schema": schema}
+
+
+def codebook_rows() -> list[dict[str, str]]:
+    """Codebook rows for every closed vocabulary defined in rucas.schema.codes."""
+    from rucas.schema.codes import CODE_VOCABULARIES
+
+    rows = []
+    for codebook, vocabulary in CODE_VOCABULARIES.items():
+        member: CodedEnum
+        for member in vocabulary:
+            rows.append({"codebook": codebook, "code": member.value,
+                         "label": member.value.replace("_", " "), "definition": member.definition})
+    return rows

@@ -1,0 +1,257 @@
+"""The published tables of RUCAS as SQLModel classes: the one definition of every column.
+
+Every other shape of the data (DuckDB and SQLite DDL, pyarrow schemas, pandas dtypes, the
+Frictionless data package, Datasette's descriptions) is derived from these classes by
+`rucas.schema.derive`. Each class docstring is the table's description; each Field's
+`description` is the column's.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from sqlmodel import Field, SQLModel
+
+from rucas.schema.codes import (
+    ActorType,
+    AllianceType,
+    ClaimRelation,
+    DateBasis,
+    DatePrecision,
+    EventActorRole,
+    GeoPrecision,
+    MembershipStatus,
+    Modality,
+    QuoteKind,
+    StatementActorRelation,
+)
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+QID_PATTERN = r"^Q[1-9][0-9]*$"
+ISO3_PATTERN = r"^[A-Z]{3}$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+CAMEO_PATTERN = r"^[0-9]{2,4}[0-9A-Z]?$"
+
+
+class DateInterval(SQLModel):
+    """The date columns shared by every dated table: a closed interval with its precision and basis."""
+
+    date_earliest: datetime.date | None = Field(
+        default=None, description="First day the date can be (inclusive); empty when unknown."
+    )
+    date_latest: datetime.date | None = Field(
+        default=None, description="Last day the date can be (inclusive); equals date_earliest for a known day."
+    )
+    date_precision: DatePrecision = Field(
+        description="How precisely the date is known: day, month, year, range or unknown."
+    )
+    date_basis: DateBasis = Field(
+        description="stated (the text or a reference gives it) or inferred (reasoned by the curator)."
+    )
+    date_note: str | None = Field(
+        default=None, description="What the date rests on: the words of the text or the reasoning."
+    )
+
+
+class Evidence(SQLModel):
+    """The verbatim span of an article that a row was coded from."""
+
+    evidence: str = Field(description="The exact words of the article this row was coded from.")
+    evidence_start: int = Field(
+        description="Offset of the evidence in sources.text (Python code points, 0-based)."
+    )
+    evidence_end: int = Field(description="End offset of the evidence in sources.text (exclusive).")
+
+
+class Actor(SQLModel, table=True):
+    """Every state, organisation, body, armed group, military unit, media outlet and person named in the articles."""
+
+    __tablename__ = "actors"
+
+    actor_id: str = Field(primary_key=True, regex=SLUG_PATTERN, description="Stable human-readable id of the actor.")
+    name: str = Field(description="The actor's usual English name.")
+    actor_type: ActorType = Field(description="What kind of entity the actor is (see codebook actor_type).")
+    country_iso3: str | None = Field(
+        default=None,
+        regex=ISO3_PATTERN,
+        description="ISO 3166-1 alpha-3 code: a state's own, or the country a person, body or outlet belongs to.",
+    )
+    wikidata_qid: str | None = Field(
+        default=None, regex=QID_PATTERN, description="Wikidata item id, only where verified; empty otherwise."
+    )
+    description: str | None = Field(default=None, description="Who or what the actor is, in a sentence.")
+
+
+class ActorAlias(SQLModel, table=True):
+    """Every surface form under which an actor appears in the articles, misspellings included."""
+
+    __tablename__ = "actor_aliases"
+
+    actor_id: str = Field(primary_key=True, foreign_key="actors.actor_id", description="The actor this alias names.")
+    alias: str = Field(primary_key=True, description="The name exactly as written in an article.")
+
+
+class Source(DateInterval, table=True):
+    """The news articles the dataset is coded from, with their verbatim text and publication date."""
+
+    __tablename__ = "sources"
+
+    source_id: str = Field(primary_key=True, regex=SLUG_PATTERN, description="Stable id of the article (its file name).")
+    title: str = Field(description="The headline as published.")
+    publisher: str = Field(description="The outlet that published the article, as named.")
+    publisher_actor_id: str | None = Field(
+        default=None, foreign_key="actors.actor_id", description="The publisher as an actor."
+    )
+    author: str | None = Field(default=None, description="The byline, where the article gives one.")
+    language: str = Field(regex=r"^[a-z]{2}$", description="ISO 639-1 code of the article's language.")
+    url: str | None = Field(default=None, description="Where the article was published, only where known.")
+    rights: str = Field(description="Who holds the rights to the article text; the text is not ours to relicense.")
+    text: str = Field(description="The article exactly as received, byte for byte (UTF-8).")
+    text_sha256: str = Field(regex=SHA256_PATTERN, description="SHA-256 of the article file's bytes.")
+    body_start: int = Field(description="Offset in text where the article body begins (code points).")
+    body_end: int = Field(description="Offset in text where the article body ends (exclusive).")
+    note: str | None = Field(default=None, description="Curator's note on the source.")
+
+
+class ActorRole(DateInterval, table=True):
+    """Offices held by persons, with their terms: who was minister, spokesperson or analyst when."""
+
+    __tablename__ = "actor_roles"
+
+    role_id: str = Field(primary_key=True, regex=SLUG_PATTERN, description="Stable id of the term of office.")
+    person_id: str = Field(foreign_key="actors.actor_id", description="The person holding the office.")
+    organization_id: str = Field(foreign_key="actors.actor_id", description="The body or state the office belongs to.")
+    title: str = Field(description="The office, in a standard English form.")
+
+
+class Statement(DateInterval, Evidence, table=True):
+    """Quotations and attributed claims: who said what, when, through which agency, in which article."""
+
+    __tablename__ = "statements"
+
+    statement_id: str = Field(primary_key=True, regex=SLUG_PATTERN, description="Stable id of the statement.")
+    source_id: str = Field(foreign_key="sources.source_id", description="The article reporting the statement.")
+    speaker_id: str = Field(foreign_key="actors.actor_id", description="Who made the statement.")
+    speaker_title: str | None = Field(default=None, description="How the article describes the speaker, as written.")
+    reported_via_id: str | None = Field(
+        default=None, foreign_key="actors.actor_id", description="The news agency the article says it came through."
+    )
+    quote_kind: QuoteKind = Field(description="direct (quoted words) or reported (paraphrase).")
+    note: str | None = Field(default=None, description="Curator's note on the statement.")
+
+
+class StatementActor(SQLModel, table=True):
+    """The actors a statement is about or addressed to."""
+
+    __tablename__ = "statement_actors"
+
+    statement_id: str = Field(primary_key=True, foreign_key="statements.statement_id", description="The statement.")
+    actor_id: str = Field(primary_key=True, foreign_key="actors.actor_id", description="The actor it concerns.")
+    relation: StatementActorRelation = Field(primary_key=True, description="about or addressee.")
+
+
+class Event(DateInterval, Evidence, table=True):
+    """Requests, offers, refusals, denials, consultations, readiness changes, exercises, deployments and clashes."""
+
+    __tablename__ = "events"
+
+    event_id: str = Field(primary_key=True, regex=SLUG_PATTERN, description="Stable id of the event.")
+    source_id: str = Field(foreign_key="sources.source_id", description="The article the event is coded from.")
+    event_type: str = Field(description="PLOVER event type (codebook event_type), e.g. REQUEST, REJECT, MOBILIZE.")
+    event_mode: str | None = Field(default=None, description="PLOVER mode qualifying the type (codebook event_mode).")
+    event_context: str | None = Field(default=None, description="PLOVER context of the event (codebook event_context).")
+    cameo_code: str | None = Field(
+        default=None, regex=CAMEO_PATTERN, description="CAMEO event code as text, leading zeros kept (codebook cameo_code)."
+    )
+    modality: Modality = Field(description="occurred, planned, conditional, claimed or denied, per the article.")
+    location_name: str | None = Field(default=None, description="Where the event took place, as named.")
+    location_country_iso3: str | None = Field(
+        default=None, regex=ISO3_PATTERN, description="ISO 3166-1 alpha-3 code of the country of the location."
+    )
+    latitude: float | None = Field(default=None, ge=-90, le=90, description="WGS84 latitude of the location.")
+    longitude: float | None = Field(default=None, ge=-180, le=180, description="WGS84 longitude of the location.")
+    location_precision: GeoPrecision | None = Field(
+        default=None, description="How precisely the location is known (codebook location_precision)."
+    )
+    location_note: str | None = Field(default=None, description="Where the coordinates come from.")
+    fatalities: int | None = Field(default=None, ge=0, description="Deaths as reported; empty when not reported.")
+    injured: int | None = Field(default=None, ge=0, description="Injured as reported; empty when not reported.")
+    displaced: int | None = Field(default=None, ge=0, description="People displaced as reported; empty when not reported.")
+    casualty_note: str | None = Field(default=None, description="How the article qualifies the figures (almost, up to).")
+    summary: str = Field(description="One line saying what happened.")
+    note: str | None = Field(default=None, description="Curator's note on the event.")
+
+
+class EventActor(SQLModel, table=True):
+    """Which actors initiated, were targeted by or took part in each event."""
+
+    __tablename__ = "event_actors"
+
+    event_id: str = Field(primary_key=True, foreign_key="events.event_id", description="The event.")
+    actor_id: str = Field(primary_key=True, foreign_key="actors.actor_id", description="The actor.")
+    role: EventActorRole = Field(primary_key=True, description="initiator, target or participant.")
+
+
+class EventCondition(Evidence, table=True):
+    """Conditions attached to offers, pledges and refusals, by type, with their words."""
+
+    __tablename__ = "event_conditions"
+
+    condition_id: str = Field(primary_key=True, regex=SLUG_PATTERN, description="Stable id of the condition.")
+    event_id: str = Field(foreign_key="events.event_id", description="The offer, pledge or refusal it qualifies.")
+    condition_type: str = Field(description="Kind of condition (codebook condition_type), e.g. request_received.")
+    note: str | None = Field(default=None, description="Curator's note on the condition.")
+
+
+class Claim(SQLModel, table=True):
+    """Links from statements to the events they assert or deny: the key to contradictory accounts."""
+
+    __tablename__ = "claims"
+
+    statement_id: str = Field(primary_key=True, foreign_key="statements.statement_id", description="The statement.")
+    event_id: str = Field(primary_key=True, foreign_key="events.event_id", description="The event it speaks to.")
+    relation: ClaimRelation = Field(description="asserts or denies.")
+
+
+class Alliance(SQLModel, table=True):
+    """Alliances, security treaties, organisations and strategic partnerships (cf. ATOP, COW)."""
+
+    __tablename__ = "alliances"
+
+    alliance_id: str = Field(primary_key=True, regex=SLUG_PATTERN, description="Stable id of the alliance.")
+    name: str = Field(description="The alliance's usual English name.")
+    alliance_type: AllianceType = Field(description="Kind of alliance (codebook alliance_type).")
+    actor_id: str | None = Field(
+        default=None, foreign_key="actors.actor_id", description="The alliance as an acting organisation, where it is one."
+    )
+    wikidata_qid: str | None = Field(default=None, regex=QID_PATTERN, description="Wikidata item id, only where verified.")
+    founded: datetime.date | None = Field(default=None, description="When the treaty was signed or the body founded.")
+    obligations: str | None = Field(default=None, description="What members owe each other, in brief.")
+    note: str | None = Field(default=None, description="Where the facts come from.")
+
+
+class AllianceMember(SQLModel, table=True):
+    """Membership intervals: who belonged to which alliance, from when to when, with what status."""
+
+    __tablename__ = "alliance_members"
+
+    alliance_id: str = Field(primary_key=True, foreign_key="alliances.alliance_id", description="The alliance.")
+    actor_id: str = Field(primary_key=True, foreign_key="actors.actor_id", description="The member.")
+    status: MembershipStatus = Field(primary_key=True, description="member, suspended, observer or partner.")
+    joined_date: datetime.date = Field(primary_key=True, description="First day of the interval (inclusive).")
+    left_date: datetime.date | None = Field(
+        default=None, description="Day the interval ended (exclusive); empty while ongoing."
+    )
+    basis: str = Field(description="'reference' (reference knowledge, see note) or the source_id that attests it.")
+    note: str | None = Field(default=None, description="Where the dates come from.")
+
+
+class Code(SQLModel, table=True):
+    """The codebook: every code value used in the dataset with its label and definition."""
+
+    __tablename__ = "codebook"
+
+    codebook: str = Field(primary_key=True, description="The vocabulary, named after the column that uses it.")
+    code: str = Field(primary_key=True, description="The value as it appears in the data.")
+    label: str = Field(description="A short human-readable label.")
+    definition: str = Field(description="What the value means and when coders use it.")
