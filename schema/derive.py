@@ -95,9 +95,9 @@ def _column_spec(model: type[SQLModel], name: str) -> ColumnSpec:
         enum_values = tuple(member.value for member in python_type)
     else:
         kind = _KINDS[python_type]
-    pattern = minimum = maximum = None
+    pattern = sa_column.info.get("pattern")
+    minimum = maximum = None
     for meta in field.metadata:
-        pattern = getattr(meta, "pattern", None) or pattern
         minimum = getattr(meta, "ge", None) if getattr(meta, "ge", None) is not None else minimum
         maximum = getattr(meta, "le", None) if getattr(meta, "le", None) is not None else maximum
     references = None

@@ -33,6 +33,11 @@ SHA256_PATTERN = r"^[0-9a-f]{64}$"
 CAMEO_PATTERN = r"^[0-9]{2,4}[0-9A-Z]?$"
 
 
+def pattern(regex: str) -> dict[str, dict[str, str]]:
+    """Column keyword arguments recording the form a text column's values must have (read by derive)."""
+    return {"info": {"pattern": regex}}
+
+
 class DateInterval(SQLModel):
     """The date columns shared by every dated table: a closed interval with its precision and basis."""
 
@@ -68,16 +73,16 @@ class Actor(SQLModel, table=True):
 
     __tablename__ = "actors"
 
-    actor_id: str = Field(primary_key=True, regex=SLUG_PATTERN, description="Stable human-readable id of the actor.")
+    actor_id: str = Field(primary_key=True, sa_column_kwargs=pattern(SLUG_PATTERN), description="Stable human-readable id of the actor.")
     name: str = Field(description="The actor's usual English name.")
     actor_type: ActorType = Field(description="What kind of entity the actor is (see codebook actor_type).")
     country_iso3: str | None = Field(
         default=None,
-        regex=ISO3_PATTERN,
+        sa_column_kwargs=pattern(ISO3_PATTERN),
         description="ISO 3166-1 alpha-3 code: a state's own, or the country a person, body or outlet belongs to.",
     )
     wikidata_qid: str | None = Field(
-        default=None, regex=QID_PATTERN, description="Wikidata item id, only where verified; empty otherwise."
+        default=None, sa_column_kwargs=pattern(QID_PATTERN), description="Wikidata item id, only where verified; empty otherwise."
     )
     description: str | None = Field(default=None, description="Who or what the actor is, in a sentence.")
 
@@ -96,18 +101,18 @@ class Source(DateInterval, table=True):
 
     __tablename__ = "sources"
 
-    source_id: str = Field(primary_key=True, regex=SLUG_PATTERN, description="Stable id of the article (its file name).")
+    source_id: str = Field(primary_key=True, sa_column_kwargs=pattern(SLUG_PATTERN), description="Stable id of the article (its file name).")
     title: str = Field(description="The headline as published.")
     publisher: str = Field(description="The outlet that published the article, as named.")
     publisher_actor_id: str | None = Field(
         default=None, foreign_key="actors.actor_id", description="The publisher as an actor."
     )
     author: str | None = Field(default=None, description="The byline, where the article gives one.")
-    language: str = Field(regex=r"^[a-z]{2}$", description="ISO 639-1 code of the article's language.")
+    language: str = Field(sa_column_kwargs=pattern(r"^[a-z]{2}$"), description="ISO 639-1 code of the article's language.")
     url: str | None = Field(default=None, description="Where the article was published, only where known.")
     rights: str = Field(description="Who holds the rights to the article text; the text is not ours to relicense.")
     text: str = Field(description="The article exactly as received, byte for byte (UTF-8).")
-    text_sha256: str = Field(regex=SHA256_PATTERN, description="SHA-256 of the article file's bytes.")
+    text_sha256: str = Field(sa_column_kwargs=pattern(SHA256_PATTERN), description="SHA-256 of the article file's bytes.")
     body_start: int = Field(description="Offset in text where the article body begins (code points).")
     body_end: int = Field(description="Offset in text where the article body ends (exclusive).")
     note: str | None = Field(default=None, description="Curator's note on the source.")
@@ -118,7 +123,7 @@ class ActorRole(DateInterval, table=True):
 
     __tablename__ = "actor_roles"
 
-    role_id: str = Field(primary_key=True, regex=SLUG_PATTERN, description="Stable id of the term of office.")
+    role_id: str = Field(primary_key=True, sa_column_kwargs=pattern(SLUG_PATTERN), description="Stable id of the term of office.")
     person_id: str = Field(foreign_key="actors.actor_id", description="The person holding the office.")
     organization_id: str = Field(foreign_key="actors.actor_id", description="The body or state the office belongs to.")
     title: str = Field(description="The office, in a standard English form.")
@@ -129,7 +134,7 @@ class Statement(DateInterval, Evidence, table=True):
 
     __tablename__ = "statements"
 
-    statement_id: str = Field(primary_key=True, regex=SLUG_PATTERN, description="Stable id of the statement.")
+    statement_id: str = Field(primary_key=True, sa_column_kwargs=pattern(SLUG_PATTERN), description="Stable id of the statement.")
     source_id: str = Field(foreign_key="sources.source_id", description="The article reporting the statement.")
     speaker_id: str = Field(foreign_key="actors.actor_id", description="Who made the statement.")
     speaker_title: str | None = Field(default=None, description="How the article describes the speaker, as written.")
@@ -155,18 +160,18 @@ class Event(DateInterval, Evidence, table=True):
 
     __tablename__ = "events"
 
-    event_id: str = Field(primary_key=True, regex=SLUG_PATTERN, description="Stable id of the event.")
+    event_id: str = Field(primary_key=True, sa_column_kwargs=pattern(SLUG_PATTERN), description="Stable id of the event.")
     source_id: str = Field(foreign_key="sources.source_id", description="The article the event is coded from.")
     event_type: str = Field(description="PLOVER event type (codebook event_type), e.g. REQUEST, REJECT, MOBILIZE.")
     event_mode: str | None = Field(default=None, description="PLOVER mode qualifying the type (codebook event_mode).")
     event_context: str | None = Field(default=None, description="PLOVER context of the event (codebook event_context).")
     cameo_code: str | None = Field(
-        default=None, regex=CAMEO_PATTERN, description="CAMEO event code as text, leading zeros kept (codebook cameo_code)."
+        default=None, sa_column_kwargs=pattern(CAMEO_PATTERN), description="CAMEO event code as text, leading zeros kept (codebook cameo_code)."
     )
     modality: Modality = Field(description="occurred, planned, conditional, claimed or denied, per the article.")
     location_name: str | None = Field(default=None, description="Where the event took place, as named.")
     location_country_iso3: str | None = Field(
-        default=None, regex=ISO3_PATTERN, description="ISO 3166-1 alpha-3 code of the country of the location."
+        default=None, sa_column_kwargs=pattern(ISO3_PATTERN), description="ISO 3166-1 alpha-3 code of the country of the location."
     )
     latitude: float | None = Field(default=None, ge=-90, le=90, description="WGS84 latitude of the location.")
     longitude: float | None = Field(default=None, ge=-180, le=180, description="WGS84 longitude of the location.")
@@ -197,7 +202,7 @@ class EventCondition(Evidence, table=True):
 
     __tablename__ = "event_conditions"
 
-    condition_id: str = Field(primary_key=True, regex=SLUG_PATTERN, description="Stable id of the condition.")
+    condition_id: str = Field(primary_key=True, sa_column_kwargs=pattern(SLUG_PATTERN), description="Stable id of the condition.")
     event_id: str = Field(foreign_key="events.event_id", description="The offer, pledge or refusal it qualifies.")
     condition_type: str = Field(description="Kind of condition (codebook condition_type), e.g. request_received.")
     note: str | None = Field(default=None, description="Curator's note on the condition.")
@@ -218,13 +223,13 @@ class Alliance(SQLModel, table=True):
 
     __tablename__ = "alliances"
 
-    alliance_id: str = Field(primary_key=True, regex=SLUG_PATTERN, description="Stable id of the alliance.")
+    alliance_id: str = Field(primary_key=True, sa_column_kwargs=pattern(SLUG_PATTERN), description="Stable id of the alliance.")
     name: str = Field(description="The alliance's usual English name.")
     alliance_type: AllianceType = Field(description="Kind of alliance (codebook alliance_type).")
     actor_id: str | None = Field(
         default=None, foreign_key="actors.actor_id", description="The alliance as an acting organisation, where it is one."
     )
-    wikidata_qid: str | None = Field(default=None, regex=QID_PATTERN, description="Wikidata item id, only where verified.")
+    wikidata_qid: str | None = Field(default=None, sa_column_kwargs=pattern(QID_PATTERN), description="Wikidata item id, only where verified.")
     founded: datetime.date | None = Field(default=None, description="When the treaty was signed or the body founded.")
     obligations: str | None = Field(default=None, description="What members owe each other, in brief.")
     note: str | None = Field(default=None, description="Where the facts come from.")
