@@ -58,6 +58,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
     import rucas
 
     manifest = rucas.manifest(args.output)
+    if args.markdown:
+        from rucas.build.stats import markdown_counts, per_source_counts
+
+        print(markdown_counts(manifest["row_counts"], per_source_counts(rucas.output_dir(args.output))))
+        return 0
     if args.json:
         print(json.dumps({"version": manifest["version"], "row_counts": manifest["row_counts"]}, indent=2))
         return 0
@@ -98,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     stats = commands.add_parser("stats", help="row counts and version of the current build")
     stats.add_argument("--output", type=Path, default=None, help="the output folder")
     stats.add_argument("--json", action="store_true", help="print JSON")
+    stats.add_argument("--markdown", action="store_true", help="print the README's counts tables")
     stats.set_defaults(func=cmd_stats)
 
     serve = commands.add_parser("serve", help="browse the dataset with Datasette (read-only)",
