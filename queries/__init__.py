@@ -2,6 +2,8 @@
 
 A file's leading `--` comment lines are its description; the rest is one SELECT statement
 that DuckDB and SQLite both run unchanged. Canned queries take named parameters (:name).
+A leading comment of the form `-- column: name: what it holds` describes one output column
+instead (Datasette shows it); output columns named like a table column inherit that description.
 """
 
 from __future__ import annotations
@@ -20,6 +22,13 @@ class SqlFile:
     description: str
     sql: str
     path: Path
+    column_notes: tuple[tuple[str, str], ...] = ()
+    """(column, description) pairs from the file's `-- column: name: description` lines."""
+
+    @property
+    def column_descriptions(self) -> dict[str, str]:
+        """Descriptions of output columns given in the file, by column name."""
+        return dict(self.column_notes)
 
     @property
     def parameters(self) -> list[str]:
@@ -36,15 +45,22 @@ class SqlFile:
 def _read(path: Path) -> SqlFile:
     lines = path.read_text(encoding="utf-8").splitlines()
     description: list[str] = []
+    columns: list[tuple[str, str]] = []
     index = 0
     while index < len(lines) and (lines[index].startswith("--") or not lines[index].strip()):
-        if lines[index].startswith("--"):
-            description.append(lines[index][2:].strip())
+        comment = lines[index][2:].strip()
+        if lines[index].startswith("--") and comment.lower().startswith("column:"):
+            name, _, text = comment[len("column:"):].partition(":")
+            if not name.strip() or not text.strip():
+                raise ValueError(f"{path}:{index + 1}: write column comments as `-- column: name: description`")
+            columns.append((name.strip(), text.strip()))
+        elif lines[index].startswith("--"):
+            description.append(comment)
         index += 1
     sql = "\n".join(lines[index:]).strip().rstrip(";").strip()
     if not description:
         raise ValueError(f"{path}: add a leading -- comment saying what question the query answers")
-    return SqlFile(path.stem, " ".join(d for d in description if d), sql, path)
+    return SqlFile(path.stem, " ".join(d for d in description if d), sql, path, tuple(columns))
 
 
 def view_files(directory: Path | None = None) -> list[SqlFile]:
