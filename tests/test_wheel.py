@@ -31,6 +31,7 @@ def test_wheel_installs_only_the_rucas_package(wheel: Path):
         assert module in names
     assert any(n.startswith("rucas/curated/articles/") and n.endswith(".txt") for n in names)
     assert not any(n.endswith((".parquet", ".duckdb", ".db")) for n in names), "outputs are built, not shipped"
+    assert not (REPO / "build" / "lib").exists(), "setuptools' scratch folder must not land in build/ (our package)"
 
 
 @pytest.mark.slow
