@@ -81,6 +81,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
                  rebuild=args.rebuild)
 
 
+def cmd_publish_config(args: argparse.Namespace) -> int:
+    """Write the Datasette configuration directory for the current build."""
+    from rucas.build.serve import publish_config
+
+    try:
+        directory = publish_config(args.output or default_output_dir(), args.to)
+    except FileNotFoundError as missing:
+        print(str(missing), file=sys.stderr)
+        return 1
+    print(f"wrote {directory}; serve it with: datasette {directory}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `rucas` command."""
     parser = argparse.ArgumentParser(prog="rucas", description="Build and publish the RUCAS dataset.")
@@ -114,6 +127,14 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8001, help="port (default 8001)")
     serve.add_argument("--rebuild", action="store_true", help="build before serving even if a build exists")
     serve.set_defaults(func=cmd_serve)
+
+    publish_config = commands.add_parser(
+        "publish-config", help="write the Datasette config directory (plain `datasette DIR` serves it)",
+        description="Write metadata.json, settings.json, inspect-data.json and a link to rucas.db into the "
+        "build's datasette/ folder (every build does this too), or into --to DIR.")
+    publish_config.add_argument("--output", type=Path, default=None, help="the output folder")
+    publish_config.add_argument("--to", type=Path, default=None, help="write the config directory here instead")
+    publish_config.set_defaults(func=cmd_publish_config)
 
     args = parser.parse_args(argv)
     return args.func(args)

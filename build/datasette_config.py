@@ -1,73 +1,209 @@
-"""Generate Datasette's metadata from the schema and queries/: descriptions, labels, sorts, facets, canned queries."""
+"""Write Datasette's configuration directory, derived from the schema, queries/ and the built SQLite file.
+
+The directory (<output>/datasette) is what `datasette <output>/datasette` serves as-is:
+
+    metadata.json       titles, licence, descriptions of every table, view and column, labels,
+                        sorts, facets, full-text search, canned queries, plugin configuration
+    settings.json       SETTINGS below
+    inspect-data.json   precomputed hash, size and row counts; marks rucas.db immutable
+    rucas.db            a relative link to ../rucas.db (the database Datasette serves)
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import sqlite3
 from pathlib import Path
 
+from rucas.build.dashboards import dashboards
 from rucas.build.datapackage import CURATION_LICENSE, DATASET_DESCRIPTION, DATASET_TITLE
 from rucas.build.sqlite_db import FULL_TEXT
-from rucas.queries import canned_queries, view_files
+from rucas.queries import SqlFile, canned_queries, view_files
 from rucas.schema import table_specs
+from rucas.schema.derive import TableSpec
 
 DATABASE_NAME = "rucas"
+"""Datasette names a database after its file: rucas.db."""
+
+SETTINGS: dict[str, int | bool] = {
+    "sql_time_limit_ms": 2000,
+    "max_returned_rows": 2000,
+    "facet_time_limit_ms": 500,
+    "default_page_size": 50,
+    "allow_download": True,
+}
+"""Datasette settings, chosen deliberately (the README's Datasette section says why):
+sql_time_limit_ms 2000 stops a runaway ?sql= query within two seconds on a 2-core machine while leaving
+room for full-text search and the view joins at 100k articles; max_returned_rows 2000 bounds one JSON or
+HTML response (and the dashboard queries, which aggregate, stay far below it); facet_time_limit_ms 500
+lets the five facets of the events table finish at scale; pages of 50 rows keep long evidence texts
+readable; the immutable database file may be downloaded whole."""
 
 LABEL_COLUMNS = {"actors": "name", "sources": "title", "alliances": "name", "events": "summary",
-                 "statements": "evidence", "actor_roles": "title"}
-SORT_COLUMNS = {"sources": "date_earliest", "events": "date_earliest", "statements": "date_earliest",
-                "actor_roles": "date_earliest", "alliance_members": "joined_date"}
+                 "statements": "evidence", "actor_roles": "title", "event_conditions": "condition_type"}
+"""The column Datasette shows in place of a foreign key's id."""
+
+SORT_DESC = {"sources": "date_earliest", "events": "date_earliest", "statements": "date_earliest",
+             "actor_roles": "date_earliest", "alliance_members": "joined_date", "alliances": "founded"}
+"""Tables listed newest first by their date."""
+
 FACETS = {
-    "events": ["event_type", "modality", "location_country_iso3", "event_mode"],
+    "events": ["event_type", "modality", "location_country_iso3", "event_mode", "event_context"],
     "statements": ["quote_kind", "speaker_id", "reported_via_id"],
     "actors": ["actor_type", "country_iso3"],
     "sources": ["publisher", "language"],
+    "actor_roles": ["organization_id"],
     "event_actors": ["role"],
     "event_conditions": ["condition_type"],
+    "statement_actors": ["relation"],
     "claims": ["relation"],
+    "alliances": ["alliance_type"],
     "alliance_members": ["alliance_id", "status"],
     "codebook": ["codebook"],
 }
+"""Facets shown on each table page. Views get the same facets for columns of the same name."""
+
+FTS_SHADOW_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config")
+"""The FTS5 index and its shadow tables (external content: no _fts_content)."""
+
+CLUSTER_MAP = {"latitude_column": "latitude", "longitude_column": "longitude"}
+
+DESCRIPTION = (
+    f"{DATASET_DESCRIPTION} The curation (codes, links, character offsets, descriptions) is published under "
+    f"{CURATION_LICENSE['name']}. The article texts in sources.text are not: they remain their publishers' "
+    "(the rights column of sources names each holder) and are included so that every coded fact can be "
+    "checked against its words."
+)
+SOURCE = "Curated from news articles; each article, its publisher and its rights holder are in the sources table"
 
 
-def metadata() -> dict[str, object]:
-    """Datasette metadata for the rucas database, derived from the table classes and query files."""
-    tables: dict[str, dict[str, object]] = {}
-    for spec in table_specs():
-        entry: dict[str, object] = {
-            "description": spec.description,
-            "columns": {c.name: c.description for c in spec.columns},
-        }
-        if spec.name in LABEL_COLUMNS:
-            entry["label_column"] = LABEL_COLUMNS[spec.name]
-        if spec.name in SORT_COLUMNS:
-            entry["sort_desc"] = SORT_COLUMNS[spec.name]
-        if spec.name in FACETS:
-            entry["facets"] = FACETS[spec.name]
-        if spec.name in FULL_TEXT:
-            entry["fts_table"] = f"{spec.name}_fts"
-            entry["fts_pk"] = "rowid"
-        tables[spec.name] = entry
+def view_columns(database: Path) -> dict[str, list[str]]:
+    """The output columns of every view in the built SQLite file, by view name."""
+    con = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        names = [row[0] for row in con.execute("select name from sqlite_master where type = 'view' order by name")]
+        return {name: [row[1] for row in con.execute(f'pragma table_info("{name}")')] for name in names}
+    finally:
+        con.close()
+
+
+def _tables_read_by(view: SqlFile) -> list[str]:
+    return re.findall(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)", view.sql, flags=re.IGNORECASE)
+
+
+def view_column_descriptions(view: SqlFile, columns: list[str], specs: tuple[TableSpec, ...]) -> dict[str, str]:
+    """Describe a view's columns: a `-- column:` line of its file first, else the description of the
+    column of that name in the first table the view reads (FROM/JOIN order) that has one, else in any table.
+    Columns with no description are left out (tests/test_datasette.py reports them)."""
+    by_name = {spec.name: spec for spec in specs}
+    read = [by_name[name] for name in _tables_read_by(view) if name in by_name]
+    candidates = read + [spec for spec in specs if spec not in read]
+    described: dict[str, str] = {}
+    for column in columns:
+        if column in view.column_descriptions:
+            described[column] = view.column_descriptions[column]
+            continue
+        for spec in candidates:
+            if column in spec.column_names:
+                described[column] = spec.column(column).description
+                break
+    return described
+
+
+def _table_entry(spec: TableSpec) -> dict[str, object]:
+    entry: dict[str, object] = {
+        "description": spec.description,
+        "columns": {c.name: c.description for c in spec.columns},
+    }
+    if spec.name in LABEL_COLUMNS:
+        entry["label_column"] = LABEL_COLUMNS[spec.name]
+    if spec.name in SORT_DESC:
+        entry["sort_desc"] = SORT_DESC[spec.name]
+    if spec.name in FACETS:
+        entry["facets"] = FACETS[spec.name]
+    if spec.name in FULL_TEXT:
+        entry["fts_table"] = f"{spec.name}_fts"
+        entry["fts_pk"] = "rowid"
+    if {"latitude", "longitude"} <= set(spec.column_names):
+        entry["plugins"] = {"datasette-cluster-map": CLUSTER_MAP}
+    return entry
+
+
+def _view_entry(view: SqlFile, columns: list[str], specs: tuple[TableSpec, ...]) -> dict[str, object]:
+    entry: dict[str, object] = {"description": view.description,
+                                "columns": view_column_descriptions(view, columns, specs)}
+    facet_columns = {column for names in FACETS.values() for column in names}
+    facets = [column for column in columns if column in facet_columns]
+    if facets:
+        entry["facets"] = facets
+    if {"latitude", "longitude"} <= set(columns):
+        entry["plugins"] = {"datasette-cluster-map": CLUSTER_MAP}
+    return entry
+
+
+def canned_query_entry(query: SqlFile) -> dict[str, object]:
+    """One canned query: its SQL, title, description and named parameters (read-only: never `write`)."""
+    return {"sql": query.sql, "title": query.name.replace("_", " ").capitalize(),
+            "description": query.description, "params": query.parameters}
+
+
+def metadata(views: dict[str, list[str]] | None = None) -> dict[str, object]:
+    """Datasette metadata for the rucas database. `views` maps each view to its output columns
+    (from view_columns of the built file); without it, views carry only their descriptions."""
+    specs = table_specs()
+    tables: dict[str, dict[str, object]] = {spec.name: _table_entry(spec) for spec in specs}
     for table in FULL_TEXT:
-        for suffix in ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config"):
+        for suffix in FTS_SHADOW_SUFFIXES:
             tables[f"{table}{suffix}"] = {"hidden": True}
     for view in view_files():
-        tables[view.name] = {"description": view.description}
-    queries = {
-        query.name: {"sql": query.sql, "description": query.description, "title": query.name.replace("_", " ")}
-        for query in canned_queries()
-    }
+        tables[view.name] = _view_entry(view, (views or {}).get(view.name, []), specs)
     return {
         "title": DATASET_TITLE,
-        "description": DATASET_DESCRIPTION,
-        "license": CURATION_LICENSE["title"],
+        "description": DESCRIPTION,
+        "license": CURATION_LICENSE["name"],
         "license_url": CURATION_LICENSE["path"],
-        "source": "Curated news articles (see the sources table for each article's publisher and rights)",
-        "databases": {DATABASE_NAME: {"description": DATASET_DESCRIPTION, "tables": tables, "queries": queries}},
+        "source": SOURCE,
+        "databases": {
+            DATABASE_NAME: {
+                "description": DESCRIPTION,
+                "tables": tables,
+                "queries": {query.name: canned_query_entry(query) for query in canned_queries()},
+            }
+        },
+        "plugins": {"datasette-dashboards": dashboards(DATABASE_NAME)},
     }
 
 
-def write_config(directory: Path) -> None:
-    """Write the Datasette configuration directory's metadata.json."""
+def inspect_data(database: Path) -> dict[str, object]:
+    """What `datasette inspect` writes for the database: hash, size and row counts, with the file named
+    relative to the configuration directory so that config-directory mode opens it immutable."""
+    import asyncio
+
+    from datasette.app import Datasette
+
+    async def _inspect() -> dict[str, object]:
+        app = Datasette(immutables=[str(database)])
+        db = app.get_database(DATABASE_NAME)
+        counts = await db.table_counts(limit=3600 * 1000)
+        return {"hash": db.hash, "size": db.size, "file": f"{DATABASE_NAME}.db",
+                "tables": {name: {"count": count} for name, count in sorted(counts.items())}}
+
+    return {DATABASE_NAME: asyncio.run(_inspect())}
+
+
+def _write_json(path: Path, document: object) -> None:
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_config(directory: Path, database: Path) -> None:
+    """Write the configuration directory for the built SQLite `database` (which lies beside it)."""
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "metadata.json").write_text(json.dumps(metadata(), indent=2, ensure_ascii=False) + "\n",
-                                             encoding="utf-8")
+    _write_json(directory / "metadata.json", metadata(view_columns(database)))
+    _write_json(directory / "settings.json", SETTINGS)
+    _write_json(directory / "inspect-data.json", inspect_data(database))
+    link = directory / f"{DATABASE_NAME}.db"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    os.symlink(os.path.relpath(os.path.abspath(database), os.path.abspath(directory)), link)

@@ -98,7 +98,7 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet) -> Bu
         timer.lap("duckdb")
         write_sqlite(tables, staging / "rucas.db", views)
         timer.lap("sqlite")
-        write_config(staging / "datasette")
+        write_config(staging / "datasette", staging / "rucas.db")
         write_datapackage(staging / "datapackage.json", version)
         timer.lap("datasette_config")
         counts = {name: table.num_rows for name, table in tables.items()}

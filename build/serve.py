@@ -1,4 +1,4 @@
-"""Run Datasette on the published SQLite database: immutable, with precomputed counts, bound to localhost."""
+"""Serve the published SQLite database with Datasette: immutable, counts precomputed, bound to localhost."""
 
 from __future__ import annotations
 
@@ -7,36 +7,69 @@ import subprocess
 import sys
 from pathlib import Path
 
-SETTINGS = {
-    "sql_time_limit_ms": 2000,
-    "max_returned_rows": 2000,
-    "facet_time_limit_ms": 500,
-    "allow_download": True,
-    "default_page_size": 50,
-}
-"""Datasette settings chosen for a small read-only dataset on a small machine."""
+from rucas.build.datasette_config import DATABASE_NAME, SETTINGS, write_config
+
+CONFIG_DIR = "datasette"
+"""The configuration directory inside an output folder (written by every build)."""
+
+
+def config_dir(output_dir: Path) -> Path:
+    """The Datasette configuration directory of output_dir."""
+    return output_dir / CONFIG_DIR
 
 
 def ensure_built(output_dir: Path) -> None:
-    """Build into output_dir if it holds no published build yet."""
+    """Build into output_dir if it holds no published build yet; write the Datasette config if it lacks one."""
     if not (output_dir / "manifest.json").exists():
         from rucas.build.paths import default_curated_dir
         from rucas.build.pipeline import build, stderr_progress
 
         build(default_curated_dir(), output_dir, stderr_progress)
+    if not (config_dir(output_dir) / "inspect-data.json").exists():
+        publish_config(output_dir)
+
+
+def publish_config(output_dir: Path, directory: Path | None = None) -> Path:
+    """(Re)write the Datasette configuration directory for the build in output_dir; return it.
+
+    The build writes it already; this serves builds made before, or a copy elsewhere (`directory`)."""
+    database = output_dir / f"{DATABASE_NAME}.db"
+    if not database.exists():
+        raise FileNotFoundError(f"{output_dir}: no {DATABASE_NAME}.db here; run `rucas build` first")
+    target = directory or config_dir(output_dir)
+    write_config(target, database)
+    return target
+
+
+def _setting_value(value: int | bool) -> str:
+    return json.dumps(value) if isinstance(value, bool) else str(value)
 
 
 def datasette_command(output_dir: Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
-    """The datasette command line that serves output_dir (also what the README shows for plain datasette)."""
-    database = (output_dir / "rucas.db").resolve()
-    config_dir = output_dir / "datasette"
-    inspect_file = config_dir / "inspect-data.json"
-    command = [sys.executable, "-m", "datasette", "serve", "-i", str(database),
-               "--inspect-file", str(inspect_file), "--metadata", str(config_dir / "metadata.json"),
+    """The datasette command line that `rucas serve` runs: the database immutable (-i), with the build's
+    inspect file, metadata and SETTINGS, on host:port."""
+    config = config_dir(output_dir)
+    command = [sys.executable, "-m", "datasette", "serve",
+               "-i", str((output_dir / f"{DATABASE_NAME}.db").resolve()),
+               "--inspect-file", str(config / "inspect-data.json"),
+               "--metadata", str(config / "metadata.json"),
                "--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
-        command += ["--setting", name, json.dumps(value) if isinstance(value, bool) else str(value)]
+        command += ["--setting", name, _setting_value(value)]
     return command
+
+
+def datasette_app(output_dir: Path):  # -> datasette.app.Datasette
+    """The Datasette application that datasette_command serves, built in-process (for tests and notebooks)."""
+    from datasette.app import Datasette
+
+    config = config_dir(output_dir)
+    return Datasette(
+        immutables=[str((output_dir / f"{DATABASE_NAME}.db").resolve())],
+        inspect_data=json.loads((config / "inspect-data.json").read_text(encoding="utf-8")),
+        metadata=json.loads((config / "metadata.json").read_text(encoding="utf-8")),
+        settings=dict(SETTINGS),
+    )
 
 
 def serve(output_dir: Path, host: str = "127.0.0.1", port: int = 8001, rebuild: bool = False) -> int:
@@ -48,7 +81,7 @@ def serve(output_dir: Path, host: str = "127.0.0.1", port: int = 8001, rebuild: 
         build(default_curated_dir(), output_dir, stderr_progress)
     ensure_built(output_dir)
     command = datasette_command(output_dir, host, port)
-    print(f"serving RUCAS on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
+    print(f"serving RUCAS on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
     try:
         return subprocess.call(command)
     except KeyboardInterrupt:
