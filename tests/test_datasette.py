@@ -1,0 +1,365 @@
+"""Datasette publishes the build read-only, fully described, searchable and charted (checked with its own client)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+from datasette.app import Datasette
+
+from rucas.build.dashboards import DASHBOARD_SLUG, dashboards
+from rucas.build.datasette_config import (
+    DATABASE_NAME,
+    FACETS,
+    SETTINGS,
+    view_column_descriptions,
+)
+from rucas.build.pipeline import build
+from rucas.build.serve import config_dir, datasette_app, datasette_command
+from rucas.build.sqlite_db import FULL_TEXT
+from rucas.queries import SqlFile, canned_queries, view_files
+from rucas.schema import table_specs
+
+from conftest import MINIMAL_CORPUS
+
+OSH = "location: {name: Osh, country_iso3: KGZ, precision: settlement}"
+OSH_WITH_COORDINATES = "location: {name: Osh, country_iso3: KGZ, latitude: 40.53, longitude: 72.8, precision: settlement}"
+"""The minimal corpus's request event took place in Osh (40.53 N, 72.80 E); the fixture adds those
+coordinates so that the map and the cluster map have a marker to draw."""
+
+READ_ONLY_PLUGINS = {"datasette-dashboards", "datasette-cluster-map", "datasette-leaflet",
+                     "datasette-render-markdown"}
+"""Every plugin the published instance may load: none of them writes."""
+
+
+def build_published(tmp: Path) -> Path:
+    """Build the minimal corpus, with coordinates for Osh, into tmp/output; return the output folder."""
+    curated = tmp / "curated"
+    shutil.copytree(MINIMAL_CORPUS, curated)
+    (annotation,) = (curated / "annotations").glob("*.yaml")
+    text = annotation.read_text(encoding="utf-8")
+    assert OSH in text, "tests/fixtures/minimal changed: update OSH in tests/test_datasette.py"
+    annotation.write_text(text.replace(OSH, OSH_WITH_COORDINATES), encoding="utf-8")
+    return build(curated, tmp / "output").output_dir
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An output folder built from the minimal corpus (with coordinates), as `rucas serve` would serve it."""
+    return build_published(tmp_path_factory.mktemp("datasette"))
+
+
+@pytest.fixture()
+def db(published: Path):
+    """A read-only sqlite3 connection to the published database, to compare Datasette's answers with."""
+    con = sqlite3.connect(f"file:{published / 'rucas.db'}?mode=ro", uri=True)
+    yield con
+    con.close()
+
+
+def fetch(app: Datasette, *paths: str) -> list:
+    """GET each path through Datasette's own ASGI client."""
+
+    async def _get_all():
+        await app.invoke_startup()
+        return [await app.client.get(path) for path in paths]
+
+    return asyncio.run(_get_all())
+
+
+def fetch_json(app: Datasette, path: str) -> dict:
+    (response,) = fetch(app, path)
+    assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:500]}"
+    return response.json()
+
+
+def all_rows(app: Datasette, path: str) -> list[dict]:
+    """Every row of a table, view or query page, following Datasette's pagination."""
+    rows: list[dict] = []
+    separator = "&" if "?" in path else "?"
+    page = fetch_json(app, f"{path}{separator}_shape=objects&_size=max")
+    rows += page["rows"]
+    while page.get("next_url"):
+        next_path = re.sub(r"^https?://[^/]+", "", page["next_url"])
+        page = fetch_json(app, next_path)
+        rows += page["rows"]
+    return rows
+
+
+def sqlite_rows(con: sqlite3.Connection, sql: str, params: dict[str, str] | None = None) -> list[dict]:
+    cursor = con.execute(sql, params or {})
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def sample_parameters(con: sqlite3.Connection, query: SqlFile) -> dict[str, str]:
+    """Values for a canned query's parameters, taken from the data so that each should match rows."""
+    top = con.execute
+    samples = {
+        "actor": top("select actor_id from event_actors group by actor_id order by count(*) desc, actor_id limit 1"),
+        "alliance": top("select alliance_id from alliance_members order by alliance_id limit 1"),
+        "type": top("select event_type from events group by 1 order by count(*) desc, 1 limit 1"),
+        "country": top("select location_country_iso3 from events where location_country_iso3 is not null "
+                       "group by 1 order by count(*) desc, 1 limit 1"),
+        "start": top("select '1900-01-01'"),
+        "end": top("select '2100-12-31'"),
+        "date": top("select max(joined_date) from alliance_members"),
+        "search": top("select 'Russia'"),
+    }
+    values = {kind: cursor.fetchone()[0] for kind, cursor in samples.items()}
+    kinds = [("actor", "actor"), ("alliance", "alliance"), ("type", "type"), ("country", "country"),
+             ("start", "start|from|since|begin"), ("end", "end|until|to$|_to|upto"),
+             ("date", "date|day|on$|when"), ("search", "search|^q$|query|text|term|word|match|phrase")]
+    chosen = {}
+    for parameter in query.parameters:
+        kind = next((k for k, pattern in kinds if re.search(pattern, parameter)), None)
+        assert kind, (f"{query.path.name}: no sample value for parameter :{parameter}; "
+                      "add its name to sample_parameters in tests/test_datasette.py")
+        chosen[parameter] = str(values[kind])
+    return chosen
+
+
+# --- configuration -------------------------------------------------------------------------------------
+
+
+def test_metadata_describes_every_table_view_and_column(published: Path, db: sqlite3.Connection) -> None:
+    metadata = json.loads((config_dir(published) / "metadata.json").read_text(encoding="utf-8"))
+    described = metadata["databases"][DATABASE_NAME]["tables"]
+    missing = []
+    for name, kind in db.execute("select name, type from sqlite_master where type in ('table', 'view')"):
+        entry = described.get(name, {})
+        if entry.get("hidden") or name.startswith("sqlite_"):
+            continue
+        if not entry.get("description"):
+            missing.append(f"{kind} {name}: no description")
+        for (column,) in db.execute(f'select name from pragma_table_info("{name}")'):
+            if not entry.get("columns", {}).get(column):
+                fix = (f" (add `-- column: {column}: ...` to queries/views/{name}.sql)" if kind == "view" else "")
+                missing.append(f"{kind} {name}.{column}: no description{fix}")
+    assert not missing, "\n".join(missing)
+
+
+def test_full_text_indexes_and_their_shadow_tables_are_hidden(published: Path, db: sqlite3.Connection) -> None:
+    app = datasette_app(published)
+    tables = {t["name"]: t for t in fetch_json(app, f"/{DATABASE_NAME}.json")["tables"]}
+    fts = [name for (name,) in db.execute("select name from sqlite_master where type = 'table' and name like '%_fts%'")]
+    assert fts, "the build made no FTS tables"
+    assert all(tables[name]["hidden"] for name in fts)
+    assert not any(tables[spec.name]["hidden"] for spec in table_specs())
+
+
+def test_metadata_names_the_curation_licence_and_the_publishers_rights(published: Path) -> None:
+    metadata = fetch_json(datasette_app(published), "/-/metadata.json")
+    assert metadata["license"] == "CC-BY-4.0"
+    assert metadata["license_url"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert "publishers" in metadata["description"] and "rights" in metadata["description"]
+    assert metadata["source"]
+    home = fetch(datasette_app(published), "/")[0].text
+    assert "CC-BY-4.0" in home
+
+
+def test_view_columns_take_their_description_from_the_file_or_the_table_they_come_from() -> None:
+    view = SqlFile("v", "A test view.", "select e.event_id, e.note, s.title, 1 as n from events e "
+                   "join sources s using (source_id)", Path("v.sql"), (("n", "A constant."),))
+    described = view_column_descriptions(view, ["event_id", "note", "title", "n", "mystery"], table_specs())
+    events, sources = (next(s for s in table_specs() if s.name == name) for name in ("events", "sources"))
+    assert described == {"event_id": events.column("event_id").description,
+                         "note": events.column("note").description,
+                         "title": sources.column("title").description, "n": "A constant."}
+
+
+def test_settings_are_the_chosen_ones(published: Path) -> None:
+    settings = fetch_json(datasette_app(published), "/-/settings.json")
+    assert {name: settings[name] for name in SETTINGS} == SETTINGS
+
+
+def test_inspect_file_holds_the_row_count_of_every_table(published: Path, db: sqlite3.Connection) -> None:
+    inspect = json.loads((config_dir(published) / "inspect-data.json").read_text(encoding="utf-8"))
+    counts = {name: entry["count"] for name, entry in inspect[DATABASE_NAME]["tables"].items()}
+    for spec in table_specs():
+        assert counts[spec.name] == db.execute(f"select count(*) from {spec.name}").fetchone()[0]
+    page = fetch_json(datasette_app(published), f"/{DATABASE_NAME}.json")
+    assert {t["name"]: t["count"] for t in page["tables"]}["events"] == counts["events"]
+
+
+# --- read-only -----------------------------------------------------------------------------------------
+
+
+def test_database_is_served_immutable_and_refuses_writes(published: Path) -> None:
+    app = datasette_app(published)
+    assert app.get_database(DATABASE_NAME).is_mutable is False
+    responses = fetch(app, "/rucas.json?sql=insert+into+codebook+values('x','y','z',null)",
+                      "/rucas.json?sql=delete+from+actors",
+                      "/rucas.json?sql=attach+database+'/tmp/x.db'+as+x")
+    assert [r.status_code for r in responses] == [400, 400, 400]
+    assert fetch_json(app, "/rucas.json?sql=select+count(*)+as+n+from+actors&_shape=array")[0]["n"] > 0
+
+
+def test_only_read_only_plugins_are_loaded(published: Path) -> None:
+    plugins = {plugin["name"] for plugin in fetch_json(datasette_app(published), "/-/plugins.json")}
+    assert {"datasette-dashboards", "datasette-cluster-map"} <= plugins
+    assert plugins <= READ_ONLY_PLUGINS, f"unexpected plugins: {plugins - READ_ONLY_PLUGINS}"
+
+
+def test_no_canned_query_writes(published: Path) -> None:
+    metadata = json.loads((config_dir(published) / "metadata.json").read_text(encoding="utf-8"))
+    assert not any(q.get("write") for q in metadata["databases"][DATABASE_NAME]["queries"].values())
+
+
+def test_config_directory_alone_serves_the_database_immutable_with_the_settings(published: Path) -> None:
+    app = Datasette(config_dir=config_dir(published))
+    assert app.get_database(DATABASE_NAME).is_mutable is False
+    settings = fetch_json(app, "/-/settings.json")
+    assert {name: settings[name] for name in SETTINGS} == SETTINGS
+    assert fetch_json(app, "/-/metadata.json")["title"].startswith("RUCAS")
+
+
+def test_serve_command_binds_localhost_and_datasette_accepts_its_settings(published: Path) -> None:
+    command = datasette_command(published)
+    assert command[command.index("--host") + 1] == "127.0.0.1"
+    assert "-i" in command and "--inspect-file" in command
+    result = subprocess.run(command + ["--get", "/-/settings.json"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert {name: json.loads(result.stdout)[name] for name in SETTINGS} == SETTINGS
+
+
+# --- every table, view and canned query ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("table", [spec.name for spec in table_specs()])
+def test_every_table_page_lists_every_row(published: Path, db: sqlite3.Connection, table: str) -> None:
+    rows = all_rows(datasette_app(published), f"/{DATABASE_NAME}/{table}.json")
+    expected = sqlite_rows(db, f"select * from {table}")
+    key = lambda row: json.dumps(row, sort_keys=True, default=str)  # noqa: E731
+    assert sorted(map(key, rows)) == sorted(map(key, expected))
+
+
+@pytest.mark.parametrize("view", [v.name for v in view_files()])
+def test_every_view_page_returns_the_views_rows(published: Path, db: sqlite3.Connection, view: str) -> None:
+    rows = all_rows(datasette_app(published), f"/{DATABASE_NAME}/{view}.json")
+    assert rows == sqlite_rows(db, f"select * from {view}")
+
+
+@pytest.mark.parametrize("query", canned_queries(), ids=lambda q: q.name)
+def test_every_canned_query_runs_with_empty_parameters(published: Path, query: SqlFile) -> None:
+    app = datasette_app(published)
+    (page,) = fetch(app, f"/{DATABASE_NAME}/{query.name}")
+    assert page.status_code == 200, page.text[:500]
+    assert "message-error" not in page.text, page.text[:2000]
+    data = fetch_json(app, f"/{DATABASE_NAME}/{query.name}.json")
+    assert data["ok"] is True and data.get("error") is None
+
+
+@pytest.mark.parametrize("query", canned_queries(), ids=lambda q: q.name)
+def test_every_canned_query_answers_its_parameters_as_sqlite_does(published: Path, db: sqlite3.Connection,
+                                                                  query: SqlFile) -> None:
+    parameters = sample_parameters(db, query)
+    from urllib.parse import urlencode
+
+    rows = all_rows(datasette_app(published), f"/{DATABASE_NAME}/{query.name}.json?{urlencode(parameters)}")
+    assert rows == sqlite_rows(db, query.sql, parameters)
+    assert rows, f"{query.name} with {parameters} found nothing in the minimal corpus"
+
+
+def test_a_canned_query_searches_statement_evidence() -> None:
+    assert any("statements_fts" in query.sql for query in canned_queries()), \
+        "queries/canned needs a full-text search over statement evidence (statements_fts MATCH :q)"
+
+
+# --- search, labels, sorts, facets ---------------------------------------------------------------------
+
+
+def test_search_on_the_sources_page_finds_words_of_the_article_body(published: Path) -> None:
+    rows = fetch_json(datasette_app(published), "/rucas/sources.json?_search=Osh&_shape=objects")["rows"]
+    assert [row["source_id"] for row in rows] == ["eurasianet-russia-turns-down-kyrgyzstans-plea"]
+
+
+def test_search_on_the_statements_page_finds_evidence_words(published: Path) -> None:
+    rows = fetch_json(datasette_app(published), "/rucas/statements.json?_search=internal+conflict&_shape=objects")
+    assert [row["statement_id"] for row in rows["rows"]] == ["timakova-kyrgyz-conflict-is-internal"]
+
+
+def test_search_for_a_word_not_in_the_corpus_finds_nothing(published: Path) -> None:
+    for table in FULL_TEXT:
+        assert fetch_json(datasette_app(published), f"/rucas/{table}.json?_search=zyzzyva")["rows"] == []
+
+
+def test_search_box_is_offered_on_every_full_text_table(published: Path) -> None:
+    pages = fetch(datasette_app(published), *(f"/rucas/{table}" for table in FULL_TEXT))
+    assert all('name="_search"' in page.text for page in pages)
+
+
+def test_foreign_keys_are_shown_with_names(published: Path) -> None:
+    rows = fetch_json(datasette_app(published), "/rucas/statements.json?_labels=on&_shape=objects")["rows"]
+    assert rows[0]["speaker_id"] == {"value": "natalya-timakova", "label": "Natalya Timakova"}
+
+
+@pytest.mark.parametrize("table", ["events", "statements", "sources"])
+def test_dated_tables_are_listed_newest_first(published: Path, table: str) -> None:
+    page = fetch_json(datasette_app(published), f"/rucas/{table}.json")
+    assert page["human_description_en"] == "sorted by date_earliest descending"
+    assert page["query"]["sql"].endswith("order by date_earliest desc limit 51")
+
+
+@pytest.mark.parametrize("table", ["events", "actors", "sources"])
+def test_table_pages_offer_their_facets(published: Path, table: str) -> None:
+    facets = fetch_json(datasette_app(published), f"/rucas/{table}.json")["facet_results"]
+    assert set(FACETS[table]) <= set(facets)
+
+
+def test_event_type_facet_counts_events_by_type(published: Path) -> None:
+    facet = fetch_json(datasette_app(published), "/rucas/events.json")["facet_results"]["event_type"]
+    assert {item["value"]: item["count"] for item in facet["results"]} == {"REQUEST": 1, "REJECT": 1}
+
+
+def test_tables_with_coordinates_load_the_cluster_map(published: Path) -> None:
+    (page,) = fetch(datasette_app(published), "/rucas/events")
+    assert "datasette-cluster-map.js" in page.text
+
+
+# --- dashboards ----------------------------------------------------------------------------------------
+
+
+def test_dashboard_list_and_page_show_every_chart(published: Path) -> None:
+    app = datasette_app(published)
+    listing, page = fetch(app, "/-/dashboards", f"/-/dashboards/{DASHBOARD_SLUG}")
+    assert listing.status_code == page.status_code == 200
+    charts = dashboards(DATABASE_NAME)[DASHBOARD_SLUG]["charts"]
+    for slug, chart in charts.items():
+        assert f'id="chart-{slug}"' in page.text
+        assert chart["title"] in page.text
+
+
+@pytest.mark.parametrize("chart", list(dashboards(DATABASE_NAME)[DASHBOARD_SLUG]["charts"]))
+def test_every_chart_page_renders_and_its_query_returns_rows(published: Path, chart: str) -> None:
+    from urllib.parse import quote
+
+    app = datasette_app(published)
+    (page,) = fetch(app, f"/-/dashboards/{DASHBOARD_SLUG}/{chart}")
+    assert page.status_code == 200
+    sql = re.sub(r"\[\[.*?\]\]", "", dashboards(DATABASE_NAME)[DASHBOARD_SLUG]["charts"][chart]["query"], flags=re.S)
+    data = fetch_json(app, f"/{DATABASE_NAME}.json?sql={quote(sql)}&_shape=objects")
+    assert data["rows"] and not data["truncated"]
+
+
+def test_requests_chart_pairs_the_kyrgyz_request_with_russias_refusal(published: Path) -> None:
+    from urllib.parse import quote
+
+    sql = dashboards(DATABASE_NAME)[DASHBOARD_SLUG]["charts"]["requests"]["query"]
+    rows = fetch_json(datasette_app(published), f"/{DATABASE_NAME}.json?sql={quote(sql)}&_shape=array")
+    assert rows == [{"request": "Interim government of Kyrgyzstan asks Russia", "response": "REJECT (occurred)",
+                     "requests": 1}]
+
+
+def test_dashboard_filters_narrow_the_charts(published: Path) -> None:
+    app = datasette_app(published)
+    (page,) = fetch(app, f"/-/dashboards/{DASHBOARD_SLUG}?country=KGZ&event_type=REQUEST")
+    assert page.status_code == 200
+    assert '<option value="KGZ" selected>' in page.text
+    assert "location_country_iso3 = :country" in page.text and "[[" not in page.text.split("renderChart")[1]
