@@ -100,19 +100,19 @@ def sqlite_rows(con: sqlite3.Connection, sql: str, params: dict[str, str] | None
 
 def sample_parameters(con: sqlite3.Connection, query: SqlFile) -> dict[str, str]:
     """Values for a canned query's parameters, taken from the data so that each should match rows."""
-    top = con.execute
-    samples = {
-        "actor": top("select actor_id from event_actors group by actor_id order by count(*) desc, actor_id limit 1"),
-        "alliance": top("select alliance_id from alliance_members order by alliance_id limit 1"),
-        "type": top("select event_type from events group by 1 order by count(*) desc, 1 limit 1"),
-        "country": top("select location_country_iso3 from events where location_country_iso3 is not null "
-                       "group by 1 order by count(*) desc, 1 limit 1"),
-        "start": top("select '1900-01-01'"),
-        "end": top("select '2100-12-31'"),
-        "date": top("select max(joined_date) from alliance_members"),
-        "search": top("select 'Russia'"),
+    one = lambda sql: con.execute(sql).fetchone()  # noqa: E731
+    event_type, country = one("select event_type, location_country_iso3 from events "
+                              "where location_country_iso3 is not null order by date_earliest, event_id limit 1")
+    values = {
+        "actor": one("select actor_id from event_actors group by 1 order by count(*) desc, 1 limit 1")[0],
+        "alliance": one("select alliance_id from alliance_members order by 1 limit 1")[0],
+        "type": event_type,
+        "country": country,
+        "start": "1900-01-01",
+        "end": "2100-12-31",
+        "date": one("select max(joined_date) from alliance_members")[0],
+        "search": "Russia",
     }
-    values = {kind: cursor.fetchone()[0] for kind, cursor in samples.items()}
     kinds = [("actor", "actor"), ("alliance", "alliance"), ("type", "type"), ("country", "country"),
              ("start", "start|from|since|begin"), ("end", "end|until|to$|_to|upto"),
              ("date", "date|day|on$|when"), ("search", "search|^q$|query|text|term|word|match|phrase")]
