@@ -1,0 +1,82 @@
+-- Every request, offer, refusal, denial, delivery, readiness change and exercise concerning military
+-- assistance, in date order, with who asked whom, the conditions attached and the article it comes from.
+-- An event counts as concerning military assistance when its PLOVER type is REQUEST, AGREE, SUPPORT,
+-- COOPERATE, AID, REJECT or MOBILIZE and its context is military or its mode is military or assist
+-- (offers are such events with modality planned or conditional; denials have modality denied).
+-- Order: earliest date (unknown dates last), latest date, requests before the responses of the same
+-- day, event_id. Lists are sorted by name, then id, and separated by '; '.
+-- column: initiators: Names of the actors that initiated the event (event_actors role initiator).
+-- column: initiator_countries: ISO 3166-1 alpha-3 codes of the initiators' countries, distinct and sorted.
+-- column: targets: Names of the actors the event was directed at (event_actors role target).
+-- column: target_countries: ISO 3166-1 alpha-3 codes of the targets' countries, distinct and sorted.
+-- column: conditions: Types of the conditions attached to the event (event_conditions.condition_type), sorted.
+-- column: source_title: The headline of the article the event is coded from (sources.title).
+-- column: publisher: The outlet that published that article (sources.publisher).
+WITH RECURSIVE
+assistance AS (
+  SELECT e.*
+  FROM events e
+  WHERE e.event_type IN ('REQUEST', 'AGREE', 'SUPPORT', 'COOPERATE', 'AID', 'REJECT', 'MOBILIZE')
+    AND (e.event_context = 'military' OR e.event_mode IN ('military', 'assist'))
+),
+items AS (
+  SELECT ea.event_id, ea.role AS list, a.name AS item, a.actor_id AS item_id
+  FROM event_actors ea
+  JOIN assistance x ON x.event_id = ea.event_id
+  JOIN actors a ON a.actor_id = ea.actor_id
+  WHERE ea.role IN ('initiator', 'target')
+  UNION
+  SELECT ea.event_id, ea.role || '_country', a.country_iso3, a.country_iso3
+  FROM event_actors ea
+  JOIN assistance x ON x.event_id = ea.event_id
+  JOIN actors a ON a.actor_id = ea.actor_id
+  WHERE ea.role IN ('initiator', 'target') AND a.country_iso3 IS NOT NULL
+  UNION
+  SELECT c.event_id, 'condition', c.condition_type, c.condition_id
+  FROM event_conditions c
+  JOIN assistance x ON x.event_id = c.event_id
+),
+numbered AS (
+  SELECT event_id, list, item,
+         row_number() OVER (PARTITION BY event_id, list ORDER BY item, item_id) AS position,
+         count(*) OVER (PARTITION BY event_id, list) AS length
+  FROM items
+),
+joined (event_id, list, position, length, text) AS (
+  SELECT event_id, list, position, length, item FROM numbered WHERE position = 1
+  UNION ALL
+  SELECT n.event_id, n.list, n.position, n.length, j.text || '; ' || n.item
+  FROM joined j
+  JOIN numbered n ON n.event_id = j.event_id AND n.list = j.list AND n.position = j.position + 1
+),
+lists AS (
+  SELECT event_id, list, text FROM joined WHERE position = length
+)
+SELECT
+  e.event_id,
+  e.date_earliest,
+  e.date_latest,
+  e.date_precision,
+  e.event_type,
+  e.event_mode,
+  e.modality,
+  initiators.text AS initiators,
+  initiator_countries.text AS initiator_countries,
+  targets.text AS targets,
+  target_countries.text AS target_countries,
+  conditions.text AS conditions,
+  e.summary,
+  e.location_name,
+  e.location_country_iso3,
+  e.source_id,
+  s.title AS source_title,
+  s.publisher
+FROM assistance e
+JOIN sources s ON s.source_id = e.source_id
+LEFT JOIN lists initiators ON initiators.event_id = e.event_id AND initiators.list = 'initiator'
+LEFT JOIN lists initiator_countries ON initiator_countries.event_id = e.event_id AND initiator_countries.list = 'initiator_country'
+LEFT JOIN lists targets ON targets.event_id = e.event_id AND targets.list = 'target'
+LEFT JOIN lists target_countries ON target_countries.event_id = e.event_id AND target_countries.list = 'target_country'
+LEFT JOIN lists conditions ON conditions.event_id = e.event_id AND conditions.list = 'condition'
+ORDER BY e.date_earliest NULLS LAST, e.date_latest NULLS LAST,
+         CASE WHEN e.event_type = 'REQUEST' THEN 0 ELSE 1 END, e.event_id

@@ -1,0 +1,56 @@
+-- Contradictory accounts: every pair of statements of which one asserts and the other denies the same
+-- event (claims), with the event, both speakers, the dates of both statements and both articles.
+-- One row per (event, asserting statement, denying statement). Order: the event's earliest date
+-- (unknown dates last), event_id, asserting statement_id, denying statement_id.
+-- column: event_date_earliest: First day the event can be (events.date_earliest).
+-- column: event_date_latest: Last day the event can be (events.date_latest).
+-- column: event_summary: One line saying what the event was (events.summary).
+-- column: asserting_statement_id: The statement saying that the event happened or will happen.
+-- column: asserting_speaker_id: Who made the asserting statement.
+-- column: asserting_speaker: Name of who made the asserting statement.
+-- column: asserted_date_earliest: First day the asserting statement can have been made.
+-- column: asserted_date_latest: Last day the asserting statement can have been made.
+-- column: asserting_evidence: The words of the asserting statement, as in its article.
+-- column: asserting_source_id: The article reporting the asserting statement.
+-- column: asserting_source_title: Headline of the article reporting the asserting statement.
+-- column: denying_statement_id: The statement saying that the event did not happen.
+-- column: denying_speaker_id: Who made the denying statement.
+-- column: denying_speaker: Name of who made the denying statement.
+-- column: denied_date_earliest: First day the denying statement can have been made.
+-- column: denied_date_latest: Last day the denying statement can have been made.
+-- column: denying_evidence: The words of the denying statement, as in its article.
+-- column: denying_source_id: The article reporting the denying statement.
+-- column: denying_source_title: Headline of the article reporting the denying statement.
+SELECT
+  e.event_id,
+  e.event_type,
+  e.modality,
+  e.date_earliest AS event_date_earliest,
+  e.date_latest AS event_date_latest,
+  e.summary AS event_summary,
+  pro.statement_id AS asserting_statement_id,
+  pro.speaker_id AS asserting_speaker_id,
+  pro_speaker.name AS asserting_speaker,
+  pro.date_earliest AS asserted_date_earliest,
+  pro.date_latest AS asserted_date_latest,
+  pro.evidence AS asserting_evidence,
+  pro.source_id AS asserting_source_id,
+  pro_source.title AS asserting_source_title,
+  con.statement_id AS denying_statement_id,
+  con.speaker_id AS denying_speaker_id,
+  con_speaker.name AS denying_speaker,
+  con.date_earliest AS denied_date_earliest,
+  con.date_latest AS denied_date_latest,
+  con.evidence AS denying_evidence,
+  con.source_id AS denying_source_id,
+  con_source.title AS denying_source_title
+FROM events e
+JOIN claims asserts ON asserts.event_id = e.event_id AND asserts.relation = 'asserts'
+JOIN claims denies ON denies.event_id = e.event_id AND denies.relation = 'denies'
+JOIN statements pro ON pro.statement_id = asserts.statement_id
+JOIN statements con ON con.statement_id = denies.statement_id
+JOIN actors pro_speaker ON pro_speaker.actor_id = pro.speaker_id
+JOIN actors con_speaker ON con_speaker.actor_id = con.speaker_id
+JOIN sources pro_source ON pro_source.source_id = pro.source_id
+JOIN sources con_source ON con_source.source_id = con.source_id
+ORDER BY e.date_earliest NULLS LAST, e.event_id, pro.statement_id, con.statement_id
