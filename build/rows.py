@@ -8,7 +8,9 @@ which `GROUPS` spells out.
 from __future__ import annotations
 
 import datetime
+import math
 import re
+import reprlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,8 +39,17 @@ class RowOrigin:
         return self.column_lines.get(column, self.line)
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxstring, _SHORT.maxother, _SHORT.maxlevel = 60, 60, 3
+_SHORT.repr_LineList, _SHORT.repr_LineDict = _SHORT.repr_list, _SHORT.repr_dict  # type: ignore[attr-defined]
+
+INT64 = (-(2**63), 2**63 - 1)
+"""The range of an integer column in every output (BIGINT)."""
+
+
 def _describe(value: Any) -> str:
-    return f"{value!r} ({type(value).__name__})"
+    """A value as an error message shows it: its repr, cut short, and its YAML type."""
+    return f"{_SHORT.repr(value)} ({type(value).__name__})"
 
 
 def coerce_value(column: ColumnSpec, value: Any) -> tuple[Any, str | None, str | None]:
@@ -50,7 +61,7 @@ def coerce_value(column: ColumnSpec, value: Any) -> tuple[Any, str | None, str |
     kind = column.kind
     if kind in ("text", "enum"):
         if not isinstance(value, str):
-            return None, f"{column.name} must be text, got {_describe(value)}.", f'quote it: {column.name}: "{value}"'
+            return None, f"{column.name} must be text, got {_describe(value)}.", f'quote it: {column.name}: "{_SHORT.repr(value)}"'
         if value == "" or value != value.strip():
             return None, f"{column.name} is empty or has leading/trailing spaces.", "trim it, or write null if unknown."
         if kind == "enum" and value not in column.enum_values:
@@ -64,10 +75,14 @@ def coerce_value(column: ColumnSpec, value: Any) -> tuple[Any, str | None, str |
         if isinstance(value, bool) or not isinstance(value, int):
             return None, f"{column.name} must be a whole number, got {_describe(value)}.", \
                 "write digits only, without quotes or thousands separators."
+        if not INT64[0] <= value <= INT64[1]:
+            return None, f"{column.name} {value} is too large to store.", "check the figure."
     elif kind == "double":
         if isinstance(value, bool) or not isinstance(value, int | float):
             return None, f"{column.name} must be a number, got {_describe(value)}.", "write a decimal number without quotes."
-        value = float(value)
+        value = float(value) if isinstance(value, float) or abs(value) < 2**1000 else math.inf
+        if not math.isfinite(value):
+            return None, f"{column.name} must be a finite number, got {value}.", "write a decimal number, or null."
     elif kind == "date":
         if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date | str):
             return None, f"{column.name} must be a date, got {_describe(value)}.", "write it as YYYY-MM-DD."

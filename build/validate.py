@@ -22,7 +22,7 @@ from rucas.build.curated import Corpus, CuratedFile
 from rucas.build.errors import CurationError, ValidationFailed
 from rucas.build.evidence import EvidenceNotFound, find_evidence_span
 from rucas.build.rows import RowOrigin, read_row
-from rucas.build.yaml_lines import DuplicateKey, LineDict, LineList, line_of_item, load_yaml
+from rucas.build.yaml_lines import AliasRefused, BadScalar, DuplicateKey, LineDict, LineList, line_of_item, load_yaml
 from rucas.schema import table_spec, table_specs
 from rucas.schema.codes import DatePrecision, EventActorRole, StatementActorRelation
 from rucas.schema.derive import codebook_rows
@@ -84,15 +84,24 @@ def parse_curated_yaml(file: CuratedFile, errors: list[CurationError]) -> Any:
     except DuplicateKey as exc:
         errors.append(CurationError(file.shown, exc.line, f"key {exc.key!r} appears twice in one mapping "
                                     f"(first at line {exc.first_line}).", "keep one of them."))
+    except AliasRefused as exc:
+        errors.append(CurationError(file.shown, exc.line, "uses an alias (*name); anchors and aliases are not "
+                                    "allowed in curated files.", "write the value out in full where it is needed."))
+    except BadScalar as exc:
+        errors.append(CurationError(file.shown, exc.line, f"{exc.text} is not a real date ({exc.reason}).",
+                                    "write a date that exists as YYYY-MM-DD, or quote the value if it is not a date."))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         errors.append(CurationError(file.shown, line, f"is not valid YAML: {problem}.",
                                     "fix the YAML syntax (indentation, colons, quotes) at this line."))
-    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a date like 2010-13-45
+    except (ValueError, TypeError, OverflowError) as exc:
         errors.append(CurationError(file.shown, 1, f"has a value YAML cannot read: {exc}.",
                                     "quote the value, or write a valid YYYY-MM-DD date."))
+    except RecursionError:
+        errors.append(CurationError(file.shown, 1, "is nested too deeply to read.",
+                                    "write entries as flat mappings and lists, as in dataset/curated/README.md."))
     return None
 
 

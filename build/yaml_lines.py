@@ -35,6 +35,22 @@ class DuplicateKey(yaml.YAMLError):
         super().__init__(f"key {key!r} appears twice (lines {first_line} and {line})")
 
 
+class AliasRefused(yaml.YAMLError):
+    """The document uses an alias (*name): curated files spell every value out (no anchor bombs)."""
+
+    def __init__(self, line: int):
+        self.line = line
+        super().__init__(f"alias at line {line}")
+
+
+class BadScalar(yaml.YAMLError):
+    """A plain scalar that YAML reads as a date but that is no real date, e.g. 2010-02-30."""
+
+    def __init__(self, text: str, line: int, reason: str):
+        self.text, self.line, self.reason = text, line, reason
+        super().__init__(f"{text!r} at line {line}: {reason}")
+
+
 class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
         mapping = LineDict()
@@ -58,12 +74,28 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         return sequence
 
 
+    def construct_checked_timestamp(self, node: yaml.ScalarNode) -> object:
+        try:
+            return self.construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:
+            raise BadScalar(str(node.value), node.start_mark.line + 1, str(exc)) from None
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_checked_timestamp)
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
 
 
 def load_yaml(text: str) -> Any:
-    """Parse YAML text into LineDict/LineList/scalars. Raises yaml.YAMLError with a mark on bad input."""
+    """Parse YAML text into LineDict/LineList/scalars. Raises yaml.YAMLError with a mark on bad input.
+
+    Aliases are refused (AliasRefused): a few lines of anchors and aliases can stand for
+    billions of values, and curated files have no need for them.
+    """
+    if "&" in text and "*" in text:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise AliasRefused(event.start_mark.line + 1)
     return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
 
 

@@ -1,0 +1,154 @@
+"""Every broken curated input in tests/broken/cases.yaml is refused with file:line and a fix, and loses nothing.
+
+Each case is applied to a private copy of tests/fixtures/minimal and built into an output folder
+that already holds a good build: the build must exit with status 1, name the file and line and
+say how to fix it, and leave every byte under the output folder as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import MINIMAL_CORPUS, TESTS_DIR
+from rucas.build import cli
+from rucas.build.curated import MAX_FILE_BYTES
+from rucas.build.errors import CurationError, ValidationFailed
+from rucas.build.pipeline import build
+
+CASES: list[dict[str, Any]] = yaml.safe_load((TESTS_DIR / "broken" / "cases.yaml").read_text(encoding="utf-8"))
+
+TRANSFORMS = {
+    "bom": lambda data: b"\xef\xbb\xbf" + data,
+    "crlf": lambda data: data.replace(b"\n", b"\r\n"),
+    "empty": lambda data: b"",
+    "large": lambda data: data + b"Padding that makes the file too large.\n" * (MAX_FILE_BYTES // 39 + 1),
+    "deep_nesting": lambda data: b"source: " + b"[" * 100_000 + b"]" * 100_000 + b"\n",
+}
+"""Byte-level edits that a YAML case file cannot spell out."""
+
+
+def apply_case(case: dict[str, Any], corpus: Path, outside: Path) -> None:
+    """Make the one mistake `case` describes in the curated folder `corpus`."""
+    path = corpus / case["file"]
+    if "replace" in case or "replace_bytes" in case:
+        old, new = case.get("replace") or case["replace_bytes"]
+        encoding = "utf-8" if "replace" in case else "latin-1"
+        data = path.read_bytes()
+        assert old.encode(encoding) in data, f"{case['id']}: fixture no longer contains {old!r}"
+        path.write_bytes(data.replace(old.encode(encoding), new.encode(encoding), 1))
+    elif "append" in case:
+        path.write_bytes(path.read_bytes() + case["append"].encode("utf-8"))
+    elif "write" in case:
+        path.write_bytes(case["write"].encode("utf-8"))
+    elif "transform" in case:
+        path.write_bytes(TRANSFORMS[case["transform"]](path.read_bytes()))
+    elif case.get("symlink_outside"):
+        outside.mkdir(exist_ok=True)
+        target = outside / path.name
+        shutil.move(path, target)
+        path.symlink_to(target)
+    elif "rename" in case:
+        path.rename(path.with_name(case["rename"]))
+    elif case.get("delete"):
+        path.unlink()
+    else:
+        raise AssertionError(f"{case['id']}: no edit given")
+
+
+def published_digest(output_dir: Path) -> dict[str, str]:
+    """SHA-256 of every file reachable under output_dir, following the published links."""
+    digests = {}
+    for folder, _, files in os.walk(output_dir, followlinks=True):
+        for name in files:
+            path = Path(folder) / name
+            digests[path.relative_to(output_dir).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
+@pytest.fixture(scope="module")
+def good_output(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """An output folder holding a good build of the minimal corpus, and the digest of everything in it."""
+    output = tmp_path_factory.mktemp("published")
+    build(MINIMAL_CORPUS, output)
+    return output, published_digest(output)
+
+
+@pytest.fixture()
+def broken_corpus(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[dict[str, Any], Path]:
+    case = request.param
+    corpus = tmp_path / "curated"
+    shutil.copytree(MINIMAL_CORPUS, corpus)
+    apply_case(case, corpus, tmp_path / "outside")
+    return case, corpus
+
+
+def expected_error(case: dict[str, Any], errors: list[CurationError]) -> CurationError:
+    """The error the case is about: its message has the expected words; fail if there is none."""
+    expect = case["expect"]
+    matching = [e for e in errors if expect["message"] in e.message]
+    assert matching, f"{case['id']}: no error says {expect['message']!r}; got:\n" + "\n".join(map(str, errors))
+    return matching[0]
+
+
+def expected_file(case: dict[str, Any]) -> str:
+    return case["expect"].get("file", case["file"])
+
+
+def test_the_corpus_of_broken_inputs_has_at_least_thirty_distinct_cases():
+    assert len({case["id"] for case in CASES}) == len(CASES) >= 30
+
+
+def test_the_unbroken_fixture_builds(good_output):
+    _, digest = good_output
+    assert "manifest.json" in digest and "rucas.db" in digest and "rucas.duckdb" in digest
+
+
+@pytest.mark.parametrize("broken_corpus", CASES, ids=[c["id"] for c in CASES], indirect=True)
+def test_a_broken_input_is_refused_with_file_line_and_fix_and_nothing_changes(broken_corpus, good_output, capsys):
+    case, corpus = broken_corpus
+    output, before = good_output
+    with pytest.raises(ValidationFailed) as failure:
+        build(corpus, output)
+    error = expected_error(case, failure.value.errors)
+    assert error.path.endswith(expected_file(case)), f"{case['id']}: error names {error.path}"
+    assert error.line == case["expect"]["line"], f"{case['id']}: {error}"
+    assert error.fix, f"{case['id']}: the error does not say how to fix it: {error}"
+
+    status = cli.main(["build", "--quiet", "--curated", str(corpus), "--output", str(output)])
+    printed = capsys.readouterr().err
+    assert status == 1
+    assert str(error) in printed
+    assert published_digest(output) == before, f"{case['id']}: the published outputs changed"
+
+
+CLI_CASES = [case for case in CASES if case.get("cli")]
+
+
+def rucas_command() -> list[str]:
+    """The installed `rucas` command of this interpreter's environment."""
+    script = Path(sys.executable).parent / "rucas"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "rucas.build.cli"]
+
+
+@pytest.mark.parametrize("broken_corpus", CLI_CASES, ids=[c["id"] for c in CLI_CASES], indirect=True)
+def test_rucas_build_exits_1_naming_file_line_and_fix(broken_corpus, good_output):
+    case, corpus = broken_corpus
+    output, before = good_output
+    result = subprocess.run([*rucas_command(), "build", "--quiet", "--curated", str(corpus), "--output", str(output)],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 1, result.stderr
+    file_line = re.escape(expected_file(case)) + f":{case['expect']['line']}: "
+    lines = [line for line in result.stderr.splitlines() if case["expect"]["message"] in line]
+    assert any(re.search(file_line, line) and " Fix: " in line for line in lines), result.stderr
+    assert "nothing was written" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert published_digest(output) == before
