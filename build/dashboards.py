@@ -79,6 +79,10 @@ order by events desc
 """One marker per coded location, with its number of events and their types."""
 
 
+_WHOLE_NUMBERS_ONLY = "datum.value % 1 ? '' : datum.label"
+"""A Vega label expression that labels only whole counts (no 0.5 events)."""
+
+
 def _metric(title: str, sql: str, database: str) -> dict[str, object]:
     return {"title": title, "db": database, "query": sql, "library": "metric",
             "display": {"field": "n", "prefix": "", "suffix": ""}}
@@ -96,7 +100,8 @@ def _timeline(database: str) -> dict[str, object]:
             "encoding": {
                 "x": {"field": "month", "type": "temporal", "timeUnit": "yearmonth", "title": "month"},
                 "y": {"field": "event_type", "type": "nominal", "title": "event type (PLOVER)"},
-                "size": {"field": "events", "type": "quantitative", "title": "events"},
+                "size": {"field": "events", "type": "quantitative", "title": "events",
+                         "legend": {"labelExpr": _WHOLE_NUMBERS_ONLY, "format": "d"}},
                 "color": {"field": "modality", "type": "nominal", "title": "modality"},
             },
         },
@@ -113,8 +118,9 @@ def _requests(database: str) -> dict[str, object]:
             "mark": {"type": "bar", "tooltip": True},
             "height": 220,
             "encoding": {
-                "y": {"field": "request", "type": "nominal", "title": None},
-                "x": {"field": "requests", "type": "quantitative", "title": "requests", "axis": {"tickMinStep": 1}},
+                "y": {"field": "request", "type": "nominal", "title": None, "axis": {"labelLimit": 320}},
+                "x": {"field": "requests", "type": "quantitative", "title": "requests",
+                      "axis": {"labelExpr": _WHOLE_NUMBERS_ONLY, "format": "d"}},
                 "color": {"field": "response", "type": "nominal", "title": "response (type, modality)"},
             },
         },

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -73,7 +74,7 @@ def datasette_app(output_dir: Path):  # -> datasette.app.Datasette
 
 
 def serve(output_dir: Path, host: str = "127.0.0.1", port: int = 8001, rebuild: bool = False) -> int:
-    """Serve the dataset until interrupted; return Datasette's exit status."""
+    """Serve the dataset until interrupted: this process becomes Datasette (signals reach it directly)."""
     if rebuild:
         from rucas.build.paths import default_curated_dir
         from rucas.build.pipeline import build, stderr_progress
@@ -82,7 +83,6 @@ def serve(output_dir: Path, host: str = "127.0.0.1", port: int = 8001, rebuild: 
     ensure_built(output_dir)
     command = datasette_command(output_dir, host, port)
     print(f"serving RUCAS on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
-    try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return 0
+    if os.name == "posix":
+        os.execv(command[0], command)
+    return subprocess.call(command)
