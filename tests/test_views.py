@@ -1,0 +1,423 @@
+"""The prepared views and canned queries answer the same in DuckDB and SQLite, and say what they should.
+
+Parity: every view and every portable canned query is run in rucas.duckdb and in rucas.db and the
+complete results are compared row by row, in order (every view orders totally), after normalising
+what the engines legitimately return differently (DATE objects vs ISO text). This runs on the real
+curated corpus (`duck`, `lite`) and on a synthetic corpus of GENERATED_ARTICLES articles written by
+benchmarks/generate.py. Facts: a few things the views must show, on the minimal corpus and on a copy
+of it edited to exercise the membership and contradiction rules.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import importlib.util
+import re
+import sqlite3
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from rucas.build.pipeline import build
+from rucas.queries import SqlFile, canned_queries, view_files
+
+from conftest import MINIMAL_CORPUS, REPO_DIR
+
+GENERATOR = REPO_DIR / "benchmarks" / "generate.py"
+GENERATED_ARTICLES = 300
+GENERATED_SEED = 4
+
+VIEWS = view_files()
+CANNED = canned_queries()
+FULL_TEXT_TABLE = re.compile(r"\b[a-z_]+_fts\b")
+PARAMETER_OR_STRING = re.compile(r"('(?:[^']|'')*')|(?<![:\w]):([a-z_][a-z0-9_]*)")
+"""A string literal (left alone) or a named parameter `:name` outside one."""
+
+
+def is_portable(query: SqlFile) -> bool:
+    """A canned query that reads a full-text index (an SQLite FTS5 table) exists only in rucas.db."""
+    return not FULL_TEXT_TABLE.search(query.sql)
+
+
+PORTABLE_CANNED = [query for query in CANNED if is_portable(query)]
+
+
+def duckdb_sql(sql: str) -> str:
+    """The same query with DuckDB's parameter syntax: `:name` (SQLite, Datasette) becomes `$name`."""
+    return PARAMETER_OR_STRING.sub(lambda m: m.group(1) or f"${m.group(2)}", sql)
+
+
+def normalise(value: object) -> object:
+    """One value as both engines should agree on it: dates as ISO text, decimals and bools as numbers."""
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, float):
+        return round(value, 9)
+    return value
+
+
+@dataclass
+class Result:
+    """The column names and every row of one query, normalised."""
+
+    columns: list[str]
+    rows: list[tuple[object, ...]]
+
+
+@dataclass
+class Engines:
+    """Connections to the DuckDB and the SQLite file of one build, and a name for messages."""
+
+    corpus: str
+    duck: duckdb.DuckDBPyConnection
+    lite: sqlite3.Connection
+
+    def in_duckdb(self, sql: str, parameters: dict[str, str] | None = None) -> Result:
+        cursor = self.duck.execute(duckdb_sql(sql), parameters or {})
+        columns = [d[0] for d in cursor.description]
+        return Result(columns, [tuple(map(normalise, row)) for row in cursor.fetchall()])
+
+    def in_sqlite(self, sql: str, parameters: dict[str, str] | None = None) -> Result:
+        cursor = self.lite.execute(sql, parameters or {})
+        columns = [d[0] for d in cursor.description]
+        return Result(columns, [tuple(map(normalise, row)) for row in cursor.fetchall()])
+
+
+def assert_same_answer(engines: Engines, name: str, sql: str, parameters: dict[str, str] | None = None) -> Result:
+    """Run `sql` in both engines and fail with the first differing row if their answers differ."""
+    duck, lite = engines.in_duckdb(sql, parameters), engines.in_sqlite(sql, parameters)
+    where = f"{name} on the {engines.corpus} corpus" + (f" with {parameters}" if parameters else "")
+    assert duck.columns == lite.columns, f"{where}: columns differ\nDuckDB: {duck.columns}\nSQLite: {lite.columns}"
+    for index, (d, s) in enumerate(zip(duck.rows, lite.rows)):
+        assert d == s, (f"{where}: row {index} differs\n"
+                        + "\n".join(f"  {c}: DuckDB {a!r} / SQLite {b!r}" for c, a, b in zip(duck.columns, d, s) if a != b))
+    assert len(duck.rows) == len(lite.rows), f"{where}: DuckDB gives {len(duck.rows)} rows, SQLite {len(lite.rows)}"
+    return lite
+
+
+# --- the corpora ---------------------------------------------------------------------------------------
+
+
+def load_generator():
+    """benchmarks/generate.py as a module (benchmarks/ is a folder of scripts, not a package)."""
+    if not GENERATOR.exists():
+        pytest.skip(f"{GENERATOR.relative_to(REPO_DIR)} is missing: the parity test on a generated corpus needs it")
+    spec = importlib.util.spec_from_file_location("rucas_benchmarks_generate", GENERATOR)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def generated_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic corpus of GENERATED_ARTICLES articles, built once for this module."""
+    generator = load_generator()
+    root = tmp_path_factory.mktemp("generated")
+    curated = generator.generate_corpus(root / "curated", GENERATED_ARTICLES, seed=GENERATED_SEED)
+    return build(curated, root / "output").output_dir
+
+
+def connect(output: Path, corpus: str) -> Engines:
+    return Engines(corpus, duckdb.connect(str(output / "rucas.duckdb"), read_only=True),
+                   sqlite3.connect(f"file:{output / 'rucas.db'}?mode=ro", uri=True))
+
+
+@pytest.fixture(params=["curated", "generated"])
+def engines(request: pytest.FixtureRequest) -> Iterator[Engines]:
+    """Both engines on the real curated corpus, then on the generated one."""
+    if request.param == "curated":
+        yield Engines("curated", request.getfixturevalue("duck"), request.getfixturevalue("lite"))
+        return
+    pair = connect(request.getfixturevalue("generated_output"), "generated")
+    yield pair
+    pair.duck.close()
+    pair.lite.close()
+
+
+# --- parameters for canned queries ---------------------------------------------------------------------
+
+SAMPLE_VALUES: dict[str, str] = {
+    "alliance_id": "select alliance_id from alliance_members group by 1 order by count(*) desc, 1 limit 1",
+    "on_date": "select joined_date from alliance_members order by joined_date desc, alliance_id, actor_id limit 1",
+    "actor_id": "select actor_id from event_actors group by 1 order by count(*) desc, 1 limit 1",
+    "from_date": "select date_earliest from events where date_earliest is not null "
+                 "order by date_earliest, event_id limit 1 offset (select count(*) / 3 from events)",
+    "until_date": "select date_latest from events where date_latest is not null "
+                  "order by date_latest, event_id limit 1 offset (select 2 * count(*) / 3 from events)",
+    "event_type": "select event_type from events group by 1 order by count(*) desc, 1 limit 1",
+    "country_iso3": "select location_country_iso3 from events where location_country_iso3 is not null "
+                    "group by 1 order by count(*) desc, 1 limit 1",
+    "q": "select substr(evidence, 1, instr(evidence, ' ') - 1) from statements order by statement_id limit 1",
+}
+"""For each parameter of the canned queries, SQL (run in SQLite) picking a value that matches rows."""
+
+
+def sample_parameters(lite: sqlite3.Connection, query: SqlFile) -> dict[str, str]:
+    missing = [name for name in query.parameters if name not in SAMPLE_VALUES]
+    assert not missing, f"{query.path.name}: add sample values for {missing} to SAMPLE_VALUES in tests/test_views.py"
+    return {name: str(lite.execute(SAMPLE_VALUES[name]).fetchone()[0]) for name in query.parameters}
+
+
+def parameter_sets(lite: sqlite3.Connection, query: SqlFile) -> list[dict[str, str]]:
+    """Every parameter empty, every parameter set, and each one set alone."""
+    empty = {name: "" for name in query.parameters}
+    sampled = sample_parameters(lite, query)
+    alone = [{**empty, name: sampled[name]} for name in query.parameters] if len(query.parameters) > 1 else []
+    return [empty, sampled, *alone]
+
+
+# --- parity --------------------------------------------------------------------------------------------
+
+
+def test_there_are_the_six_views_the_issue_names() -> None:
+    assert [v.name for v in VIEWS] == sorted(["assistance_timeline", "statement_details", "contested_claims",
+                                              "alliance_context", "actor_activity", "source_overview"])
+
+
+def test_every_view_orders_its_rows() -> None:
+    unordered = [v.name for v in VIEWS if not re.search(r"\border\s+by\b[^()]*$", v.sql, re.IGNORECASE)]
+    assert not unordered, f"views without a final ORDER BY (both engines must return one order): {unordered}"
+
+
+def test_every_canned_query_but_full_text_search_is_portable() -> None:
+    assert [q.name for q in CANNED if not is_portable(q)] == ["search_statement_evidence"]
+
+
+def test_duckdb_parameters_are_written_with_a_dollar() -> None:
+    assert duckdb_sql("where a = :actor_id and b::text = ':x' or c = :on_date") == \
+        "where a = $actor_id and b::text = ':x' or c = $on_date"
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=lambda v: v.name)
+def test_every_view_gives_the_same_rows_in_the_same_order_in_both_engines(engines: Engines, view: SqlFile) -> None:
+    assert_same_answer(engines, view.name, f"SELECT * FROM {view.name}")
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=lambda v: v.name)
+def test_the_built_views_are_the_sql_of_queries_views(engines: Engines, view: SqlFile) -> None:
+    built = engines.in_sqlite(f"SELECT * FROM {view.name}")
+    assert built == engines.in_sqlite(view.sql)
+
+
+@pytest.mark.parametrize("query", PORTABLE_CANNED, ids=lambda q: q.name)
+def test_every_canned_query_gives_the_same_rows_in_both_engines(engines: Engines, query: SqlFile) -> None:
+    for parameters in parameter_sets(engines.lite, query):
+        assert_same_answer(engines, query.name, query.sql, parameters)
+
+
+@pytest.mark.parametrize("query", CANNED, ids=lambda q: q.name)
+def test_every_canned_query_finds_rows_for_values_from_the_data_and_more_without_filters(
+        engines: Engines, query: SqlFile) -> None:
+    sampled = sample_parameters(engines.lite, query)
+    filtered = engines.in_sqlite(query.sql, sampled).rows
+    everything = engines.in_sqlite(query.sql, {name: "" for name in query.parameters}).rows
+    assert filtered, f"{query.name} with {sampled} found nothing in the {engines.corpus} corpus"
+    assert set(filtered) <= set(everything)
+
+
+def test_the_generated_corpus_exercises_every_view(generated_output: Path) -> None:
+    pair = connect(generated_output, "generated")
+    try:
+        for view in VIEWS:
+            (count,) = pair.lite.execute(f"SELECT count(*) FROM {view.name}").fetchone()
+            assert count > 10, f"{view.name} has only {count} rows in the generated corpus: parity proves little"
+        memberships = {m for (m,) in pair.lite.execute("SELECT DISTINCT membership FROM alliance_context")}
+        assert memberships == {"both", "initiator_only", "target_only"}
+    finally:
+        pair.duck.close()
+        pair.lite.close()
+
+
+# --- facts on the minimal corpus -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def minimal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engines]:
+    """The minimal corpus (Eurasianet, 12 June 2010: Kyrgyzstan's plea and Russia's refusal), built."""
+    pair = connect(build(MINIMAL_CORPUS, tmp_path_factory.mktemp("minimal-views")).output_dir, "minimal")
+    yield pair
+    pair.duck.close()
+    pair.lite.close()
+
+
+def records(engines: Engines, sql: str, parameters: dict[str, str] | None = None) -> list[dict[str, object]]:
+    result = assert_same_answer(engines, sql, sql, parameters)
+    return [dict(zip(result.columns, row)) for row in result.rows]
+
+
+def test_kyrgyz_request_of_2010_comes_before_russias_refusal_in_the_assistance_timeline(minimal: Engines) -> None:
+    rows = records(minimal, "SELECT * FROM assistance_timeline")
+    assert [(r["event_type"], r["initiators"], r["targets"], r["date_earliest"]) for r in rows] == [
+        ("REQUEST", "Interim government of Kyrgyzstan", "Russia", "2010-06-12"),
+        ("REJECT", "Russia", "Kyrgyzstan", "2010-06-12"),
+    ]
+    refusal = rows[1]
+    assert refusal["conditions"] == "alliance_consultation; legal_mandate"
+    assert refusal["publisher"] == "Eurasianet"
+    assert refusal["initiator_countries"] == "RUS" and refusal["target_countries"] == "KGZ"
+
+
+def test_timakova_spoke_as_the_presidents_press_secretary(minimal: Engines) -> None:
+    (row,) = records(minimal, "SELECT * FROM statement_details")
+    assert row["speaker"] == "Natalya Timakova"
+    assert row["speaker_office"] == "Press Secretary of the President of Russia"
+    assert row["about"] == "Kyrgyzstan" and row["addressees"] is None
+
+
+def test_the_kyrgyz_interim_government_counts_as_kyrgyzstan_in_the_csto(minimal: Engines) -> None:
+    rows = records(minimal, "SELECT event_id, initiator_id, initiator_member_id, target_id, alliance_id, membership "
+                            "FROM alliance_context WHERE event_type = 'REQUEST'")
+    assert rows == [{"event_id": "kyrgyzstan-asks-russia-for-troops-2010-06-12",
+                     "initiator_id": "kyrgyzstan-interim-government", "initiator_member_id": "kyrgyzstan",
+                     "target_id": "russia", "alliance_id": "csto", "membership": "both"}]
+
+
+def test_actor_activity_and_source_overview_count_the_minimal_corpus(minimal: Engines) -> None:
+    russia = records(minimal, "SELECT * FROM actor_activity WHERE actor_id = 'russia'")[0]
+    assert (russia["events_initiated"], russia["events_targeted"], russia["statements_made"]) == (1, 1, 0)
+    (source,) = records(minimal, "SELECT * FROM source_overview")
+    assert (source["statements"], source["events"], source["conditions"], source["claims"]) == (1, 2, 2, 1)
+    assert source["actors"] == 4  # Timakova, Kyrgyzstan, the interim government, Russia
+
+
+def test_canned_queries_answer_for_the_minimal_corpus(minimal: Engines) -> None:
+    members = records(minimal, canned_sql(CANNED, "alliance_members_on_date"),
+                      {"alliance_id": "csto", "on_date": "2010-06-12"})
+    assert [m["actor_id"] for m in members] == ["kyrgyzstan", "russia"]
+    assert records(minimal, canned_sql(CANNED, "alliance_members_on_date"),
+                   {"alliance_id": "csto", "on_date": "2002-10-06"}) == []
+    said_or_did = records(minimal, canned_sql(CANNED, "actor_record"),
+                          {"actor_id": "russia", "from_date": "2010-06-12", "until_date": "2010-06-12"})
+    assert [(r["id"], r["part"]) for r in said_or_did] == [
+        ("kyrgyzstan-asks-russia-for-troops-2010-06-12", "target"),
+        ("russia-refuses-kyrgyz-request-2010-06-12", "initiator"),
+    ]
+    assert records(minimal, canned_sql(CANNED, "actor_record"),
+                   {"actor_id": "russia", "from_date": "2010-06-13", "until_date": ""}) == []
+    in_kyrgyzstan = records(minimal, canned_sql(CANNED, "events_by_type_in_country"),
+                            {"event_type": "request", "country_iso3": "kgz"})
+    assert [r["event_id"] for r in in_kyrgyzstan] == ["kyrgyzstan-asks-russia-for-troops-2010-06-12"]
+    search = next(q for q in CANNED if q.name == "search_statement_evidence")
+    found = minimal.lite.execute(search.sql, {"q": "internal conflict"}).fetchall()
+    assert [row[0] for row in found] == ["timakova-kyrgyz-conflict-is-internal"]
+    assert minimal.lite.execute(search.sql, {"q": "Uzbekistan"}).fetchall() == []
+
+
+def canned_sql(queries: list[SqlFile], name: str) -> str:
+    """The SQL of the portable canned query `name` (so that `records` can run it in both engines)."""
+    (query,) = [q for q in queries if q.name == name]
+    assert is_portable(query)
+    return query.sql
+
+
+# --- the membership and contradiction rules, on an edited copy of the minimal corpus -------------------
+
+EDITED_ALLIANCES = """
+- alliance_id: test-pact
+  name: Test Pact
+  alliance_type: collective_defence
+  actor_id: null
+  founded: 2000-01-01
+  obligations: "Test fixture, an alliance in which Kyrgyzstan is suspended."
+- alliance_id: test-accord
+  name: Test Accord
+  alliance_type: security_cooperation
+  actor_id: null
+  founded: 2000-01-01
+  obligations: "Test fixture, an alliance Kyrgyzstan joins in the middle of June 2010."
+"""
+
+EDITED_MEMBERSHIPS = """
+- {alliance_id: test-pact, actor_id: russia, joined_date: 2000-01-01, status: member, basis: reference, note: Test fixture.}
+- {alliance_id: test-pact, actor_id: kyrgyzstan, joined_date: 2000-01-01, status: suspended, basis: reference, note: Test fixture.}
+- {alliance_id: test-accord, actor_id: russia, joined_date: 2000-01-01, status: member, basis: reference, note: Test fixture.}
+- {alliance_id: test-accord, actor_id: kyrgyzstan, joined_date: 2010-06-15, status: member, basis: reference, note: Test fixture.}
+"""
+
+DENIAL = """
+  - statement_id: otunbayeva-test-denial
+    speaker_id: roza-otunbayeva
+    speaker_title: the head of the Kyrgyz interim government
+    quote_kind: reported
+    date: {earliest: 2010-06-12, latest: 2010-06-12, precision: day, basis: stated, note: "Test fixture."}
+    evidence: "described the situation in Osh as"
+    about: [russia]
+"""
+"""A statement added for the test only: the words occur in the article, the denial is the fixture's."""
+
+REQUEST_DATE = "date: {earliest: 2010-06-12, latest: 2010-06-12, precision: day, basis: stated, note: \"On June 12\"}"
+REQUEST_MONTH = "date: {earliest: 2010-06-01, latest: 2010-06-30, precision: month, basis: inferred, note: \"Test fixture.\"}"
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engines]:
+    """The minimal corpus plus two test alliances, a denial of Russia's refusal, and the Kyrgyz request
+    dated to June 2010 as a whole (month precision) instead of 12 June."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("edited-views")
+    curated = root / "curated"
+    shutil.copytree(MINIMAL_CORPUS, curated)
+    for name, extra in (("alliances.yaml", EDITED_ALLIANCES), ("memberships.yaml", EDITED_MEMBERSHIPS)):
+        path = curated / "reference" / name
+        path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n" + extra.lstrip("\n"), encoding="utf-8")
+    (annotation,) = (curated / "annotations").glob("*.yaml")
+    text = annotation.read_text(encoding="utf-8")
+    first_request_date = text.index(REQUEST_DATE, text.index("kyrgyzstan-asks-russia-for-troops"))
+    text = text[:first_request_date] + REQUEST_MONTH + text[first_request_date + len(REQUEST_DATE):]
+    text = text.replace("\nevents:\n", DENIAL + "\nevents:\n", 1)
+    text = text.rstrip("\n") + ("\n  - {statement_id: otunbayeva-test-denial, "
+                                "event_id: russia-refuses-kyrgyz-request-2010-06-12, relation: denies}\n")
+    annotation.write_text(text, encoding="utf-8")
+    pair = connect(build(curated, root / "output").output_dir, "edited minimal")
+    yield pair
+    pair.duck.close()
+    pair.lite.close()
+
+
+def test_the_edited_corpus_answers_the_same_in_both_engines(edited: Engines) -> None:
+    for view in VIEWS:
+        assert_same_answer(edited, view.name, f"SELECT * FROM {view.name}")
+
+
+def memberships(engines: Engines, event_id: str) -> dict[str, str]:
+    rows = records(engines, "SELECT alliance_id, membership FROM alliance_context WHERE event_id = :event_id",
+                   {"event_id": event_id})
+    return {r["alliance_id"]: r["membership"] for r in rows}
+
+
+def test_a_suspended_member_does_not_count_as_belonging(edited: Engines) -> None:
+    assert memberships(edited, "russia-refuses-kyrgyz-request-2010-06-12")["test-pact"] == "initiator_only"
+
+
+def test_a_member_from_the_15th_did_not_belong_on_the_12th(edited: Engines) -> None:
+    assert memberships(edited, "russia-refuses-kyrgyz-request-2010-06-12")["test-accord"] == "initiator_only"
+
+
+def test_membership_must_cover_the_whole_date_interval_of_an_event(edited: Engines) -> None:
+    # The request is now dated June 2010; Kyrgyzstan joined the Test Accord on 15 June.
+    assert memberships(edited, "kyrgyzstan-asks-russia-for-troops-2010-06-12") == {
+        "csto": "both", "test-accord": "target_only", "test-pact": "target_only"}
+
+
+def test_a_statement_denying_an_asserted_event_makes_a_contested_claim(edited: Engines) -> None:
+    (row,) = records(edited, "SELECT * FROM contested_claims")
+    assert (row["event_id"], row["asserting_speaker"], row["denying_speaker"]) == (
+        "russia-refuses-kyrgyz-request-2010-06-12", "Natalya Timakova", "Roza Otunbayeva")
+    assert row["asserted_date_earliest"] == row["denied_date_earliest"] == "2010-06-12"
+
+
+def test_a_speakers_office_is_the_term_that_covers_the_statement(edited: Engines) -> None:
+    offices = {r["statement_id"]: r["speaker_office"] for r in records(edited, "SELECT * FROM statement_details")}
+    assert offices == {"otunbayeva-test-denial": "Head of the interim government of Kyrgyzstan",
+                       "timakova-kyrgyz-conflict-is-internal": "Press Secretary of the President of Russia"}
