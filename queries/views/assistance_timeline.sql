@@ -1,8 +1,9 @@
 -- Every request, offer, refusal, denial, delivery, readiness change and exercise concerning military
 -- assistance, in date order, with who asked whom, the conditions attached and the article it comes from.
--- An event counts as concerning military assistance when its PLOVER type is REQUEST, AGREE, SUPPORT,
--- COOPERATE, AID, REJECT or MOBILIZE and its context is military or its mode is military or assist
--- (offers are such events with modality planned or conditional; denials have modality denied).
+-- Which events: requests, offers and promises, and refusals (REQUEST, AGREE, REJECT) whose mode is
+-- assist or whose context is military; every delivery of aid (AID); exercises and readiness changes
+-- (COOPERATE, MOBILIZE) whose context is military or whose mode is troops. A denial is any of these
+-- with modality denied.
 -- Order: earliest date (unknown dates last), latest date, requests before the responses of the same
 -- day, event_id. Lists are sorted by name, then id, and separated by '; '.
 -- column: initiators: Names of the actors that initiated the event (event_actors role initiator).
@@ -16,8 +17,9 @@ WITH RECURSIVE
 assistance AS (
   SELECT e.*
   FROM events e
-  WHERE e.event_type IN ('REQUEST', 'AGREE', 'SUPPORT', 'COOPERATE', 'AID', 'REJECT', 'MOBILIZE')
-    AND (e.event_context = 'military' OR e.event_mode IN ('military', 'assist'))
+  WHERE (e.event_type IN ('REQUEST', 'AGREE', 'REJECT') AND (e.event_mode = 'assist' OR e.event_context = 'military'))
+     OR e.event_type = 'AID'
+     OR (e.event_type IN ('COOPERATE', 'MOBILIZE') AND (e.event_context = 'military' OR e.event_mode = 'troops'))
 ),
 items AS (
   SELECT ea.event_id, ea.role AS list, a.name AS item, a.actor_id AS item_id
