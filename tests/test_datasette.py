@@ -8,6 +8,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -227,6 +228,14 @@ def test_serve_command_binds_localhost_and_datasette_accepts_its_settings(publis
     result = subprocess.run(command + ["--get", "/-/settings.json"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert {name: json.loads(result.stdout)[name] for name in SETTINGS} == SETTINGS
+
+
+def test_plain_datasette_serves_the_config_directory(published: Path) -> None:
+    command = [sys.executable, "-m", "datasette", str(published / "datasette"), "--get", "/-/databases.json"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    (database,) = json.loads(result.stdout)
+    assert database["name"] == DATABASE_NAME and database["is_mutable"] is False
 
 
 # --- every table, view and canned query ----------------------------------------------------------------
