@@ -80,7 +80,11 @@ def parse_curated_yaml(file: CuratedFile, errors: list[CurationError]) -> Any:
                                     "re-save the file as UTF-8."))
         return None
     try:
-        return load_yaml(text)
+        document = load_yaml(text)
+        if document is None:
+            errors.append(CurationError(file.shown, 1, "file has no entries, only comments, blank lines or null.",
+                                        "write the entries, or delete the file."))
+        return document
     except DuplicateKey as exc:
         errors.append(CurationError(file.shown, exc.line, f"key {exc.key!r} appears twice in one mapping "
                                     f"(first at line {exc.first_line}).", "keep one of them."))
