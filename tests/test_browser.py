@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from test_datasette import build_published
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -136,6 +135,17 @@ def test_searching_article_bodies_from_the_sources_page(server: str, page, artif
     page.goto(server + "/rucas/statements?_search=internal+conflict")
     assert page.locator("table.rows-and-columns tbody tr").count() == 1
     page.screenshot(path=str(artifacts_dir / "datasette-search.png"), full_page=True)
+
+
+def test_canned_search_of_statement_evidence_from_its_form(server: str, page, artifacts_dir: Path) -> None:
+    page.goto(server + "/rucas/search_statement_evidence")
+    page.fill("input[name='q']", "conditions")
+    page.locator("form.sql input[type='submit']").click()
+    page.wait_for_url("**q=conditions**")
+    rows = page.locator("table.rows-and-columns tbody tr")
+    assert rows.count() == 1
+    assert "Natalya Timakova" in rows.first.inner_text()
+    page.screenshot(path=str(artifacts_dir / "datasette-canned-search.png"), full_page=True)
 
 
 CANVAS_HAS_INK = """canvas => {
