@@ -36,10 +36,10 @@ SETTINGS: dict[str, int | bool] = {
 }
 """Datasette settings, chosen deliberately (the README's Datasette section says why):
 sql_time_limit_ms 2000 stops a runaway ?sql= query within two seconds on a 2-core machine while leaving
-room for full-text search and the view joins at 100k articles; max_returned_rows 2000 bounds one JSON or
-HTML response (and the dashboard queries, which aggregate, stay far below it); facet_time_limit_ms 500
-lets the five facets of the events table finish at scale; pages of 50 rows keep long evidence texts
-readable; the immutable database file may be downloaded whole."""
+room (twice the default) for full-text search and the view joins on a large corpus; max_returned_rows 2000
+bounds one JSON or HTML response (the dashboard queries aggregate and stay far below it);
+facet_time_limit_ms 500 gives the facets of the events table more room than the 200 ms default; pages of
+50 rows keep long evidence texts readable; the immutable database file may be downloaded whole."""
 
 LABEL_COLUMNS = {"actors": "name", "sources": "title", "alliances": "name", "events": "summary",
                  "statements": "evidence", "actor_roles": "title", "event_conditions": "condition_type"}
