@@ -26,6 +26,11 @@ def _print_errors(failure: ValidationFailed) -> int:
     return 1
 
 
+def _show_bar(args: argparse.Namespace) -> bool:
+    """A progress bar with --progress, or by default when standard error is a terminal (never with --quiet)."""
+    return not args.quiet and (args.progress or sys.stderr.isatty())
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check every curated file; write nothing."""
     from rucas.build.pipeline import quiet, stderr_progress, validate
@@ -45,7 +50,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     try:
         report = build(args.curated or default_curated_dir(), args.output or default_output_dir(),
-                       quiet if args.quiet else stderr_progress)
+                       quiet if args.quiet else stderr_progress, cache=not args.no_cache, bar=_show_bar(args))
     except ValidationFailed as failure:
         return _print_errors(failure)
     total = sum(report.row_counts.values())
@@ -104,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
                                    "exit status 1 when there are any.")
     _add_paths(validate, output=False)
     validate.add_argument("--quiet", action="store_true", help="no progress output")
+    validate.add_argument("--progress", action="store_true", help="draw a progress bar even when not on a terminal")
+    validate.add_argument("--no-cache", action="store_true", help="validate every article, ignoring cached results")
+    validate.add_argument("--cache-dir", type=Path, default=None,
+                          help="where cached per-article results are read (default: <output>/.cache)")
     validate.set_defaults(func=cmd_validate)
 
     build = commands.add_parser("build", help="validate, then write Parquet, DuckDB, SQLite and Datasette config",
@@ -111,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
                                 "on any error nothing changes.")
     _add_paths(build)
     build.add_argument("--quiet", action="store_true", help="no progress output")
+    build.add_argument("--progress", action="store_true", help="draw a progress bar even when not on a terminal")
+    build.add_argument("--no-cache", action="store_true",
+                       help="validate every article again instead of reusing <output>/.cache")
     build.set_defaults(func=cmd_build)
 
     stats = commands.add_parser("stats", help="row counts and version of the current build")

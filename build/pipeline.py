@@ -8,9 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyarrow as pa
-
 from rucas.build.arrow_tables import arrow_tables
+from rucas.build.cache import CachedValidation, save_cache, validate_cached
 from rucas.build.curated import read_corpus
 from rucas.build.datapackage import write_datapackage
 from rucas.build.datasette_config import write_config
@@ -43,6 +42,7 @@ class BuildReport:
     version: str
     row_counts: dict[str, int]
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    articles_from_cache: int = 0
 
 
 def dataset_version(inputs_sha256: str) -> str:
@@ -71,25 +71,62 @@ class _Timer:
         self.last = now
 
 
-def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet) -> BuildReport:
+def progress_bar(label: str, stream=sys.stderr) -> Callable[[int, int], None]:
+    """A counter that draws `label [#####     ] done/total` on one line of `stream`."""
+
+    def draw(done: int, total: int) -> None:
+        filled = int(30 * done / total) if total else 30
+        end = "\n" if done >= total else ""
+        print(f"\r  {label} [{'#' * filled}{' ' * (30 - filled)}] {done:,}/{total:,}", end=end, file=stream, flush=True)
+
+    return draw
+
+
+def validate_tables(curated_dir: Path, cache_dir: Path | None = None, progress: Progress = quiet,
+                    bar: bool = False) -> CachedValidation | None:
+    """Validate like `validate`, reusing the cached rows of unchanged articles; write nothing.
+
+    Returns the tables (and what was reused), or None when the corpus needs the ordinary
+    reader (then call `validate`). Raises ValidationFailed listing every error.
+    """
+    progress(f"reading {curated_dir}")
+    return validate_cached(curated_dir, cache_dir, counter=progress_bar("validating") if bar else None)
+
+
+def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, cache: bool = True,
+          bar: bool = False) -> BuildReport:
     """Validate, then write Parquet, DuckDB, SQLite, datapackage.json, Datasette config and manifest.
 
     Outputs are written to a staging folder and published with one atomic swap; on any error
-    nothing that was published before changes.
+    nothing that was published before changes. With `cache`, validated rows of unchanged
+    articles are reused from <output>/.cache (see rucas.build.cache); `bar` draws a progress bar.
     """
     stages: dict[str, float] = {}
     timer = _Timer(stages, progress)
-    corpus = read_corpus(curated_dir)
-    inputs = [{"path": file.path.relative_to(curated_dir).as_posix(), "sha256": file.sha256,
-               "bytes": len(file.data)} for file in corpus.files()]
-    timer.lap("read")
-    rows = validate_corpus(corpus)
-    timer.lap("validate")
-    tables: dict[str, pa.Table] = arrow_tables(rows.tables)
+    cache_dir = output_dir / ".cache"
+    validated = validate_cached(curated_dir, cache_dir if cache else None,
+                                counter=progress_bar("validating") if bar else None)
+    if validated is not None:
+        inputs, tables = validated.inputs, validated.tables
+        progress(f"  {validated.reused:,} article(s) from the cache, {validated.validated:,} validated")
+        reused = validated.reused
+        stages["read"] = 0.0  # on this path files are read as validation needs them: counted in validate
+        timer.lap("validate")
+    else:
+        corpus = read_corpus(curated_dir)
+        inputs = [{"path": file.path.relative_to(curated_dir).as_posix(), "sha256": file.sha256,
+                   "bytes": len(file.data)} for file in corpus.files()]
+        timer.lap("read")
+        rows = validate_corpus(corpus)
+        timer.lap("validate")
+        tables = arrow_tables(rows.tables)
+        reused = 0
     version = dataset_version(inputs_digest(inputs))
     timer.lap("normalise")
     output_dir.mkdir(parents=True, exist_ok=True)
     with build_lock(output_dir):
+        if validated is not None and cache:
+            save_cache(cache_dir, validated)
         staging = new_staging_dir(output_dir)
         write_parquet(tables, staging / "parquet")
         timer.lap("parquet")
@@ -106,4 +143,4 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet) -> Bu
                        row_counts=counts)
         final = publish(output_dir, staging, version.replace("+", "-"))
         timer.lap("publish")
-    return BuildReport(output_dir, final, version, counts, stages)
+    return BuildReport(output_dir, final, version, counts, stages, reused)
