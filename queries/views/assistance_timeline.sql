@@ -52,7 +52,15 @@ joined (event_id, list, position, length, text) AS (
   JOIN numbered n ON n.event_id = j.event_id AND n.list = j.list AND n.position = j.position + 1
 ),
 lists AS (
-  SELECT event_id, list, text FROM joined WHERE position = length
+  SELECT event_id,
+         max(CASE WHEN list = 'initiator' THEN text END) AS initiators,
+         max(CASE WHEN list = 'initiator_country' THEN text END) AS initiator_countries,
+         max(CASE WHEN list = 'target' THEN text END) AS targets,
+         max(CASE WHEN list = 'target_country' THEN text END) AS target_countries,
+         max(CASE WHEN list = 'condition' THEN text END) AS conditions
+  FROM joined
+  WHERE position = length
+  GROUP BY event_id
 )
 SELECT
   e.event_id,
@@ -62,11 +70,11 @@ SELECT
   e.event_type,
   e.event_mode,
   e.modality,
-  initiators.text AS initiators,
-  initiator_countries.text AS initiator_countries,
-  targets.text AS targets,
-  target_countries.text AS target_countries,
-  conditions.text AS conditions,
+  lists.initiators,
+  lists.initiator_countries,
+  lists.targets,
+  lists.target_countries,
+  lists.conditions,
   e.summary,
   e.location_name,
   e.location_country_iso3,
@@ -75,10 +83,6 @@ SELECT
   s.publisher
 FROM assistance e
 JOIN sources s ON s.source_id = e.source_id
-LEFT JOIN lists initiators ON initiators.event_id = e.event_id AND initiators.list = 'initiator'
-LEFT JOIN lists initiator_countries ON initiator_countries.event_id = e.event_id AND initiator_countries.list = 'initiator_country'
-LEFT JOIN lists targets ON targets.event_id = e.event_id AND targets.list = 'target'
-LEFT JOIN lists target_countries ON target_countries.event_id = e.event_id AND target_countries.list = 'target_country'
-LEFT JOIN lists conditions ON conditions.event_id = e.event_id AND conditions.list = 'condition'
+LEFT JOIN lists ON lists.event_id = e.event_id
 ORDER BY e.date_earliest NULLS LAST, e.date_latest NULLS LAST,
          CASE WHEN e.event_type = 'REQUEST' THEN 0 ELSE 1 END, e.event_id

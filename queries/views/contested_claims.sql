@@ -44,11 +44,15 @@ SELECT
   con.evidence AS denying_evidence,
   con.source_id AS denying_source_id,
   con_source.title AS denying_source_title
-FROM events e
-JOIN claims asserts ON asserts.event_id = e.event_id AND asserts.relation = 'asserts'
-JOIN claims denies ON denies.event_id = e.event_id AND denies.relation = 'denies'
-JOIN statements pro ON pro.statement_id = asserts.statement_id
-JOIN statements con ON con.statement_id = denies.statement_id
+FROM (
+  SELECT asserts.event_id, asserts.statement_id AS asserting_id, denies.statement_id AS denying_id
+  FROM claims asserts
+  JOIN claims denies ON denies.event_id = asserts.event_id
+  WHERE asserts.relation = 'asserts' AND denies.relation = 'denies'
+) AS pairs
+JOIN events e ON e.event_id = pairs.event_id
+JOIN statements pro ON pro.statement_id = pairs.asserting_id
+JOIN statements con ON con.statement_id = pairs.denying_id
 JOIN actors pro_speaker ON pro_speaker.actor_id = pro.speaker_id
 JOIN actors con_speaker ON con_speaker.actor_id = con.speaker_id
 JOIN sources pro_source ON pro_source.source_id = pro.source_id

@@ -45,7 +45,14 @@ joined (statement_id, list, position, length, text) AS (
   JOIN numbered n ON n.statement_id = j.statement_id AND n.list = j.list AND n.position = j.position + 1
 ),
 lists AS (
-  SELECT statement_id, list, text FROM joined WHERE position = length
+  SELECT statement_id,
+         max(CASE WHEN list = 'office' THEN text END) AS office,
+         max(CASE WHEN list = 'office_of' THEN text END) AS office_of,
+         max(CASE WHEN list = 'about' THEN text END) AS about,
+         max(CASE WHEN list = 'addressee' THEN text END) AS addressees
+  FROM joined
+  WHERE position = length
+  GROUP BY statement_id
 )
 SELECT
   st.statement_id,
@@ -55,13 +62,13 @@ SELECT
   st.speaker_id,
   speaker.name AS speaker,
   st.speaker_title,
-  office.text AS speaker_office,
-  office_of.text AS speaker_office_of,
+  lists.office AS speaker_office,
+  lists.office_of AS speaker_office_of,
   st.quote_kind,
   st.reported_via_id,
   agency.name AS reported_via,
-  about.text AS about,
-  addressees.text AS addressees,
+  lists.about,
+  lists.addressees,
   st.source_id,
   s.title AS source_title,
   s.publisher,
@@ -70,8 +77,5 @@ FROM statements st
 JOIN actors speaker ON speaker.actor_id = st.speaker_id
 JOIN sources s ON s.source_id = st.source_id
 LEFT JOIN actors agency ON agency.actor_id = st.reported_via_id
-LEFT JOIN lists office ON office.statement_id = st.statement_id AND office.list = 'office'
-LEFT JOIN lists office_of ON office_of.statement_id = st.statement_id AND office_of.list = 'office_of'
-LEFT JOIN lists about ON about.statement_id = st.statement_id AND about.list = 'about'
-LEFT JOIN lists addressees ON addressees.statement_id = st.statement_id AND addressees.list = 'addressee'
+LEFT JOIN lists ON lists.statement_id = st.statement_id
 ORDER BY st.date_earliest NULLS LAST, st.date_latest NULLS LAST, st.statement_id
