@@ -151,15 +151,23 @@ def scan_corpus(root: Path) -> tuple[dict[str, ScannedFile], dict[str, ScannedFi
     return reference, articles, annotations
 
 
+VALIDATION_CODE = {"rucas.build": ("cache.py", "curated.py", "errors.py", "evidence.py", "rows.py", "validate.py",
+                                    "yaml_lines.py"), "rucas.schema": ("*.py",)}
+"""The modules an article's validated rows depend on, by package."""
+
+
 def code_digest() -> str:
-    """A hash of the build and schema code: a changed check invalidates every cached result."""
+    """A hash of the validation and schema code: a changed check invalidates every cached result."""
+    import importlib
+
     import rucas
 
     digest = hashlib.sha256(f"{rucas.__version__}\0{CACHE_FORMAT}\n".encode())
-    package = Path(rucas.__file__).resolve().parent
-    for folder in ("build", "schema"):
-        for path in sorted((package.parent / folder).glob("*.py")):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for package, patterns in VALIDATION_CODE.items():
+        folder = Path(importlib.import_module(package).__file__).resolve().parent
+        for pattern in patterns:
+            for path in sorted(folder.glob(pattern)):
+                digest.update(f"{package}.{path.name}\0".encode() + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -285,7 +293,7 @@ def save_cache(cache_dir: Path, validation: CachedValidation) -> None:
     directory = cache_dir / token
     directory.mkdir()
     for name, table in validation.cache_tables.items():
-        _write_ipc(table, directory / f"{name}.arrow")
+        _write_ipc(table.unify_dictionaries(), directory / f"{name}.arrow")
     (directory / "meta.json").write_text(json.dumps({"context": validation.context,
                                                      "tables": sorted(validation.cache_tables)}), encoding="utf-8")
     items = sorted(validation.fingerprints.items())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import sqlite3
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pyarrow as pa
 
 from rucas.build.views import create_views
 from rucas.queries import SqlFile
-from rucas.schema import table_specs
+from rucas.schema import TableSpec, table_specs
 from rucas.schema.derive import sqlite_ddl
 
 FULL_TEXT: dict[str, tuple[str, ...]] = {
@@ -21,12 +20,25 @@ FULL_TEXT: dict[str, tuple[str, ...]] = {
 """Tables with a full-text index (FTS5, external content) and the columns it covers."""
 
 
-def _sqlite_value(value: object) -> object:
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
+def _sqlite_column(column: pa.ChunkedArray) -> list[object]:
+    """A column's values as SQLite stores them: dates as ISO text, booleans as 0/1, enums as text."""
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        column = column.cast(kind.value_type)
+    elif pa.types.is_date(kind):
+        column = column.cast(pa.string())
+    elif pa.types.is_boolean(kind):
+        column = column.cast(pa.int64())
+    return column.to_pylist()
+
+
+def index_columns(spec: TableSpec) -> list[str]:
+    """Columns worth an index for the views' joins and filters: foreign keys and earliest dates.
+
+    The first primary-key column is left out: the primary key's own index serves it.
+    """
+    return [column.name for column in spec.columns
+            if (column.references or column.name == "date_earliest") and column.name != spec.primary_key[0]]
 
 
 def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile]) -> None:
@@ -41,9 +53,11 @@ def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile]) 
             con.execute(sqlite_ddl(spec))
             table = tables[spec.name]
             placeholders = ", ".join("?" for _ in spec.column_names)
-            columns = [table.column(name).to_pylist() for name in spec.column_names]
-            rows = ([_sqlite_value(v) for v in row] for row in zip(*columns)) if columns else iter(())
-            con.executemany(f"INSERT INTO {spec.name} ({', '.join(spec.column_names)}) VALUES ({placeholders})", rows)
+            columns = [_sqlite_column(table.column(name)) for name in spec.column_names]
+            con.executemany(f"INSERT INTO {spec.name} ({', '.join(spec.column_names)}) VALUES ({placeholders})",
+                            zip(*columns))
+            for name in index_columns(spec):
+                con.execute(f"CREATE INDEX {spec.name}_{name}_idx ON {spec.name} ({name})")
         for table, columns in FULL_TEXT.items():
             names = ", ".join(columns)
             con.execute(f"CREATE VIRTUAL TABLE {table}_fts USING fts5({names}, content='{table}', "
