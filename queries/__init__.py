@@ -8,10 +8,14 @@ instead (Datasette shows it); output columns named like a table column inherit t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 QUERIES_DIR = Path(__file__).resolve().parent
+
+PARAMETER_OR_STRING = re.compile(r"(?P<string>'(?:[^']|'')*')|(?<![:\w]):(?P<parameter>[a-z_][a-z0-9_]*)")
+"""A string literal (never holds parameters) or a named parameter `:name` (SQLite's and Datasette's syntax)."""
 
 
 @dataclass(frozen=True)
@@ -33,13 +37,17 @@ class SqlFile:
     @property
     def parameters(self) -> list[str]:
         """Named parameters (:name) the query takes, in order of first use."""
-        import re
-
         seen: list[str] = []
-        for name in re.findall(r"(?<![:\w]):([a-z_][a-z0-9_]*)", self.sql):
-            if name not in seen:
-                seen.append(name)
+        for match in PARAMETER_OR_STRING.finditer(self.sql):
+            if match.group("parameter") and match.group("parameter") not in seen:
+                seen.append(match.group("parameter"))
         return seen
+
+    @property
+    def duckdb_sql(self) -> str:
+        """The statement with DuckDB's parameter syntax ($name for :name), to run as
+        `duckdb_connection.execute(query.duckdb_sql, {"name": value})`."""
+        return PARAMETER_OR_STRING.sub(lambda m: m.group("string") or f"${m.group('parameter')}", self.sql)
 
 
 def _read(path: Path) -> SqlFile:
