@@ -81,6 +81,21 @@ DESCRIPTION = (
 SOURCE = "Curated from news articles; each article, its publisher and its rights holder are in the sources table"
 
 
+COLUMN_DESCRIPTIONS_CSS = (
+    "dl.column-descriptions{display:grid;grid-template-columns:max-content 1fr;gap:0.1em 1.2em;"
+    "font-size:0.85em;max-height:11em;overflow-y:auto;border:1px solid #ddd;padding:0.4em 0.6em}"
+    "dl.column-descriptions dd{margin:0}"
+)
+"""Datasette 0.65 lists every column's description above the table; this makes the list a compact
+two-column box that scrolls, so the rows stay on the first screen."""
+
+
+def _css_url(css: str) -> str:
+    from urllib.parse import quote
+
+    return "data:text/css," + quote(css)
+
+
 def view_columns(database: Path) -> dict[str, list[str]]:
     """The output columns of every view in the built SQLite file, by view name."""
     con = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
@@ -167,6 +182,7 @@ def metadata(views: dict[str, list[str]] | None = None) -> dict[str, object]:
         "license": CURATION_LICENSE["name"],
         "license_url": CURATION_LICENSE["path"],
         "source": SOURCE,
+        "extra_css_urls": [_css_url(COLUMN_DESCRIPTIONS_CSS)],
         "databases": {
             DATABASE_NAME: {
                 "description": DESCRIPTION,

@@ -104,6 +104,7 @@ def test_home_page_names_the_dataset_and_links_its_database(server: str, page, a
 def test_clicking_an_event_type_facet_keeps_only_those_events(server: str, page, artifacts_dir: Path) -> None:
     page.goto(server + "/rucas/events")
     assert page.locator("table.rows-and-columns tbody tr").count() == 2
+    assert page.locator("dl.column-descriptions").bounding_box()["height"] < 200, "column descriptions too tall"
     page.locator(".facet-info[data-column='event_type'] a", has_text="REQUEST").click()
     page.wait_for_url("**event_type=REQUEST**")
     rows = page.locator("table.rows-and-columns tbody tr")
