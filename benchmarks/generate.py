@@ -31,6 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 CODEBOOK_SOURCES = (REPO / "dataset/curated/reference/codebook.yaml",
                     REPO / "tests/fixtures/minimal/reference/codebook.yaml")
 """The codebook is copied, never invented: the real one when present, else the minimal fixture's."""
+SECTIONS = ("event_types", "event_modes", "event_contexts", "cameo_codes", "condition_types")
 
 STATES, PERSONS, BODIES, MEDIA, IGOS, ARMED_GROUPS, ALLIANCES = 40, 120, 60, 12, 8, 10, 10
 TOWNS = 80
@@ -90,14 +91,25 @@ def _random_date(rng: random.Random, anchor: datetime.date) -> str:
     return _date(None, None, "unknown", "inferred", "Synthetic: the text gives no date.")
 
 
+def _codebook() -> tuple[Path, dict[str, list[str]]]:
+    """The codebook to copy and its codes: the real one when it lists codes in every section, else the fixture's."""
+    for path in CODEBOOK_SOURCES:
+        try:
+            sections = yaml.safe_load(path.read_text(encoding="utf-8"))
+            codes = {section: [str(entry["code"]) for entry in sections[section]] for section in SECTIONS}
+        except (OSError, yaml.YAMLError, KeyError, TypeError):
+            continue
+        if all(codes.values()):
+            return path, codes
+    raise FileNotFoundError(f"no usable codebook among {[str(p) for p in CODEBOOK_SOURCES]}")
+
+
 def write_reference(reference_dir: Path, seed: int) -> Reference:
     """Write actors, roles, alliances, memberships and the (copied) codebook; return the pool."""
     rng = random.Random(f"reference-{seed}")
     reference_dir.mkdir(parents=True, exist_ok=True)
-    codebook = next(path for path in CODEBOOK_SOURCES if path.exists())
+    codebook, codes = _codebook()
     shutil.copyfile(codebook, reference_dir / "codebook.yaml")
-    codes = {section: [str(entry["code"]) for entry in entries]
-             for section, entries in yaml.safe_load(codebook.read_text(encoding="utf-8")).items()}
 
     states = [(f"synthetic-state-{i:02d}", f"Synthetic State {i:02d}", _iso3(i)) for i in range(STATES)]
     persons = [(f"synthetic-person-{i:03d}", f"Synthetic Person {i:03d}", rng.choice(states)[2]) for i in range(PERSONS)]

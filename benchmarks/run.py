@@ -1,0 +1,435 @@
+"""Measure what RUCAS costs as the corpus grows: validation, builds, rebuilds, sizes and query latency.
+
+For each size (1k, 10k, 100k articles by default) this generates a synthetic corpus (see
+generate.py), then measures, each build step in its own subprocess so that its peak RSS can
+be read: `rucas validate` (no cache), a cold build with its per-stage breakdown, a rebuild
+after one article changed, `rucas validate` after another changed (cache warm), the output
+sizes, and the baseline the machine allows for the same rows (DuckDB reading them as JSON
+Lines and writing the same Parquet; sqlite3 inserting them with FTS5). Then the latency
+(median, p95) of every view in DuckDB and SQLite and of Datasette's table, view, facet and
+search pages through its own client. Results are written to benchmarks/RESULTS.md.
+
+    python benchmarks/run.py                    # 1k, 10k and 100k
+    python benchmarks/run.py --sizes 1k         # quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+BENCHMARKS = Path(__file__).resolve().parent
+REPO = BENCHMARKS.parent
+sys.path.insert(0, str(BENCHMARKS))
+
+from generate import generate_corpus
+from rucas.build.sqlite_db import FULL_TEXT
+from rucas.queries import view_files
+from rucas.schema import table_specs
+from rucas.schema.derive import sqlite_ddl
+
+SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
+PAGE = 100
+"""Rows on a first page: what Datasette shows and what a view's latency is measured for."""
+
+BUILD_SNIPPET = """
+import json, sys
+from pathlib import Path
+from rucas.build.pipeline import build
+report = build(Path(sys.argv[1]), Path(sys.argv[2]), cache=sys.argv[3] == "cache")
+print(json.dumps({"stage_seconds": report.stage_seconds, "row_counts": report.row_counts,
+                  "articles_from_cache": report.articles_from_cache}))
+"""
+
+VALIDATE_SNIPPET = """
+import json, sys, time
+from pathlib import Path
+from rucas.build.pipeline import validate_tables
+start = time.perf_counter()
+validated = validate_tables(Path(sys.argv[1]), Path(sys.argv[2]))
+print(json.dumps({"seconds": time.perf_counter() - start, "validated": validated.validated,
+                  "reused": validated.reused}))
+"""
+"""`rucas validate` with the cache, timing the call itself (without starting Python and importing rucas)."""
+
+
+@dataclass
+class Measured:
+    """One subprocess: its wall time, peak RSS (largest single process, MiB) and what it printed."""
+
+    seconds: float
+    peak_rss_mib: float
+    output: str
+
+
+def run_measured(command: list[str]) -> Measured:
+    """Run `command`, wait for it with wait4 and return its wall time and peak RSS.
+
+    The RSS is ru_maxrss of the child (and of its waited-for children, such as the build's
+    worker processes): the largest resident set of any one of them, not their sum.
+    """
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, cwd=REPO)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{stderr[-3000:]}")
+    return Measured(seconds, usage.ru_maxrss / 1024, stdout)
+
+
+def rucas(*args: str) -> list[str]:
+    return [sys.executable, "-m", "rucas.build.cli", *args]
+
+
+def build_command(curated: Path, output: Path, cache: bool = True) -> list[str]:
+    return [sys.executable, "-c", BUILD_SNIPPET, str(curated), str(output), "cache" if cache else "no-cache"]
+
+
+def edit_one_article(curated: Path, index: int) -> Path:
+    """Change one event summary in article `index`'s annotation (as a curator's fix would); return the file."""
+    path = curated / "annotations" / f"synthetic-{index:06d}.yaml"
+    text = path.read_text(encoding="utf-8")
+    marker = "summary: \"Synthetic event 0 "
+    assert marker in text, path
+    path.write_text(text.replace(marker, "summary: \"Synthetic event 0 (edited) ", 1), encoding="utf-8")
+    return path
+
+
+def undo_edit(path: Path) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(" (edited)", ""), encoding="utf-8")
+
+
+def size_of(path: Path) -> int:
+    path = path.resolve()
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def mib(n: float) -> str:
+    return f"{n / 2**20:,.1f} MiB"
+
+
+# --- the baseline ----------------------------------------------------------------------------------------
+
+
+def baseline(output: Path, work: Path) -> dict[str, float]:
+    """Time DuckDB JSON Lines -> Parquet and sqlite3 inserts + FTS5 for the same rows as the build.
+
+    The JSON Lines files are exported from the build first (not timed); the sqlite3 rows are
+    read into Python first (not timed): what is timed is what the build itself must do.
+    """
+    work.mkdir(parents=True, exist_ok=True)
+    parquet = output / "parquet"
+    con = duckdb.connect()
+    for spec in table_specs():
+        con.execute(f"COPY (SELECT * FROM read_parquet('{parquet / spec.name}.parquet')) "
+                    f"TO '{work / spec.name}.jsonl' (FORMAT json)")
+    con.execute("SET threads = 2")
+    start = time.perf_counter()
+    for spec in table_specs():
+        columns = ", ".join(f"'{c}': '{t}'" for c, t in con.execute(
+            f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('{parquet / spec.name}.parquet'))"
+        ).fetchall())
+        con.execute(f"COPY (SELECT * FROM read_json('{work / spec.name}.jsonl', format='newline_delimited', "
+                    f"columns={{{columns}}})) TO '{work / spec.name}.parquet' "
+                    "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 9)")
+    duck_seconds = time.perf_counter() - start
+    rows = {spec.name: con.execute(f"SELECT * FROM read_parquet('{parquet / spec.name}.parquet')").fetchall()
+            for spec in table_specs()}
+    con.close()
+    path = work / "baseline.db"
+    path.unlink(missing_ok=True)
+    start = time.perf_counter()
+    lite = sqlite3.connect(path, isolation_level=None)
+    lite.execute("PRAGMA journal_mode = OFF")
+    lite.execute("PRAGMA synchronous = OFF")
+    lite.execute("BEGIN")
+    for spec in table_specs():
+        lite.execute(sqlite_ddl(spec))
+        marks = ", ".join("?" for _ in spec.column_names)
+        lite.executemany(f"INSERT INTO {spec.name} VALUES ({marks})", rows[spec.name])
+    for table, columns in FULL_TEXT.items():
+        names = ", ".join(columns)
+        lite.execute(f"CREATE VIRTUAL TABLE {table}_fts USING fts5({names}, content='{table}', content_rowid='rowid')")
+        lite.execute(f"INSERT INTO {table}_fts (rowid, {names}) SELECT rowid, {names} FROM {table}")
+    lite.execute("COMMIT")
+    lite.close()
+    sqlite_seconds = time.perf_counter() - start
+    shutil.rmtree(work)
+    return {"duckdb_jsonl_to_parquet": duck_seconds, "sqlite_insert_fts5": sqlite_seconds}
+
+
+# --- query latency ---------------------------------------------------------------------------------------
+
+
+def latency(con, sql: str, repeat: int) -> tuple[float, float]:
+    """Median and p95 in milliseconds of running `sql` to the last row, over `repeat` runs after one warm-up."""
+    con.execute(sql).fetchall()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        con.execute(sql).fetchall()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+
+
+def view_latencies(output: Path, repeat: int) -> list[tuple[str, str, float, float, float, float]]:
+    """For each view: (view, engine, first-page median, p95, count(*) median, p95) in ms."""
+    duck = duckdb.connect(str(output / "rucas.duckdb"), read_only=True)
+    lite = sqlite3.connect(f"file:{output / 'rucas.db'}?mode=ro", uri=True)
+    results = []
+    for view in view_files():
+        for engine, con in (("DuckDB", duck), ("SQLite", lite)):
+            page = latency(con, f"SELECT * FROM {view.name} LIMIT {PAGE}", repeat)
+            count = latency(con, f"SELECT count(*) FROM {view.name}", repeat)
+            results.append((view.name, engine, *page, *count))
+    duck.close()
+    lite.close()
+    return results
+
+
+def datasette_latencies(output: Path, repeat: int) -> list[tuple[str, str, float, float]]:
+    """(page kind, path, median ms, p95 ms) for table, view, facet and search pages via Datasette's client."""
+    from rucas.build.serve import datasette_app
+
+    app = datasette_app(output)
+    lite = sqlite3.connect(f"file:{output / 'rucas.db'}?mode=ro", uri=True)
+    word = lite.execute("SELECT evidence FROM statements ORDER BY statement_id LIMIT 1").fetchone()[0].split()[1]
+    lite.close()
+    pages = [("table", "/rucas/events"), ("table", "/rucas/statements"), ("table", "/rucas/sources")]
+    pages += [("view", f"/rucas/{view.name}") for view in view_files()]
+    pages += [("facet", "/rucas/events?_facet=event_type&_facet=location_country_iso3&_facet=modality"),
+              ("facet", "/rucas/statements?_facet=speaker_id&_facet=quote_kind"),
+              ("search", f"/rucas/statements?_search={word}"), ("search", f"/rucas/events?_search={word}"),
+              ("search", f"/rucas/sources?_search={word}")]
+
+    async def measure() -> list[tuple[str, str, float, float]]:
+        await app.invoke_startup()
+        results = []
+        for kind, path in pages:
+            times = []
+            for attempt in range(repeat + 1):
+                start = time.perf_counter()
+                response = await app.client.get(path)
+                elapsed = (time.perf_counter() - start) * 1000
+                if response.status_code != 200:
+                    raise RuntimeError(f"{path}: HTTP {response.status_code}: {response.text[:300]}")
+                if attempt:
+                    times.append(elapsed)
+            times.sort()
+            results.append((kind, path, statistics.median(times),
+                            times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]))
+        return results
+
+    return asyncio.run(measure())
+
+
+# --- one size --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SizeResult:
+    label: str
+    articles: int
+    generate_seconds: float | None = None
+    validate: Measured | None = None
+    cold: Measured | None = None
+    cold_report: dict = field(default_factory=dict)
+    rebuild: Measured | None = None
+    rebuild_report: dict = field(default_factory=dict)
+    validate_one: Measured | None = None
+    validate_one_report: dict = field(default_factory=dict)
+    baseline: dict[str, float] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    views: list = field(default_factory=list)
+    pages: list = field(default_factory=list)
+    load: tuple[float, float] = (0.0, 0.0)
+
+
+def corpus_for(label: str, articles: int, seed: int, corpora: Path, progress) -> tuple[Path, float | None]:
+    """The corpus of `articles` articles, generated unless an identical one is already there."""
+    target = corpora / label
+    stamp = target / "README.md"
+    expected = f"A synthetic corpus of {articles} articles (seed {seed})"
+    if stamp.exists() and stamp.read_text(encoding="utf-8").startswith(expected) \
+            and len(list((target / "annotations").iterdir())) == articles:
+        return target, None
+    progress(f"[{label}] generating {articles:,} articles")
+    start = time.perf_counter()
+    generate_corpus(target, articles, seed)
+    return target, time.perf_counter() - start
+
+
+def measure_size(label: str, articles: int, args: argparse.Namespace, progress) -> SizeResult:
+    result = SizeResult(label, articles)
+    load_before = os.getloadavg()[0]
+    curated, result.generate_seconds = corpus_for(label, articles, args.seed, args.corpora, progress)
+    output = args.work / label
+    shutil.rmtree(output, ignore_errors=True)
+    progress(f"[{label}] rucas validate (no cache)")
+    result.validate = run_measured(rucas("validate", "--curated", str(curated), "--no-cache", "--quiet"))
+    progress(f"[{label}] cold build")
+    result.cold = run_measured(build_command(curated, output))
+    result.cold_report = json.loads(result.cold.output.strip().splitlines()[-1])
+    build_dir = (output / ".builds" / "current").resolve()
+    result.sizes = {"parquet/": size_of(build_dir / "parquet"), "rucas.duckdb": size_of(build_dir / "rucas.duckdb"),
+                    "rucas.db": size_of(build_dir / "rucas.db"), "datasette/": size_of(build_dir / "datasette"),
+                    "cache (.cache/)": size_of(output / ".cache"), "curated input": size_of(curated)}
+    edited = edit_one_article(curated, articles // 2)
+    try:
+        progress(f"[{label}] rebuild after one article changed")
+        result.rebuild = run_measured(build_command(curated, output))
+        result.rebuild_report = json.loads(result.rebuild.output.strip().splitlines()[-1])
+    finally:
+        undo_edit(edited)
+    edited = edit_one_article(curated, articles // 3)
+    try:
+        progress(f"[{label}] rucas validate of one changed article (cache warm)")
+        result.validate_one = run_measured([sys.executable, "-c", VALIDATE_SNIPPET, str(curated),
+                                            str(output / ".cache")])
+        result.validate_one_report = json.loads(result.validate_one.output.strip().splitlines()[-1])
+    finally:
+        undo_edit(edited)
+    progress(f"[{label}] baseline")
+    result.baseline = baseline(output, args.work / f"{label}-baseline")
+    progress(f"[{label}] view latencies")
+    result.views = view_latencies(output, args.repeat)
+    progress(f"[{label}] Datasette latencies")
+    result.pages = datasette_latencies(output, args.repeat)
+    result.load = (load_before, os.getloadavg()[0])
+    if not args.keep:
+        shutil.rmtree(output, ignore_errors=True)
+    return result
+
+
+# --- the report ------------------------------------------------------------------------------------------
+
+
+def machine() -> list[str]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = next((int(line.split()[1]) * 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), 0)
+    import pyarrow
+    import rucas
+
+    return [f"- CPU: {cpu}; nproc {os.cpu_count()}; memory {memory / 2**30:.1f} GiB",
+            (f"- Python {platform.python_version()}, duckdb {duckdb.__version__}, SQLite {sqlite3.sqlite_version}, "
+            f"pyarrow {pyarrow.__version__}, rucas {rucas.__version__}; {platform.platform()}")]
+
+
+def seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.2f} s"
+
+
+def report(results: list[SizeResult], started: datetime.datetime) -> str:
+    lines = ["# RUCAS benchmarks", "",
+             (f"Written by `python benchmarks/run.py` on {started:%Y-%m-%d %H:%M} UTC. Synthetic corpora from "
+             "`benchmarks/generate.py` (seed 1). The machine is shared with other engineers' test runs: the "
+             "load average (1 min) before and after each size is given, and figures under load are slower "
+             "than on an idle machine."), "", "## Machine", "", *machine(), ""]
+    lines += ["## Build cost", "",
+              ("Wall seconds; peak RSS is ru_maxrss of the build subprocess and its worker processes (the "
+              "largest single process). *Cold* starts with no output and no cache. *Rebuild* follows an edit "
+              "of one annotation. *Validate one* is `rucas validate` after another annotation changed, with the "
+              "cache of the cold build warm: the wall time of the process, and in brackets the time of the call once "
+              "Python has started and imported rucas. *Baseline* is the same rows through DuckDB (JSON Lines -> "
+              "Parquet) plus sqlite3 (executemany + FTS5), timed in the same run."), "",
+              ("| articles | load before/after | generate | validate (no cache) | cold build | peak RSS | baseline "
+              "(DuckDB + sqlite3) | cold / baseline | rebuild (1 changed) | rebuild RSS | validate one |"),
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in results:
+        base = sum(r.baseline.values())
+        lines.append(
+            f"| {r.articles:,} | {r.load[0]:.1f} / {r.load[1]:.1f} | {seconds(r.generate_seconds)} | "
+            f"{seconds(r.validate.seconds)} | {seconds(r.cold.seconds)} | {r.cold.peak_rss_mib:,.0f} MiB | "
+            f"{seconds(r.baseline['duckdb_jsonl_to_parquet'])} + {seconds(r.baseline['sqlite_insert_fts5'])} | "
+            f"{r.cold.seconds / base:.1f}x | {seconds(r.rebuild.seconds)} "
+            f"({r.rebuild_report['articles_from_cache']:,} cached) | {r.rebuild.peak_rss_mib:,.0f} MiB | "
+            f"{seconds(r.validate_one.seconds)} ({seconds(r.validate_one_report['seconds'])} in the call) |")
+    stages = list(results[0].cold_report["stage_seconds"]) if results else []
+    lines += ["", "### Stages (BuildReport.stage_seconds; the subprocess start and imports are the rest of the wall time)",
+              "", "| articles | build | " + " | ".join(stages) + " |", "| --- | --- | " + " | ".join("---" for _ in stages) + " |"]
+    for r in results:
+        for name, rep in (("cold", r.cold_report), ("rebuild", r.rebuild_report)):
+            lines.append(f"| {r.articles:,} | {name} | " + " | ".join(f"{rep['stage_seconds'].get(s, 0):.2f}"
+                                                                    for s in stages) + " |")
+    lines += ["", "### Rows and output sizes", "", "| articles | rows | " + " | ".join(results[0].sizes) + " |",
+              "| --- | --- | " + " | ".join("---" for _ in results[0].sizes) + " |"] if results else []
+    for r in results:
+        lines.append(f"| {r.articles:,} | {sum(r.cold_report['row_counts'].values()):,} | "
+                     + " | ".join(mib(v) for v in r.sizes.values()) + " |")
+    lines += ["", "## Query latency", "",
+              (f"Milliseconds, median / p95 over the repeats after one warm-up. *First page* is "
+              f"`SELECT * FROM view LIMIT {PAGE}` (what a reader sees first); *count* is `SELECT count(*)` over the "
+              "whole view."), "",
+              "| view | engine | " + " | ".join(f"{r.label} first page | {r.label} count" for r in results) + " |",
+              "| --- | --- | " + " | ".join("--- | ---" for _ in results) + " |"]
+    if results:
+        for index, (name, engine, *_) in enumerate(results[0].views):
+            cells = [f"{r.views[index][2]:.1f} / {r.views[index][3]:.1f} | {r.views[index][4]:.1f} / {r.views[index][5]:.1f}"
+                     for r in results]
+            lines.append(f"| {name} | {engine} | " + " | ".join(cells) + " |")
+        lines += ["", "### Datasette pages (through `datasette.app.Datasette(...).client`)", "",
+                  "| page | path | " + " | ".join(r.label for r in results) + " |",
+                  "| --- | --- | " + " | ".join("---" for _ in results) + " |"]
+        for index, (kind, path, *_) in enumerate(results[0].pages):
+            cells = [f"{r.pages[index][2]:.1f} / {r.pages[index][3]:.1f}" if index < len(r.pages) else "-"
+                     for r in results]
+            lines.append(f"| {kind} | `{path.split('_search=')[0]}{'_search=...' if '_search=' in path else ''}` | "
+                         + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1k,10k,100k",
+                        help=f"comma-separated, of {', '.join(SIZES)} or numbers of articles")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=20, help="timed runs per query (after one warm-up)")
+    parser.add_argument("--corpora", type=Path, default=BENCHMARKS / "corpora", help="where corpora are generated")
+    parser.add_argument("--work", type=Path, default=BENCHMARKS / "corpora" / "outputs", help="where builds go")
+    parser.add_argument("--results", type=Path, default=BENCHMARKS / "RESULTS.md")
+    parser.add_argument("--keep", action="store_true", help="keep the build outputs")
+    args = parser.parse_args(argv)
+    labels = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    unknown = [s for s in labels if s not in SIZES and not s.isdigit()]
+    if unknown:
+        parser.error(f"unknown size(s) {unknown}; use {', '.join(SIZES)} or a number of articles")
+    started = datetime.datetime.now(datetime.UTC)
+
+    def progress(message: str) -> None:
+        print(f"{datetime.datetime.now(datetime.UTC):%H:%M:%S} {message}", file=sys.stderr, flush=True)
+
+    results = []
+    for label in labels:
+        results.append(measure_size(label, SIZES.get(label) or int(label), args, progress))
+        args.results.write_text(report(results, started), encoding="utf-8")
+        progress(f"[{label}] done; wrote {args.results}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
