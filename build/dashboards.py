@@ -78,7 +78,7 @@ order by 1, 2
 """Requests for assistance (PLOVER REQUEST events) by asker and asked party, against the responses they
 received: events coded from the same article, on or after the request, whose initiator is the asked party
 (or of its country) and whose target is the asker (or of its country). The 25 asker-asked pairs with
-the most requests are shown."""
+the most requests are shown; a request with several responses counts once under each."""
 
 MAP_SQL = f"""
 select e.latitude, e.longitude, e.location_name as place, e.location_country_iso3 as country,
@@ -156,7 +156,8 @@ def dashboards(database: str) -> dict[str, object]:
         DASHBOARD_SLUG: {
             "title": "RUCAS overview",
             "description": "Key counts; events over time by type and modality; requests for assistance against "
-                           "the responses they received; where events took place. Each chart's title opens it "
+                           "the responses they received (a request with several responses counts once under "
+                           "each); where events took place. Each chart's title opens it "
                            "alone; filters narrow the timeline and the map.",
             "settings": {"allow_fullscreen": True},
             "layout": [counts, ["timeline"] * len(counts), ["requests", "requests", "map", "map"]],

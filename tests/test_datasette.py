@@ -395,3 +395,12 @@ def test_every_chart_query_runs_on_the_real_corpus_within_the_row_limit(output_d
         sql = re.sub(r"\[\[.*?\]\]", "", chart["query"], flags=re.DOTALL)
         data = fetch_json(app, f"/{DATABASE_NAME}.json?sql={quote(sql)}&_shape=objects")
         assert not data["truncated"], slug
+
+
+def test_requests_chart_of_the_real_corpus_shows_russia_refusing_kyrgyzstans_2010_request(output_dir: Path) -> None:
+    from urllib.parse import quote
+
+    sql = dashboards(DATABASE_NAME)[DASHBOARD_SLUG]["charts"]["requests"]["query"]
+    rows = fetch_json(datasette_app(output_dir), f"/{DATABASE_NAME}.json?sql={quote(sql)}&_shape=array")
+    assert {"request": "Interim government of Kyrgyzstan asks Russia", "response": "REJECT (occurred)",
+            "requests": 1} in rows
