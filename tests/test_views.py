@@ -248,9 +248,15 @@ def test_the_generated_corpus_exercises_every_view(generated_output: Path) -> No
 
 
 @pytest.fixture(scope="module")
-def minimal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engines]:
+def minimal_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The minimal corpus (Eurasianet, 12 June 2010: Kyrgyzstan's plea and Russia's refusal), built."""
-    pair = connect(build(MINIMAL_CORPUS, tmp_path_factory.mktemp("minimal-views")).output_dir, "minimal")
+    return build(MINIMAL_CORPUS, tmp_path_factory.mktemp("minimal-views")).output_dir
+
+
+@pytest.fixture(scope="module")
+def minimal(minimal_output: Path) -> Iterator[Engines]:
+    """Both engines on the minimal corpus."""
+    pair = connect(minimal_output, "minimal")
     yield pair
     pair.duck.close()
     pair.lite.close()
@@ -259,6 +265,18 @@ def minimal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engines]:
 def records(engines: Engines, sql: str, parameters: dict[str, str] | None = None) -> list[dict[str, object]]:
     result = assert_same_answer(engines, sql, sql, parameters)
     return [dict(zip(result.columns, row)) for row in result.rows]
+
+
+@pytest.mark.xfail(raises=AttributeError, strict=True,
+                   reason="dataset/frames.py load_view calls fetch_arrow_table, which duckdb 2.x removed "
+                          "(con.sql(...).to_arrow_table() replaces it); remove this mark once it is fixed")
+def test_every_view_loads_into_pandas_through_rucas_load(minimal_output: Path, minimal: Engines) -> None:
+    import rucas
+
+    for view in VIEWS:
+        frame = rucas.load(view.name, minimal_output)
+        expected = minimal.in_sqlite(f"SELECT * FROM {view.name}")
+        assert list(frame.columns) == expected.columns and len(frame) == len(expected.rows)
 
 
 def test_kyrgyz_request_of_2010_comes_before_russias_refusal_in_the_assistance_timeline(minimal: Engines) -> None:
