@@ -46,6 +46,6 @@ def load_view(name: str, directory: Path) -> pd.DataFrame:
 
     con = duckdb.connect(str(directory / "rucas.duckdb"), read_only=True)
     try:
-        return arrow_to_pandas(con.execute(f"SELECT * FROM {name}").fetch_arrow_table())
+        return arrow_to_pandas(con.sql(f"SELECT * FROM {name}").to_arrow_table())
     finally:
         con.close()
