@@ -14,6 +14,7 @@ import datetime
 import decimal
 import importlib.util
 import re
+import shutil
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -387,8 +388,6 @@ REQUEST_MONTH = "date: {earliest: 2010-06-01, latest: 2010-06-30, precision: mon
 def edited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engines]:
     """The minimal corpus plus two test alliances, a denial of Russia's refusal, and the Kyrgyz request
     dated to June 2010 as a whole (month precision) instead of 12 June."""
-    import shutil
-
     root = tmp_path_factory.mktemp("edited-views")
     curated = root / "curated"
     shutil.copytree(MINIMAL_CORPUS, curated)

@@ -2,18 +2,19 @@
 -- of them (membership = both), only the initiator (initiator_only) or only the target (target_only).
 -- One row per event, initiator, target and alliance; events without both an initiator and a target,
 -- and events whose date is unknown, have no rows. A party belongs to an alliance through its own
--- membership or that of the state of its country (actors.country_iso3), so a ministry or an interim
--- government counts with its state. Only status member counts: suspended, observer and partner do not.
+-- membership or, if it is a person, a government body or a military unit, through that of the state of
+-- its country (actors.country_iso3): a minister, an interim government or a base counts with its state;
+-- an armed group does not. Only status member counts: suspended, observer and partner do not.
 -- A membership interval [joined_date, left_date) counts only if it covers the event's whole date
 -- interval [date_earliest, date_latest], so an event dated to a year in which a state joined or left
 -- does not count that state as a member. Order: the event's earliest date, event_id, initiator_id,
 -- target_id, alliance_id.
 -- column: initiator_id: The actor that initiated the event (event_actors role initiator).
 -- column: initiator: Name of the initiator.
--- column: initiator_member_id: The actor whose membership makes the initiator belong (itself or its country's state); empty for target_only.
+-- column: initiator_member_id: The actor whose membership makes the initiator belong (itself, or its country's state for a person, body or unit); empty for target_only.
 -- column: target_id: The actor the event was directed at (event_actors role target).
 -- column: target: Name of the target.
--- column: target_member_id: The actor whose membership makes the target belong (itself or its country's state); empty for initiator_only.
+-- column: target_member_id: The actor whose membership makes the target belong (itself, or its country's state for a person, body or unit); empty for initiator_only.
 -- column: alliance: The alliance's usual English name (alliances.name).
 -- column: membership: both, initiator_only or target_only: which of the two parties belonged to the alliance throughout the event's date interval.
 WITH
@@ -30,6 +31,7 @@ represented AS (
   SELECT a.actor_id, state.actor_id
   FROM actors a
   JOIN actors state ON state.country_iso3 = a.country_iso3 AND state.actor_type = 'state'
+  WHERE a.actor_type IN ('person', 'government_body', 'military_unit')
 ),
 belongs AS (
   SELECT p.event_id, p.role, p.actor_id, m.alliance_id, min(m.actor_id) AS member_id
