@@ -9,7 +9,8 @@ Layout under the output directory (dataset/ in a checkout):
 
 A reader opening dataset/rucas.db resolves the links at open time and so sees one whole
 build, old or new. A build killed at any point leaves `current` untouched; the next build
-removes its leftovers. A lock serialises concurrent builds.
+removes its leftovers. A lock serialises concurrent builds. Superseded builds that a running
+process still holds open (a Datasette server started on them) are kept until it lets go.
 """
 
 from __future__ import annotations
@@ -106,9 +107,31 @@ def _ensure_output_links(output_dir: Path) -> None:
         os.replace(temporary, link)
 
 
+def build_in_use(folder: Path) -> bool:
+    """Whether a process on this machine holds a file under `folder` open (read from /proc; False without it).
+
+    A server started on one build (`rucas serve` opens that build's rucas.db by its real path) opens
+    more connections to it later; removing the folder under it would break those, so it is kept
+    until no process has it open."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return False
+    prefix = str(folder.resolve()) + os.sep
+    for descriptors in proc.glob("[0-9]*/fd"):
+        try:
+            for descriptor in descriptors.iterdir():
+                with contextlib.suppress(OSError):
+                    if os.readlink(descriptor).startswith(prefix):
+                        return True
+        except OSError:  # the process ended, or is not ours to look at
+            continue
+    return False
+
+
 def _remove_superseded(builds: Path, current: Path) -> None:
     finished = sorted((p for p in builds.glob("build-*") if p != current), key=lambda p: p.stat().st_mtime)
     for old in finished[: max(0, len(finished) - KEEP_PREVIOUS)]:
-        shutil.rmtree(old, ignore_errors=True)
+        if not build_in_use(old):
+            shutil.rmtree(old, ignore_errors=True)
     for stray in builds.glob("current.*"):
         stray.unlink(missing_ok=True)

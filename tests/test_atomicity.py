@@ -294,3 +294,26 @@ def test_readers_during_builds_see_the_old_or_the_new_dataset_whole(output: Path
         assert set(pairs) <= {pair_a, pair_b}, f"{name} saw a mixed dataset: {set(pairs) - {pair_a, pair_b}}"
     assert {pair_a, pair_b} <= set(seen["sqlite"]) | set(seen["duckdb"]), "readers saw both datasets"
 
+
+
+@pytest.mark.slow
+def test_a_build_held_open_by_a_server_is_kept_through_later_builds(corpus_a: Path, corpus_b: Path, tmp_path: Path):
+    """A server (like `rucas serve`) opens the build's rucas.db by its real path and opens more connections later."""
+    output = tmp_path / "served"
+    output.mkdir()
+    assert finish(start_build(corpus_a, output))[0] == 0  # in another process: this one holds nothing open
+    served = (output / "rucas.db").resolve()
+    pair_a = _counts_sqlite(output)
+    held = sqlite3.connect(f"file:{served}?mode=ro", uri=True)
+    try:
+        for corpus in (corpus_b, corpus_a, corpus_b):
+            assert finish(start_build(corpus, output))[0] == 0
+        assert served.exists()
+        later = sqlite3.connect(f"file:{served}?mode=ro", uri=True)
+        assert (later.execute("SELECT count(*) FROM actors").fetchone()[0],
+                later.execute("SELECT count(*) FROM claims").fetchone()[0]) == pair_a
+        later.close()
+    finally:
+        held.close()
+    assert finish(start_build(corpus_a, output))[0] == 0
+    assert not served.exists(), "once let go, a superseded build is removed by the next build"
