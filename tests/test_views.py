@@ -268,9 +268,6 @@ def records(engines: Engines, sql: str, parameters: dict[str, str] | None = None
     return [dict(zip(result.columns, row)) for row in result.rows]
 
 
-@pytest.mark.xfail(raises=AttributeError, strict=True,
-                   reason="dataset/frames.py load_view calls fetch_arrow_table, which duckdb 2.x removed "
-                          "(con.sql(...).to_arrow_table() replaces it); remove this mark once it is fixed")
 def test_every_view_loads_into_pandas_through_rucas_load(minimal_output: Path, minimal: Engines) -> None:
     import rucas
 
