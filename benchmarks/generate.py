@@ -91,9 +91,10 @@ def _random_date(rng: random.Random, anchor: datetime.date) -> str:
     return _date(None, None, "unknown", "inferred", "Synthetic: the text gives no date.")
 
 
-def _codebook() -> tuple[Path, dict[str, list[str]]]:
-    """The codebook to copy and its codes: the real one when it lists codes in every section, else the fixture's."""
-    for path in CODEBOOK_SOURCES:
+def _codebook(choice: Path | None = None) -> tuple[Path, dict[str, list[str]]]:
+    """The codebook to copy and its codes: `choice`, else the real one when it lists codes in every section,
+    else the fixture's."""
+    for path in (choice,) if choice else CODEBOOK_SOURCES:
         try:
             sections = yaml.safe_load(path.read_text(encoding="utf-8"))
             codes = {section: [str(entry["code"]) for entry in sections[section]] for section in SECTIONS}
@@ -104,12 +105,12 @@ def _codebook() -> tuple[Path, dict[str, list[str]]]:
     raise FileNotFoundError(f"no usable codebook among {[str(p) for p in CODEBOOK_SOURCES]}")
 
 
-def write_reference(reference_dir: Path, seed: int) -> Reference:
+def write_reference(reference_dir: Path, seed: int, codebook: Path | None = None) -> Reference:
     """Write actors, roles, alliances, memberships and the (copied) codebook; return the pool."""
     rng = random.Random(f"reference-{seed}")
     reference_dir.mkdir(parents=True, exist_ok=True)
-    codebook, codes = _codebook()
-    shutil.copyfile(codebook, reference_dir / "codebook.yaml")
+    source, codes = _codebook(codebook)
+    shutil.copyfile(source, reference_dir / "codebook.yaml")
 
     states = [(f"synthetic-state-{i:02d}", f"Synthetic State {i:02d}", _iso3(i)) for i in range(STATES)]
     persons = [(f"synthetic-person-{i:03d}", f"Synthetic Person {i:03d}", rng.choice(states)[2]) for i in range(PERSONS)]
@@ -272,14 +273,15 @@ def article_files(index: int, seed: int, reference: Reference) -> tuple[str, str
     return source_id, text, "\n".join(out) + "\n"
 
 
-def generate_corpus(target_dir: Path, articles: int, seed: int = 0) -> Path:
+def generate_corpus(target_dir: Path, articles: int, seed: int = 0, codebook: Path | None = None) -> Path:
     """Write a synthetic curated corpus of `articles` articles under `target_dir`; return `target_dir`.
 
-    Deterministic for a given seed. An existing corpus there is replaced.
+    Deterministic for a given seed and codebook (by default the real codebook when it is usable,
+    else tests/fixtures/minimal's). An existing corpus there is replaced.
     """
     if target_dir.exists():
         shutil.rmtree(target_dir)
-    reference = write_reference(target_dir / "reference", seed)
+    reference = write_reference(target_dir / "reference", seed, codebook)
     (target_dir / "articles").mkdir(parents=True)
     (target_dir / "annotations").mkdir(parents=True)
     (target_dir / "README.md").write_text(
@@ -297,8 +299,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, required=True, help="how many articles to generate")
     parser.add_argument("--seed", type=int, default=0, help="random seed (same seed, same corpus)")
     parser.add_argument("--out", type=Path, required=True, help="folder to write (replaced if it exists)")
+    parser.add_argument("--codebook", type=Path, default=None,
+                        help="codebook.yaml to copy (default: the real one when usable, else the minimal fixture's)")
     args = parser.parse_args(argv)
-    generate_corpus(args.out, args.articles, args.seed)
+    generate_corpus(args.out, args.articles, args.seed, args.codebook)
     print(f"wrote {args.articles} synthetic articles to {args.out}", file=sys.stderr)
     return 0
 

@@ -44,6 +44,8 @@ from rucas.schema import table_specs
 from rucas.schema.derive import sqlite_ddl
 
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
+CODEBOOK = REPO / "tests" / "fixtures" / "minimal" / "reference" / "codebook.yaml"
+"""Benchmarks use the minimal fixture's codebook, so their corpora do not change as the real one grows."""
 PAGE = 100
 """Rows on a first page: what Datasette shows and what a view's latency is measured for."""
 
@@ -284,24 +286,27 @@ def corpus_for(label: str, articles: int, seed: int, corpora: Path, progress) ->
     target = corpora / label
     stamp = target / "README.md"
     expected = f"A synthetic corpus of {articles} articles (seed {seed})"
-    if stamp.exists() and stamp.read_text(encoding="utf-8").startswith(expected) \
-            and len(list((target / "annotations").iterdir())) == articles:
+    codebook = target / "reference" / "codebook.yaml"
+    if stamp.exists() and stamp.read_text(encoding="utf-8").startswith(expected) and codebook.exists() \
+            and codebook.read_bytes() == CODEBOOK.read_bytes() and len(list((target / "annotations").iterdir())) == articles:
         return target, None
     progress(f"[{label}] generating {articles:,} articles")
     start = time.perf_counter()
-    generate_corpus(target, articles, seed)
+    generate_corpus(target, articles, seed, CODEBOOK)
     return target, time.perf_counter() - start
 
 
-def measure_size(label: str, articles: int, args: argparse.Namespace, progress) -> SizeResult:
+def measure_size(label: str, articles: int, args: argparse.Namespace, progress, checkpoint) -> SizeResult:
+    """Every measurement for one size; `checkpoint(result)` is called after each, so a partial run still reports."""
     result = SizeResult(label, articles)
-    load_before = os.getloadavg()[0]
+    result.load = (os.getloadavg()[0], 0.0)
     curated, result.generate_seconds = corpus_for(label, articles, args.seed, args.corpora, progress)
     output = args.work / label
     shutil.rmtree(output, ignore_errors=True)
     if articles <= args.validate_up_to:
         progress(f"[{label}] rucas validate (no cache)")
         result.validate = run_measured(rucas("validate", "--curated", str(curated), "--no-cache", "--quiet"))
+    checkpoint(result)
     progress(f"[{label}] cold build")
     result.cold = run_measured(build_command(curated, output))
     result.cold_report = json.loads(result.cold.output.strip().splitlines()[-1])
@@ -309,6 +314,7 @@ def measure_size(label: str, articles: int, args: argparse.Namespace, progress) 
     result.sizes = {"parquet/": size_of(build_dir / "parquet"), "rucas.duckdb": size_of(build_dir / "rucas.duckdb"),
                     "rucas.db": size_of(build_dir / "rucas.db"), "datasette/": size_of(build_dir / "datasette"),
                     "cache (.cache/)": size_of(output / ".cache"), "curated input": size_of(curated)}
+    checkpoint(result)
     edited = edit_one_article(curated, articles // 2)
     try:
         progress(f"[{label}] rebuild after one article changed")
@@ -316,6 +322,7 @@ def measure_size(label: str, articles: int, args: argparse.Namespace, progress) 
         result.rebuild_report = json.loads(result.rebuild.output.strip().splitlines()[-1])
     finally:
         undo_edit(edited)
+    checkpoint(result)
     edited = edit_one_article(curated, articles // 3)
     try:
         progress(f"[{label}] rucas validate of one changed article (cache warm)")
@@ -324,13 +331,17 @@ def measure_size(label: str, articles: int, args: argparse.Namespace, progress) 
         result.validate_one_report = json.loads(result.validate_one.output.strip().splitlines()[-1])
     finally:
         undo_edit(edited)
+    checkpoint(result)
     progress(f"[{label}] baseline")
     result.baseline = baseline(output, args.work / f"{label}-baseline")
+    checkpoint(result)
     progress(f"[{label}] view latencies")
     result.views = view_latencies(output, args.repeat, args.budget)
+    checkpoint(result)
     progress(f"[{label}] Datasette latencies")
     result.pages = datasette_latencies(output, args.repeat, args.budget)
-    result.load = (load_before, os.getloadavg()[0])
+    checkpoint(result)
+    result.load = (result.load[0], os.getloadavg()[0])
     if not args.keep:
         shutil.rmtree(output, ignore_errors=True)
     return result
@@ -356,62 +367,86 @@ def seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:,.2f} s"
 
 
+def safe(make) -> str:
+    """A table cell, or '-' for a figure not measured (yet)."""
+    try:
+        return make()
+    except (AttributeError, KeyError, IndexError, TypeError, ZeroDivisionError):
+        return "-"
+
+
+def validate_cell(r: SizeResult) -> str:
+    if r.validate:
+        return seconds(r.validate.seconds)
+    return f"{seconds(r.cold_report['stage_seconds']['validate'])} (build stage)"
+
+
 def report(results: list[SizeResult], started: datetime.datetime) -> str:
     lines = ["# RUCAS benchmarks", "",
              (f"Written by `python benchmarks/run.py` on {started:%Y-%m-%d %H:%M} UTC. Synthetic corpora from "
-             "`benchmarks/generate.py` (seed 1). The machine is shared with other engineers' test runs: the "
-             "load average (1 min) before and after each size is given, and figures under load are slower "
-             "than on an idle machine."), "", "## Machine", "", *machine(), ""]
+              "`benchmarks/generate.py` (seed 1, the minimal fixture's codebook). The machine is shared with other "
+              "engineers' test runs: the load average (1 min) before and after each size is given, and figures "
+              "under load are slower than on an idle machine. '-' marks a figure not measured."),
+             "", "## Machine", "", *machine(), ""]
     lines += ["## Build cost", "",
               ("Wall seconds; peak RSS is ru_maxrss of the build subprocess and its worker processes (the "
-              "largest single process). *Cold* starts with no output and no cache. *Rebuild* follows an edit "
-              "of one annotation. *Validate one* is `rucas validate` after another annotation changed, with the "
-              "cache of the cold build warm: the wall time of the process, and in brackets the time of the call once "
-              "Python has started and imported rucas. *Baseline* is the same rows through DuckDB (JSON Lines -> "
-              "Parquet) plus sqlite3 (executemany + FTS5), timed in the same run."), "",
+               "largest single process). *Cold* starts with no output and no cache. *Rebuild* follows an edit "
+               "of one annotation. *Validate one* is validation after another annotation changed, with the "
+               "cache of the cold build warm: the wall time of the process, and in brackets the time of the call "
+               "once Python has started and imported rucas. *Baseline* is the same rows through DuckDB (JSON "
+               "Lines -> Parquet) plus sqlite3 (executemany + FTS5), timed in the same run."), "",
               ("| articles | load before/after | generate | validate (no cache) | cold build | peak RSS | baseline "
-              "(DuckDB + sqlite3) | cold / baseline | rebuild (1 changed) | rebuild RSS | validate one |"),
+               "(DuckDB + sqlite3) | cold / baseline | rebuild (1 changed) | rebuild RSS | validate one |"),
               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in results:
-        base = sum(r.baseline.values())
-        lines.append(
-            f"| {r.articles:,} | {r.load[0]:.1f} / {r.load[1]:.1f} | {seconds(r.generate_seconds)} | "
-            f"{seconds(r.validate.seconds) if r.validate else seconds(r.cold_report['stage_seconds']['validate']) + ' (build stage)'} | {seconds(r.cold.seconds)} | {r.cold.peak_rss_mib:,.0f} MiB | "
-            f"{seconds(r.baseline['duckdb_jsonl_to_parquet'])} + {seconds(r.baseline['sqlite_insert_fts5'])} | "
-            f"{r.cold.seconds / base:.1f}x | {seconds(r.rebuild.seconds)} "
-            f"({r.rebuild_report['articles_from_cache']:,} cached) | {r.rebuild.peak_rss_mib:,.0f} MiB | "
-            f"{seconds(r.validate_one.seconds)} ({seconds(r.validate_one_report['seconds'])} in the call) |")
-    stages = list(results[0].cold_report["stage_seconds"]) if results else []
-    lines += ["", "### Stages (BuildReport.stage_seconds; the subprocess start and imports are the rest of the wall time)",
-              "", "| articles | build | " + " | ".join(stages) + " |", "| --- | --- | " + " | ".join("---" for _ in stages) + " |"]
+        lines.append("| " + " | ".join([
+            f"{r.articles:,}", safe(lambda r=r: f"{r.load[0]:.1f} / {r.load[1]:.1f}"), seconds(r.generate_seconds),
+            safe(lambda r=r: validate_cell(r)), safe(lambda r=r: seconds(r.cold.seconds)),
+            safe(lambda r=r: f"{r.cold.peak_rss_mib:,.0f} MiB"),
+            safe(lambda r=r: f"{seconds(r.baseline['duckdb_jsonl_to_parquet'])} + "
+                             f"{seconds(r.baseline['sqlite_insert_fts5'])}"),
+            safe(lambda r=r: f"{r.cold.seconds / sum(r.baseline.values()):.1f}x"),
+            safe(lambda r=r: f"{seconds(r.rebuild.seconds)} ({r.rebuild_report['articles_from_cache']:,} cached)"),
+            safe(lambda r=r: f"{r.rebuild.peak_rss_mib:,.0f} MiB"),
+            safe(lambda r=r: f"{seconds(r.validate_one.seconds)} "
+                             f"({seconds(r.validate_one_report['seconds'])} in the call)")]) + " |")
+    stages = ["read", "validate", "normalise", "parquet", "duckdb", "sqlite", "datasette_config", "publish"]
+    lines += ["", ("### Stages (BuildReport.stage_seconds; starting Python and importing rucas is the rest of the "
+                   "wall time; with the cache, files are read during validate)"), "",
+              "| articles | build | " + " | ".join(stages) + " |", "| --- | --- | " + " | ".join("---" for _ in stages) + " |"]
     for r in results:
         for name, rep in (("cold", r.cold_report), ("rebuild", r.rebuild_report)):
-            lines.append(f"| {r.articles:,} | {name} | " + " | ".join(f"{rep['stage_seconds'].get(s, 0):.2f}"
-                                                                    for s in stages) + " |")
-    lines += ["", "### Rows and output sizes", "", "| articles | rows | " + " | ".join(results[0].sizes) + " |",
-              "| --- | --- | " + " | ".join("---" for _ in results[0].sizes) + " |"] if results else []
+            lines.append(f"| {r.articles:,} | {name} | "
+                         + " | ".join(safe(lambda rep=rep, s=s: f"{rep['stage_seconds'][s]:.2f}") for s in stages) + " |")
+    outputs = ["parquet/", "rucas.duckdb", "rucas.db", "datasette/", "cache (.cache/)", "curated input"]
+    lines += ["", "### Rows and output sizes", "", "| articles | rows | " + " | ".join(outputs) + " |",
+              "| --- | --- | " + " | ".join("---" for _ in outputs) + " |"]
     for r in results:
-        lines.append(f"| {r.articles:,} | {sum(r.cold_report['row_counts'].values()):,} | "
-                     + " | ".join(mib(v) for v in r.sizes.values()) + " |")
+        rows = safe(lambda r=r: f"{sum(r.cold_report['row_counts'].values()):,}")
+        lines.append(f"| {r.articles:,} | {rows} | "
+                     + " | ".join(safe(lambda r=r, o=o: mib(r.sizes[o])) for o in outputs) + " |")
+    measured = [r for r in results if r.views]
     lines += ["", "## Query latency", "",
-              (f"Milliseconds, median / p95 over the repeats after one warm-up. *First page* is "
-              f"`SELECT * FROM view LIMIT {PAGE}` (what a reader sees first); *count* is `SELECT count(*)` over the "
-              "whole view."), "",
-              "| view | engine | " + " | ".join(f"{r.label} first page | {r.label} count" for r in results) + " |",
-              "| --- | --- | " + " | ".join("--- | ---" for _ in results) + " |"]
-    if results:
-        for index, (name, engine, *_) in enumerate(results[0].views):
-            cells = [f"{r.views[index][2]:.1f} / {r.views[index][3]:.1f} | {r.views[index][4]:.1f} / {r.views[index][5]:.1f}"
-                     for r in results]
+              (f"Milliseconds, median / p95 over up to the given repeats after one warm-up. *First page* is "
+               f"`SELECT * FROM view LIMIT {PAGE}` (what a reader sees first); *count* is `SELECT count(*)` over the "
+               "whole view."), "",
+              "| view | engine | " + " | ".join(f"{r.label} first page | {r.label} count" for r in measured) + " |",
+              "| --- | --- | " + " | ".join("--- | ---" for _ in measured) + " |"]
+    if measured:
+        for index, (name, engine, *_) in enumerate(measured[0].views):
+            cells = [safe(lambda r=r, i=index: f"{r.views[i][2]:.1f} / {r.views[i][3]:.1f} | "
+                                               f"{r.views[i][4]:.1f} / {r.views[i][5]:.1f}") for r in measured]
             lines.append(f"| {name} | {engine} | " + " | ".join(cells) + " |")
+    served = [r for r in results if r.pages]
+    if served:
         lines += ["", "### Datasette pages (through `datasette.app.Datasette(...).client`)", "",
-                  "| page | path | " + " | ".join(r.label for r in results) + " |",
-                  "| --- | --- | " + " | ".join("---" for _ in results) + " |"]
-        for index, (kind, path, *_) in enumerate(results[0].pages):
-            cells = [f"{r.pages[index][2]:.1f} / {r.pages[index][3]:.1f}"
-                     + ("" if r.pages[index][4] == "200" else f" (HTTP {r.pages[index][4]})") for r in results]
-            lines.append(f"| {kind} | `{path.split('_search=')[0]}{'_search=...' if '_search=' in path else ''}` | "
-                         + " | ".join(cells) + " |")
+                  "| page | path | " + " | ".join(r.label for r in served) + " |",
+                  "| --- | --- | " + " | ".join("---" for _ in served) + " |"]
+        for index, (kind, path, *_) in enumerate(served[0].pages):
+            cells = [safe(lambda r=r, i=index: f"{r.pages[i][2]:.1f} / {r.pages[i][3]:.1f}"
+                          + ("" if r.pages[i][4] == "200" else f" (HTTP {r.pages[i][4]})")) for r in served]
+            shown = path.split("_search=")[0] + ("_search=..." if "_search=" in path else "")
+            lines.append(f"| {kind} | `{shown}` | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -440,9 +475,14 @@ def main(argv: list[str] | None = None) -> int:
     def progress(message: str) -> None:
         print(f"{datetime.datetime.now(datetime.UTC):%H:%M:%S} {message}", file=sys.stderr, flush=True)
 
-    results = []
+    results: list[SizeResult] = []
+
+    def checkpoint(current: SizeResult) -> None:
+        current.load = (current.load[0], os.getloadavg()[0])
+        args.results.write_text(report([*results, current], started), encoding="utf-8")
+
     for label in labels:
-        results.append(measure_size(label, SIZES.get(label) or int(label), args, progress))
+        results.append(measure_size(label, SIZES.get(label) or int(label), args, progress, checkpoint))
         args.results.write_text(report(results, started), encoding="utf-8")
         progress(f"[{label}] done; wrote {args.results}")
     return 0
