@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime
 import json
+import math
 import os
 import platform
 import shutil
@@ -27,9 +29,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 import duckdb
 
@@ -191,30 +195,56 @@ def percentiles(times: list[float]) -> tuple[float, float]:
     return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
 
 
-def latency(con, sql: str, repeat: int, budget: float) -> tuple[float, float]:
-    """Median and p95 in milliseconds of running `sql` to the last row, after one warm-up.
+class Interrupter:
+    """Cancels a query on `con` (DuckDB or sqlite3) that runs longer than `seconds`."""
 
-    `repeat` runs, or fewer (at least 3) when they would take more than `budget` seconds.
+    def __init__(self, con, seconds: float):
+        self.con, self.seconds, self.timer = con, seconds, None
+
+    def __enter__(self) -> Self:
+        self.timer = threading.Timer(self.seconds, self.con.interrupt)
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
+
+
+def latency(con, sql: str, repeat: int, budget: float, timeout: float) -> tuple[float, float, int]:
+    """Median and p95 in milliseconds of running `sql` to the last row, and the number of timed runs.
+
+    After one warm-up: `repeat` runs, or fewer (at least 3) when they would take more than
+    `budget` seconds, or just the warm-up when it alone took longer than `budget`. A run cut
+    off after `timeout` seconds counts as infinity.
     """
-    con.execute(sql).fetchall()
+    def run() -> float:
+        start = time.perf_counter()
+        try:
+            with Interrupter(con, timeout):
+                con.execute(sql).fetchall()
+        except (sqlite3.OperationalError, duckdb.InterruptException):
+            return math.inf
+        return (time.perf_counter() - start) * 1000
+
+    first = run()
+    if first > budget * 1000:
+        return first, first, 1
     times: list[float] = []
     deadline = time.perf_counter() + budget
     while len(times) < repeat and (len(times) < 3 or time.perf_counter() < deadline):
-        start = time.perf_counter()
-        con.execute(sql).fetchall()
-        times.append((time.perf_counter() - start) * 1000)
-    return percentiles(times)
+        times.append(run())
+    return (*percentiles(times), len(times))
 
 
-def view_latencies(output: Path, repeat: int, budget: float) -> list[tuple[str, str, float, float, float, float]]:
-    """For each view: (view, engine, first-page median, p95, count(*) median, p95) in ms."""
+def view_latencies(output: Path, repeat: int, budget: float, timeout: float) -> list[tuple]:
+    """For each view: (view, engine, first-page median, p95, runs, count(*) median, p95, runs) in ms."""
     duck = duckdb.connect(str(output / "rucas.duckdb"), read_only=True)
-    lite = sqlite3.connect(f"file:{output / 'rucas.db'}?mode=ro", uri=True)
+    lite = sqlite3.connect(f"file:{output / 'rucas.db'}?mode=ro", uri=True, check_same_thread=False)
     results = []
     for view in view_files():
         for engine, con in (("DuckDB", duck), ("SQLite", lite)):
-            page = latency(con, f"SELECT * FROM {view.name} LIMIT {PAGE}", repeat, budget)
-            count = latency(con, f"SELECT count(*) FROM {view.name}", repeat, budget)
+            page = latency(con, f"SELECT * FROM {view.name} LIMIT {PAGE}", repeat, budget, timeout)
+            count = latency(con, f"SELECT count(*) FROM {view.name}", repeat, budget, timeout)
             results.append((view.name, engine, *page, *count))
     duck.close()
     lite.close()
@@ -336,7 +366,7 @@ def measure_size(label: str, articles: int, args: argparse.Namespace, progress, 
     result.baseline = baseline(output, args.work / f"{label}-baseline")
     checkpoint(result)
     progress(f"[{label}] view latencies")
-    result.views = view_latencies(output, args.repeat, args.budget)
+    result.views = view_latencies(output, args.repeat, args.budget, args.timeout)
     checkpoint(result)
     progress(f"[{label}] Datasette latencies")
     result.pages = datasette_latencies(output, args.repeat, args.budget)
@@ -373,6 +403,13 @@ def safe(make) -> str:
         return make()
     except (AttributeError, KeyError, IndexError, TypeError, ZeroDivisionError):
         return "-"
+
+
+def ms(median: float, p95: float, runs: int) -> str:
+    """'median / p95' in ms; one run is shown alone, a run cut off by the timeout as 'timed out'."""
+    if math.isinf(median):
+        return "timed out"
+    return f"{median:,.0f} (1 run)" if runs == 1 else f"{median:,.1f} / {p95:,.1f}"
 
 
 def validate_cell(r: SizeResult) -> str:
@@ -427,15 +464,16 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
                      + " | ".join(safe(lambda r=r, o=o: mib(r.sizes[o])) for o in outputs) + " |")
     measured = [r for r in results if r.views]
     lines += ["", "## Query latency", "",
-              (f"Milliseconds, median / p95 over up to the given repeats after one warm-up. *First page* is "
+              (f"Milliseconds, median / p95 over up to 20 runs after one warm-up (fewer, at least 3, when they take "
+               "over 10 s; only the warm-up when it alone takes over 10 s). *First page* is "
                f"`SELECT * FROM view LIMIT {PAGE}` (what a reader sees first); *count* is `SELECT count(*)` over the "
                "whole view."), "",
               "| view | engine | " + " | ".join(f"{r.label} first page | {r.label} count" for r in measured) + " |",
               "| --- | --- | " + " | ".join("--- | ---" for _ in measured) + " |"]
     if measured:
         for index, (name, engine, *_) in enumerate(measured[0].views):
-            cells = [safe(lambda r=r, i=index: f"{r.views[i][2]:.1f} / {r.views[i][3]:.1f} | "
-                                               f"{r.views[i][4]:.1f} / {r.views[i][5]:.1f}") for r in measured]
+            cells = [safe(lambda r=r, i=index: f"{ms(r.views[i][2], r.views[i][3], r.views[i][4])} | "
+                                               f"{ms(r.views[i][5], r.views[i][6], r.views[i][7])}") for r in measured]
             lines.append(f"| {name} | {engine} | " + " | ".join(cells) + " |")
     served = [r for r in results if r.pages]
     if served:
@@ -450,6 +488,18 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
     return "\n".join(lines) + "\n"
 
 
+def load_results(folder: Path) -> list[SizeResult]:
+    """Every size measured so far (saved by checkpoints), smallest first."""
+    results = []
+    for path in folder.glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for name in ("validate", "cold", "rebuild", "validate_one"):
+            data[name] = Measured(**data[name]) if data[name] else None
+        data["load"] = tuple(data["load"])
+        results.append(SizeResult(**data))
+    return sorted(results, key=lambda r: r.articles)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1k,10k,100k",
@@ -461,6 +511,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=BENCHMARKS / "RESULTS.md")
     parser.add_argument("--budget", type=float, default=10.0,
                         help="seconds per query after which fewer repeats are run (at least 3)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds after which one query run is cut off")
     parser.add_argument("--validate-up-to", type=int, default=10_000,
                         help="run `rucas validate` without cache separately only up to this many articles; above "
                         "it the cold build's validate stage is the figure (same work)")
@@ -475,15 +526,17 @@ def main(argv: list[str] | None = None) -> int:
     def progress(message: str) -> None:
         print(f"{datetime.datetime.now(datetime.UTC):%H:%M:%S} {message}", file=sys.stderr, flush=True)
 
-    results: list[SizeResult] = []
+    saved = args.work / "results"
+    saved.mkdir(parents=True, exist_ok=True)
 
     def checkpoint(current: SizeResult) -> None:
+        """Save this size's figures (a later run of other sizes reports them too) and rewrite the report."""
         current.load = (current.load[0], os.getloadavg()[0])
-        args.results.write_text(report([*results, current], started), encoding="utf-8")
+        (saved / f"{current.label}.json").write_text(json.dumps(dataclasses.asdict(current)), encoding="utf-8")
+        args.results.write_text(report(load_results(saved), started), encoding="utf-8")
 
     for label in labels:
-        results.append(measure_size(label, SIZES.get(label) or int(label), args, progress, checkpoint))
-        args.results.write_text(report(results, started), encoding="utf-8")
+        checkpoint(measure_size(label, SIZES.get(label) or int(label), args, progress, checkpoint))
         progress(f"[{label}] done; wrote {args.results}")
     return 0
 
