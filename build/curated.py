@@ -81,6 +81,16 @@ def _stem_ok(path: Path, errors: list[CurationError]) -> bool:
     return False
 
 
+def unexpected_reference_files(root: Path) -> list[CurationError]:
+    """An error for each file in reference/ that the build does not read (its entries would be lost)."""
+    known = {f"{name}.yaml" for name in REFERENCE_FILES}
+    folder = root / "reference"
+    return [CurationError(display_path(path), 1, "unexpected file in reference/: the build would not read it.",
+                          f"reference/ holds only {', '.join(sorted(known))}: merge it into one of them, or move it out.")
+            for path in (sorted(folder.iterdir()) if folder.is_dir() else ())
+            if not path.name.startswith(".") and path.name not in known]
+
+
 def read_corpus(root: Path) -> Corpus:
     """Read every curated file under `root` (dataset/curated). Problems reading are collected, not raised."""
     corpus = Corpus(root)
@@ -102,7 +112,12 @@ def read_corpus(root: Path) -> Corpus:
         if not directory.is_dir():
             continue
         for path in sorted(directory.iterdir()):
-            if path.name.startswith(".") or path.is_dir():
+            if path.name.startswith("."):
+                continue
+            if path.is_dir():
+                corpus.errors.append(CurationError(
+                    display_path(path), 1, f"folder inside {folder}/: its files would not be read.",
+                    f"move its files up into {folder}/ (one flat folder), or out of dataset/curated."))
                 continue
             if path.suffix != suffix:
                 corpus.errors.append(CurationError(

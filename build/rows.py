@@ -43,6 +43,9 @@ _SHORT = reprlib.Repr()
 _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlevel = 60, 60, 3
 _SHORT.repr_LineList, _SHORT.repr_LineDict = _SHORT.repr_list, _SHORT.repr_dict  # type: ignore[attr-defined]
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+"""Control characters other than tab and line feed: never meant in curated text."""
+
 INT64 = (-(2**63), 2**63 - 1)
 """The range of an integer column in every output (BIGINT)."""
 
@@ -64,6 +67,9 @@ def coerce_value(column: ColumnSpec, value: Any) -> tuple[Any, str | None, str |
             return None, f"{column.name} must be text, got {_describe(value)}.", f'quote it: {column.name}: "{_SHORT.repr(value)}"'
         if value == "" or value != value.strip():
             return None, f"{column.name} is empty or has leading/trailing spaces.", "trim it, or write null if unknown."
+        if control := _CONTROL.search(value):
+            return None, f"{column.name} contains the control character {control.group()!r}.", \
+                "remove it (an escape such as \\0 or \\a in a double-quoted string writes one)."
         if kind == "enum" and value not in column.enum_values:
             return None, f"{column.name} {value!r} is not one of {', '.join(column.enum_values)}.", \
                 "use one of the listed values (see the codebook table)."

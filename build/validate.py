@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from rucas.build.curated import Corpus, CuratedFile
+from rucas.build.curated import Corpus, CuratedFile, unexpected_reference_files
 from rucas.build.errors import CurationError, ValidationFailed
 from rucas.build.evidence import EvidenceNotFound, find_evidence_span
 from rucas.build.rows import RowOrigin, read_row
@@ -319,8 +319,10 @@ def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFi
 
 
 def validate_reference(corpus: Corpus) -> ArticleResult:
-    """Validate the reference files (actors, roles, alliances, memberships, codebook) into rows."""
-    errors: list[CurationError] = []
+    """Validate the reference files (actors, roles, alliances, memberships, codebook) into rows.
+
+    A file in reference/ that is none of these is an error too: its entries would be lost."""
+    errors: list[CurationError] = unexpected_reference_files(corpus.root)
     rows = Rows()
     documents: dict[str, Any] = {}
     for name, file in corpus.reference.items():

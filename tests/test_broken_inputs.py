@@ -48,6 +48,7 @@ def apply_case(case: dict[str, Any], corpus: Path, outside: Path) -> None:
     elif "append" in case:
         path.write_bytes(path.read_bytes() + case["append"].encode("utf-8"))
     elif "write" in case:
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(case["write"].encode("utf-8"))
     elif "transform" in case:
         path.write_bytes(TRANSFORMS[case["transform"]](path.read_bytes()))

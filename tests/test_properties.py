@@ -9,12 +9,16 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rucas.build.cache import validate_cached
 from rucas.build.curated import CuratedFile, read_corpus
 from rucas.build.errors import CurationError, ValidationFailed
 from rucas.build.evidence import EvidenceNotFound, find_evidence_span
@@ -168,3 +172,23 @@ def test_the_article_can_be_any_bytes_without_a_traceback():
             validate_corpus(corpus)
         except ValidationFailed as failure:
             assert failure.errors
+
+
+def _outcome(validate) -> list[str] | None:
+    """The sorted error texts of a validation, or None when it succeeds."""
+    try:
+        validate()
+    except ValidationFailed as failure:
+        return [str(error) for error in failure.errors]
+    return None
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated(VALID_ANNOTATION))
+def test_the_cached_fast_path_and_the_ordinary_validation_agree(document):
+    with tempfile.TemporaryDirectory() as scratch:
+        corpus = Path(shutil.copytree(MINIMAL_CORPUS, Path(scratch) / "curated"))
+        (corpus / "annotations" / f"{SOURCE_ID}.yaml").write_bytes(_dump(document))
+        ordinary = _outcome(lambda: validate_corpus(read_corpus(corpus)))
+        fast = _outcome(lambda: validate_cached(corpus, Path(scratch) / "cache", workers=1))
+        assert fast == ordinary
