@@ -53,6 +53,17 @@ BUILD_SCRIPT = textwrap.dedent('''
                     handle.truncate(os.path.getsize(where) // 2)
                 die()
         pyarrow.parquet.write_table = write_table
+    elif point == "cache":  # the validation cache half-saved
+        import rucas.build.cache
+        original_write_ipc, saved = rucas.build.cache._write_ipc, []
+        def write_ipc(table, path):
+            saved.append(path)
+            original_write_ipc(table, path)
+            if len(saved) == 3:
+                with open(path, "r+b") as handle:
+                    handle.truncate(os.path.getsize(path) // 2)
+                die()
+        rucas.build.cache._write_ipc = write_ipc
     elif point in ("duckdb", "sqlite"):  # every table loaded, views not yet created, nothing committed
         module = getattr(rucas.build, point + "_db")
         module.create_views = lambda *args, **kwargs: die()
@@ -78,7 +89,7 @@ BUILD_SCRIPT = textwrap.dedent('''
     print(report.version)
 ''')
 
-KILL_POINTS = ["parquet", "duckdb", "sqlite", "before-publish", "during-publish"]
+KILL_POINTS = ["cache", "parquet", "duckdb", "sqlite", "before-publish", "during-publish"]
 
 
 def start_build(curated: Path, output: Path, point: str = "none") -> subprocess.Popen:
@@ -317,3 +328,13 @@ def test_a_build_held_open_by_a_server_is_kept_through_later_builds(corpus_a: Pa
         held.close()
     assert finish(start_build(corpus_a, output))[0] == 0
     assert not served.exists(), "once let go, a superseded build is removed by the next build"
+
+
+def test_a_corrupt_validation_cache_is_ignored(output: Path, corpus_b: Path):
+    caches = [path for path in (output / ".cache").rglob("*") if path.is_file()]
+    assert caches, "the build keeps a validation cache under <output>/.cache"
+    for path in caches:
+        path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2] + b"garbage")
+    status, printed = finish(start_build(corpus_b, output))
+    assert status == 0, printed
+    assert assert_whole_build(output)["row_counts"]["claims"] == 0
