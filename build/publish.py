@@ -108,16 +108,20 @@ def _ensure_output_links(output_dir: Path) -> None:
 
 
 def build_in_use(folder: Path) -> bool:
-    """Whether a process on this machine holds a file under `folder` open (read from /proc; False without it).
+    """Whether another process on this machine holds a file under `folder` open (read from /proc; False without it).
 
     A server started on one build (`rucas serve` opens that build's rucas.db by its real path) opens
     more connections to it later; removing the folder under it would break those, so it is kept
-    until no process has it open."""
+    until no process has it open. This process is left out: its own open files stay readable once
+    removed, and new connections through the published links reach the new build."""
     proc = Path("/proc")
     if not proc.is_dir():
         return False
     prefix = str(folder.resolve()) + os.sep
+    own = proc / str(os.getpid()) / "fd"
     for descriptors in proc.glob("[0-9]*/fd"):
+        if descriptors == own:
+            continue
         try:
             for descriptor in descriptors.iterdir():
                 with contextlib.suppress(OSError):
