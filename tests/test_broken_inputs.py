@@ -140,6 +140,7 @@ def rucas_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "rucas.build.cli"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("broken_corpus", CLI_CASES, ids=[c["id"] for c in CLI_CASES], indirect=True)
 def test_rucas_build_exits_1_naming_file_line_and_fix(broken_corpus, good_output):
     case, corpus = broken_corpus
