@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
@@ -41,7 +42,7 @@ def _published(output: Path) -> dict[str, str]:
 
 def _normal(value, kind: str):
     """One value in a form every engine's answer can be compared in."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if kind == "date":
         return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
