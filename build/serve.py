@@ -42,16 +42,24 @@ def publish_config(output_dir: Path, directory: Path | None = None) -> Path:
     return target
 
 
+def _resolved(output_dir: Path) -> tuple[Path, Path]:
+    """The real config directory of the current build and the database it links to."""
+    config = config_dir(output_dir).resolve()
+    return config, (config / f"{DATABASE_NAME}.db").resolve()
+
+
 def _setting_value(value: int | bool) -> str:
     return json.dumps(value) if isinstance(value, bool) else str(value)
 
 
 def datasette_command(output_dir: Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
     """The datasette command line that `rucas serve` runs: the database immutable (-i), with the build's
-    inspect file, metadata and SETTINGS, on host:port."""
-    config = config_dir(output_dir)
+    inspect file, metadata and SETTINGS, on host:port. Paths are resolved once, through the config
+    directory, so that the database, inspect file and metadata all belong to the same build even if
+    another build is published meanwhile."""
+    config, database = _resolved(output_dir)
     command = [sys.executable, "-m", "datasette", "serve",
-               "-i", str((output_dir / f"{DATABASE_NAME}.db").resolve()),
+               "-i", str(database),
                "--inspect-file", str(config / "inspect-data.json"),
                "--metadata", str(config / "metadata.json"),
                "--host", host, "--port", str(port)]
@@ -64,9 +72,9 @@ def datasette_app(output_dir: Path):  # -> datasette.app.Datasette
     """The Datasette application that datasette_command serves, built in-process (for tests and notebooks)."""
     from datasette.app import Datasette
 
-    config = config_dir(output_dir)
+    config, database = _resolved(output_dir)
     return Datasette(
-        immutables=[str((output_dir / f"{DATABASE_NAME}.db").resolve())],
+        immutables=[str(database)],
         inspect_data=json.loads((config / "inspect-data.json").read_text(encoding="utf-8")),
         metadata=json.loads((config / "metadata.json").read_text(encoding="utf-8")),
         settings=dict(SETTINGS),
