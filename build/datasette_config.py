@@ -204,9 +204,12 @@ def inspect_data(database: Path) -> dict[str, object]:
     async def _inspect() -> dict[str, object]:
         app = Datasette(immutables=[str(database)])
         db = app.get_database(DATABASE_NAME)
-        counts = await db.table_counts(limit=3600 * 1000)
-        return {"hash": db.hash, "size": db.size, "file": f"{DATABASE_NAME}.db",
-                "tables": {name: {"count": count} for name, count in sorted(counts.items())}}
+        try:
+            counts = await db.table_counts(limit=3600 * 1000)
+            return {"hash": db.hash, "size": db.size, "file": f"{DATABASE_NAME}.db",
+                    "tables": {name: {"count": count} for name, count in sorted(counts.items())}}
+        finally:
+            db.close()
 
     return {DATABASE_NAME: asyncio.run(_inspect())}
 
