@@ -136,9 +136,12 @@ def check_date_interval(row: dict[str, Any], origin: RowOrigin, errors: list[Cur
         errors.append(CurationError(origin.path, origin.line_of("date_earliest"),
                                     f"date earliest {earliest} is after latest {latest}.", "swap or correct them."))
         return
-    if precision != DatePrecision.unknown and (earliest is None or latest is None):
+    if precision == DatePrecision.range and (earliest, latest) != (None, None):
+        pass  # a range may leave one end open (a term still running), the note says why
+    elif precision != DatePrecision.unknown and (earliest is None or latest is None):
         errors.append(CurationError(origin.path, line, f"date precision {precision} needs both earliest and latest.",
-                                    "give both bounds, or use precision: unknown with a note."))
+                                    "give both bounds, use precision: range with one open end, or precision: "
+                                    "unknown with a note."))
         return
     if precision == DatePrecision.day and earliest != latest:
         errors.append(CurationError(origin.path, line, "date precision day needs earliest = latest.",

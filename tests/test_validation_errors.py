@@ -104,3 +104,17 @@ def test_all_errors_are_reported_at_once(minimal_corpus: Path):
     _edit(minimal_corpus, ANNOTATION, "target: [russia]", "target: [rusia]")
     _edit(minimal_corpus, "reference/actors.yaml", "actor_type: media", "actor_type: newspaper")
     assert len(_errors(minimal_corpus)) >= 3
+
+
+def test_a_term_still_running_is_a_range_with_an_open_end(minimal_corpus: Path):
+    _edit(minimal_corpus, "reference/roles.yaml",
+          "date: {earliest: 2008-05-01, latest: 2012-05-31, precision: range",
+          "date: {earliest: 2008-05-01, latest: null, precision: range")
+    assert validate(minimal_corpus).tables["actor_roles"]
+
+
+def test_a_day_without_its_date_is_refused(minimal_corpus: Path):
+    _edit(minimal_corpus, "reference/roles.yaml",
+          "date: {earliest: 2008-05-01, latest: 2012-05-31, precision: range",
+          "date: {earliest: 2008-05-01, latest: null, precision: day")
+    assert any("needs both earliest and latest" in e.message for e in _errors(minimal_corpus))
