@@ -15,7 +15,6 @@ import typing
 from dataclasses import dataclass
 from enum import Enum
 
-import pandas as pd
 import pyarrow as pa
 from sqlmodel import SQLModel
 
@@ -226,6 +225,8 @@ def arrow_schema(spec: TableSpec) -> pa.Schema:
 
 def pandas_dtypes(spec: TableSpec) -> dict[str, object]:
     """The pandas dtype of every column: nullable extension types, categoricals for enums."""
+    import pandas as pd  # imported here: the CLI and the build never need pandas
+
     dtypes: dict[str, object] = {}
     for column in spec.columns:
         if column.kind == "enum":
