@@ -367,3 +367,37 @@ def test_all_evidence_lies_inside_its_article_body(duck):
 def test_uzbek_request_appeal_codes_keep_their_leading_zero(duck):
     codes = {c for (c,) in rows(duck, "SELECT cameo_code FROM events WHERE event_type = 'REQUEST'")}
     assert codes == {"0234", "0232", "023"}
+
+
+def test_every_person_who_speaks_held_an_office_over_the_statements_dates(duck):
+    """A role must cover each known bound of the statement's date interval (an open bound is not checked)."""
+    unplaced = duck.execute("""
+        SELECT s.statement_id, s.speaker_id, s.date_earliest, s.date_latest
+        FROM statements s JOIN actors a ON a.actor_id = s.speaker_id
+        WHERE a.actor_type = 'person' AND NOT EXISTS (
+            SELECT 1 FROM actor_roles r
+            WHERE r.person_id = s.speaker_id
+              AND (s.date_earliest IS NULL OR r.date_earliest IS NULL OR r.date_earliest <= s.date_earliest)
+              AND (s.date_latest IS NULL OR r.date_latest IS NULL OR s.date_latest <= r.date_latest)
+              AND coalesce(r.date_earliest, r.date_latest) <= coalesce(s.date_latest, s.date_earliest))
+        ORDER BY s.statement_id""").fetchall()
+    assert unplaced == []
+
+
+def test_no_source_date_is_more_precise_than_its_basis(duck):
+    """A source dated to the day must state that day in its own text; anything inferred is an interval."""
+    import datetime
+
+    rows = duck.execute("SELECT source_id, text, date_earliest, date_latest, date_precision, date_basis, date_note "
+                        "FROM sources").fetchall()
+    for source_id, text, earliest, latest, precision, basis, note in rows:
+        text = " ".join(text.split())  # the AKIpress dateline uses no-break spaces
+        if basis == "inferred":
+            assert precision != "day" and earliest != latest, source_id
+            assert note, source_id
+        if precision == "day":
+            assert basis == "stated", source_id
+            day: datetime.date = earliest
+            written = {f"{day:%b} {day.day}, {day.year}", f"{day:%B} {day.day}, {day.year}",
+                       f"{day.day} {day:%B} {day.year}"}
+            assert any(form in text for form in written), f"{source_id}: {day} is not written in the article"
