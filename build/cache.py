@@ -42,7 +42,7 @@ from rucas.build.validate import (
     CURATED_CODEBOOKS,
     RowOrigin,
     Rows,
-    _check_roles_and_memberships,
+    check_roles_and_memberships,
     validate_article,
     validate_corpus,
     validate_reference,
@@ -358,7 +358,7 @@ def corpus_is_clean(tables: dict[str, pa.Table]) -> bool:
     for source_id in tables["sources"].column("source_id").to_pylist():
         rows.add("sources", {"source_id": source_id}, RowOrigin("", 1, {}))
     errors: list = []
-    _check_roles_and_memberships(rows, errors)
+    check_roles_and_memberships(rows, errors)
     return not errors
 
 

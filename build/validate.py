@@ -440,7 +440,8 @@ def _check_codes(rows: Rows, errors: list[CurationError]) -> None:
                                                 "label and definition."))
 
 
-def _check_roles_and_memberships(rows: Rows, errors: list[CurationError]) -> None:
+def check_roles_and_memberships(rows: Rows, errors: list[CurationError]) -> None:
+    """Roles held by persons within organisations; membership intervals well-formed, attested, not overlapping."""
     actor_types = {row["actor_id"]: row["actor_type"] for row in rows.tables.get("actors", [])}
     for row, origin in zip(rows.tables.get("actor_roles", []), rows.origins.get("actor_roles", [])):
         if row["person_id"] in actor_types and actor_types[row["person_id"]] != "person":
@@ -482,7 +483,7 @@ def check_corpus_rows(rows: Rows) -> list[CurationError]:
     errors: list[CurationError] = []
     _check_keys(rows, errors)
     _check_codes(rows, errors)
-    _check_roles_and_memberships(rows, errors)
+    check_roles_and_memberships(rows, errors)
     return errors
 
 
