@@ -1,6 +1,6 @@
 """A bounded load test of the published Datasette: N concurrent clients for S seconds on 127.0.0.1.
 
-Starts Datasette exactly as `rucas serve` does (rucas.build.serve.datasette_command) on a free
+Starts Datasette exactly as `rucas serve` does (rucas.build.publish.serve.datasette_command) on a free
 port of 127.0.0.1, then runs `--clients` asyncio clients that request table, view, facet and
 search pages in turn until `--seconds` have passed or each has made `--max-requests` requests,
 stops the server and prints throughput, latency percentiles and every error.
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import httpx
 
-from rucas.build.serve import datasette_command
+from rucas.build.publish.serve import datasette_command
 from rucas.queries import view_files
 
 HOST = "127.0.0.1"

@@ -42,7 +42,7 @@ REPO = BENCHMARKS.parent
 sys.path.insert(0, str(BENCHMARKS))
 
 from generate import generate_corpus
-from rucas.build.sqlite_db import FULL_TEXT
+from rucas.build.write.sqlite_db import FULL_TEXT
 from rucas.queries import view_files
 from rucas.schema import table_specs
 from rucas.schema.derive import sqlite_ddl
@@ -286,7 +286,7 @@ def datasette_latencies(output: Path, repeat: int, budget: float) -> list[tuple[
     A page that Datasette answers with an error (e.g. its SQL time limit) is timed all the same
     and its status recorded.
     """
-    from rucas.build.serve import datasette_app
+    from rucas.build.publish.serve import datasette_app
 
     app = datasette_app(output)
     lite = sqlite3.connect(f"file:{output / 'rucas.db'}?mode=ro", uri=True)

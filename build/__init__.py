@@ -1,7 +1,11 @@
 """The RUCAS build: read curated files, validate them, and write Parquet, DuckDB, SQLite and Datasette outputs.
 
-Each step is one function in its own module, in the order data flows:
-`curated.read_corpus` -> `validate.validate_corpus` -> `parquet.write_parquet` ->
-`duckdb_db.write_duckdb` -> `sqlite_db.write_sqlite` -> `datasette_config.write_config`,
-orchestrated by `pipeline.build` and wrapped by the `rucas` CLI in `cli`.
+The sub-packages are the stages, in the order data flows:
+
+- `read`: list and read the curated files (`read.corpus`), parse YAML (`read.yaml_lines`);
+- `validate`: check values against the schema and references across files, with file:line errors;
+- `write`: Arrow tables, Parquet, DuckDB, SQLite, views, datapackage.json, manifest;
+- `publish`: Datasette configuration, the atomic swap of the published build, `rucas serve`.
+
+`pipeline` strings them together as functions a notebook can call; `cli` is the thin `rucas` command.
 """

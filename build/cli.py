@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from rucas.build.errors import ValidationFailed
+from rucas.build.validate.errors import ValidationFailed
 from rucas.build.paths import default_curated_dir, default_output_dir
 
 
@@ -87,7 +87,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the SQLite database with Datasette (read-only, immutable)."""
-    from rucas.build.serve import serve
+    from rucas.build.publish.serve import serve
 
     return serve(output_dir=args.output or default_output_dir(), host=args.host, port=args.port,
                  rebuild=args.rebuild)
@@ -95,7 +95,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_publish_config(args: argparse.Namespace) -> int:
     """Write the Datasette configuration directory for the current build."""
-    from rucas.build.serve import publish_config
+    from rucas.build.publish.serve import publish_config
 
     try:
         directory = publish_config(args.output or default_output_dir(), args.to)

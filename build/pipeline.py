@@ -8,17 +8,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rucas.build.arrow_tables import arrow_tables
-from rucas.build.cache import CachedValidation, save_cache, validate_cached
-from rucas.build.curated import read_corpus
-from rucas.build.datapackage import write_datapackage
-from rucas.build.datasette_config import write_config
-from rucas.build.duckdb_db import write_duckdb
-from rucas.build.manifest import inputs_digest, write_manifest
-from rucas.build.parquet import write_parquet
-from rucas.build.publish import build_lock, new_staging_dir, publish
-from rucas.build.sqlite_db import write_sqlite
-from rucas.build.validate import Rows, validate_corpus
+from rucas.build.write.arrow_tables import arrow_tables
+from rucas.build.validate.cache import CachedValidation, save_cache, validate_cached
+from rucas.build.read.corpus import read_corpus
+from rucas.build.write.datapackage import write_datapackage
+from rucas.build.publish.datasette_config import write_config
+from rucas.build.write.duckdb_db import write_duckdb
+from rucas.build.write.manifest import inputs_digest, write_manifest
+from rucas.build.write.parquet import write_parquet
+from rucas.build.publish.atomic import build_lock, new_staging_dir, publish
+from rucas.build.write.sqlite_db import write_sqlite
+from rucas.build.validate.checks import Rows, validate_corpus
 from rucas.queries import view_files
 
 Progress = Callable[[str], None]
@@ -99,7 +99,7 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
 
     Outputs are written to a staging folder and published with one atomic swap; on any error
     nothing that was published before changes. With `cache`, validated rows of unchanged
-    articles are reused from <output>/.cache (see rucas.build.cache); `bar` draws a progress bar.
+    articles are reused from <output>/.cache (see rucas.build.validate.cache); `bar` draws a progress bar.
     """
     stages: dict[str, float] = {}
     timer = _Timer(stages, progress)

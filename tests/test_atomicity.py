@@ -24,7 +24,7 @@ import duckdb
 import pytest
 
 from rucas.build.pipeline import build
-from rucas.build.publish import BUILDS, OUTPUT_NAMES, build_lock
+from rucas.build.publish.atomic import BUILDS, OUTPUT_NAMES, build_lock
 
 from conftest import MINIMAL_CORPUS
 
@@ -41,7 +41,7 @@ BUILD_SCRIPT = textwrap.dedent('''
         os.kill(os.getpid(), signal.SIGKILL)
 
     import pyarrow.parquet
-    import rucas.build.duckdb_db, rucas.build.sqlite_db, rucas.build.publish, rucas.build.pipeline
+    import rucas.build.write.duckdb_db, rucas.build.write.sqlite_db, rucas.build.publish.atomic, rucas.build.pipeline
 
     if point == "parquet":  # the third Parquet file half-written
         original_write_table, written = pyarrow.parquet.write_table, []
@@ -54,8 +54,8 @@ BUILD_SCRIPT = textwrap.dedent('''
                 die()
         pyarrow.parquet.write_table = write_table
     elif point == "cache":  # the validation cache half-saved
-        import rucas.build.cache
-        original_write_ipc, saved = rucas.build.cache._write_ipc, []
+        import rucas.build.validate.cache
+        original_write_ipc, saved = rucas.build.validate.cache._write_ipc, []
         def write_ipc(table, path):
             saved.append(path)
             original_write_ipc(table, path)
@@ -63,26 +63,26 @@ BUILD_SCRIPT = textwrap.dedent('''
                 with open(path, "r+b") as handle:
                     handle.truncate(os.path.getsize(path) // 2)
                 die()
-        rucas.build.cache._write_ipc = write_ipc
+        rucas.build.validate.cache._write_ipc = write_ipc
     elif point in ("duckdb", "sqlite"):  # every table loaded, views not yet created, nothing committed
-        module = getattr(rucas.build, point + "_db")
+        module = getattr(rucas.build.write, point + "_db")
         module.create_views = lambda *args, **kwargs: die()
     elif point == "before-publish":  # every output complete and synced, not yet renamed into place
-        original_fsync_tree = rucas.build.publish._fsync_tree
+        original_fsync_tree = rucas.build.publish.atomic._fsync_tree
         def fsync_then_die(root):
             original_fsync_tree(root)
             die()
-        rucas.build.publish._fsync_tree = fsync_then_die
+        rucas.build.publish.atomic._fsync_tree = fsync_then_die
     elif point == "during-publish":  # renamed to its final folder, `current` not yet swapped
         os.symlink = lambda *args, **kwargs: die()
     elif point == "pause-before-publish":  # hold the lock until the test says go
-        original_fsync_tree = rucas.build.publish._fsync_tree
+        original_fsync_tree = rucas.build.publish.atomic._fsync_tree
         def pause(root):
             (output / "paused").write_text("")
             while not (output / "go").exists():
                 time.sleep(0.01)
             original_fsync_tree(root)
-        rucas.build.publish._fsync_tree = pause
+        rucas.build.publish.atomic._fsync_tree = pause
     elif point != "none":
         raise SystemExit(f"unknown point {point}")
     report = rucas.build.pipeline.build(curated, output)

@@ -14,16 +14,16 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL_CORPUS
 from datasette.app import Datasette
-from rucas.build.dashboards import DASHBOARD_SLUG, dashboards
-from rucas.build.datasette_config import (
+from rucas.build.publish.dashboards import DASHBOARD_SLUG, dashboards
+from rucas.build.publish.datasette_config import (
     DATABASE_NAME,
     FACETS,
     SETTINGS,
     view_column_descriptions,
 )
 from rucas.build.pipeline import build
-from rucas.build.serve import config_dir, datasette_app, datasette_command
-from rucas.build.sqlite_db import FULL_TEXT
+from rucas.build.publish.serve import config_dir, datasette_app, datasette_command
+from rucas.build.write.sqlite_db import FULL_TEXT
 from rucas.queries import SqlFile, canned_queries, view_files
 from rucas.schema import table_specs
 

@@ -18,11 +18,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rucas.build.cache import validate_cached
-from rucas.build.curated import CuratedFile, read_corpus
-from rucas.build.errors import CurationError, ValidationFailed
-from rucas.build.evidence import EvidenceNotFound, find_evidence_span
-from rucas.build.validate import validate_corpus
+from rucas.build.validate.cache import validate_cached
+from rucas.build.read.corpus import CuratedFile, read_corpus
+from rucas.build.validate.errors import CurationError, ValidationFailed
+from rucas.build.validate.evidence import EvidenceNotFound, find_evidence_span
+from rucas.build.validate.checks import validate_corpus
 
 from conftest import MINIMAL_CORPUS
 

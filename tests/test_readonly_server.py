@@ -1,6 +1,6 @@
 """The served database cannot be changed through Datasette, and a runaway query is stopped, not served forever.
 
-A real Datasette server, started as `rucas serve` starts it (rucas.build.serve.datasette_command),
+A real Datasette server, started as `rucas serve` starts it (rucas.build.publish.serve.datasette_command),
 listens on 127.0.0.1 for this module; every request goes through its ?sql= interface.
 """
 
@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from rucas.build.pipeline import build
-from rucas.build.serve import datasette_command
+from rucas.build.publish.serve import datasette_command
 
 from conftest import MINIMAL_CORPUS
 

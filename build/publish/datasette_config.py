@@ -17,9 +17,9 @@ import re
 import sqlite3
 from pathlib import Path
 
-from rucas.build.dashboards import dashboards
-from rucas.build.datapackage import CURATION_LICENSE, DATASET_DESCRIPTION, DATASET_TITLE
-from rucas.build.sqlite_db import FULL_TEXT
+from rucas.build.publish.dashboards import dashboards
+from rucas.build.write.datapackage import CURATION_LICENSE, DATASET_DESCRIPTION, DATASET_TITLE
+from rucas.build.write.sqlite_db import FULL_TEXT
 from rucas.queries import SqlFile, canned_queries, view_files
 from rucas.schema import table_specs
 from rucas.schema.derive import TableSpec

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rucas.build.errors import CurationError, display_path
+from rucas.build.validate.errors import CurationError, display_path
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 REFERENCE_FILES = ("actors", "roles", "alliances", "memberships", "codebook")

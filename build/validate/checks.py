@@ -18,11 +18,11 @@ from typing import Any
 
 import yaml
 
-from rucas.build.curated import Corpus, CuratedFile, unexpected_reference_files
-from rucas.build.errors import CurationError, ValidationFailed
-from rucas.build.evidence import EvidenceNotFound, find_evidence_span
-from rucas.build.rows import RowOrigin, read_row
-from rucas.build.yaml_lines import AliasRefused, BadScalar, DuplicateKey, LineDict, LineList, line_of_item, load_yaml
+from rucas.build.read.corpus import Corpus, CuratedFile, unexpected_reference_files
+from rucas.build.validate.errors import CurationError, ValidationFailed
+from rucas.build.validate.evidence import EvidenceNotFound, find_evidence_span
+from rucas.build.validate.rows import RowOrigin, read_row
+from rucas.build.read.yaml_lines import AliasRefused, BadScalar, DuplicateKey, LineDict, LineList, line_of_item, load_yaml
 from rucas.schema import table_spec, table_specs
 from rucas.schema.codes import DatePrecision, EventActorRole, StatementActorRelation
 from rucas.schema.derive import codebook_rows

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from rucas.build.views import create_views
+from rucas.build.write.views import create_views
 from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
 from rucas.schema.derive import sqlite_ddl

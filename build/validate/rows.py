@@ -14,8 +14,8 @@ import reprlib
 from dataclasses import dataclass
 from typing import Any
 
-from rucas.build.errors import CurationError
-from rucas.build.yaml_lines import LineDict
+from rucas.build.validate.errors import CurationError
+from rucas.build.read.yaml_lines import LineDict
 from rucas.schema import TableSpec
 from rucas.schema.derive import ColumnSpec
 

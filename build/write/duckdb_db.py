@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from rucas.build.views import create_views
+from rucas.build.write.views import create_views
 from rucas.queries import SqlFile
 from rucas.schema import table_specs
 from rucas.schema.derive import duckdb_comments, duckdb_ddl, sql_literal

@@ -1,0 +1,1 @@
+"""Stage 1, read: find the curated files, read their bytes, parse their YAML."""
