@@ -33,17 +33,14 @@ def _show_bar(args: argparse.Namespace) -> bool:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check every curated file; write nothing."""
-    from rucas.build.pipeline import quiet, stderr_progress, validate, validate_tables
+    from rucas.build.pipeline import quiet, stderr_progress, validate
 
     curated = args.curated or default_curated_dir()
     progress = quiet if args.quiet else stderr_progress
     try:
         cache_dir = None if args.no_cache else (args.cache_dir or default_output_dir() / ".cache")
-        validated = validate_tables(curated, cache_dir, progress, bar=_show_bar(args))
-        if validated is not None:
-            sizes = {name: table.num_rows for name, table in validated.tables.items() if table.num_rows}
-        else:
-            sizes = {name: len(rows) for name, rows in validate(curated, progress).tables.items()}
+        validated = validate(curated, cache_dir, progress, bar=_show_bar(args))
+        sizes = {name: table.num_rows for name, table in validated.tables.items() if table.num_rows}
     except ValidationFailed as failure:
         return _print_errors(failure)
     counts = ", ".join(f"{n} {t}" for t, n in sorted(sizes.items()))
