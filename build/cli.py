@@ -153,7 +153,15 @@ def main(argv: list[str] | None = None) -> int:
     publish_config.set_defaults(func=cmd_publish_config)
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    output = getattr(args, "output", None)
+    if output is not None and output.exists() and not output.is_dir():
+        print(f"rucas: --output {output} is a file, not a folder. Fix: give a folder (it is created if missing).",
+              file=sys.stderr)
+        return 1
+    try:
+        return args.func(args)
+    except ValidationFailed as failure:  # serve, stats and others build first when there is no build yet
+        return _print_errors(failure)
 
 
 if __name__ == "__main__":

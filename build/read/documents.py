@@ -21,9 +21,12 @@ than `MAX_DEPTH`, and any YAML syntax error.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -205,9 +208,9 @@ def _syntax_error(text: str, shown: str, parser_message: str) -> CurationError:
         return CurationError(shown, 1, f"nesting depth is over {MAX_DEPTH} levels.",
                              "write entries as flat mappings and lists, as in dataset/curated/README.md.")
     found = re.search(r"line=(\d+)", parser_message)
-    return CurationError(shown, int(found.group(1)) + 1 if found else 1,
-                         f"is not valid curated YAML: {parser_message.splitlines()[0][:120]}.",
-                         "fix the YAML syntax at this line (see dataset/curated/README.md).")
+    return CurationError(shown, int(found.group(1)) if found else 1,
+                         "is YAML that the curated-file reader cannot read (e.g. a key starting with '-' or '?').",
+                         "quote the key or value on this line, or write it as in dataset/curated/README.md.")
 
 
 def _unreadable_number(text: str, shown: str, json_text: str, exc: json.JSONDecodeError) -> CurationError:
@@ -260,6 +263,19 @@ def _place(value: Any, where: Where, check_text: bool, shown: str, errors: list[
     return value
 
 
+@contextlib.contextmanager
+def _stderr_silenced() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null for the duration (the C++ parser writes there directly)."""
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def parse_curated_text(text: str, shown: str, errors: list[CurationError]) -> Any:
     """Parse decoded curated YAML into DocMap/DocList/str/int/float/bool/None; None after recording errors."""
     import ryml
@@ -274,8 +290,9 @@ def parse_curated_text(text: str, shown: str, errors: list[CurationError]) -> An
         return None
     data = text.encode("utf-8")
     try:
-        tree = ryml.parse_in_arena(data)
-        json_text = ryml.emit_json_malloc(tree, 0) if tree.size() > 1 or tree.has_val(0) else "null"
+        with _stderr_silenced():  # rapidyaml prints its own report of a parse error before raising it
+            tree = ryml.parse_in_arena(data)
+            json_text = ryml.emit_json_malloc(tree, 0) if tree.size() > 1 or tree.has_val(0) else "null"
     except ryml.ExceptionVisit:
         errors.append(CurationError(shown, 1, f"nesting depth is over {MAX_DEPTH} levels.",
                                     "write entries as flat mappings and lists, as in dataset/curated/README.md."))

@@ -143,6 +143,7 @@ def check_across(tables: dict[str, pa.Table], failed_keys: dict[str, set[str]],
             extra = pa.array(sorted(failed_keys.get(spec.name, ())), pa.string())
             known[spec.name] = pa.concat_arrays([pc.unique(table.column(spec.primary_key[0])).cast(pa.string()), extra])
     codebook = tables["codebook"]
+    unchecked: dict[str, int] = defaultdict(int)
     for spec in table_specs():
         table = tables[spec.name]
         for column in spec.columns:
@@ -153,11 +154,7 @@ def check_across(tables: dict[str, pa.Table], failed_keys: dict[str, set[str]],
                 if not pc.any(missing).as_py():
                     continue
                 if target in unreadable:
-                    cause = unreadable[target]
-                    count = pc.sum(missing.cast(pa.int64())).as_py()
-                    errors.append(CurationError(cause.path, cause.line, f"then: {count} reference(s) to {target} in other "
-                                                "files could not be checked.", "fix the error above; they are checked "
-                                                "again then."))
+                    unchecked[target] += pc.sum(missing.cast(pa.int64())).as_py()
                     continue
                 _report_rows(table, missing, column.name,
                              lambda value, c=column.name, t=target: f"{c} {str(value)[:60]!r} is not a known {t} id.",
@@ -172,6 +169,10 @@ def check_across(tables: dict[str, pa.Table], failed_keys: dict[str, set[str]],
                     _report_rows(table, missing, column.name,
                                  lambda value, c=column.name: f"{c} {str(value)[:60]!r} is not in the codebook.",
                                  lambda value, c=column.name: _code_fix(c, value, codes), errors)
+    for target, count in unchecked.items():
+        cause = unreadable[target]
+        errors.append(CurationError(cause.path, cause.line, f"then: {count} reference(s) to {target} in other files "
+                                    "could not be checked.", "fix the error above; they are checked again then."))
     members = tables["alliance_members"]
     if members.num_rows:
         sources = pa.concat_arrays([known["sources"], pa.array(["reference"])])
