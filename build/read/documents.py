@@ -27,7 +27,6 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from rucas.build.validate.errors import CurationError
@@ -46,20 +45,34 @@ invisible format characters (zero-width, bidi overrides and marks, soft hyphen, 
 the Unicode line and paragraph separators. tests/test_documents.py checks it against unicodedata."""
 
 
-@dataclass(frozen=True)
-class Where:
-    """A place in a curated document: the keys and list indexes that lead to it from the top."""
+ASCII_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+"""The members of INVISIBLE that ASCII text can hold."""
 
-    path: tuple[str | int, ...] = ()
+
+class Where(tuple):
+    """A place in a curated document: the keys and list indexes that lead to it from the top (a tuple of them)."""
+
+    __slots__ = ()
+
+    @property
+    def path(self) -> tuple[str | int, ...]:
+        return tuple(self)
 
     def __truediv__(self, step: str | int) -> Where:
-        return Where((*self.path, step))
+        return Where((*self, step))
+
+    def joined(self, steps: tuple[str | int, ...]) -> Where:
+        """The place `steps` further down."""
+        return Where(self + steps)
 
     def __str__(self) -> str:
         text = ""
-        for step in self.path:
+        for step in self:
             text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
         return text or "(top)"
+
+    def __repr__(self) -> str:
+        return f"Where({str(self)!r})"
 
 
 class DocMap(dict):
@@ -75,7 +88,7 @@ class DocMap(dict):
 
     def line_of(self, key: str) -> Where:
         """Where `key` is written, or the mapping itself when the key is absent."""
-        return self.where / key if key in self else self.where
+        return Where((*self.where, key)) if key in self else self.where
 
 
 class DocList(list):
@@ -139,6 +152,8 @@ def decode_curated_bytes(data: bytes, shown: str, errors: list[CurationError], *
 def _raw_invisible(text: str, shown: str, errors: list[CurationError]) -> None:
     """One error per line holding a raw invisible or control character."""
     lines: set[int] = set()
+    if text.isascii() and ASCII_CONTROL.search(text) is None:
+        return
     for match in INVISIBLE.finditer(text):
         line = line_at(text, match.start())
         if line not in lines:
@@ -236,7 +251,7 @@ def _check_text(text: str, where: Where, what: str, shown: str, errors: list[Cur
 def _place(value: Any, where: Where, check_text: bool, shown: str, errors: list[CurationError]) -> Any:
     """Turn lists into DocLists and tell every mapping and list where it is; report keys written twice and
     escaped invisible characters. Returns the value to keep."""
-    if len(where.path) > MAX_DEPTH:
+    if len(where) > MAX_DEPTH:
         raise RecursionError
     if isinstance(value, dict):
         value.where = where

@@ -34,9 +34,9 @@ _COLUMN_KEYS = {column: (group, key) for group, keys in GROUPS.items() for key, 
 
 def encode_origin(origin: RowOrigin) -> str:
     """A row's origin as text: file, a tab, then `=` and the place of a whole-row entry, or `>` and its mapping."""
-    mode = ">" if origin.column_lines else "="
+    mode = ">" if origin.column_keys else "="
     place = origin.line
-    steps = "" if isinstance(place, int) else "\x1f".join(f"{s}" if isinstance(s, str) else f"#{s}" for s in place.path)
+    steps = "" if isinstance(place, int) else "\x1f".join(s if isinstance(s, str) else f"#{s}" for s in place)
     line = str(place) if isinstance(place, int) else ""
     return f"{origin.path}\t{mode}{line}\t{steps}"
 
@@ -47,7 +47,7 @@ def decode_origin(text: str, column: str | None = None) -> tuple[str, int | Wher
     mode, line = mode_line[0], mode_line[1:]
     if line:
         return path, int(line)
-    where = Where(tuple(int(s[1:]) if s.startswith("#") else s for s in steps.split("\x1f")) if steps else ())
+    where = Where(int(s[1:]) if s.startswith("#") else s for s in steps.split("\x1f")) if steps else Where()
     if mode == ">" and column is not None:
         where = where / _COLUMN_KEYS[column][0] / _COLUMN_KEYS[column][1] if column in _COLUMN_KEYS else where / column
     return path, where

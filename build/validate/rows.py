@@ -8,10 +8,11 @@ which `GROUPS` spells out.
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
 import reprlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rucas.build.validate.errors import CurationError
@@ -30,14 +31,19 @@ GROUPS: dict[str, dict[str, str]] = {
 
 @dataclass
 class RowOrigin:
-    """Where a row was written: file, line of its mapping, and the line of each column's key."""
+    """Where a row was written: its file, the place (or line) of its mapping, and the keys that hold each column."""
 
     path: str
     line: int | Where
-    column_lines: dict[str, int | Where]
+    column_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """For each column written in the mapping, the key (or group and key) it was written under."""
 
     def line_of(self, column: str) -> int | Where:
-        return self.column_lines.get(column, self.line)
+        """Where `column` was written, or the row's own place when it was not."""
+        keys = self.column_keys.get(column)
+        if keys is None or isinstance(self.line, int):
+            return self.line
+        return self.line.joined(keys)
 
 
 _SHORT = reprlib.Repr()
@@ -136,6 +142,21 @@ def _pattern_fix(column: ColumnSpec) -> str:
     return f"match the pattern {column.pattern}."
 
 
+def _writable(spec: TableSpec, provided: frozenset[str], extra_keys: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The columns a curator may write in an entry of `spec`, and the keys to list when one is unknown."""
+    return _writable_columns(spec.name, provided, extra_keys)
+
+
+@functools.cache
+def _writable_columns(table: str, provided: frozenset[str], extra_keys: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    from rucas.schema import table_spec
+
+    writable = frozenset(table_spec(table).column_names) - provided
+    grouped = {column for group in GROUPS.values() for column in group.values()}
+    allowed = sorted((writable - grouped) | {g for g in GROUPS if set(GROUPS[g].values()) & writable} | extra_keys)
+    return writable, tuple(allowed)
+
+
 def read_row(
     spec: TableSpec,
     mapping: Any,
@@ -153,23 +174,21 @@ def read_row(
     Returns (row or None when it had errors, its origin).
     """
     provided = provided or {}
+    writable, allowed_keys = _writable(spec, frozenset(provided), extra_keys)
     if not isinstance(mapping, DocMap):
         errors.append(CurationError(path, line, f"a {spec.name} entry must be a mapping of key: value, "
                                     f"got {_describe(mapping)}.", "write one `key: value` per line."))
-        return None, RowOrigin(path, line, {})
-    origin = RowOrigin(path, mapping.line, {})
+        return None, RowOrigin(path, line)
+    origin = RowOrigin(path, mapping.line)
     raw: dict[str, Any] = {}
-    columns = set(spec.column_names)
-    writable = columns - provided.keys()
     for key, value in mapping.items():
-        key_line = mapping.line_of(key)
         if key in extra_keys:
             continue
-        if key in GROUPS and key not in columns:
+        if key in GROUPS and key not in writable:
             if value is None:
                 continue
             if not isinstance(value, DocMap):
-                errors.append(CurationError(path, key_line, f"{key} must be a mapping, got {_describe(value)}.",
+                errors.append(CurationError(path, mapping.line_of(key), f"{key} must be a mapping, got {_describe(value)}.",
                                             f"write {key}: {{{', '.join(GROUPS[key])}}}."))
                 continue
             for sub_key, sub_value in value.items():
@@ -179,16 +198,14 @@ def read_row(
                                                 f"{key} takes {', '.join(GROUPS[key])}."))
                     continue
                 raw[column] = sub_value
-                origin.column_lines[column] = value.line_of(sub_key)
+                origin.column_keys[column] = (key, sub_key)
             continue
         if key not in writable:
-            allowed = sorted((writable - {c for g in GROUPS.values() for c in g.values()})
-                             | {g for g in GROUPS if set(GROUPS[g].values()) & writable} | extra_keys)
-            errors.append(CurationError(path, key_line, f"unknown key {key!r} in a {spec.name} entry.",
-                                        f"allowed keys are: {', '.join(allowed)}."))
+            errors.append(CurationError(path, mapping.line_of(key), f"unknown key {str(key)[:60]!r} in a {spec.name} entry.",
+                                        f"allowed keys are: {', '.join(allowed_keys)}."))
             continue
         raw[key] = value
-        origin.column_lines[key] = key_line
+        origin.column_keys[key] = (key,)
     row: dict[str, Any] = {}
     ok = True
     for column in spec.columns:
