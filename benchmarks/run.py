@@ -65,9 +65,9 @@ print(json.dumps({"stage_seconds": report.stage_seconds, "row_counts": report.ro
 VALIDATE_SNIPPET = """
 import json, sys, time
 from pathlib import Path
-from rucas.build.pipeline import validate_tables
+from rucas.build.pipeline import validate
 start = time.perf_counter()
-validated = validate_tables(Path(sys.argv[1]), Path(sys.argv[2]))
+validated = validate(Path(sys.argv[1]), Path(sys.argv[2]))
 print(json.dumps({"seconds": time.perf_counter() - start, "validated": validated.validated,
                   "reused": validated.reused}))
 """

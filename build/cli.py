@@ -40,7 +40,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     try:
         cache_dir = None if args.no_cache else (args.cache_dir or default_output_dir() / ".cache")
         validated = validate(curated, cache_dir, progress, bar=_show_bar(args))
-        sizes = {name: table.num_rows for name, table in validated.tables.items() if table.num_rows}
+        sizes = {name: count for name, count in validated.row_counts.items() if count}
     except ValidationFailed as failure:
         return _print_errors(failure)
     counts = ", ".join(f"{n} {t}" for t, n in sorted(sizes.items()))

@@ -57,7 +57,7 @@ def validate(curated_dir: Path, cache_dir: Path | None = None, progress: Progres
     validation code are taken from it instead of being checked again; the result is the same.
     """
     progress(f"validating {curated_dir}")
-    return validate_corpus(curated_dir, cache_dir, counter=progress_bar("validating") if bar else None)
+    return validate_corpus(curated_dir, cache_dir, counter=progress_bar("validating") if bar else None, tables=False)
 
 
 class _Timer:

@@ -196,3 +196,33 @@ def test_rucas_build_exits_1_naming_file_line_and_fix(broken_corpus, good_output
     assert "nothing was written" in result.stderr
     assert "Traceback" not in result.stderr
     assert published_digest(output) == before
+
+
+def test_the_readme_counts_the_broken_inputs_it_describes():
+    readme = (TESTS_DIR.parent / "README.md").read_text(encoding="utf-8")
+    assert f"`tests/broken/cases.yaml` ({len(CASES)} cases" in readme
+
+
+@pytest.fixture(scope="module")
+def warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A validation cache holding the results of the unbroken fixture."""
+    from rucas.build.validate.corpus import save_cache, validate_corpus
+
+    cache_dir = tmp_path_factory.mktemp("cache")
+    save_cache(cache_dir, validate_corpus(MINIMAL_CORPUS))
+    return cache_dir
+
+
+def _errors(validate) -> list[str]:
+    with pytest.raises(ValidationFailed) as failure:
+        validate()
+    return [str(error) for error in failure.value.errors]
+
+
+@pytest.mark.parametrize("broken_corpus", CASES, ids=[c["id"] for c in CASES], indirect=True)
+def test_a_warm_cache_changes_no_error_of_a_broken_input(broken_corpus, warm_cache, tmp_path):
+    from rucas.build.validate.corpus import validate_corpus
+
+    _, corpus = broken_corpus
+    cache_dir = Path(shutil.copytree(warm_cache, tmp_path / "cache"))
+    assert _errors(lambda: validate_corpus(corpus, cache_dir, workers=1)) == _errors(lambda: validate_corpus(corpus))

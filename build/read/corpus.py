@@ -95,6 +95,11 @@ class Corpus:
                     return None
         return None
 
+    def shown_root(self) -> str:
+        """How the curated folder begins the names that files are shown under ("" when shown relative to it)."""
+        shown = display_path(self.root)
+        return "" if shown == "." else f"{shown}/"
+
     def inputs(self) -> list[dict[str, object]]:
         """The manifest's record of every input: path, SHA-256 and size."""
         return [{"path": file.relative, "sha256": file.sha256, "bytes": file.size} for file in self.files()]

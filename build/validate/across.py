@@ -32,18 +32,23 @@ MAX_REPORTED = 200
 _COLUMN_KEYS = {column: (group, key) for group, keys in GROUPS.items() for key, column in keys.items()}
 
 
-def encode_origin(origin: RowOrigin) -> str:
-    """A row's origin as text: file, a tab, then `=` and the place of a whole-row entry, or `>` and its mapping."""
+def encode_origin(origin: RowOrigin, root: str) -> str:
+    """A row's origin as text: file, a tab, then `=` and the place of a whole-row entry, or `>` and its mapping.
+
+    A file inside the curated folder (whose shown name starts with `root`) is stored relative to it, so
+    that cached origins stay true when the folder is moved or copied."""
     mode = ">" if origin.column_keys else "="
     place = origin.line
     steps = "" if isinstance(place, int) else "\x1f".join(s if isinstance(s, str) else f"#{s}" for s in place)
     line = str(place) if isinstance(place, int) else ""
-    return f"{origin.path}\t{mode}{line}\t{steps}"
+    path = f"@{origin.path[len(root):]}" if origin.path.startswith(root) else origin.path
+    return f"{path}\t{mode}{line}\t{steps}"
 
 
-def decode_origin(text: str, column: str | None = None) -> tuple[str, int | Where]:
-    """The file and place of `column` of a row whose origin is `text`."""
+def decode_origin(text: str, root: str, column: str | None = None) -> tuple[str, int | Where]:
+    """The file (shown under the curated folder `root`) and place of `column` of a row whose origin is `text`."""
     path, mode_line, steps = text.split("\t")
+    path = root + path[1:] if path.startswith("@") else path
     mode, line = mode_line[0], mode_line[1:]
     if line:
         return path, int(line)
@@ -53,8 +58,8 @@ def decode_origin(text: str, column: str | None = None) -> tuple[str, int | Wher
     return path, where
 
 
-def _error(origin: str, column: str | None, message: str, fix: str) -> CurationError:
-    path, place = decode_origin(origin, column)
+def _error(origin: str, root: str, column: str | None, message: str, fix: str) -> CurationError:
+    path, place = decode_origin(origin, root, column)
     return CurationError(path, place, message, fix)
 
 
@@ -67,7 +72,7 @@ def _key_column(table: pa.Table, spec: TableSpec) -> pa.Array:
     return pc.binary_join_element_wise(*parts, "\x1f")
 
 
-def _check_unique(spec: TableSpec, table: pa.Table, errors: list[CurationError], text_of: TextOf) -> set[Any]:
+def _check_unique(spec: TableSpec, table: pa.Table, errors: list[CurationError], root: str, text_of: TextOf) -> set[Any]:
     """Errors for repeated keys; returns the keys that repeat."""
     keys = _key_column(table, spec)
     counts = pc.value_counts(keys)
@@ -81,7 +86,7 @@ def _check_unique(spec: TableSpec, table: pa.Table, errors: list[CurationError],
     for key, origin in zip(row_keys, rows.column(ORIGIN).to_pylist()):
         by_key[key].append(origin)
     for key, origins in sorted(by_key.items()):
-        located = locate_errors([_error(origin, spec.primary_key[0], "", "") for origin in origins], text_of)
+        located = locate_errors([_error(origin, root, spec.primary_key[0], "", "") for origin in origins], text_of)
         located.sort(key=CurationError.sort_key)
         first = located[0]
         for error in located[1:]:
@@ -103,15 +108,16 @@ def _unknown_reference_fix(table: str, value: Any) -> str:
     return f"correct the spelling of {str(value)[:60]!r}, or add it to {where}."
 
 
-def _report_rows(table: pa.Table, mask: pa.Array, column: str, message, fix, errors: list[CurationError]) -> None:
+def _report_rows(table: pa.Table, mask: pa.Array, column: str, message, fix, errors: list[CurationError],
+                 root: str) -> None:
     """An error for every row where `mask` holds (the first MAX_REPORTED, then one line counting the rest)."""
     rows = table.filter(mask).select([column, ORIGIN])
     values, origins = rows.column(column).to_pylist(), rows.column(ORIGIN).to_pylist()
     order = sorted(range(len(values)), key=lambda i: origins[i])
     for i in order[:MAX_REPORTED]:
-        errors.append(_error(origins[i], column, message(values[i]), fix(values[i])))
+        errors.append(_error(origins[i], root, column, message(values[i]), fix(values[i])))
     if len(order) > MAX_REPORTED:
-        path, place = decode_origin(origins[order[MAX_REPORTED]], column)
+        path, place = decode_origin(origins[order[MAX_REPORTED]], root, column)
         errors.append(CurationError(path, place, f"and {len(order) - MAX_REPORTED} more rows like the ones above "
                                     f"({column}).", "fix the ones above first, then validate again."))
 
@@ -126,19 +132,20 @@ def _code_fix(codebook: str, value: str, allowed: list[str]) -> str:
 
 
 def check_across(tables: dict[str, pa.Table], failed_keys: dict[str, set[str]],
-                 unreadable: dict[str, CurationError], text_of: TextOf) -> list[CurationError]:
+                 unreadable: dict[str, CurationError], root: str, text_of: TextOf) -> list[CurationError]:
     """Unique keys, resolving references and codebook values across every file.
 
     `tables` hold every row with its ORIGIN column. References to entries that had errors of
     their own (`failed_keys`) are not reported again; references into a reference file that
     could not be read at all (`unreadable`) are folded into one line under that file's error.
-    `text_of` reads a file's text, to name the line where a repeated key was first defined.
+    `root` is how the curated folder is shown (origins are stored relative to it); `text_of` reads a
+    file's text, to name the line where a repeated key was first defined.
     """
     errors: list[CurationError] = []
     known: dict[str, pa.Array] = {}
     for spec in table_specs():
         table = tables[spec.name]
-        _check_unique(spec, table, errors, text_of)
+        _check_unique(spec, table, errors, root, text_of)
         if len(spec.primary_key) == 1:
             extra = pa.array(sorted(failed_keys.get(spec.name, ())), pa.string())
             known[spec.name] = pa.concat_arrays([pc.unique(table.column(spec.primary_key[0])).cast(pa.string()), extra])
@@ -158,7 +165,7 @@ def check_across(tables: dict[str, pa.Table], failed_keys: dict[str, set[str]],
                     continue
                 _report_rows(table, missing, column.name,
                              lambda value, c=column.name, t=target: f"{c} {str(value)[:60]!r} is not a known {t} id.",
-                             lambda value, t=target: _unknown_reference_fix(t, value), errors)
+                             lambda value, t=target: _unknown_reference_fix(t, value), errors, root)
             elif column.name in CURATED_CODEBOOKS.values():
                 if "codebook" in unreadable:
                     continue
@@ -168,7 +175,7 @@ def check_across(tables: dict[str, pa.Table], failed_keys: dict[str, set[str]],
                     codes = allowed.to_pylist()
                     _report_rows(table, missing, column.name,
                                  lambda value, c=column.name: f"{c} {str(value)[:60]!r} is not in the codebook.",
-                                 lambda value, c=column.name: _code_fix(c, value, codes), errors)
+                                 lambda value, c=column.name: _code_fix(c, value, codes), errors, root)
     for target, count in unchecked.items():
         cause = unreadable[target]
         errors.append(CurationError(cause.path, cause.line, f"then: {count} reference(s) to {target} in other files "
@@ -180,5 +187,5 @@ def check_across(tables: dict[str, pa.Table], failed_keys: dict[str, set[str]],
         if pc.any(bad).as_py():
             _report_rows(members, bad, "basis", lambda value: f"basis {str(value)[:60]!r} is neither 'reference' nor a "
                          "source_id.", lambda value: "write reference (and cite it in note), or the id of the attesting "
-                         "article.", errors)
+                         "article.", errors, root)
     return errors

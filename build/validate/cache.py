@@ -92,10 +92,19 @@ def article_key(source_id: str, article_sha256: str, annotation_sha256: str) -> 
 
 @dataclass
 class CachedArticles:
-    """The cached rows of valid articles (tagged with ARTICLE_KEY) and the keys they cover."""
+    """The cached rows of valid articles (tagged with ARTICLE_KEY, memory-mapped) and the wanted keys they cover."""
 
     tables: dict[str, pa.Table]
     keys: set[str]
+    stale: bool = False
+    """Whether the cache also holds articles that are not wanted (changed or removed since): `rows` filters them."""
+
+    def rows(self, name: str) -> pa.Table:
+        """The cached rows of table `name` that belong to wanted articles."""
+        table = self.tables[name]
+        if not self.stale:
+            return table
+        return table.filter(pc.is_in(table.column(ARTICLE_KEY), value_set=pa.array(sorted(self.keys), pa.string())))
 
 
 def _read_ipc(path: Path) -> pa.Table:
@@ -116,13 +125,11 @@ def load_articles(cache_dir: Path, wanted: set[str]) -> CachedArticles:
         if meta.get("format") != CACHE_FORMAT or meta.get("code") != code_digest():
             return CachedArticles({}, set())
         tables = {name: _read_ipc(cache_dir / token / f"{name}.arrow") for name in meta["tables"]}
-        keys = set(tables["sources"].column(ARTICLE_KEY).to_pylist()) & wanted if "sources" in tables else set()
+        held = set(pc.unique(tables["sources"].column(ARTICLE_KEY)).to_pylist()) if "sources" in tables else set()
+        keys = held & wanted
         if not keys:
             return CachedArticles({}, set())
-        value_set = pa.array(sorted(keys), pa.string())
-        tables = {name: table.filter(pc.is_in(table.column(ARTICLE_KEY), value_set=value_set))
-                  for name, table in tables.items()}
-        return CachedArticles(tables, keys)
+        return CachedArticles(tables, keys, stale=keys != held)
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
         return CachedArticles({}, set())
 

@@ -23,11 +23,11 @@ import pyarrow.compute as pc
 
 from rucas.build.read.corpus import Corpus, CuratedFile, Fingerprint, read_corpus
 from rucas.build.validate import cache
-from rucas.build.validate.across import ORIGIN, check_across, encode_origin
+from rucas.build.validate.across import CURATED_CODEBOOKS, ORIGIN, check_across, encode_origin
 from rucas.build.validate.checks import Rows, validate_article, validate_reference
 from rucas.build.validate.errors import CurationError, ValidationFailed
 from rucas.build.write.arrow_tables import rows_to_arrow, sort_table
-from rucas.schema import table_spec, table_specs
+from rucas.schema import TableSpec, table_spec, table_specs
 
 PARALLEL_MIN_ARTICLES = 400
 """Below this many articles to validate, one process is faster than starting a second."""
@@ -46,6 +46,7 @@ class Validated:
     validated: int = 0
     cache_tables: dict[str, pa.Table] = field(default_factory=dict)
     fingerprints: dict[str, tuple[Fingerprint, str]] = field(default_factory=dict)
+    row_counts: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -65,13 +66,13 @@ class _Part:
     failed_keys: dict[str, set[str]]
 
 
-def _tagged(rows: Rows, keys: dict[str, list[str]]) -> dict[str, pa.Table]:
+def _tagged(rows: Rows, keys: dict[str, list[str]], root: str) -> dict[str, pa.Table]:
     return {name: rows_to_arrow(table_spec(name), rows.tables[name],
-                                {cache.ARTICLE_KEY: keys[name], ORIGIN: [encode_origin(o) for o in rows.origins[name]]})
+                                {cache.ARTICLE_KEY: keys[name], ORIGIN: [encode_origin(o, root) for o in rows.origins[name]]})
             for name in rows.tables if rows.tables[name]}
 
 
-def _validate_jobs(jobs: list[_Job]) -> _Part:
+def _validate_jobs(jobs: list[_Job], root: str) -> _Part:
     """Validate articles; rows of articles with errors are kept (for the checks across files) under an empty key."""
     rows, errors = Rows(), []
     keys: dict[str, list[str]] = defaultdict(list)
@@ -82,21 +83,21 @@ def _validate_jobs(jobs: list[_Job]) -> _Part:
         for name, table_rows in result.rows.tables.items():
             keys[name] += [key] * len(table_rows)
         rows.extend(result.rows)
-    return _Part(_tagged(rows, keys), errors, {name: set(ids) for name, ids in rows.failed_keys.items()})
+    return _Part(_tagged(rows, keys, root), errors, {name: set(ids) for name, ids in rows.failed_keys.items()})
 
 
-def _run_jobs(jobs: list[_Job], workers: int, counter: Counter) -> list[_Part]:
+def _run_jobs(jobs: list[_Job], workers: int, counter: Counter, root: str) -> list[_Part]:
     if workers < 2 or len(jobs) < PARALLEL_MIN_ARTICLES:
         parts = []
         for start in range(0, len(jobs), 1000):
-            parts.append(_validate_jobs(jobs[start:start + 1000]))
+            parts.append(_validate_jobs(jobs[start:start + 1000], root))
             counter(min(start + 1000, len(jobs)), len(jobs))
         return parts
     chunk = max(200, min(5000, len(jobs) // (workers * 8)))
     parts, done = [], 0
     context = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(_validate_jobs, jobs[start:start + chunk]): min(chunk, len(jobs) - start)
+        futures = {pool.submit(_validate_jobs, jobs[start:start + chunk], root): min(chunk, len(jobs) - start)
                    for start in range(0, len(jobs), chunk)}
         for future in concurrent.futures.as_completed(futures):
             parts.append(future.result())
@@ -113,13 +114,22 @@ def _hash_with_fingerprints(corpus: Corpus, known: dict[str, tuple[Fingerprint, 
             file.known_sha256(earlier[1])
 
 
+def check_columns(spec: TableSpec) -> list[str]:
+    """The columns the checks across files read: keys, references, coded values (and memberships' basis)."""
+    return [column.name for column in spec.columns
+            if column.primary_key or column.references or column.name in CURATED_CODEBOOKS.values()
+            or (spec.name, column.name) == ("alliance_members", "basis")]
+
+
 def validate_corpus(curated: Path | Corpus, cache_dir: Path | None = None, *, workers: int = 2,
-                    counter: Counter | None = None) -> Validated:
+                    counter: Counter | None = None, tables: bool = True) -> Validated:
     """Validate the corpus under `curated` (a folder, or a Corpus already listed); return every table,
     or raise ValidationFailed listing every error.
 
     With `cache_dir`, valid articles whose files and validation code are unchanged are taken from
     the cache (`save_cache` stores a run's results there); the outcome is the same either way.
+    Without `tables`, only the columns the checks read are assembled (what `rucas validate` needs):
+    `row_counts` is filled, `tables` and `cache_tables` stay empty.
     """
     corpus = curated if isinstance(curated, Corpus) else read_corpus(curated)
     errors = list(corpus.errors)
@@ -133,31 +143,45 @@ def validate_corpus(curated: Path | Corpus, cache_dir: Path | None = None, *, wo
     cached = cache.load_articles(cache_dir, set(keys.values())) if cache_dir else cache.CachedArticles({}, set())
     jobs = [_Job(source_id, key, corpus.articles[source_id], corpus.annotations[source_id])
             for source_id, key in keys.items() if key not in cached.keys]
-    parts = _run_jobs(jobs, workers, counter or (lambda done, total: None))
+    root = corpus.shown_root()
+    parts = _run_jobs(jobs, workers, counter or (lambda done, total: None), root)
 
     failed_keys: dict[str, set[str]] = defaultdict(set, {t: set(k) for t, k in reference.rows.failed_keys.items()})
     for part in parts:
         errors += part.errors
         for name, ids in part.failed_keys.items():
             failed_keys[name] |= ids
-    assembled: dict[str, pa.Table] = {}
-    cache_tables: dict[str, pa.Table] = {}
-    reference_tables = _tagged(reference.rows, {name: [""] * len(rows) for name, rows in reference.rows.tables.items()})
-    for spec in table_specs():
-        empty = rows_to_arrow(spec, [], {cache.ARTICLE_KEY: [], ORIGIN: []})
-        articles = [cached.tables[spec.name]] if spec.name in cached.tables else []
-        articles += [part.tables[spec.name] for part in parts if spec.name in part.tables]
-        article_rows = pa.concat_tables([empty, *articles]).combine_chunks() if articles else empty
-        if article_rows.num_rows:
-            cache_tables[spec.name] = article_rows.filter(pc.not_equal(article_rows.column(cache.ARTICLE_KEY), ""))
-        assembled[spec.name] = pa.concat_tables([empty, reference_tables.get(spec.name, empty), article_rows])
-    errors += check_across(assembled, failed_keys, reference.rows.unreadable, corpus.text_of)
+    reference_tables = _tagged(reference.rows, {name: [""] * len(rows) for name, rows in reference.rows.tables.items()},
+                               root)
+
+    def assemble(name: str, columns: list[str] | None, *, with_reference: bool = True) -> pa.Table:
+        """Rows of table `name` (only `columns`, or all) from the reference files, the cache and this run."""
+        spec = table_spec(name)
+        pieces = [rows_to_arrow(spec, [], {cache.ARTICLE_KEY: [], ORIGIN: []})]
+        if with_reference and name in reference_tables:
+            pieces.append(reference_tables[name])
+        if name in cached.tables:
+            pieces.append(cached.rows(name))
+        pieces += [part.tables[name] for part in parts if name in part.tables]
+        if columns is not None:
+            pieces = [piece.select(columns) for piece in pieces]
+        return pa.concat_tables([piece.cast(pieces[0].schema) for piece in pieces])
+
+    checked = {spec.name: assemble(spec.name, check_columns(spec) + [ORIGIN]) for spec in table_specs()}
+    errors += check_across(checked, failed_keys, reference.rows.unreadable, root, corpus.text_of)
     if errors:
         raise ValidationFailed(errors, corpus.text_of)
-    tables = {spec.name: sort_table(spec, assembled[spec.name].drop_columns([cache.ARTICLE_KEY, ORIGIN]))
-              for spec in table_specs()}
     fingerprints = {file.relative: (file.fingerprint, file.sha256) for file in corpus.files()}
-    return Validated(tables, corpus.inputs(), len(keys) - len(jobs), len(jobs), cache_tables, fingerprints)
+    counts = {name: table.num_rows for name, table in checked.items()}
+    validated = Validated({}, corpus.inputs(), len(keys) - len(jobs), len(jobs), {}, fingerprints, counts)
+    if tables:
+        for spec in table_specs():
+            rows = assemble(spec.name, None)
+            validated.tables[spec.name] = sort_table(spec, rows.drop_columns([cache.ARTICLE_KEY, ORIGIN]))
+            articles = assemble(spec.name, None, with_reference=False)
+            if articles.num_rows:
+                validated.cache_tables[spec.name] = articles.filter(pc.not_equal(articles.column(cache.ARTICLE_KEY), ""))
+    return validated
 
 
 def save_cache(cache_dir: Path, validated: Validated) -> None:
