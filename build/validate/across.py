@@ -39,10 +39,10 @@ def encode_origin(origin: RowOrigin, root: str) -> str:
     that cached origins stay true when the folder is moved or copied."""
     mode = ">" if origin.column_keys else "="
     place = origin.line
-    steps = "" if isinstance(place, int) else "\x1f".join(s if isinstance(s, str) else f"#{s}" for s in place)
-    line = str(place) if isinstance(place, int) else ""
     path = f"@{origin.path[len(root):]}" if origin.path.startswith(root) else origin.path
-    return f"{path}\t{mode}{line}\t{steps}"
+    if isinstance(place, int):
+        return f"{path}\t{mode}{place}\t"
+    return f"{path}\t{mode}\t" + "\x1f".join([s if s.__class__ is str else f"#{s}" for s in place])
 
 
 def decode_origin(text: str, root: str, column: str | None = None) -> tuple[str, int | Where]:

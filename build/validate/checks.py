@@ -170,6 +170,8 @@ def _actor_list(value: Any, path: str, line: int, what: str, errors: list[Curati
 ANNOTATION_KEYS = ("source", "statements", "events", "claims")
 
 
+EVENT_ACTOR_ROLES = frozenset(EventActorRole.values())
+"""The keys of an event's `actors:` mapping."""
 FUTURE_MODALITIES = frozenset({"planned", "conditional"})
 """Modalities of events that an article can date after its own publication."""
 
@@ -286,7 +288,7 @@ def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFi
                                         "write actors: {initiator: [..], target: [..], participant: [..]}."))
             actors = None
         for role, actor_ids in (actors or {}).items():
-            if role not in EventActorRole.values():
+            if role not in EVENT_ACTOR_ROLES:
                 errors.append(CurationError(path, actors.line_of(role), f"unknown event actor role {role!r}.",
                                             f"use {', '.join(EventActorRole.values())}."))
                 continue
