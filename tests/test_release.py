@@ -14,9 +14,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import yaml
-
 import rucas
+import yaml
 from rucas.build.cli import main
 from rucas.build.pipeline import build
 from rucas.build.release.archive import write_archive

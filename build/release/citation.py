@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 
 import yaml
-
 from rucas.build.write.datapackage import CURATION_LICENSE, DATASET_DESCRIPTION, DATASET_TITLE
 
 AUTHORS = [{"name": "RUCAS project team"}]

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-
 from rucas.queries import view_files
 from rucas.schema import table_specs
 
@@ -184,8 +183,17 @@ def _compare_as_multiset(con: duckdb.DuckDBPyConnection, diff: RelationDiff, old
                               f"SELECT {new_columns} FROM {new} n) ORDER BY {order}")
 
 
+def _materialised(con: duckdb.DuckDBPyConnection, source: str | None, table: str) -> str | None:
+    """The relation copied once into a temporary table (a view is computed once, not at every comparison)."""
+    if source is None:
+        return None
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {source}")
+    return table
+
+
 def _compare(con: duckdb.DuckDBPyConnection, name: str, kind: str, key: tuple[str, ...],
-             old: str | None, new: str | None) -> RelationDiff:
+             old_source: str | None, new_source: str | None) -> RelationDiff:
+    old, new = _materialised(con, old_source, "old_rows"), _materialised(con, new_source, "new_rows")
     diff = RelationDiff(name, kind, key, _count(con, old) if old else None, _count(con, new) if new else None)
     if old is None or new is None:
         diff.key = ()

@@ -92,7 +92,8 @@ def release_date_from_git(curated_dir: Path, build_dir: Path) -> datetime.date:
                                "from git; pass --date YYYY-MM-DD (the date the curated input was last changed)")
 
     def git(*arguments: str) -> str:
-        result = subprocess.run(["git", "-C", str(curated_dir), *arguments], capture_output=True, text=True)
+        result = subprocess.run(["git", "-C", str(curated_dir), *arguments], capture_output=True, text=True,
+                                check=False)
         if result.returncode != 0:
             raise ReleaseError(f"{curated_dir}: not in a git repository ({result.stderr.strip()}); "
                                "pass --date YYYY-MM-DD")
