@@ -257,6 +257,7 @@ def test_the_release_site_shows_its_version_and_changes(curated_releases: dict[s
     changes = asyncio.run(page(second, "/changes"))
     assert f"Release <strong>{second.name}</strong>, released {SECOND_DAY}" in changes
     assert f"event_id={CSTO_MEETING}" in changes
+    assert "to formulate a response" in changes and "to agree a response" in changes  # was and now
     assert f"Release <strong>{second.name}</strong>" in asyncio.run(page(second, "/"))
     assert "not a release" in asyncio.run(page(output_dir, "/changes"))
 

@@ -75,7 +75,7 @@ def _short(value: object) -> str:
     return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 1] + "…"
 
 
-def _short_pair(old: object, new: object) -> tuple[str, str]:
+def short_pair(old: object, new: object) -> tuple[str, str]:
     """Both values shortened around the first character where they differ, so the edit stays visible."""
     old_text, new_text = (("∅" if v is None else str(_plain(v))).replace("\n", "⏎") for v in (old, new))
     if max(len(old_text), len(new_text)) <= VALUE_WIDTH:
@@ -113,7 +113,7 @@ def _relation_lines(diff: RelationDiff) -> list[str]:
     for row in diff.changed:
         lines.append(f"    ~ {_key_text(row.key)}: {', '.join(row.columns)}")
         for name, (old, new) in row.columns.items():
-            old_text, new_text = _short_pair(old, new)
+            old_text, new_text = short_pair(old, new)
             lines.append(f"        {name}: {old_text} -> {new_text}")
     return lines
 

@@ -14,7 +14,8 @@ import html
 import json
 from pathlib import Path
 
-from rucas.build.release.diff import DatasetDiff, RelationDiff
+from rucas.build.release.diff import ChangedRow, DatasetDiff, RelationDiff
+from rucas.build.release.report import short_pair
 
 FRAGMENT = "rucas_release.html"
 ROWS_SHOWN = 100
@@ -31,8 +32,11 @@ def _key(row: dict[str, object]) -> str:
 
 
 def _relation_html(diff: RelationDiff) -> list[str]:
+    def was_and_now(row: ChangedRow) -> str:
+        return "; ".join(f"{name}: {' -> '.join(short_pair(old, new))}" for name, (old, new) in row.columns.items())
+
     items = ([("added", _key(row), "") for row in diff.added] + [("removed", _key(row), "") for row in diff.removed]
-             + [("changed", _key(row.key), ", ".join(row.columns)) for row in diff.changed])
+             + [("changed", _key(row.key), was_and_now(row)) for row in diff.changed])
     parts = [f"<h3>{_text(diff.name)} ({_text(diff.kind)})</h3>"]
     if diff.note:
         parts.append(f"<p>{_text(diff.note)}</p>")
@@ -40,7 +44,7 @@ def _relation_html(diff: RelationDiff) -> list[str]:
         parts.append(f"<p>Columns added: {_text(', '.join(diff.columns_added) or 'none')}; removed: "
                      f"{_text(', '.join(diff.columns_removed) or 'none')}</p>")
     if items:
-        parts.append("<table><thead><tr><th>change</th><th>row</th><th>columns changed</th></tr></thead><tbody>")
+        parts.append("<table><thead><tr><th>change</th><th>row</th><th>columns changed: was -> now</th></tr></thead><tbody>")
         parts += [f"<tr><td>{_text(kind)}</td><td>{_text(row)}</td><td>{_text(columns)}</td></tr>"
                   for kind, row, columns in items[:ROWS_SHOWN]]
         parts.append("</tbody></table>")
