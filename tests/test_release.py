@@ -174,7 +174,9 @@ def curated_releases(tmp_path_factory: pytest.TempPathFactory, curated_dir: Path
     edited = build(corpus, root / "edited-build").output_dir
     second = make_release(edited, root / "releases", released=SECOND_DAY).release.folder
     rebuilt = build(curated_dir, root / "rebuilt", cache=False).output_dir
-    again = make_release(rebuilt, root / "releases-again", released=FIRST_DAY).release.folder
+    assert main(["release", "--output", str(rebuilt), "--to", str(root / "releases-again"),
+                 "--date", FIRST_DAY.isoformat()]) == 0
+    (again,) = (root / "releases-again").iterdir()
     return {"first": first, "second": second, "again": again, "releases": root / "releases"}
 
 
@@ -289,6 +291,21 @@ def test_without_a_date_a_build_of_uncommitted_files_asks_for_one(minimal_build:
     with pytest.raises(ReleaseError, match="--date"):
         make_release(minimal_build, tmp_path / "releases", curated_dir=corpus)
     assert main(["release", "--output", str(minimal_build), "--to", str(tmp_path / "r"), "--date", "1 Nov"]) == 2
+
+
+@pytest.mark.slow
+def test_without_a_date_a_release_is_dated_by_the_last_commit_of_the_curated_files(output_dir: Path, curated_dir: Path,
+                                                                                  tmp_path: Path):
+    import subprocess
+
+    status = subprocess.run(["git", "-C", str(curated_dir), "status", "--porcelain", "--", "."],
+                            capture_output=True, text=True, check=False)
+    if status.returncode != 0 or status.stdout.strip():
+        pytest.skip("dataset/curated is not a clean git checkout here, so there is no commit to date a release by")
+    committed = subprocess.run(["git", "-C", str(curated_dir), "log", "-1", "--format=%cs", "--", "."],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    release = make_release(output_dir, tmp_path / "releases", curated_dir=curated_dir).release
+    assert release.date == committed
 
 
 def test_an_archive_of_equal_files_has_equal_bytes_whatever_their_times(tmp_path: Path):

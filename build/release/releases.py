@@ -40,7 +40,8 @@ def list_releases(releases_dir: Path | None = None) -> list[Release]:
     root = releases_dir or default_releases_dir()
     if not root.is_dir():
         return []
-    found = [read_release(folder) for folder in root.iterdir() if (folder / RELEASE_RECORD).is_file()]
+    found = [read_release(folder) for folder in root.iterdir()
+             if not folder.name.startswith(".") and (folder / RELEASE_RECORD).is_file()]  # .staging-*: unfinished
     return sorted(found, key=_order)
 
 
