@@ -33,17 +33,14 @@ def _show_bar(args: argparse.Namespace) -> bool:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check every curated file; write nothing."""
-    from rucas.build.pipeline import quiet, stderr_progress, validate, validate_tables
+    from rucas.build.pipeline import quiet, stderr_progress, validate
 
     curated = args.curated or default_curated_dir()
     progress = quiet if args.quiet else stderr_progress
     try:
         cache_dir = None if args.no_cache else (args.cache_dir or default_output_dir() / ".cache")
-        validated = validate_tables(curated, cache_dir, progress, bar=_show_bar(args))
-        if validated is not None:
-            sizes = {name: table.num_rows for name, table in validated.tables.items() if table.num_rows}
-        else:
-            sizes = {name: len(rows) for name, rows in validate(curated, progress).tables.items()}
+        validated = validate(curated, cache_dir, progress, bar=_show_bar(args))
+        sizes = {name: table.num_rows for name, table in validated.tables.items() if table.num_rows}
     except ValidationFailed as failure:
         return _print_errors(failure)
     counts = ", ".join(f"{n} {t}" for t, n in sorted(sizes.items()))
@@ -226,7 +223,15 @@ def main(argv: list[str] | None = None) -> int:
     diff.set_defaults(func=cmd_diff)
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    output = getattr(args, "output", None)
+    if output is not None and output.exists() and not output.is_dir():
+        print(f"rucas: --output {output} is a file, not a folder. Fix: give a folder (it is created if missing).",
+              file=sys.stderr)
+        return 1
+    try:
+        return args.func(args)
+    except ValidationFailed as failure:  # serve, stats and others build first when there is no build yet
+        return _print_errors(failure)
 
 
 if __name__ == "__main__":

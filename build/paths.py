@@ -15,7 +15,9 @@ def package_root() -> Path:
 
 
 def default_curated_dir() -> Path:
-    """dataset/curated: shipped inside the package, so an installed wheel can build too."""
+    """RUCAS_CURATED_DIR if set; else dataset/curated, shipped inside the package so an installed wheel can build too."""
+    if override := os.environ.get("RUCAS_CURATED_DIR"):
+        return Path(override)
     return package_root() / "curated"
 
 

@@ -8,9 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rucas.build.write.arrow_tables import arrow_tables
-from rucas.build.validate.cache import CachedValidation, save_cache, validate_cached
-from rucas.build.read.corpus import read_corpus
+from rucas.build.validate.corpus import Validated, save_cache, validate_corpus
 from rucas.build.write.datapackage import write_datapackage
 from rucas.build.publish.datasette_config import write_config
 from rucas.build.write.duckdb_db import write_duckdb
@@ -18,7 +16,6 @@ from rucas.build.write.manifest import inputs_digest, write_manifest
 from rucas.build.write.parquet import write_parquet
 from rucas.build.publish.atomic import build_lock, new_staging_dir, publish
 from rucas.build.write.sqlite_db import write_sqlite
-from rucas.build.validate.checks import Rows, validate_corpus
 from rucas.queries import view_files
 
 Progress = Callable[[str], None]
@@ -52,12 +49,15 @@ def dataset_version(inputs_sha256: str) -> str:
     return f"{__version__}+{inputs_sha256[:12]}"
 
 
-def validate(curated_dir: Path, progress: Progress = quiet) -> Rows:
-    """Read and validate the curated corpus; write nothing. Raises ValidationFailed listing every error."""
-    progress(f"reading {curated_dir}")
-    corpus = read_corpus(curated_dir)
-    progress(f"validating {len(corpus.articles)} article(s)")
-    return validate_corpus(corpus)
+def validate(curated_dir: Path, cache_dir: Path | None = None, progress: Progress = quiet,
+             bar: bool = False) -> Validated:
+    """Read and validate the curated corpus into tables; write nothing. Raises ValidationFailed listing every error.
+
+    With `cache_dir` (a build's cache), articles validated before with the same files and the same
+    validation code are taken from it instead of being checked again; the result is the same.
+    """
+    progress(f"validating {curated_dir}")
+    return validate_corpus(curated_dir, cache_dir, counter=progress_bar("validating") if bar else None)
 
 
 class _Timer:
@@ -82,17 +82,6 @@ def progress_bar(label: str, stream=sys.stderr) -> Callable[[int, int], None]:
     return draw
 
 
-def validate_tables(curated_dir: Path, cache_dir: Path | None = None, progress: Progress = quiet,
-                    bar: bool = False) -> CachedValidation | None:
-    """Validate like `validate`, reusing the cached rows of unchanged articles; write nothing.
-
-    Returns the tables (and what was reused), or None when the corpus needs the ordinary
-    reader (then call `validate`). Raises ValidationFailed listing every error.
-    """
-    progress(f"reading {curated_dir}")
-    return validate_cached(curated_dir, cache_dir, counter=progress_bar("validating") if bar else None)
-
-
 def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, cache: bool = True,
           bar: bool = False) -> BuildReport:
     """Validate, then write Parquet, DuckDB, SQLite, datapackage.json, Datasette config and manifest.
@@ -104,28 +93,16 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
     stages: dict[str, float] = {}
     timer = _Timer(stages, progress)
     cache_dir = output_dir / ".cache"
-    validated = validate_cached(curated_dir, cache_dir if cache else None,
+    validated = validate_corpus(curated_dir, cache_dir if cache else None,
                                 counter=progress_bar("validating") if bar else None)
-    if validated is not None:
-        inputs, tables = validated.inputs, validated.tables
-        progress(f"  {validated.reused:,} article(s) from the cache, {validated.validated:,} validated")
-        reused = validated.reused
-        stages["read"] = 0.0  # on this path files are read as validation needs them: counted in validate
-        timer.lap("validate")
-    else:
-        corpus = read_corpus(curated_dir)
-        inputs = [{"path": file.path.relative_to(curated_dir).as_posix(), "sha256": file.sha256,
-                   "bytes": len(file.data)} for file in corpus.files()]
-        timer.lap("read")
-        rows = validate_corpus(corpus)
-        timer.lap("validate")
-        tables = arrow_tables(rows.tables)
-        reused = 0
+    inputs, tables, reused = validated.inputs, validated.tables, validated.reused
+    progress(f"  {validated.reused:,} article(s) from the cache, {validated.validated:,} validated")
+    timer.lap("validate")
     version = dataset_version(inputs_digest(inputs))
     timer.lap("normalise")
     output_dir.mkdir(parents=True, exist_ok=True)
     with build_lock(output_dir):
-        if validated is not None and cache:
+        if cache:
             save_cache(cache_dir, validated)
         staging = new_staging_dir(output_dir)
         write_parquet(tables, staging / "parquet")

@@ -35,6 +35,8 @@ class ColumnSpec:
     """(table, column) this column is a foreign key to."""
     enum_values: tuple[str, ...] = ()
     pattern: str | None = None
+    vocabulary: str | None = None
+    """A code list the values must come from (see rucas.schema.countries), beyond their pattern."""
     minimum: float | None = None
     maximum: float | None = None
 
@@ -113,6 +115,7 @@ def _column_spec(model: type[SQLModel], name: str) -> ColumnSpec:
         references=references,
         enum_values=enum_values,
         pattern=pattern,
+        vocabulary=sa_column.info.get("vocabulary"),
         minimum=minimum,
         maximum=maximum,
     )

@@ -38,6 +38,11 @@ def pattern(regex: str) -> dict[str, dict[str, str]]:
     return {"info": {"pattern": regex}}
 
 
+def country_code() -> dict[str, dict[str, str]]:
+    """Column keyword arguments for an ISO 3166-1 alpha-3 country code: its form and its code list."""
+    return {"info": {"pattern": ISO3_PATTERN, "vocabulary": "iso3166-1-alpha3"}}
+
+
 class DateInterval(SQLModel):
     """The date columns shared by every dated table: a closed interval with its precision and basis."""
 
@@ -78,7 +83,7 @@ class Actor(SQLModel, table=True):
     actor_type: ActorType = Field(description="What kind of entity the actor is (see codebook actor_type).")
     country_iso3: str | None = Field(
         default=None,
-        sa_column_kwargs=pattern(ISO3_PATTERN),
+        sa_column_kwargs=country_code(),
         description="ISO 3166-1 alpha-3 code: a state's own, or the country a person, body or outlet belongs to.",
     )
     wikidata_qid: str | None = Field(
@@ -171,7 +176,7 @@ class Event(DateInterval, Evidence, table=True):
     modality: Modality = Field(description="occurred, planned, conditional, claimed or denied, per the article.")
     location_name: str | None = Field(default=None, description="Where the event took place, as named.")
     location_country_iso3: str | None = Field(
-        default=None, sa_column_kwargs=pattern(ISO3_PATTERN), description="ISO 3166-1 alpha-3 code of the country of the location."
+        default=None, sa_column_kwargs=country_code(), description="ISO 3166-1 alpha-3 code of the country of the location."
     )
     latitude: float | None = Field(default=None, ge=-90, le=90, description="WGS84 latitude of the location.")
     longitude: float | None = Field(default=None, ge=-180, le=180, description="WGS84 longitude of the location.")

@@ -32,8 +32,35 @@ TRANSFORMS = {
     "empty": lambda data: b"",
     "large": lambda data: data + b"Padding that makes the file too large.\n" * (MAX_FILE_BYTES // 39 + 1),
     "deep_nesting": lambda data: b"source: " + b"[" * 100_000 + b"]" * 100_000 + b"\n",
+    "huge_code": lambda data: data.replace(b"event_mode: assist", b"event_mode: " + b"x" * 100_000, 1),
 }
 """Byte-level edits that a YAML case file cannot spell out."""
+
+
+def _symlink_loop(path: Path, corpus: Path) -> None:
+    path.unlink()
+    path.symlink_to(path.name)
+
+
+def _fifo(path: Path, corpus: Path) -> None:
+    path.unlink()
+    os.mkfifo(path)
+
+
+def _dangling_symlink(path: Path, corpus: Path) -> None:
+    path.unlink()
+    path.symlink_to(path.parent / "no-such-file.txt")
+
+
+def _empty_corpus(path: Path, corpus: Path) -> None:
+    for folder in ("articles", "annotations"):
+        for file in (corpus / folder).iterdir():
+            file.unlink()
+
+
+SPECIAL = {"symlink_loop": _symlink_loop, "fifo": _fifo, "dangling_symlink": _dangling_symlink,
+           "empty_corpus": _empty_corpus}
+"""File-system edits: things that are not text in a file."""
 
 
 def apply_case(case: dict[str, Any], corpus: Path, outside: Path) -> None:
@@ -50,8 +77,17 @@ def apply_case(case: dict[str, Any], corpus: Path, outside: Path) -> None:
     elif "write" in case:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(case["write"].encode("utf-8"))
+    elif case.get("transform") == "one_letter_evidence":
+        article = corpus / "articles" / path.with_suffix(".txt").name
+        text = article.read_text(encoding="utf-8")
+        body_end = text.index("seeking refuge in Uzbekistan.")
+        article.write_text(text[:body_end] + "a " * 2_000_000 + text[body_end:], encoding="utf-8")
+        data = path.read_bytes().replace(b'"Russia is not prepared to offer immediate military assistance"', b'"a"')
+        path.write_bytes(data)
     elif "transform" in case:
         path.write_bytes(TRANSFORMS[case["transform"]](path.read_bytes()))
+    elif "special" in case:
+        SPECIAL[case["special"]](path, corpus)
     elif case.get("symlink_outside"):
         outside.mkdir(exist_ok=True)
         target = outside / path.name
@@ -119,10 +155,16 @@ def test_a_broken_input_is_refused_with_file_line_and_fix_and_nothing_changes(br
     output, before = good_output
     with pytest.raises(ValidationFailed) as failure:
         build(corpus, output)
-    error = expected_error(case, failure.value.errors)
+    errors = failure.value.errors
+    error = expected_error(case, errors)
     assert error.path.endswith(expected_file(case)), f"{case['id']}: error names {error.path}"
     assert error.line == case["expect"]["line"], f"{case['id']}: {error}"
     assert error.fix, f"{case['id']}: the error does not say how to fix it: {error}"
+    assert case["expect"].get("fix", "") in error.fix, f"{case['id']}: {error}"
+    for also in case.get("also", []):
+        assert any(also["message"] in e.message and e.line == also["line"] for e in errors), f"{case['id']}: {also}"
+    assert len(errors) <= case["expect"].get("max_errors", len(errors)), "\n".join(map(str, errors))
+    assert all(len(str(e)) < 1000 for e in errors), f"{case['id']}: an error message is over 1,000 characters"
 
     status = cli.main(["build", "--quiet", "--curated", str(corpus), "--output", str(output)])
     printed = capsys.readouterr().err

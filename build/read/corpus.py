@@ -1,40 +1,71 @@
-"""Read the curated folder: article texts, annotations and reference files, as bytes with their paths.
+"""List the curated folder: article texts, annotations and reference files, with their paths and sizes.
 
-Reading is separate from validation so that the build can hash every input (for the manifest
-and the per-article cache) before parsing anything.
+Listing is separate from reading: a file's bytes are read when validation (or hashing) needs
+them, so that a build whose articles come from the cache reads only what changed. Everything
+the file system can put in the way (links out of the folder or in a loop, named pipes, devices,
+sockets, unreadable files, names that are no source id, folders where files belong) becomes a
+CurationError naming the file and the fix; nothing here raises or blocks.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rucas.build.validate.errors import CurationError, display_path
 
-SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+"""A source id (and an actor, statement or event id): lower-case letters, digits and single hyphens (full match)."""
 REFERENCE_FILES = ("actors", "roles", "alliances", "memberships", "codebook")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 """Curated files larger than this are refused: no article or annotation comes near it."""
 
+Fingerprint = tuple[int, int, int, int]
+"""A file's size, mtime_ns, ctime_ns and inode: when all four are unchanged, so are its bytes (for hashing)."""
 
-@dataclass(frozen=True)
+
+@dataclass
 class CuratedFile:
-    """One curated file: where it is, what the curator should be told it is called, and its bytes."""
+    """One curated file: where it is, the name the curator is shown, its fingerprint, and (once read) its bytes."""
 
     path: Path
     shown: str
-    data: bytes
+    relative: str
+    fingerprint: Fingerprint = (0, 0, 0, 0)
+    _data: bytes | None = None
+    _sha256: str | None = None
+
+    @property
+    def data(self) -> bytes:
+        """The file's bytes, read once (a regular file: checked when it was listed)."""
+        if self._data is None:
+            with open(self.path, "rb", buffering=0) as handle:
+                self._data = handle.read(MAX_FILE_BYTES + 1)
+        return self._data
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+        if self._sha256 is None:
+            self._sha256 = hashlib.sha256(self.data).hexdigest()
+        return self._sha256
+
+    def known_sha256(self, sha256: str) -> None:
+        """Record the hash of the bytes, known from an earlier run for the same fingerprint."""
+        self._sha256 = sha256
+
+    @property
+    def size(self) -> int:
+        return self.fingerprint[0]
 
 
 @dataclass
 class Corpus:
-    """Everything under dataset/curated that the build reads."""
+    """Everything under dataset/curated that the build reads, and what was wrong with listing it."""
 
     root: Path
     articles: dict[str, CuratedFile] = field(default_factory=dict)
@@ -50,88 +81,139 @@ class Corpus:
             + [self.annotations[s] for s in sorted(self.annotations)]
         )
 
+    def source_ids(self) -> list[str]:
+        """Articles that have both their text and their annotation, sorted."""
+        return sorted(self.articles.keys() & self.annotations.keys())
 
-def _read(path: Path, root: Path, errors: list[CurationError]) -> CuratedFile | None:
-    shown = display_path(path)
+    def text_of(self, shown: str) -> str | None:
+        """The text of a listed file by its shown name (for locating errors), or None."""
+        for file in self.files():
+            if file.shown == shown:
+                try:
+                    return file.data.decode("utf-8", errors="replace")
+                except OSError:
+                    return None
+        return None
+
+    def inputs(self) -> list[dict[str, object]]:
+        """The manifest's record of every input: path, SHA-256 and size."""
+        return [{"path": file.relative, "sha256": file.sha256, "bytes": file.size} for file in self.files()]
+
+
+def _shown(root_shown: str, relative: str) -> str:
+    return relative if root_shown == "." else f"{root_shown}/{relative}"
+
+
+_KIND = {stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device",
+         stat.S_IFDIR: "a folder"}
+
+
+def _list_file(root: Path, root_shown: str, relative: str, errors: list[CurationError]) -> CuratedFile | None:
+    """A curated file after checking what it is; None (and an error) when it cannot be read as one."""
+    path = root / relative
+    shown = _shown(root_shown, relative)
     try:
-        resolved = path.resolve(strict=True)
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            resolved = path.resolve(strict=True)
+            if not resolved.is_relative_to(root.resolve()):
+                errors.append(CurationError(shown, 1, f"points outside the curated folder (a link to {resolved}).",
+                                            "replace the link with the file itself, inside dataset/curated."))
+                return None
+            info = resolved.stat()
+    except RuntimeError:
+        errors.append(CurationError(shown, 1, "is a link in a loop.", "replace the link with the file itself."))
+        return None
     except OSError as exc:
-        errors.append(CurationError(shown, 1, f"cannot be read ({exc.strerror}).", "check the file exists."))
+        reason = "is a link in a loop" if exc.errno == errno.ELOOP else f"cannot be read ({exc.strerror})"
+        errors.append(CurationError(shown, 1, f"{reason}.", "replace it with the file itself, readable by the build."))
         return None
-    if not resolved.is_relative_to(root.resolve()):
-        errors.append(CurationError(
-            shown, 1, f"points outside the curated folder (to {resolved}).",
-            "replace the link with the file itself, inside dataset/curated."))
+    if not stat.S_ISREG(info.st_mode):
+        what = _KIND.get(stat.S_IFMT(info.st_mode), "not a regular file")
+        errors.append(CurationError(shown, 1, f"is {what}, not a file.", "save the text as an ordinary file here."))
         return None
-    size = resolved.stat().st_size
-    if size > MAX_FILE_BYTES:
-        errors.append(CurationError(
-            shown, 1, f"is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for a curated file.",
-            "split it, or check that the right file was saved here."))
+    if info.st_size > MAX_FILE_BYTES:
+        errors.append(CurationError(shown, 1, f"is {info.st_size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for a "
+                                    "curated file.", "split it, or check that the right file was saved here."))
         return None
-    return CuratedFile(path, shown, resolved.read_bytes())
+    if not os.access(path, os.R_OK):
+        errors.append(CurationError(shown, 1, "cannot be read (permission denied).", "make it readable (chmod a+r)."))
+        return None
+    return CuratedFile(path, shown, relative, (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
 
 
-def _stem_ok(path: Path, errors: list[CurationError]) -> bool:
-    if SLUG.match(path.stem):
-        return True
-    errors.append(CurationError(
-        display_path(path), 1, f"file name {path.name!r} is not a valid source id.",
-        "rename it to lower-case letters, digits and single hyphens, e.g. publisher-short-title.txt."))
-    return False
+def _entries(directory: Path, shown: str, errors: list[CurationError]) -> list[str]:
+    try:
+        return sorted(entry for entry in os.listdir(directory) if not entry.startswith("."))
+    except OSError as exc:
+        errors.append(CurationError(shown, 1, f"folder cannot be read ({exc.strerror}).", "make it a readable folder."))
+        return []
 
 
 def unexpected_reference_files(root: Path) -> list[CurationError]:
     """An error for each file in reference/ that the build does not read (its entries would be lost)."""
     known = {f"{name}.yaml" for name in REFERENCE_FILES}
+    root_shown = display_path(root)
     folder = root / "reference"
-    return [CurationError(display_path(path), 1, "unexpected file in reference/: the build would not read it.",
-                          f"reference/ holds only {', '.join(sorted(known))}: merge it into one of them, or move it out.")
-            for path in (sorted(folder.iterdir()) if folder.is_dir() else ())
-            if not path.name.startswith(".") and path.name not in known]
+    names = _entries(folder, _shown(root_shown, "reference"), []) if folder.is_dir() else []
+    return [CurationError(_shown(root_shown, f"reference/{name}"), 1, "unexpected file in reference/: the build would "
+                          f"not read it.", f"reference/ holds only {', '.join(sorted(known))}: merge it into one of "
+                          "them, or move it out.")
+            for name in names if name not in known]
 
 
 def read_corpus(root: Path) -> Corpus:
-    """Read every curated file under `root` (dataset/curated). Problems reading are collected, not raised."""
+    """List every curated file under `root` (dataset/curated). Problems are collected in `corpus.errors`, not raised."""
     corpus = Corpus(root)
+    root_shown = display_path(root)
     if not root.is_dir():
-        corpus.errors.append(CurationError(display_path(root), 1, "the curated folder does not exist.",
+        corpus.errors.append(CurationError(root_shown, 1, "the curated folder does not exist.",
                                            "point --curated at dataset/curated."))
         return corpus
     for name in REFERENCE_FILES:
-        path = root / "reference" / f"{name}.yaml"
-        if not path.exists():
-            corpus.errors.append(CurationError(display_path(path), 1, "reference file is missing.",
-                                               f"create reference/{name}.yaml (see dataset/curated/README.md)."))
-            continue
-        if (file := _read(path, root, corpus.errors)) is not None:
+        relative = f"reference/{name}.yaml"
+        if not os.path.lexists(root / relative):
+            corpus.errors.append(CurationError(_shown(root_shown, relative), 1, "reference file is missing.",
+                                               f"create {relative} (see dataset/curated/README.md)."))
+        elif (file := _list_file(root, root_shown, relative, corpus.errors)) is not None:
             corpus.reference[name] = file
+    corpus.errors += unexpected_reference_files(root)
     for kind, folder, suffix in (("articles", "articles", ".txt"), ("annotations", "annotations", ".yaml")):
         target: dict[str, CuratedFile] = getattr(corpus, kind)
         directory = root / folder
-        if not directory.is_dir():
+        if not directory.is_dir() or directory.is_symlink():
+            if directory.is_symlink():
+                corpus.errors.append(CurationError(_shown(root_shown, folder), 1, f"{folder}/ is a link.",
+                                                   f"make {folder}/ a real folder inside dataset/curated."))
             continue
-        for path in sorted(directory.iterdir()):
-            if path.name.startswith("."):
-                continue
-            if path.is_dir():
-                corpus.errors.append(CurationError(
-                    display_path(path), 1, f"folder inside {folder}/: its files would not be read.",
-                    f"move its files up into {folder}/ (one flat folder), or out of dataset/curated."))
-                continue
-            if path.suffix != suffix:
-                corpus.errors.append(CurationError(
-                    display_path(path), 1, f"unexpected file in {folder}/.",
-                    f"{folder}/ holds only <source_id>{suffix} files: rename or move it."))
-                continue
-            if _stem_ok(path, corpus.errors) and (file := _read(path, root, corpus.errors)) is not None:
-                target[path.stem] = file
-    for source_id in sorted(corpus.articles.keys() - corpus.annotations.keys()):
-        corpus.errors.append(CurationError(
-            corpus.articles[source_id].shown, 1, "article has no annotation.",
-            f"create annotations/{source_id}.yaml with at least a source: block."))
-    for source_id in sorted(corpus.annotations.keys() - corpus.articles.keys()):
-        corpus.errors.append(CurationError(
-            corpus.annotations[source_id].shown, 1, "annotation has no article.",
-            f"save the article as articles/{source_id}.txt, or rename the annotation to match its article."))
+        for name in _entries(directory, _shown(root_shown, folder), corpus.errors):
+            relative = f"{folder}/{name}"
+            stem, dot, extension = name.rpartition(".")
+            if (directory / name).is_dir() and not (directory / name).is_symlink():
+                corpus.errors.append(CurationError(_shown(root_shown, relative), 1, f"folder inside {folder}/: its files "
+                                                   "would not be read.", f"move its files up into {folder}/ (one flat "
+                                                   "folder), or out of dataset/curated."))
+            elif not dot or f".{extension}" != suffix:
+                corpus.errors.append(CurationError(_shown(root_shown, relative[:200]), 1, f"unexpected file in {folder}/.",
+                                                   f"{folder}/ holds only <source_id>{suffix} files: rename or move it."))
+            elif not SLUG.fullmatch(stem):
+                printable = name[:120] if name.isprintable() else repr(name[:120])
+                corpus.errors.append(CurationError(_shown(root_shown, f"{folder}/{printable}"), 1,
+                                                   f"file name {printable!r} is not a valid source id.",
+                                                   "rename it to lower-case letters, digits and single hyphens, e.g. "
+                                                   f"publisher-short-title{suffix}."))
+            elif (file := _list_file(root, root_shown, relative, corpus.errors)) is not None:
+                target[stem] = file
+    refused = {Path(error.path).stem for error in corpus.errors}
+    for source_id in sorted(corpus.articles.keys() - corpus.annotations.keys() - refused):
+        corpus.errors.append(CurationError(corpus.articles[source_id].shown, 1, "article has no annotation.",
+                                           f"create annotations/{source_id}.yaml with at least a source: block."))
+    for source_id in sorted(corpus.annotations.keys() - corpus.articles.keys() - refused):
+        corpus.errors.append(CurationError(corpus.annotations[source_id].shown, 1, "annotation has no article.",
+                                           f"save the article as articles/{source_id}.txt, or rename the annotation to "
+                                           "match its article."))
+    if not corpus.articles and not corpus.annotations and not corpus.errors:
+        corpus.errors.append(CurationError(_shown(root_shown, "articles"), 1, "the corpus has no articles: a build would "
+                                           "publish an empty dataset.", "add articles and their annotations, or point "
+                                           "--curated at the right folder."))
     return corpus

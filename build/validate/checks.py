@@ -1,10 +1,10 @@
-"""Validate the curated corpus and normalise it into rows of the published tables.
+"""Check one curated file's values and turn them into rows of the published tables.
 
-`validate_article` checks one article and its annotation in isolation (so results can be
-cached by content hash and computed in parallel); `validate_corpus` adds the reference files
-and the checks that span files: unique keys, foreign keys, codebook values, memberships.
-Every problem becomes a CurationError naming file:line and the fix; nothing is raised
-until all have been collected.
+`validate_article` checks one article and its annotation in isolation, without the reference
+files, so that its result depends only on its two files (cached by content hash, computed in
+parallel); `validate_reference` checks the reference files and what they say of each other.
+The checks that span files (keys, references, codes) are in `rucas.build.validate.across`.
+Every problem becomes a CurationError naming file, place and fix; nothing is raised here.
 """
 
 from __future__ import annotations
@@ -16,20 +16,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from rucas.build.read.corpus import Corpus, CuratedFile, unexpected_reference_files
-from rucas.build.validate.errors import CurationError, ValidationFailed
+from rucas.build.validate.across import CURATED_CODEBOOKS
+from rucas.build.validate.errors import CurationError
 from rucas.build.validate.evidence import EvidenceNotFound, find_evidence_span
 from rucas.build.validate.rows import RowOrigin, read_row
-from rucas.build.read.yaml_lines import AliasRefused, BadScalar, DuplicateKey, LineDict, LineList, line_of_item, load_yaml
-from rucas.schema import table_spec, table_specs
+from rucas.build.read.documents import DocList, DocMap, Where, line_of_item, parse_curated_yaml
+from rucas.schema import table_spec
 from rucas.schema.codes import DatePrecision, EventActorRole, StatementActorRelation
 from rucas.schema.derive import codebook_rows
 
-CURATED_CODEBOOKS = {"event_types": "event_type", "event_modes": "event_mode", "event_contexts": "event_context",
-                     "cameo_codes": "cameo_code", "condition_types": "condition_type"}
-"""Sections of reference/codebook.yaml and the column whose values each one lists."""
 
 
 @dataclass
@@ -38,6 +34,10 @@ class Rows:
 
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     origins: dict[str, list[RowOrigin]] = field(default_factory=lambda: defaultdict(list))
+    failed_keys: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """Ids of entries that had errors of their own: references to them are not reported again."""
+    unreadable: dict[str, CurationError] = field(default_factory=dict)
+    """Tables whose reference file could not be read at all, with the error that says why."""
 
     def add(self, table: str, row: dict[str, Any], origin: RowOrigin) -> None:
         self.tables[table].append(row)
@@ -47,6 +47,15 @@ class Rows:
         for table, rows in other.tables.items():
             self.tables[table].extend(rows)
             self.origins[table].extend(other.origins[table])
+        for table, keys in other.failed_keys.items():
+            self.failed_keys[table] |= keys
+        self.unreadable.update(other.unreadable)
+
+    def remember_failed(self, table: str, mapping: Any) -> None:
+        """Note the id of an entry of `table` that had errors, so references to it are not errors again."""
+        key = table_spec(table).primary_key
+        if len(key) == 1 and isinstance(mapping, dict) and isinstance(mapping.get(key[0]), str):
+            self.failed_keys[table].add(mapping[key[0]])
 
 
 @dataclass
@@ -55,58 +64,6 @@ class ArticleResult:
 
     rows: Rows
     errors: list[CurationError]
-
-
-def parse_curated_yaml(file: CuratedFile, errors: list[CurationError]) -> Any:
-    """Decode and parse one curated YAML file; on any problem record an error and return None."""
-    data = file.data
-    if not data.strip():
-        errors.append(CurationError(file.shown, 1, "file is empty.", "write the entries, or delete the file."))
-        return None
-    if data.startswith(b"\xef\xbb\xbf"):
-        errors.append(CurationError(file.shown, 1, "file starts with a byte order mark (BOM).",
-                                    "save it as UTF-8 without BOM."))
-        return None
-    if b"\r" in data:
-        line = data[: data.index(b"\r")].count(b"\n") + 1
-        errors.append(CurationError(file.shown, line, "file has Windows (CRLF) or CR line endings.",
-                                    "save it with Unix (LF) line endings."))
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        errors.append(CurationError(file.shown, line, f"is not valid UTF-8 (byte {data[exc.start]:#04x}).",
-                                    "re-save the file as UTF-8."))
-        return None
-    try:
-        document = load_yaml(text)
-        if document is None:
-            errors.append(CurationError(file.shown, 1, "file has no entries, only comments, blank lines or null.",
-                                        "write the entries, or delete the file."))
-        return document
-    except DuplicateKey as exc:
-        errors.append(CurationError(file.shown, exc.line, f"key {exc.key!r} appears twice in one mapping "
-                                    f"(first at line {exc.first_line}).", "keep one of them."))
-    except AliasRefused as exc:
-        errors.append(CurationError(file.shown, exc.line, "uses an alias (*name); anchors and aliases are not "
-                                    "allowed in curated files.", "write the value out in full where it is needed."))
-    except BadScalar as exc:
-        errors.append(CurationError(file.shown, exc.line, f"{exc.text} is not a real date ({exc.reason}).",
-                                    "write a date that exists as YYYY-MM-DD, or quote the value if it is not a date."))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        errors.append(CurationError(file.shown, line, f"is not valid YAML: {problem}.",
-                                    "fix the YAML syntax (indentation, colons, quotes) at this line."))
-    except (ValueError, TypeError, OverflowError) as exc:
-        errors.append(CurationError(file.shown, 1, f"has a value YAML cannot read: {exc}.",
-                                    "quote the value, or write a valid YYYY-MM-DD date."))
-    except RecursionError:
-        errors.append(CurationError(file.shown, 1, "is nested too deeply to read.",
-                                    "write entries as flat mappings and lists, as in dataset/curated/README.md."))
-    return None
 
 
 def _decode_article(file: CuratedFile, errors: list[CurationError]) -> str | None:
@@ -161,7 +118,7 @@ def check_date_interval(row: dict[str, Any], origin: RowOrigin, errors: list[Cur
                                     "add note: saying what the date rests on."))
 
 
-def _span(text: str, body: tuple[int, int] | None, mapping: LineDict, path: str, errors: list[CurationError],
+def _span(text: str, body: tuple[int, int] | None, mapping: DocMap, path: str, errors: list[CurationError],
           key: str = "evidence") -> tuple[int, int] | None:
     """Find mapping[key] in the text, inside the body; record an error otherwise."""
     words = mapping.get(key)
@@ -188,11 +145,11 @@ def _span(text: str, body: tuple[int, int] | None, mapping: LineDict, path: str,
     return span.start, span.end
 
 
-def _items(document: LineDict, key: str, path: str, errors: list[CurationError]) -> list[tuple[Any, int]]:
+def _items(document: DocMap, key: str, path: str, errors: list[CurationError]) -> list[tuple[Any, int]]:
     value = document.get(key)
     if value is None:
         return []
-    if not isinstance(value, LineList):
+    if not isinstance(value, DocList):
         errors.append(CurationError(path, document.line_of(key), f"{key} must be a list (entries starting with '- ').",
                                     f"write {key}: followed by '- ' entries, or remove it."))
         return []
@@ -213,16 +170,38 @@ def _actor_list(value: Any, path: str, line: int, what: str, errors: list[Curati
 ANNOTATION_KEYS = ("source", "statements", "events", "claims")
 
 
+FUTURE_MODALITIES = frozenset({"planned", "conditional"})
+"""Modalities of events that an article can date after its own publication."""
+
+
+def _item_place(value: Any, place: Where, index: int) -> Where:
+    """Where item `index` of a list value is (the key itself when one id was written without a list)."""
+    return line_of_item(value, index) if isinstance(value, DocList) else place
+
+
+def _check_not_after_publication(row: dict[str, Any], origin: RowOrigin, published: datetime.date | None, what: str,
+                                 errors: list[CurationError]) -> None:
+    """An article cannot report what happened after it was published (only what is planned or conditional then)."""
+    if row.get("modality") in FUTURE_MODALITIES:
+        return
+    if published is not None and row["date_earliest"] is not None and row["date_earliest"] > published:
+        errors.append(CurationError(origin.path, origin.line_of("date_earliest"),
+                                    f"{what} date {row['date_earliest']} is after the article was published "
+                                    f"(by {published}).",
+                                    "correct the date (or the article's); an event the article announces for later has "
+                                    "modality planned or conditional."))
+
+
 def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFile) -> ArticleResult:
     """Validate one article and its annotation, producing its rows of every table it feeds."""
     errors: list[CurationError] = []
     rows = Rows()
     path = annotation.shown
     text = _decode_article(article, errors)
-    document = parse_curated_yaml(annotation, errors)
+    document = parse_curated_yaml(annotation.data, annotation.shown, errors)
     if text is None or document is None:
         return ArticleResult(rows, errors)
-    if not isinstance(document, LineDict):
+    if not isinstance(document, DocMap):
         errors.append(CurationError(path, 1, "an annotation must be a mapping with source:, statements:, events:, "
                                     "claims:.", "see dataset/curated/README.md for the format."))
         return ArticleResult(rows, errors)
@@ -231,17 +210,20 @@ def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFi
             errors.append(CurationError(path, document.line_of(key), f"unknown top-level key {key!r}.",
                                         f"an annotation has only {', '.join(ANNOTATION_KEYS)}."))
     source = document.get("source")
-    if not isinstance(source, LineDict):
+    if not isinstance(source, DocMap):
         errors.append(CurationError(path, document.line_of("source"), "the source: block is missing or not a mapping.",
                                     "add source: with title, publisher, language, date, rights and body."))
         return ArticleResult(rows, errors)
 
     body = None
     body_spec = source.get("body")
-    if not isinstance(body_spec, LineDict) or not {"starts_with", "ends_with"} <= body_spec.keys():
+    if not isinstance(body_spec, DocMap) or not {"starts_with", "ends_with"} <= body_spec.keys():
         errors.append(CurationError(path, source.line_of("body"), "source.body must give starts_with and ends_with.",
                                     "write body: {starts_with: \"first words of the article\", ends_with: \"last words\"}."))
     else:
+        for key in body_spec.keys() - {"starts_with", "ends_with"}:
+            errors.append(CurationError(path, body_spec.line_of(key), f"unknown key body.{key[:60]}.",
+                                        "body takes only starts_with and ends_with."))
         start = _span(text, None, body_spec, path, errors, "starts_with")
         end = _span(text, None, body_spec, path, errors, "ends_with")
         if start and end:
@@ -254,6 +236,7 @@ def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFi
                 "body_start": body[0] if body else 0, "body_end": body[1] if body else 0}
     row, origin = read_row(table_spec("sources"), source, path, source.line, errors, provided=provided,
                            extra_keys=frozenset({"body"}))
+    published = row["date_latest"] if row else None
     if row:
         if row["url"] and not row["url"].startswith(("https://", "http://")):
             errors.append(CurationError(path, origin.line_of("url"), "url must start with https:// or http://.",
@@ -262,29 +245,34 @@ def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFi
         rows.add("sources", row, origin)
 
     for mapping, line in _items(document, "statements", path, errors):
-        span = _span(text, body, mapping, path, errors) if isinstance(mapping, LineDict) else None
+        span = _span(text, body, mapping, path, errors) if isinstance(mapping, DocMap) else None
         provided = {"source_id": source_id, "evidence_start": span[0] if span else 0,
                     "evidence_end": span[1] if span else 0}
         row, origin = read_row(table_spec("statements"), mapping, path, line, errors, provided=provided,
                                extra_keys=frozenset({"about", "addressees", "occurrence"}))
+        if not (row and span):
+            rows.remember_failed("statements", mapping)
         if row and span:
             check_date_interval(row, origin, errors)
+            _check_not_after_publication(row, origin, published, "statement", errors)
             rows.add("statements", row, origin)
             for key, relation in (("about", StatementActorRelation.about), ("addressees", StatementActorRelation.addressee)):
-                for actor_id in _actor_list(mapping.get(key), path, mapping.line_of(key), key, errors):
+                for index, actor_id in enumerate(_actor_list(mapping.get(key), path, mapping.line_of(key), key, errors)):
                     rows.add("statement_actors", {"statement_id": row["statement_id"], "actor_id": actor_id,
                                                   "relation": relation.value},
-                             RowOrigin(path, mapping.line_of(key), {}))
+                             RowOrigin(path, _item_place(mapping.get(key), mapping.line_of(key), index), {}))
 
     for mapping, line in _items(document, "events", path, errors):
-        span = _span(text, body, mapping, path, errors) if isinstance(mapping, LineDict) else None
+        span = _span(text, body, mapping, path, errors) if isinstance(mapping, DocMap) else None
         provided = {"source_id": source_id, "evidence_start": span[0] if span else 0,
                     "evidence_end": span[1] if span else 0}
         row, origin = read_row(table_spec("events"), mapping, path, line, errors, provided=provided,
                                extra_keys=frozenset({"actors", "conditions", "occurrence"}))
         if not (row and span):
+            rows.remember_failed("events", mapping)
             continue
         check_date_interval(row, origin, errors)
+        _check_not_after_publication(row, origin, published, "event", errors)
         if (row["latitude"] is None) != (row["longitude"] is None):
             errors.append(CurationError(path, origin.line_of("latitude"), "give both latitude and longitude, or neither.",
                                         "complete the coordinates or remove them."))
@@ -293,7 +281,7 @@ def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFi
                                         "add precision: place, settlement, region, border_area or country."))
         rows.add("events", row, origin)
         actors = mapping.get("actors")
-        if actors is not None and not isinstance(actors, LineDict):
+        if actors is not None and not isinstance(actors, DocMap):
             errors.append(CurationError(path, mapping.line_of("actors"), "actors must map roles to actor lists.",
                                         "write actors: {initiator: [..], target: [..], participant: [..]}."))
             actors = None
@@ -302,11 +290,11 @@ def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFi
                 errors.append(CurationError(path, actors.line_of(role), f"unknown event actor role {role!r}.",
                                             f"use {', '.join(EventActorRole.values())}."))
                 continue
-            for actor_id in _actor_list(actor_ids, path, actors.line_of(role), role, errors):
+            for index, actor_id in enumerate(_actor_list(actor_ids, path, actors.line_of(role), role, errors)):
                 rows.add("event_actors", {"event_id": row["event_id"], "actor_id": actor_id, "role": role},
-                         RowOrigin(path, actors.line_of(role), {}))
+                         RowOrigin(path, _item_place(actor_ids, actors.line_of(role), index), {}))
         for condition, condition_line in _items(mapping, "conditions", path, errors):
-            cspan = _span(text, body, condition, path, errors) if isinstance(condition, LineDict) else None
+            cspan = _span(text, body, condition, path, errors) if isinstance(condition, DocMap) else None
             provided = {"event_id": row["event_id"], "evidence_start": cspan[0] if cspan else 0,
                         "evidence_end": cspan[1] if cspan else 0}
             crow, corigin = read_row(table_spec("event_conditions"), condition, path, condition_line, errors,
@@ -329,14 +317,17 @@ def validate_reference(corpus: Corpus) -> ArticleResult:
     rows = Rows()
     documents: dict[str, Any] = {}
     for name, file in corpus.reference.items():
-        documents[name] = parse_curated_yaml(file, errors)
+        documents[name] = parse_curated_yaml(file.data, file.shown, errors)
     table_of = {"actors": "actors", "roles": "actor_roles", "alliances": "alliances", "memberships": "alliance_members"}
     for name, table in table_of.items():
         document = documents.get(name)
         if document is None:
+            if name in corpus.reference:
+                rows.unreadable[table] = next((e for e in errors if e.path == corpus.reference[name].shown),
+                                              CurationError(corpus.reference[name].shown, 1, "could not be read."))
             continue
         file = corpus.reference[name]
-        if not isinstance(document, LineList):
+        if not isinstance(document, DocList):
             errors.append(CurationError(file.shown, 1, f"{name}.yaml must be a list of entries.",
                                         "start each entry with '- '."))
             continue
@@ -345,6 +336,7 @@ def validate_reference(corpus: Corpus) -> ArticleResult:
             extra = frozenset({"aliases"}) if name == "actors" else frozenset()
             row, origin = read_row(table_spec(table), mapping, file.shown, line, errors, extra_keys=extra)
             if not row:
+                rows.remember_failed(table, mapping)
                 continue
             if "date_precision" in row:
                 check_date_interval(row, origin, errors)
@@ -355,13 +347,16 @@ def validate_reference(corpus: Corpus) -> ArticleResult:
                     errors.append(CurationError(file.shown, mapping.line_of("aliases"), "aliases must be a list of names.",
                                                 "write aliases: [Name, Other spelling]."))
                     continue
-                for alias in aliases:
+                for index, alias in enumerate(aliases):
                     rows.add("actor_aliases", {"actor_id": row["actor_id"], "alias": alias},
-                             RowOrigin(file.shown, mapping.line_of("aliases"), {}))
+                             RowOrigin(file.shown, _item_place(aliases, mapping.line_of("aliases"), index), {}))
     codebook = documents.get("codebook")
+    if codebook is None and "codebook" in corpus.reference:
+        rows.unreadable["codebook"] = next((e for e in errors if e.path == corpus.reference["codebook"].shown),
+                                           CurationError(corpus.reference["codebook"].shown, 1, "could not be read."))
     if codebook is not None:
         file = corpus.reference["codebook"]
-        if not isinstance(codebook, LineDict):
+        if not isinstance(codebook, DocMap):
             errors.append(CurationError(file.shown, 1, "codebook.yaml must map section names to code lists.",
                                         f"use sections {', '.join(CURATED_CODEBOOKS)}."))
         else:
@@ -370,7 +365,7 @@ def validate_reference(corpus: Corpus) -> ArticleResult:
                     errors.append(CurationError(file.shown, codebook.line_of(section), f"unknown codebook section {section!r}.",
                                                 f"use {', '.join(CURATED_CODEBOOKS)}."))
                     continue
-                if not isinstance(entries, LineList):
+                if not isinstance(entries, DocList):
                     errors.append(CurationError(file.shown, codebook.line_of(section), f"{section} must be a list.",
                                                 "write '- {code: .., label: .., definition: ..}' entries."))
                     continue
@@ -381,68 +376,19 @@ def validate_reference(corpus: Corpus) -> ArticleResult:
                         rows.add("codebook", row, origin)
     for row in codebook_rows():
         rows.add("codebook", row, RowOrigin("rucas/schema/codes.py", 1, {}))
+    check_reference_consistency(rows, errors)
     return ArticleResult(rows, errors)
 
 
-def _check_keys(rows: Rows, errors: list[CurationError]) -> None:
-    """Primary keys unique and foreign keys resolving, for every table, from the schema."""
-    keys: dict[str, set[Any]] = {}
-    for spec in table_specs():
-        seen: dict[tuple[Any, ...], RowOrigin] = {}
-        for row, origin in zip(rows.tables.get(spec.name, []), rows.origins.get(spec.name, [])):
-            key = tuple(row[c] for c in spec.primary_key)
-            if key in seen:
-                first = seen[key]
-                errors.append(CurationError(origin.path, origin.line_of(spec.primary_key[0]),
-                                            f"duplicate {spec.name} key {', '.join(map(str, key))} "
-                                            f"(first defined at {first.path}:{first.line}).",
-                                            "give each entry its own id, or remove the repeat."))
-            else:
-                seen[key] = origin
-        if len(spec.primary_key) == 1:
-            keys[spec.name] = {k[0] for k in seen}
-    for spec in table_specs():
-        for column in spec.columns:
-            if not column.references:
-                continue
-            target_table, _ = column.references
-            known = keys.get(target_table, set())
-            for row, origin in zip(rows.tables.get(spec.name, []), rows.origins.get(spec.name, [])):
-                value = row[column.name]
-                if value is not None and value not in known:
-                    errors.append(CurationError(origin.path, origin.line_of(column.name),
-                                                f"{column.name} {value!r} is not a known {target_table} id.",
-                                                _unknown_reference_fix(target_table, value)))
 
 
-def _unknown_reference_fix(table: str, value: Any) -> str:
-    where = {"actors": "reference/actors.yaml", "sources": "an article and its annotation",
-             "statements": "the statements: of an annotation", "events": "the events: of an annotation",
-             "alliances": "reference/alliances.yaml"}.get(table, table)
-    return f"correct the spelling of {value!r}, or add it to {where}."
+MEMBER_TYPES = frozenset({"state", "igo"})
+"""Actor types that can be members of an alliance (persons, bodies and units count through their state)."""
+ACTING_ORGANISATION_TYPES = frozenset({"igo"})
+"""Actor types that can act for an alliance (its secretariat or organisation)."""
 
 
-def _check_codes(rows: Rows, errors: list[CurationError]) -> None:
-    codes: dict[str, set[str]] = defaultdict(set)
-    for row in rows.tables.get("codebook", []):
-        codes[row["codebook"]].add(row["code"])
-    for spec in table_specs():
-        for column in spec.columns:
-            if column.name not in CURATED_CODEBOOKS.values():
-                continue
-            for row, origin in zip(rows.tables.get(spec.name, []), rows.origins.get(spec.name, [])):
-                value = row[column.name]
-                if value is not None and value not in codes[column.name]:
-                    section = next(s for s, c in CURATED_CODEBOOKS.items() if c == column.name)
-                    errors.append(CurationError(origin.path, origin.line_of(column.name),
-                                                f"{column.name} {value!r} is not in the codebook.",
-                                                f"use a code from codebook.yaml {section}, or add it there with a "
-                                                "label and definition."))
-
-
-def check_roles_and_memberships(rows: Rows, errors: list[CurationError]) -> None:
-    """Roles held by persons within organisations; membership intervals well-formed, attested, not overlapping."""
-    actor_types = {row["actor_id"]: row["actor_type"] for row in rows.tables.get("actors", [])}
+def _check_roles(rows: Rows, actor_types: dict[str, str], errors: list[CurationError]) -> None:
     for row, origin in zip(rows.tables.get("actor_roles", []), rows.origins.get("actor_roles", [])):
         if row["person_id"] in actor_types and actor_types[row["person_id"]] != "person":
             errors.append(CurationError(origin.path, origin.line_of("person_id"),
@@ -452,59 +398,103 @@ def check_roles_and_memberships(rows: Rows, errors: list[CurationError]) -> None
             errors.append(CurationError(origin.path, origin.line_of("organization_id"),
                                         f"role {row['role_id']}: organization {row['organization_id']} is a person.",
                                         "organization_id names the state or body the office belongs to."))
-    source_ids = {row["source_id"] for row in rows.tables.get("sources", [])}
-    intervals: dict[tuple[str, str], list[tuple[datetime.date, datetime.date, RowOrigin]]] = defaultdict(list)
+
+
+def _check_alliances(rows: Rows, actor_types: dict[str, str], errors: list[CurationError]) -> None:
+    for row, origin in zip(rows.tables.get("alliances", []), rows.origins.get("alliances", [])):
+        kind = actor_types.get(row["actor_id"])
+        if kind is not None and kind not in ACTING_ORGANISATION_TYPES:
+            errors.append(CurationError(origin.path, origin.line_of("actor_id"),
+                                        f"alliance {row['alliance_id']}: its acting organisation {row['actor_id']} is a "
+                                        f"{kind}.", f"actor_id names the alliance's own body (actor_type "
+                                        f"{', '.join(sorted(ACTING_ORGANISATION_TYPES))}), or null."))
+
+
+def _check_states(rows: Rows, errors: list[CurationError]) -> None:
+    """Each country code belongs to one state actor at most."""
+    first: dict[str, tuple[str, RowOrigin]] = {}
+    for row, origin in zip(rows.tables.get("actors", []), rows.origins.get("actors", [])):
+        if row["actor_type"] != "state" or row["country_iso3"] is None:
+            continue
+        if row["country_iso3"] in first:
+            other, other_origin = first[row["country_iso3"]]
+            errors.append(CurationError(origin.path, origin.line_of("country_iso3"),
+                                        f"state {row['actor_id']} has country_iso3 {row['country_iso3']}, like state "
+                                        f"{other}.", "one state per country code: correct the code, or merge the two "
+                                        "actors (the other spelling becomes an alias)."))
+        else:
+            first[row["country_iso3"]] = (row["actor_id"], origin)
+
+
+def _check_codebook(rows: Rows, errors: list[CurationError]) -> None:
+    """No two codes of one codebook that differ only by letter case."""
+    import unicodedata
+
+    seen: dict[tuple[str, str], str] = {}
+    for row, origin in zip(rows.tables.get("codebook", []), rows.origins.get("codebook", [])):
+        folded = (row["codebook"], unicodedata.normalize("NFKC", row["code"]).casefold())
+        if folded in seen and seen[folded] != row["code"]:
+            errors.append(CurationError(origin.path, origin.line_of("code"),
+                                        f"code {row['code']!r} of {row['codebook']} differs from {seen[folded]!r} only by "
+                                        "letter case.", "use one spelling: keep the existing code and delete this one."))
+        seen.setdefault(folded, row["code"])
+
+
+def _check_memberships(rows: Rows, actor_types: dict[str, str], errors: list[CurationError]) -> None:
+    """Memberships: by states or organisations, after the alliance was founded, intervals well-formed, not overlapping,
+    and an article's attestation agreeing with the reference rows it overlaps."""
+    founded = {row["alliance_id"]: row["founded"] for row in rows.tables.get("alliances", [])}
+    reference: dict[tuple[str, str], list[tuple[datetime.date, datetime.date, str, RowOrigin]]] = defaultdict(list)
+    attested = []
     for row, origin in zip(rows.tables.get("alliance_members", []), rows.origins.get("alliance_members", [])):
         joined, left = row["joined_date"], row["left_date"]
+        kind = actor_types.get(row["actor_id"])
+        if kind is not None and kind not in MEMBER_TYPES:
+            errors.append(CurationError(origin.path, origin.line_of("actor_id"),
+                                        f"{row['actor_id']} is a {kind}: only states and organisations are members of "
+                                        f"{row['alliance_id']}.", "name the member state (a person, body or unit counts "
+                                        "through the state of its country)."))
         if left is not None and left <= joined:
             errors.append(CurationError(origin.path, origin.line_of("left_date"),
                                         f"membership of {row['actor_id']} in {row['alliance_id']} ends ({left}) "
                                         f"on or before it starts ({joined}).", "correct joined_date or left_date."))
             continue
-        if row["basis"] != "reference" and row["basis"] not in source_ids:
-            errors.append(CurationError(origin.path, origin.line_of("basis"),
-                                        f"basis {row['basis']!r} is neither 'reference' nor a source_id.",
-                                        "write reference (and cite it in note), or the id of the attesting article."))
+        start = founded.get(row["alliance_id"])
+        if start is not None and joined < start and row["basis"] == "reference":
+            errors.append(CurationError(origin.path, origin.line_of("joined_date"),
+                                        f"membership of {row['actor_id']} starts {joined}, before {row['alliance_id']} "
+                                        f"was founded ({start}).", "correct joined_date, or the alliance's founded date."))
+        entry = (joined, left or datetime.date.max, row["status"], origin)
         if row["basis"] == "reference":
-            intervals[(row["alliance_id"], row["actor_id"])].append((joined, left or datetime.date.max, origin))
-    for (alliance_id, actor_id), spans in intervals.items():
+            reference[(row["alliance_id"], row["actor_id"])].append(entry)
+        else:
+            attested.append(((row["alliance_id"], row["actor_id"]), entry))
+    for (alliance_id, actor_id), spans in reference.items():
         spans.sort(key=lambda s: s[0])
-        for (_, end_a, origin_a), (start_b, _, origin_b) in zip(spans, spans[1:]):
+        for (_, end_a, _, origin_a), (start_b, _, _, origin_b) in zip(spans, spans[1:]):
             if start_b < end_a:
                 errors.append(CurationError(origin_b.path, origin_b.line,
                                             f"membership intervals of {actor_id} in {alliance_id} overlap "
-                                            f"(this one starts {start_b}, the one at line {origin_a.line} runs to "
+                                            f"(this one starts {start_b}; an earlier one runs to "
                                             f"{'now' if end_a == datetime.date.max else end_a}).",
                                             "end the earlier interval (left_date) on the day the next one starts."))
+    for pair, (start, end, status, origin) in attested:
+        for ref_start, ref_end, ref_status, _ in reference.get(pair, []):
+            if start < ref_end and ref_start < end and status != ref_status:
+                errors.append(CurationError(origin.path, origin.line_of("status"),
+                                            f"the article attests {pair[1]} as {status} of {pair[0]} from {start}, but the "
+                                            f"reference rows say {ref_status} from {ref_start} to "
+                                            f"{'now' if ref_end == datetime.date.max else ref_end}.",
+                                            "correct the attested row, or the reference row if the article shows it wrong "
+                                            "(and cite the source in its note)."))
+                break
 
 
-def check_corpus_rows(rows: Rows) -> list[CurationError]:
-    """The checks that span files: keys, references, codebook values, roles and membership intervals."""
-    errors: list[CurationError] = []
-    _check_keys(rows, errors)
-    _check_codes(rows, errors)
-    check_roles_and_memberships(rows, errors)
-    return errors
-
-
-def validate_corpus(corpus: Corpus, article_results: dict[str, ArticleResult] | None = None) -> Rows:
-    """Validate everything; return the rows of every table or raise ValidationFailed with all errors.
-
-    `article_results` may hold already-computed results per source_id (from the cache); the
-    others are computed here.
-    """
-    errors = list(corpus.errors)
-    rows = Rows()
-    reference = validate_reference(corpus)
-    errors += reference.errors
-    rows.extend(reference.rows)
-    results = article_results or {}
-    for source_id in sorted(corpus.articles.keys() & corpus.annotations.keys()):
-        result = results.get(source_id) or validate_article(
-            source_id, corpus.articles[source_id], corpus.annotations[source_id])
-        errors += result.errors
-        rows.extend(result.rows)
-    errors += check_corpus_rows(rows)
-    if errors:
-        raise ValidationFailed(errors)
-    return rows
+def check_reference_consistency(rows: Rows, errors: list[CurationError]) -> None:
+    """What the reference files say of each other: roles, alliances, states' codes, codebook spellings, memberships."""
+    actor_types = {row["actor_id"]: row["actor_type"] for row in rows.tables.get("actors", [])}
+    _check_roles(rows, actor_types, errors)
+    _check_alliances(rows, actor_types, errors)
+    _check_states(rows, errors)
+    _check_codebook(rows, errors)
+    _check_memberships(rows, actor_types, errors)

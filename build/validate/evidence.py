@@ -25,6 +25,33 @@ def _shorten(words: str, limit: int = 70) -> str:
     return words if len(words) <= limit else words[: limit - 1] + "…"
 
 
+def _occurrences(text: str, words: str, first: int, limit: int) -> list[int]:
+    """The offsets of the first `limit` (possibly overlapping) occurrences, starting from the known first one."""
+    positions = [first]
+    while len(positions) < limit:
+        start = text.find(words, positions[-1] + 1)
+        if start == -1:
+            break
+        positions.append(start)
+    return positions
+
+
+MAX_OCCURRENCE = 1000
+"""The largest `occurrence:` a curator may give; a quote that common must be lengthened instead."""
+
+
+def _count(text: str, words: str) -> str:
+    """How often `words` occurs (overlapping occurrences included), as text; "more than 1,000" past MAX_OCCURRENCE."""
+    import itertools
+    import re
+
+    if len(words) == 1 or words[0] not in words[1:]:
+        count = text.count(words)  # no occurrence can overlap another
+    else:
+        count = sum(1 for _ in itertools.islice(re.finditer(f"(?={re.escape(words)})", text), MAX_OCCURRENCE + 1))
+    return f"more than {MAX_OCCURRENCE:,}" if count > MAX_OCCURRENCE else str(count)
+
+
 def find_evidence_span(text: str, words: str, occurrence: int | None = None) -> Span:
     """Locate `words` in `text`.
 
@@ -33,11 +60,17 @@ def find_evidence_span(text: str, words: str, occurrence: int | None = None) -> 
     """
     if not words:
         raise EvidenceNotFound("evidence is empty.", "copy the exact words of the article.")
-    positions: list[int] = []
-    start = text.find(words)
-    while start != -1:
-        positions.append(start)
-        start = text.find(words, start + 1)
+    if occurrence is not None and not 1 <= occurrence <= MAX_OCCURRENCE:
+        raise EvidenceNotFound(f"occurrence: {occurrence} is outside 1..{MAX_OCCURRENCE:,}.",
+                               "give the 1-based number of the occurrence, or lengthen the quote until it is rarer.")
+    first = text.find(words)
+    if first == -1:
+        positions: list[int] = []
+    elif occurrence is not None and occurrence > 1:
+        positions = _occurrences(text, words, first, occurrence)
+    else:
+        second = text.find(words, first + 1)
+        positions = [first] if second == -1 else _occurrences(text, words, first, 5)
     if not positions:
         hint = ""
         folded = " ".join(words.split())
@@ -53,15 +86,16 @@ def find_evidence_span(text: str, words: str, occurrence: int | None = None) -> 
         )
     if occurrence is not None:
         if not 1 <= occurrence <= len(positions):
+            count = _count(text, words)
             raise EvidenceNotFound(
-                f"occurrence: {occurrence} asked for, but {_shorten(words)!r} occurs {len(positions)} time(s).",
-                f"use an occurrence between 1 and {len(positions)}.",
+                f"occurrence: {occurrence} asked for, but {_shorten(words)!r} occurs {count} time(s).",
+                f"use an occurrence between 1 and {count}.",
             )
         start = positions[occurrence - 1]
     elif len(positions) > 1:
         raise EvidenceNotFound(
-            f"evidence {_shorten(words)!r} occurs {len(positions)} times in the article "
-            f"(at offsets {', '.join(map(str, positions[:5]))}).",
+            f"evidence {_shorten(words)!r} occurs {_count(text, words)} times in the article "
+            f"(first at offsets {', '.join(map(str, positions[:5]))}).",
             "lengthen the quote until it is unique, or add `occurrence: N` (1-based) to pick one.",
         )
     else:

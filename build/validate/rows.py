@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from rucas.build.validate.errors import CurationError
-from rucas.build.read.yaml_lines import LineDict
+from rucas.build.read.documents import DocMap, Where
 from rucas.schema import TableSpec
+from rucas.schema.countries import is_country_code
 from rucas.schema.derive import ColumnSpec
 
 GROUPS: dict[str, dict[str, str]] = {
@@ -32,19 +33,24 @@ class RowOrigin:
     """Where a row was written: file, line of its mapping, and the line of each column's key."""
 
     path: str
-    line: int
-    column_lines: dict[str, int]
+    line: int | Where
+    column_lines: dict[str, int | Where]
 
-    def line_of(self, column: str) -> int:
+    def line_of(self, column: str) -> int | Where:
         return self.column_lines.get(column, self.line)
 
 
 _SHORT = reprlib.Repr()
 _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlevel = 60, 60, 3
-_SHORT.repr_LineList, _SHORT.repr_LineDict = _SHORT.repr_list, _SHORT.repr_dict  # type: ignore[attr-defined]
+_SHORT.repr_DocList, _SHORT.repr_DocMap = _SHORT.repr_list, _SHORT.repr_dict  # type: ignore[attr-defined]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-"""Control characters other than tab and line feed: never meant in curated text."""
+YAML11_WORDS = frozenset({"~", "Null", "NULL", "True", "TRUE", "False", "FALSE", "yes", "Yes", "YES", "no", "No", "NO",
+                          "on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N"})
+"""Plain words that YAML 1.1 readers take for null or booleans: as a whole text value they are refused,
+so the file means the same to every reader."""
+
+NUMBER_LIKE = re.compile(r"[-+]?[0-9][0-9_:.,]*([eE][-+]?[0-9]+)?")
+"""Text that looks like a number but is not one in curated YAML (075, 10:00, 1_000, 1,000, +5)."""
 
 INT64 = (-(2**63), 2**63 - 1)
 """The range of an integer column in every output (BIGINT)."""
@@ -63,29 +69,33 @@ def coerce_value(column: ColumnSpec, value: Any) -> tuple[Any, str | None, str |
         return None, f"{column.name} is required.", f"give {column.name}: {column.description}"
     kind = column.kind
     if kind in ("text", "enum"):
+        if isinstance(value, dict | list):
+            return None, f"{column.name} must be text, got {_describe(value)}.", f"write {column.name}: followed by one text."
         if not isinstance(value, str):
             return None, f"{column.name} must be text, got {_describe(value)}.", f'quote it: {column.name}: "{_SHORT.repr(value)}"'
         if value == "" or value != value.strip():
             return None, f"{column.name} is empty or has leading/trailing spaces.", "trim it, or write null if unknown."
-        if control := _CONTROL.search(value):
-            return None, f"{column.name} contains the control character {control.group()!r}.", \
-                "remove it (an escape such as \\0 or \\a in a double-quoted string writes one)."
+        if value in YAML11_WORDS:
+            return None, f"{column.name} is the bare word {value!r}, which YAML 1.1 readers take for null or a boolean.", \
+                f"write null if it is unknown; if the text is meant, reword it (e.g. {value!r} in a sentence)."
         if kind == "enum" and value not in column.enum_values:
-            return None, f"{column.name} {value!r} is not one of {', '.join(column.enum_values)}.", \
-                "use one of the listed values (see the codebook table)."
-        if column.pattern and not re.match(column.pattern, value):
-            return None, f"{column.name} {value!r} does not have the required form {column.pattern}.", \
+            return None, f"{column.name} {_SHORT.repr(value)} is not one of {', '.join(column.enum_values)}.", \
+                f"use one of: {', '.join(column.enum_values)}."
+        if column.pattern and not re.fullmatch(column.pattern, value):
+            return None, f"{column.name} {_SHORT.repr(value)} does not have the required form {column.pattern}.", \
                 _pattern_fix(column)
+        if column.vocabulary == "iso3166-1-alpha3" and not is_country_code(value):
+            return None, f"{column.name} {value!r} is not an ISO 3166-1 alpha-3 country code.", \
+                "use the country's code from https://www.iso.org/obp/ui/#search (e.g. RUS, UZB, KGZ), or null."
         return value, None, None
     if kind == "integer":
         if isinstance(value, bool) or not isinstance(value, int):
-            return None, f"{column.name} must be a whole number, got {_describe(value)}.", \
-                "write digits only, without quotes or thousands separators."
+            return None, f"{column.name} must be a whole number, got {_describe(value)}.", _number_fix(value)
         if not INT64[0] <= value <= INT64[1]:
             return None, f"{column.name} {value} is too large to store.", "check the figure."
     elif kind == "double":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return None, f"{column.name} must be a number, got {_describe(value)}.", "write a decimal number without quotes."
+            return None, f"{column.name} must be a number, got {_describe(value)}.", _number_fix(value)
         value = float(value) if isinstance(value, float) or abs(value) < 2**1000 else math.inf
         if not math.isfinite(value):
             return None, f"{column.name} must be a finite number, got {value}.", "write a decimal number, or null."
@@ -106,6 +116,16 @@ def coerce_value(column: ColumnSpec, value: Any) -> tuple[Any, str | None, str |
     return value, None, None
 
 
+def _number_fix(value: Any) -> str:
+    """How to write the number the curator meant (a leading zero, a colon or a separator is never read as one)."""
+    if isinstance(value, str) and NUMBER_LIKE.fullmatch(value):
+        digits = value.lstrip("+").replace("_", "").replace(",", "")
+        if re.fullmatch(r"-?[0-9]+", digits):
+            return f"write {int(digits)} (digits only: without a sign, leading zeros, separators or quotes)."
+        return f"write the figure as plain digits, e.g. 7 or 7.5 (not {value!r})."
+    return "write digits only, without quotes or thousands separators."
+
+
 def _pattern_fix(column: ColumnSpec) -> str:
     if "Q[1-9]" in (column.pattern or ""):
         return "a Wikidata id is Q followed by digits (e.g. Q159); write null if not verified."
@@ -120,7 +140,7 @@ def read_row(
     spec: TableSpec,
     mapping: Any,
     path: str,
-    line: int,
+    line: int | Where,
     errors: list[CurationError],
     *,
     provided: dict[str, Any] | None = None,
@@ -133,7 +153,7 @@ def read_row(
     Returns (row or None when it had errors, its origin).
     """
     provided = provided or {}
-    if not isinstance(mapping, LineDict):
+    if not isinstance(mapping, DocMap):
         errors.append(CurationError(path, line, f"a {spec.name} entry must be a mapping of key: value, "
                                     f"got {_describe(mapping)}.", "write one `key: value` per line."))
         return None, RowOrigin(path, line, {})
@@ -148,7 +168,7 @@ def read_row(
         if key in GROUPS and key not in columns:
             if value is None:
                 continue
-            if not isinstance(value, LineDict):
+            if not isinstance(value, DocMap):
                 errors.append(CurationError(path, key_line, f"{key} must be a mapping, got {_describe(value)}.",
                                             f"write {key}: {{{', '.join(GROUPS[key])}}}."))
                 continue

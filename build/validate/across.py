@@ -1,0 +1,184 @@
+"""The checks that span files, run on compact columns of the assembled Arrow tables.
+
+Every row carries ORIGIN, a short text saying which file and which place in it the row came
+from; only the key, reference and code columns are read here, and a row's origin is decoded
+only when it is reported. The same function checks a corpus whether its article rows were just
+validated or came from the cache: there is one path.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from rucas.build.read.documents import Where
+from rucas.build.validate.errors import CurationError, TextOf, locate_errors
+from rucas.build.validate.rows import GROUPS, RowOrigin
+from rucas.schema import TableSpec, table_specs
+
+ORIGIN = "__origin"
+"""Extra column of the assembled tables: where each row was written (see `encode_origin`)."""
+
+CURATED_CODEBOOKS = {"event_types": "event_type", "event_modes": "event_mode", "event_contexts": "event_context",
+                     "cameo_codes": "cameo_code", "condition_types": "condition_type"}
+"""Sections of reference/codebook.yaml and the column whose values each one lists."""
+
+MAX_REPORTED = 200
+"""Errors of one kind reported one by one before the rest are counted in a single line."""
+
+_COLUMN_KEYS = {column: (group, key) for group, keys in GROUPS.items() for key, column in keys.items()}
+
+
+def encode_origin(origin: RowOrigin) -> str:
+    """A row's origin as text: file, a tab, then `=` and the place of a whole-row entry, or `>` and its mapping."""
+    mode = ">" if origin.column_lines else "="
+    place = origin.line
+    steps = "" if isinstance(place, int) else "\x1f".join(f"{s}" if isinstance(s, str) else f"#{s}" for s in place.path)
+    line = str(place) if isinstance(place, int) else ""
+    return f"{origin.path}\t{mode}{line}\t{steps}"
+
+
+def decode_origin(text: str, column: str | None = None) -> tuple[str, int | Where]:
+    """The file and place of `column` of a row whose origin is `text`."""
+    path, mode_line, steps = text.split("\t")
+    mode, line = mode_line[0], mode_line[1:]
+    if line:
+        return path, int(line)
+    where = Where(tuple(int(s[1:]) if s.startswith("#") else s for s in steps.split("\x1f")) if steps else ())
+    if mode == ">" and column is not None:
+        where = where / _COLUMN_KEYS[column][0] / _COLUMN_KEYS[column][1] if column in _COLUMN_KEYS else where / column
+    return path, where
+
+
+def _error(origin: str, column: str | None, message: str, fix: str) -> CurationError:
+    path, place = decode_origin(origin, column)
+    return CurationError(path, place, message, fix)
+
+
+def _key_column(table: pa.Table, spec: TableSpec) -> pa.Array:
+    """The primary key of every row as one text column (columns joined by a unit separator)."""
+    if len(spec.primary_key) == 1:
+        column = table.column(spec.primary_key[0])
+        return column.cast(pa.string()) if not pa.types.is_string(column.type) else column
+    parts = [table.column(name).cast(pa.string()) for name in spec.primary_key]
+    return pc.binary_join_element_wise(*parts, "\x1f")
+
+
+def _check_unique(spec: TableSpec, table: pa.Table, errors: list[CurationError], text_of: TextOf) -> set[Any]:
+    """Errors for repeated keys; returns the keys that repeat."""
+    keys = _key_column(table, spec)
+    counts = pc.value_counts(keys)
+    repeated = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
+    if not len(repeated):
+        return set()
+    mask = pc.is_in(keys, value_set=repeated)
+    rows = table.filter(mask)
+    row_keys = keys.filter(mask).to_pylist()
+    by_key: dict[Any, list[str]] = defaultdict(list)
+    for key, origin in zip(row_keys, rows.column(ORIGIN).to_pylist()):
+        by_key[key].append(origin)
+    for key, origins in sorted(by_key.items()):
+        located = locate_errors([_error(origin, spec.primary_key[0], "", "") for origin in origins], text_of)
+        located.sort(key=CurationError.sort_key)
+        first = located[0]
+        for error in located[1:]:
+            errors.append(CurationError(error.path, error.line, f"duplicate {spec.name} key "
+                                        f"{str(key).replace(chr(31), ', ')[:120]} (first defined at {first.path}:{first.line}).",
+                                        "give each entry its own id, or remove the repeat."))
+    return set(by_key)
+
+
+def _missing(values: pa.ChunkedArray | pa.Array, value_set: pa.Array) -> pa.Array:
+    """True where a value is given (not null) and is not in `value_set`."""
+    return pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, value_set=value_set)))
+
+
+def _unknown_reference_fix(table: str, value: Any) -> str:
+    where = {"actors": "reference/actors.yaml", "sources": "an article and its annotation",
+             "statements": "the statements: of an annotation", "events": "the events: of an annotation",
+             "alliances": "reference/alliances.yaml"}.get(table, table)
+    return f"correct the spelling of {str(value)[:60]!r}, or add it to {where}."
+
+
+def _report_rows(table: pa.Table, mask: pa.Array, column: str, message, fix, errors: list[CurationError]) -> None:
+    """An error for every row where `mask` holds (the first MAX_REPORTED, then one line counting the rest)."""
+    rows = table.filter(mask).select([column, ORIGIN])
+    values, origins = rows.column(column).to_pylist(), rows.column(ORIGIN).to_pylist()
+    order = sorted(range(len(values)), key=lambda i: origins[i])
+    for i in order[:MAX_REPORTED]:
+        errors.append(_error(origins[i], column, message(values[i]), fix(values[i])))
+    if len(order) > MAX_REPORTED:
+        path, place = decode_origin(origins[order[MAX_REPORTED]], column)
+        errors.append(CurationError(path, place, f"and {len(order) - MAX_REPORTED} more rows like the ones above "
+                                    f"({column}).", "fix the ones above first, then validate again."))
+
+
+def _code_fix(codebook: str, value: str, allowed: list[str]) -> str:
+    folded = {code.casefold(): code for code in allowed}
+    if value.casefold() in folded:
+        return f"write {folded[value.casefold()]!r} (codes are case-sensitive)."
+    section = next(s for s, c in CURATED_CODEBOOKS.items() if c == codebook)
+    listed = ", ".join(sorted(allowed)) if len(allowed) <= 30 else f"{len(allowed)} codes, see codebook.yaml {section}"
+    return f"use one of: {listed}; or add it to codebook.yaml {section} with a label and definition."
+
+
+def check_across(tables: dict[str, pa.Table], failed_keys: dict[str, set[str]],
+                 unreadable: dict[str, CurationError], text_of: TextOf) -> list[CurationError]:
+    """Unique keys, resolving references and codebook values across every file.
+
+    `tables` hold every row with its ORIGIN column. References to entries that had errors of
+    their own (`failed_keys`) are not reported again; references into a reference file that
+    could not be read at all (`unreadable`) are folded into one line under that file's error.
+    `text_of` reads a file's text, to name the line where a repeated key was first defined.
+    """
+    errors: list[CurationError] = []
+    known: dict[str, pa.Array] = {}
+    for spec in table_specs():
+        table = tables[spec.name]
+        _check_unique(spec, table, errors, text_of)
+        if len(spec.primary_key) == 1:
+            extra = pa.array(sorted(failed_keys.get(spec.name, ())), pa.string())
+            known[spec.name] = pa.concat_arrays([pc.unique(table.column(spec.primary_key[0])).cast(pa.string()), extra])
+    codebook = tables["codebook"]
+    unchecked: dict[str, int] = defaultdict(int)
+    for spec in table_specs():
+        table = tables[spec.name]
+        for column in spec.columns:
+            if column.references:
+                target = column.references[0]
+                values = table.column(column.name)
+                missing = _missing(values, known[target])
+                if not pc.any(missing).as_py():
+                    continue
+                if target in unreadable:
+                    unchecked[target] += pc.sum(missing.cast(pa.int64())).as_py()
+                    continue
+                _report_rows(table, missing, column.name,
+                             lambda value, c=column.name, t=target: f"{c} {str(value)[:60]!r} is not a known {t} id.",
+                             lambda value, t=target: _unknown_reference_fix(t, value), errors)
+            elif column.name in CURATED_CODEBOOKS.values():
+                if "codebook" in unreadable:
+                    continue
+                allowed = codebook.filter(pc.equal(codebook.column("codebook"), column.name)).column("code")
+                missing = _missing(table.column(column.name), allowed.combine_chunks() if isinstance(allowed, pa.ChunkedArray) else allowed)
+                if pc.any(missing).as_py():
+                    codes = allowed.to_pylist()
+                    _report_rows(table, missing, column.name,
+                                 lambda value, c=column.name: f"{c} {str(value)[:60]!r} is not in the codebook.",
+                                 lambda value, c=column.name: _code_fix(c, value, codes), errors)
+    for target, count in unchecked.items():
+        cause = unreadable[target]
+        errors.append(CurationError(cause.path, cause.line, f"then: {count} reference(s) to {target} in other files "
+                                    "could not be checked.", "fix the error above; they are checked again then."))
+    members = tables["alliance_members"]
+    if members.num_rows:
+        sources = pa.concat_arrays([known["sources"], pa.array(["reference"])])
+        bad = _missing(members.column("basis"), sources)
+        if pc.any(bad).as_py():
+            _report_rows(members, bad, "basis", lambda value: f"basis {str(value)[:60]!r} is neither 'reference' nor a "
+                         "source_id.", lambda value: "write reference (and cite it in note), or the id of the attesting "
+                         "article.", errors)
+    return errors

@@ -1,0 +1,165 @@
+"""Validate the whole curated corpus into Arrow tables: the one validation path, with or without a cache.
+
+    list files -> check reference files -> check each article (or take its cached result)
+    -> assemble Arrow tables with each row's origin -> check across files -> tables
+
+Each article is checked on its own (`validate_article`), in two processes when there are
+many; its result depends only on its two files and the validation code, so a cache may hand
+it back instead (`rucas.build.validate.cache`) without changing anything: cached and uncached
+runs assemble the same rows and run the same checks across files.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from rucas.build.read.corpus import Corpus, CuratedFile, Fingerprint, read_corpus
+from rucas.build.validate import cache
+from rucas.build.validate.across import ORIGIN, check_across, encode_origin
+from rucas.build.validate.checks import Rows, validate_article, validate_reference
+from rucas.build.validate.errors import CurationError, ValidationFailed
+from rucas.build.write.arrow_tables import rows_to_arrow, sort_table
+from rucas.schema import table_spec, table_specs
+
+PARALLEL_MIN_ARTICLES = 400
+"""Below this many articles to validate, one process is faster than starting a second."""
+
+Counter = Callable[[int, int], None]
+"""Called with (articles validated so far, articles to validate) as validation advances."""
+
+
+@dataclass
+class Validated:
+    """A valid corpus: every published table, the manifest's inputs, and what the cache contributed."""
+
+    tables: dict[str, pa.Table]
+    inputs: list[dict[str, object]]
+    reused: int = 0
+    validated: int = 0
+    cache_tables: dict[str, pa.Table] = field(default_factory=dict)
+    fingerprints: dict[str, tuple[Fingerprint, str]] = field(default_factory=dict)
+
+
+@dataclass
+class _Job:
+    source_id: str
+    key: str
+    article: CuratedFile
+    annotation: CuratedFile
+
+
+@dataclass
+class _Part:
+    """What validating some articles produced: tagged tables, errors, ids of failed entries."""
+
+    tables: dict[str, pa.Table]
+    errors: list[CurationError]
+    failed_keys: dict[str, set[str]]
+
+
+def _tagged(rows: Rows, keys: dict[str, list[str]]) -> dict[str, pa.Table]:
+    return {name: rows_to_arrow(table_spec(name), rows.tables[name],
+                                {cache.ARTICLE_KEY: keys[name], ORIGIN: [encode_origin(o) for o in rows.origins[name]]})
+            for name in rows.tables if rows.tables[name]}
+
+
+def _validate_jobs(jobs: list[_Job]) -> _Part:
+    """Validate articles; rows of articles with errors are kept (for the checks across files) under an empty key."""
+    rows, errors = Rows(), []
+    keys: dict[str, list[str]] = defaultdict(list)
+    for job in jobs:
+        result = validate_article(job.source_id, job.article, job.annotation)
+        errors += result.errors
+        key = "" if result.errors else job.key
+        for name, table_rows in result.rows.tables.items():
+            keys[name] += [key] * len(table_rows)
+        rows.extend(result.rows)
+    return _Part(_tagged(rows, keys), errors, {name: set(ids) for name, ids in rows.failed_keys.items()})
+
+
+def _run_jobs(jobs: list[_Job], workers: int, counter: Counter) -> list[_Part]:
+    if workers < 2 or len(jobs) < PARALLEL_MIN_ARTICLES:
+        parts = []
+        for start in range(0, len(jobs), 1000):
+            parts.append(_validate_jobs(jobs[start:start + 1000]))
+            counter(min(start + 1000, len(jobs)), len(jobs))
+        return parts
+    chunk = max(200, min(5000, len(jobs) // (workers * 8)))
+    parts, done = [], 0
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(_validate_jobs, jobs[start:start + chunk]): min(chunk, len(jobs) - start)
+                   for start in range(0, len(jobs), chunk)}
+        for future in concurrent.futures.as_completed(futures):
+            parts.append(future.result())
+            done += futures[future]
+            counter(done, len(jobs))
+    return parts
+
+
+def _hash_with_fingerprints(corpus: Corpus, known: dict[str, tuple[Fingerprint, str]]) -> None:
+    """Take each file's SHA-256 from the last run when its fingerprint is unchanged (its bytes are then unread)."""
+    for file in corpus.files():
+        earlier = known.get(file.relative)
+        if earlier and earlier[0] == file.fingerprint:
+            file.known_sha256(earlier[1])
+
+
+def validate_corpus(curated: Path | Corpus, cache_dir: Path | None = None, *, workers: int = 2,
+                    counter: Counter | None = None) -> Validated:
+    """Validate the corpus under `curated` (a folder, or a Corpus already listed); return every table,
+    or raise ValidationFailed listing every error.
+
+    With `cache_dir`, valid articles whose files and validation code are unchanged are taken from
+    the cache (`save_cache` stores a run's results there); the outcome is the same either way.
+    """
+    corpus = curated if isinstance(curated, Corpus) else read_corpus(curated)
+    errors = list(corpus.errors)
+    if cache_dir is not None:
+        _hash_with_fingerprints(corpus, cache.load_fingerprints(cache_dir))
+    reference = validate_reference(corpus)
+    errors += reference.errors
+
+    keys = {source_id: cache.article_key(source_id, corpus.articles[source_id].sha256,
+                                         corpus.annotations[source_id].sha256) for source_id in corpus.source_ids()}
+    cached = cache.load_articles(cache_dir, set(keys.values())) if cache_dir else cache.CachedArticles({}, set())
+    jobs = [_Job(source_id, key, corpus.articles[source_id], corpus.annotations[source_id])
+            for source_id, key in keys.items() if key not in cached.keys]
+    parts = _run_jobs(jobs, workers, counter or (lambda done, total: None))
+
+    failed_keys: dict[str, set[str]] = defaultdict(set, {t: set(k) for t, k in reference.rows.failed_keys.items()})
+    for part in parts:
+        errors += part.errors
+        for name, ids in part.failed_keys.items():
+            failed_keys[name] |= ids
+    assembled: dict[str, pa.Table] = {}
+    cache_tables: dict[str, pa.Table] = {}
+    reference_tables = _tagged(reference.rows, {name: [""] * len(rows) for name, rows in reference.rows.tables.items()})
+    for spec in table_specs():
+        empty = rows_to_arrow(spec, [], {cache.ARTICLE_KEY: [], ORIGIN: []})
+        articles = [cached.tables[spec.name]] if spec.name in cached.tables else []
+        articles += [part.tables[spec.name] for part in parts if spec.name in part.tables]
+        article_rows = pa.concat_tables([empty, *articles]).combine_chunks() if articles else empty
+        if article_rows.num_rows:
+            cache_tables[spec.name] = article_rows.filter(pc.not_equal(article_rows.column(cache.ARTICLE_KEY), ""))
+        assembled[spec.name] = pa.concat_tables([empty, reference_tables.get(spec.name, empty), article_rows])
+    errors += check_across(assembled, failed_keys, reference.rows.unreadable, corpus.text_of)
+    if errors:
+        raise ValidationFailed(errors, corpus.text_of)
+    tables = {spec.name: sort_table(spec, assembled[spec.name].drop_columns([cache.ARTICLE_KEY, ORIGIN]))
+              for spec in table_specs()}
+    fingerprints = {file.relative: (file.fingerprint, file.sha256) for file in corpus.files()}
+    return Validated(tables, corpus.inputs(), len(keys) - len(jobs), len(jobs), cache_tables, fingerprints)
+
+
+def save_cache(cache_dir: Path, validated: Validated) -> None:
+    """Store the validated articles' rows and the inputs' fingerprints for the next run."""
+    cache.save(cache_dir, validated.cache_tables, validated.fingerprints)
