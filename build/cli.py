@@ -103,6 +103,51 @@ def cmd_publish_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_release(args: argparse.Namespace) -> int:
+    """Copy the current clean build into a release folder with CHANGES, CITATION.cff, SHA256SUMS and an archive."""
+    import datetime
+
+    from rucas.build.paths import default_releases_dir
+    from rucas.build.release.release import ReleaseError, make_release
+
+    try:
+        released = datetime.date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        print(f"--date {args.date}: write the date as YYYY-MM-DD", file=sys.stderr)
+        return 2
+    try:
+        report = make_release(args.output or default_output_dir(), args.to or default_releases_dir(),
+                              released=released, previous=args.previous, curated_dir=args.curated)
+    except (ReleaseError, FileNotFoundError) as failure:
+        print(str(failure), file=sys.stderr)
+        return 1
+    release = report.release
+    print(f"released rucas {release.version} ({release.date}) -> {release.folder}")
+    print(f"  changes against: {release.previous or 'nothing (first release)'}; see {release.folder / 'CHANGES'}")
+    print(f"  archive: {report.archive} sha256 {report.archive_sha256}")
+    if report.warning:
+        print(f"warning: {report.warning}", file=sys.stderr)
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Compare two builds or releases table by table and view by view."""
+    from rucas.build.release.diff import diff_builds
+    from rucas.build.release.report import changes_json, changes_text
+
+    try:
+        diff = diff_builds(args.old, args.new)
+    except FileNotFoundError as missing:
+        print(str(missing), file=sys.stderr)
+        return 1
+    text = changes_json(diff) if args.format == "json" else changes_text(diff)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `rucas` command."""
     parser = argparse.ArgumentParser(prog="rucas", description="Build and publish the RUCAS dataset.")
@@ -151,6 +196,31 @@ def main(argv: list[str] | None = None) -> int:
     publish_config.add_argument("--output", type=Path, default=None, help="the output folder")
     publish_config.add_argument("--to", type=Path, default=None, help="write the config directory here instead")
     publish_config.set_defaults(func=cmd_publish_config)
+
+    release = commands.add_parser(
+        "release", help="make a release folder and archive from the current build",
+        description="Copy the current clean build into <releases>/<version>/ with CHANGES (against the previous "
+        "release), changes.json, CITATION.cff, SHA256SUMS and one byte-reproducible .tar.gz.")
+    release.add_argument("--output", type=Path, default=None, help="the build to release (default: the output folder)")
+    release.add_argument("--to", type=Path, default=None,
+                         help="the releases folder (default: $RUCAS_RELEASES_DIR, else dataset/releases)")
+    release.add_argument("--previous", type=Path, default=None,
+                         help="the release (or build) folder to compare with (default: the newest release in --to)")
+    release.add_argument("--date", default=None,
+                         help="release date YYYY-MM-DD (default: date of the last git commit of the curated folder)")
+    release.add_argument("--curated", type=Path, default=None,
+                         help="the curated folder whose git history dates the release (default: the package's)")
+    release.set_defaults(func=cmd_release)
+
+    diff = commands.add_parser(
+        "diff", help="rows added, removed and changed between two builds or releases",
+        description="Compare two builds or releases (folders holding parquet/ and rucas.duckdb) by primary key, "
+        "per table and view.")
+    diff.add_argument("old", type=Path, help="the older build or release folder")
+    diff.add_argument("new", type=Path, help="the newer build or release folder")
+    diff.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    diff.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
+    diff.set_defaults(func=cmd_diff)
 
     args = parser.parse_args(argv)
     output = getattr(args, "output", None)

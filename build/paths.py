@@ -40,3 +40,17 @@ def default_output_dir() -> Path:
 
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return cache / "rucas" / __version__
+
+
+def default_releases_dir() -> Path:
+    """Where `rucas release` writes releases and `rucas.load(..., version=...)` finds them.
+
+    RUCAS_RELEASES_DIR if set; dataset/releases in a source checkout (git-ignored); otherwise
+    releases/ in the cache folder (XDG_CACHE_HOME or ~/.cache, then rucas/).
+    """
+    if override := os.environ.get("RUCAS_RELEASES_DIR"):
+        return Path(override)
+    root = package_root()
+    if _in_checkout(root):
+        return root / "releases"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rucas" / "releases"

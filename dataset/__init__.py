@@ -3,6 +3,8 @@
     >>> import rucas
     >>> events = rucas.load("events")          # a typed pandas DataFrame
     >>> every_table = rucas.tables()           # {name: DataFrame} for every table and view
+    >>> pinned = rucas.load("events", version="0.1.0+8ab8a272c719")   # one release (see release_versions())
+    >>> pinned.attrs["rucas_version"]          # the version a frame was read from
 
 The first call builds the dataset from the curated files shipped with the package if no
 build exists yet (in a checkout: dataset/; installed: a cache folder, see
@@ -20,7 +22,8 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["__version__", "load", "tables", "table_names", "view_names", "manifest", "output_dir"]
+__all__ = ["__version__", "load", "tables", "table_names", "view_names", "manifest", "output_dir",
+           "release_versions"]
 
 
 def output_dir(path: Path | None = None) -> Path:
@@ -52,22 +55,47 @@ def view_names() -> list[str]:
     return [view.name for view in view_files()]
 
 
-def load(name: str, path: Path | None = None) -> pd.DataFrame:
+def release_versions() -> list[str]:
+    """Versions of the releases that load(..., version=...) can read, oldest first (see `rucas release`;
+    they live in $RUCAS_RELEASES_DIR, else dataset/releases in a checkout)."""
+    from rucas.build.release.releases import list_releases
+
+    return [release.version for release in list_releases()]
+
+
+def _folder(path: Path | None, version: str | None) -> Path:
+    if version is None:
+        return output_dir(path)
+    if path is not None:
+        raise ValueError("give either path (a build or release folder) or version (a release), not both")
+    from rucas.build.release.releases import find_release
+
+    return find_release(version).folder
+
+
+def load(name: str, path: Path | None = None, version: str | None = None) -> pd.DataFrame:
     """One table (from Parquet) or view (from DuckDB) as a pandas DataFrame with nullable, typed columns.
 
     Text is `string`, whole numbers `Int64`, decimals `Float64`, dates `date32[pyarrow]`, and
     coded columns are categoricals whose categories are the full vocabulary.
+    Reads the current build, or the build or release folder `path`, or the release `version`
+    (a full dataset version, or MAJOR.MINOR.PATCH if only one release has it; see release_versions()).
+    `frame.attrs["rucas_version"]` is the dataset version the frame was read from.
     """
     from rucas.frames import load_table, load_view
 
-    directory = output_dir(path)
+    directory = _folder(path, version)
     if name in table_names():
-        return load_table(name, directory)
-    if name in view_names():
-        return load_view(name, directory)
-    raise KeyError(f"no table or view named {name!r}; tables: {table_names()}; views: {view_names()}")
+        frame = load_table(name, directory)
+    elif name in view_names():
+        frame = load_view(name, directory)
+    else:
+        raise KeyError(f"no table or view named {name!r}; tables: {table_names()}; views: {view_names()}")
+    frame.attrs["rucas_version"] = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))["version"]
+    return frame
 
 
-def tables(path: Path | None = None) -> dict[str, pd.DataFrame]:
+def tables(path: Path | None = None, version: str | None = None) -> dict[str, pd.DataFrame]:
     """Every table and view by name, as load() returns them."""
-    return {name: load(name, path) for name in table_names() + view_names()}
+    directory = _folder(path, version)
+    return {name: load(name, directory) for name in table_names() + view_names()}

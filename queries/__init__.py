@@ -4,6 +4,8 @@ A file's leading `--` comment lines are its description; the rest is one SELECT 
 that DuckDB and SQLite both run unchanged. Canned queries take named parameters (:name).
 A leading comment of the form `-- column: name: what it holds` describes one output column
 instead (Datasette shows it); output columns named like a table column inherit that description.
+A view's leading `-- key: a, b` line names the columns that identify one of its rows (its grain);
+`rucas diff` compares the view's rows by them, and a test checks that they are unique.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ class SqlFile:
     path: Path
     column_notes: tuple[tuple[str, str], ...] = ()
     """(column, description) pairs from the file's `-- column: name: description` lines."""
+    key: tuple[str, ...] = ()
+    """The columns that identify one row (from `-- key: a, b`); empty when the file states none."""
 
     @property
     def column_descriptions(self) -> dict[str, str]:
@@ -54,6 +58,7 @@ def _read(path: Path) -> SqlFile:
     lines = path.read_text(encoding="utf-8").splitlines()
     description: list[str] = []
     columns: list[tuple[str, str]] = []
+    key: tuple[str, ...] = ()
     index = 0
     while index < len(lines) and (lines[index].startswith("--") or not lines[index].strip()):
         comment = lines[index][2:].strip()
@@ -62,13 +67,17 @@ def _read(path: Path) -> SqlFile:
             if not name.strip() or not text.strip():
                 raise ValueError(f"{path}:{index + 1}: write column comments as `-- column: name: description`")
             columns.append((name.strip(), text.strip()))
+        elif lines[index].startswith("--") and comment.lower().startswith("key:"):
+            key = tuple(name.strip() for name in comment[len("key:"):].split(",") if name.strip())
+            if not key:
+                raise ValueError(f"{path}:{index + 1}: write the key as `-- key: column, column`")
         elif lines[index].startswith("--"):
             description.append(comment)
         index += 1
     sql = "\n".join(lines[index:]).strip().rstrip(";").strip()
     if not description:
         raise ValueError(f"{path}: add a leading -- comment saying what question the query answers")
-    return SqlFile(path.stem, " ".join(d for d in description if d), sql, path, tuple(columns))
+    return SqlFile(path.stem, " ".join(d for d in description if d), sql, path, tuple(columns), key)
 
 
 def view_files(directory: Path | None = None) -> list[SqlFile]:

@@ -7,6 +7,7 @@ The directory (<output>/datasette) is what `datasette <output>/datasette` serves
     settings.json       SETTINGS below
     inspect-data.json   precomputed hash, size and row counts; marks rucas.db immutable
     rucas.db            a relative link to ../rucas.db (the database Datasette serves)
+    templates/          a copy of build/publish/templates (custom pages, e.g. /changes)
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -69,6 +71,9 @@ FACETS = {
 
 FTS_SHADOW_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config")
 """The FTS5 index and its shadow tables (external content: no _fts_content)."""
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+"""Datasette templates of the site (pages/*.html are custom pages); copied into every configuration directory."""
 
 CLUSTER_MAP = {"latitude_column": "latitude", "longitude_column": "longitude"}
 
@@ -224,6 +229,7 @@ def write_config(directory: Path, database: Path) -> None:
     _write_json(directory / "metadata.json", metadata(view_columns(database)))
     _write_json(directory / "settings.json", SETTINGS)
     _write_json(directory / "inspect-data.json", inspect_data(database))
+    shutil.copytree(TEMPLATES_DIR, directory / "templates", dirs_exist_ok=True)
     link = directory / f"{DATABASE_NAME}.db"
     if link.is_symlink() or link.exists():
         link.unlink()

@@ -65,6 +65,8 @@ def datasette_command(output_dir: Path, host: str = "127.0.0.1", port: int = 800
                "--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
         command += ["--setting", name, _setting_value(value)]
+    if (config / "templates").is_dir():  # a release's pages (rucas.build.release.site)
+        command += ["--template-dir", str(config / "templates")]
     return command
 
 
@@ -78,6 +80,7 @@ def datasette_app(output_dir: Path):  # -> datasette.app.Datasette
         inspect_data=json.loads((config / "inspect-data.json").read_text(encoding="utf-8")),
         metadata=json.loads((config / "metadata.json").read_text(encoding="utf-8")),
         settings=dict(SETTINGS),
+        template_dir=str(config / "templates") if (config / "templates").is_dir() else None,
     )
 
 

@@ -9,6 +9,7 @@
 -- interval [date_earliest, date_latest], so an event dated to a year in which a state joined or left
 -- does not count that state as a member. Order: the event's earliest date, event_id, initiator_id,
 -- target_id, alliance_id.
+-- key: event_id, initiator_id, target_id, alliance_id
 -- column: initiator_id: The actor that initiated the event (event_actors role initiator).
 -- column: initiator: Name of the initiator.
 -- column: initiator_member_id: The actor whose membership makes the initiator belong (itself, or its country's state for a person, body or unit); empty for target_only.

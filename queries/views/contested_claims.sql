@@ -2,6 +2,7 @@
 -- event (claims), with the event, both speakers, the dates of both statements and both articles.
 -- One row per (event, asserting statement, denying statement). Order: the event's earliest date
 -- (unknown dates last), event_id, asserting statement_id, denying statement_id.
+-- key: event_id, asserting_statement_id, denying_statement_id
 -- column: event_date_earliest: First day the event can be (events.date_earliest).
 -- column: event_date_latest: Last day the event can be (events.date_latest).
 -- column: event_summary: One line saying what the event was (events.summary).

@@ -2,6 +2,7 @@
 -- claims were coded from it and how many distinct actors those rows name (speakers, agencies,
 -- subjects and addressees of statements, parties to events). Order: the article's earliest date
 -- (unknown dates last), source_id.
+-- key: source_id
 -- column: statements: Statements coded from the article.
 -- column: events: Events coded from the article.
 -- column: conditions: Conditions attached to the article's events.

@@ -1,0 +1,206 @@
+"""Make a release: copy a clean build into releases/<version>/ with its CHANGES, citation, checksums and one archive.
+
+A release folder holds:
+
+    parquet/<table>.parquet, rucas.db, rucas.duckdb, datapackage.json, manifest.json   the build's outputs
+    datasette/          the build's Datasette configuration, with the release's /changes page
+    CITATION.cff        the citation of this version, with its release date
+    CHANGES, changes.json   the diff against the previous release (text; JSON as `rucas diff --format json`)
+    release.json        version, release date and previous version (marks a finished release)
+    README.txt          what the folder holds and how to check it
+    SHA256SUMS          the SHA-256 of every file above but rucas.duckdb (`sha256sum -c SHA256SUMS`)
+    rucas-<version>.tar.gz   every file in SHA256SUMS, and SHA256SUMS, under rucas-<version>/
+
+Everything but rucas.duckdb is byte-reproducible: the same build (or two builds of the same curated
+input), the same previous release and the same date give the same bytes, archive included. DuckDB's
+file differs between identical builds (rucas.build.write.manifest.NOT_REPRODUCIBLE), so it stays outside
+SHA256SUMS and the archive; its tables equal the Parquet files, and `rucas build` recreates it.
+
+The release date is not read from the clock, so that a release can be made again byte for byte: it is
+--date, or else the date of the newest git commit of the curated folder, when the build is of exactly
+the committed curated files.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from rucas.build.release.archive import write_archive
+from rucas.build.release.citation import citation_cff
+from rucas.build.release.diff import DatasetDiff, dataset_version_of, diff_builds
+from rucas.build.release.releases import RELEASE_RECORD, Release, list_releases, read_release
+from rucas.build.release.report import changes_json, changes_text
+from rucas.build.release.site import add_release_pages
+from rucas.build.release.version_scheme import required_bump, version_warning
+from rucas.build.write.manifest import NOT_REPRODUCIBLE, file_sha256
+
+BUILD_FILES = ("parquet", "rucas.db", "rucas.duckdb", "datapackage.json", "manifest.json", "datasette")
+"""What a release copies from the build."""
+
+OUTSIDE_CHECKSUMS = frozenset(NOT_REPRODUCIBLE)
+"""Release files neither in SHA256SUMS nor in the archive (their bytes are not reproducible)."""
+
+
+class ReleaseError(Exception):
+    """A release cannot be made; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class ReleaseReport:
+    """What `make_release` wrote."""
+
+    release: Release
+    archive: Path
+    archive_sha256: str
+    warning: str | None
+    """A note for the maintainer when the version number is lower than the changes require."""
+
+
+def verify_build(output_dir: Path) -> Path:
+    """The folder of the build published in output_dir, checked against its manifest: every output the
+    manifest hashes must have that hash. Raises ReleaseError naming the first that does not."""
+    manifest_path = output_dir / "manifest.json"
+    if not manifest_path.is_file():
+        raise ReleaseError(f"{output_dir}: no build here (no manifest.json); run `rucas build` first")
+    build_dir = manifest_path.resolve().parent
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    for output in manifest["outputs"]:
+        path = build_dir / output["path"]
+        if output["sha256"] is not None and (not path.is_file() or file_sha256(path) != output["sha256"]):
+            raise ReleaseError(f"{path}: differs from the build's manifest.json, so this is not a clean build; "
+                               "run `rucas build` and release again")
+    return build_dir
+
+
+def release_date_from_git(curated_dir: Path, build_dir: Path) -> datetime.date:
+    """The date of the newest commit of curated_dir, if the build is of exactly its committed files.
+
+    Raises ReleaseError (saying to pass --date) when the folder is not in git, has uncommitted
+    changes, or holds files other than the build's inputs."""
+    manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+    for item in manifest["inputs"]:
+        path = curated_dir / item["path"]
+        if not path.is_file() or file_sha256(path) != item["sha256"]:
+            raise ReleaseError(f"{path}: not the file the build was made from, so the release date cannot be taken "
+                               "from git; pass --date YYYY-MM-DD (the date the curated input was last changed)")
+
+    def git(*arguments: str) -> str:
+        result = subprocess.run(["git", "-C", str(curated_dir), *arguments], capture_output=True, text=True,
+                                check=False)
+        if result.returncode != 0:
+            raise ReleaseError(f"{curated_dir}: not in a git repository ({result.stderr.strip()}); "
+                               "pass --date YYYY-MM-DD")
+        return result.stdout.strip()
+
+    if git("status", "--porcelain", "--", "."):
+        raise ReleaseError(f"{curated_dir}: has uncommitted changes; commit them, or pass --date YYYY-MM-DD")
+    committed = git("log", "-1", "--format=%cs", "--", ".")
+    if not committed:
+        raise ReleaseError(f"{curated_dir}: no commit holds it yet; commit it, or pass --date YYYY-MM-DD")
+    return datetime.date.fromisoformat(committed)
+
+
+def _copy_build(build_dir: Path, target: Path) -> None:
+    for name in BUILD_FILES:
+        source = build_dir / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, symlinks=True)
+        else:
+            shutil.copy2(source, target / name)
+
+
+def _files(folder: Path) -> list[str]:
+    """Every file and link under folder, as sorted "/"-separated relative paths."""
+    found = [path for path in folder.rglob("*") if path.is_file() or path.is_symlink()]
+    return sorted(path.relative_to(folder).as_posix() for path in found)
+
+
+def _readme(version: str, date: str, previous: str | None) -> str:
+    against = f"the previous release, {previous}" if previous else "nothing: this is the first release"
+    return (
+        f"RUCAS release {version}, released {date}\n\n"
+        "parquet/          one Parquet file per table (the durable, engine-neutral format)\n"
+        "rucas.db          SQLite: the tables, full-text indexes and prepared views (what Datasette serves)\n"
+        "rucas.duckdb      DuckDB: the same tables and views\n"
+        "datapackage.json  Frictionless Data Package descriptor of the Parquet files\n"
+        "manifest.json     the build this release was made from: inputs, row counts, output hashes\n"
+        "                  (datasette/metadata.json and datasette/templates/ differ from it: the release adds\n"
+        "                  its version and changes to the site)\n"
+        "datasette/        Datasette configuration directory: `datasette datasette/` serves this release\n"
+        f"CHANGES           what changed against {against} (text); changes.json the same as JSON\n"
+        "CITATION.cff      how to cite this release\n"
+        "release.json      version, release date, previous version\n"
+        "SHA256SUMS        checksums of every file but rucas.duckdb: run `sha256sum -c SHA256SUMS` here\n\n"
+        "rucas.duckdb is neither in SHA256SUMS nor in the archive: DuckDB writes different bytes for the same\n"
+        "data, so its checksum could not be reproduced. Its tables equal the Parquet files; `rucas build` of the\n"
+        "same curated input recreates it, and DuckDB reads the Parquet files directly:\n"
+        "    SELECT * FROM read_parquet('parquet/events.parquet')\n"
+        "Every other file, and the archive, is byte-reproducible from the same curated input.\n"
+    )
+
+
+def _epoch(date: datetime.date) -> int:
+    return int(datetime.datetime(date.year, date.month, date.day, tzinfo=datetime.UTC).timestamp())
+
+
+def make_release(output_dir: Path, releases_dir: Path, *, released: datetime.date | None = None,
+                 previous: Path | None = None, curated_dir: Path | None = None) -> ReleaseReport:
+    """Release the build published in output_dir into releases_dir/<version>/ (see the module docstring).
+
+    `previous` is the release (or build) to compare with; by default the newest release in
+    releases_dir. `released` is the release date; without it, see release_date_from_git
+    (`curated_dir`, by default the package's curated folder). Raises ReleaseError."""
+    from rucas.build.paths import default_curated_dir
+
+    build_dir = verify_build(output_dir)
+    version = dataset_version_of(build_dir)
+    date = released or release_date_from_git(curated_dir or default_curated_dir(), build_dir)
+    target = releases_dir / version
+    if target.exists():
+        raise ReleaseError(f"{target}: release {version} exists already; a release is never overwritten "
+                           "(remove the folder first if it is yours to remove)")
+    if previous is None:
+        earlier = [release for release in list_releases(releases_dir) if release.version != version]
+        previous = earlier[-1].folder if earlier else None
+    releases_dir.mkdir(parents=True, exist_ok=True)
+    staging = releases_dir / f".staging-{uuid.uuid4().hex[:12]}"
+    staging.mkdir()
+    try:
+        _copy_build(build_dir, staging)
+        diff: DatasetDiff | None = diff_builds(previous, staging) if previous is not None else None
+        bump = required_bump(diff)[0] if diff is not None else None
+        previous_version = diff.old_version if diff is not None else None
+        if diff is not None:
+            (staging / "CHANGES").write_text(changes_text(diff), encoding="utf-8")
+            (staging / "changes.json").write_text(changes_json(diff), encoding="utf-8")
+        else:
+            (staging / "CHANGES").write_text(f"RUCAS {version}: the first release; there is no earlier release "
+                                             "to compare it with.\n", encoding="utf-8")
+            (staging / "changes.json").write_text(json.dumps({"format": 1, "old_version": None,
+                                                              "new_version": version, "relations": []},
+                                                             indent=2) + "\n", encoding="utf-8")
+        add_release_pages(staging / "datasette", version, date.isoformat(), diff, bump)
+        (staging / "CITATION.cff").write_text(citation_cff(version, date), encoding="utf-8")
+        (staging / RELEASE_RECORD).write_text(json.dumps({"version": version, "date": date.isoformat(),
+                                                          "previous": previous_version}, indent=2) + "\n",
+                                              encoding="utf-8")
+        (staging / "README.txt").write_text(_readme(version, date.isoformat(), previous_version), encoding="utf-8")
+        checked = [name for name in _files(staging) if name not in OUTSIDE_CHECKSUMS]
+        sums = "".join(f"{file_sha256(staging / name)}  {name}\n" for name in checked
+                       if not (staging / name).is_symlink())
+        (staging / "SHA256SUMS").write_text(sums, encoding="utf-8")
+        archive_name = f"rucas-{version}.tar.gz"
+        write_archive(staging / archive_name, staging, checked + ["SHA256SUMS"], f"rucas-{version}", _epoch(date))
+        os.rename(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    warning = version_warning(diff) if diff is not None else None
+    return ReleaseReport(read_release(target), target / archive_name, file_sha256(target / archive_name), warning)
