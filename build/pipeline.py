@@ -9,14 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rucas.build.validate.corpus import Validated, save_cache, validate_corpus
-from rucas.build.write.datapackage import write_datapackage
-from rucas.build.publish.datasette_config import write_config
-from rucas.build.write.duckdb_db import write_duckdb
-from rucas.build.write.manifest import inputs_digest, write_manifest
-from rucas.build.write.parquet import write_parquet
-from rucas.build.publish.atomic import build_lock, new_staging_dir, publish
-from rucas.build.write.sqlite_db import write_sqlite
-from rucas.queries import view_files
+
+# The writers (DuckDB, SQLite, Datasette) are imported by `build` when it runs, so that `validate`
+# starts without them.
 
 Progress = Callable[[str], None]
 
@@ -90,6 +85,15 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
     nothing that was published before changes. With `cache`, validated rows of unchanged
     articles are reused from <output>/.cache (see rucas.build.validate.cache); `bar` draws a progress bar.
     """
+    from rucas.build.publish.atomic import build_lock, new_staging_dir, publish
+    from rucas.build.publish.datasette_config import write_config
+    from rucas.build.write.datapackage import write_datapackage
+    from rucas.build.write.duckdb_db import write_duckdb
+    from rucas.build.write.manifest import inputs_digest, write_manifest
+    from rucas.build.write.parquet import write_parquet
+    from rucas.build.write.sqlite_db import write_sqlite
+    from rucas.queries import view_files
+
     stages: dict[str, float] = {}
     timer = _Timer(stages, progress)
     cache_dir = output_dir / ".cache"
