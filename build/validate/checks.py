@@ -194,6 +194,38 @@ def _check_not_after_publication(row: dict[str, Any], origin: RowOrigin, publish
                                     "modality planned or conditional."))
 
 
+NESTED_KEYS = {"statements": frozenset({"about", "addressees", "occurrence"}),
+               "events": frozenset({"actors", "conditions", "occurrence"})}
+"""Keys of a statement or event entry that are not columns of its table (lists of actors, conditions)."""
+
+
+@dataclass(frozen=True)
+class _Article:
+    """What the entries of one annotation are checked against: its file, id, text, body and publication date."""
+
+    path: str
+    source_id: str
+    text: str
+    body: tuple[int, int] | None
+    published: datetime.date | None
+
+
+def _dated_evidence_row(table: str, mapping: Any, line: Where, article: _Article, rows: Rows,
+                        errors: list[CurationError]) -> tuple[dict[str, Any] | None, RowOrigin]:
+    """A statement or event: its values, its evidence found in the body, its date checked; None after errors."""
+    span = _span(article.text, article.body, mapping, article.path, errors) if isinstance(mapping, DocMap) else None
+    provided = {"source_id": article.source_id, "evidence_start": span[0] if span else 0,
+                "evidence_end": span[1] if span else 0}
+    row, origin = read_row(table_spec(table), mapping, article.path, line, errors, provided=provided,
+                           extra_keys=NESTED_KEYS[table])
+    if not (row and span):
+        rows.remember_failed(table, mapping)
+        return None, origin
+    check_date_interval(row, origin, errors)
+    _check_not_after_publication(row, origin, article.published, table[:-1], errors)
+    return row, origin
+
+
 def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFile) -> ArticleResult:
     """Validate one article and its annotation, producing its rows of every table it feeds."""
     errors: list[CurationError] = []
@@ -246,17 +278,10 @@ def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFi
         check_date_interval(row, origin, errors)
         rows.add("sources", row, origin)
 
+    entries = _Article(path, source_id, text, body, published)
     for mapping, line in _items(document, "statements", path, errors):
-        span = _span(text, body, mapping, path, errors) if isinstance(mapping, DocMap) else None
-        provided = {"source_id": source_id, "evidence_start": span[0] if span else 0,
-                    "evidence_end": span[1] if span else 0}
-        row, origin = read_row(table_spec("statements"), mapping, path, line, errors, provided=provided,
-                               extra_keys=frozenset({"about", "addressees", "occurrence"}))
-        if not (row and span):
-            rows.remember_failed("statements", mapping)
-        if row and span:
-            check_date_interval(row, origin, errors)
-            _check_not_after_publication(row, origin, published, "statement", errors)
+        row, origin = _dated_evidence_row("statements", mapping, line, entries, rows, errors)
+        if row:
             rows.add("statements", row, origin)
             for key, relation in (("about", StatementActorRelation.about), ("addressees", StatementActorRelation.addressee)):
                 for index, actor_id in enumerate(_actor_list(mapping.get(key), path, mapping.line_of(key), key, errors)):
@@ -265,16 +290,9 @@ def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFi
                              RowOrigin(path, _item_place(mapping.get(key), mapping.line_of(key), index), {}))
 
     for mapping, line in _items(document, "events", path, errors):
-        span = _span(text, body, mapping, path, errors) if isinstance(mapping, DocMap) else None
-        provided = {"source_id": source_id, "evidence_start": span[0] if span else 0,
-                    "evidence_end": span[1] if span else 0}
-        row, origin = read_row(table_spec("events"), mapping, path, line, errors, provided=provided,
-                               extra_keys=frozenset({"actors", "conditions", "occurrence"}))
-        if not (row and span):
-            rows.remember_failed("events", mapping)
+        row, origin = _dated_evidence_row("events", mapping, line, entries, rows, errors)
+        if not row:
             continue
-        check_date_interval(row, origin, errors)
-        _check_not_after_publication(row, origin, published, "event", errors)
         if (row["latitude"] is None) != (row["longitude"] is None):
             errors.append(CurationError(path, origin.line_of("latitude"), "give both latitude and longitude, or neither.",
                                         "complete the coordinates or remove them."))
