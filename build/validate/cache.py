@@ -47,6 +47,7 @@ from rucas.build.validate.checks import (
     validate_corpus,
     validate_reference,
 )
+from rucas.build.validate import provenance
 from rucas.schema import TableSpec, table_spec, table_specs
 from rucas.schema.derive import arrow_schema
 
@@ -358,7 +359,7 @@ def corpus_is_clean(tables: dict[str, pa.Table]) -> bool:
         rows.add("sources", {"source_id": source_id}, RowOrigin("", 1, {}))
     errors: list = []
     check_roles_and_memberships(rows, errors)
-    return not errors
+    return not errors and provenance.tables_pass_provenance(tables)
 
 
 def validate_cached(curated_dir: Path, cache_dir: Path | None, *, workers: int = 2,

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from rucas.build.read.corpus import Corpus, CuratedFile, unexpected_reference_files
+from rucas.build.validate import provenance
 from rucas.build.validate.errors import CurationError, ValidationFailed
 from rucas.build.validate.evidence import EvidenceNotFound, find_evidence_span
 from rucas.build.validate.rows import RowOrigin, read_row
@@ -484,6 +485,8 @@ def check_corpus_rows(rows: Rows) -> list[CurationError]:
     _check_keys(rows, errors)
     _check_codes(rows, errors)
     check_roles_and_memberships(rows, errors)
+    errors += provenance.unreviewed_articles(rows)
+    errors += provenance.notes_citing_unshipped_files(rows)
     return errors
 
 
