@@ -2,7 +2,9 @@
 cannot open, stops the build with file:line, what is wrong and the fix (exit status 1).
 
 Each test breaks a private copy of tests/fixtures/minimal in one place. The fixture itself is test
-data (`review_status: test_data`, line 11 of its annotation).
+data (`review_status: test_data`, line 11 of its annotation). `rucas validate` runs in-process
+(`rucas.build.cli.main`, the same entry point as the console script); the cached builds run the CLI
+in a subprocess.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from rucas.build.cli import main
 from rucas.build.validate.provenance import cited_files, is_shipped
 
 ANNOTATION = "annotations/eurasianet-russia-turns-down-kyrgyzstans-plea.yaml"
 REVIEW_LINE = "  review_status: test_data\n"
+Capture = pytest.CaptureFixture[str]
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
@@ -30,63 +34,70 @@ def _edit(corpus: Path, relative: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def _refused(corpus: Path, relative: str, line: int, message: str) -> None:
-    result = _cli("validate", "--curated", str(corpus), "--quiet", "--no-cache")
-    assert result.returncode == 1, result.stdout + result.stderr
-    located = [text for text in result.stderr.splitlines() if f"{relative}:{line}: " in text]
-    assert any(message in text and " Fix: " in text for text in located), result.stderr
+def _validate(corpus: Path, capsys: Capture) -> tuple[int, str]:
+    """Exit status and stderr of `rucas validate --curated <corpus> --quiet --no-cache`."""
+    capsys.readouterr()
+    status = main(["validate", "--curated", str(corpus), "--quiet", "--no-cache"])
+    return status, capsys.readouterr().err
 
 
-def test_an_unreviewed_article_is_refused_at_its_review_status_line(minimal_corpus: Path):
+def _refused(corpus: Path, capsys: Capture, relative: str, line: int, message: str) -> None:
+    status, stderr = _validate(corpus, capsys)
+    assert status == 1, stderr
+    located = [text for text in stderr.splitlines() if f"{relative}:{line}: " in text]
+    assert any(message in text and " Fix: " in text for text in located), stderr
+
+
+def test_an_unreviewed_article_is_refused_at_its_review_status_line(minimal_corpus: Path, capsys: Capture):
     _edit(minimal_corpus, ANNOTATION, REVIEW_LINE, "  review_status: unreviewed\n")
-    _refused(minimal_corpus, ANNOTATION, 11, "has not been reviewed (review_status: unreviewed)")
+    _refused(minimal_corpus, capsys, ANNOTATION, 11, "has not been reviewed (review_status: unreviewed)")
 
 
-def test_an_article_marked_reviewed_must_name_coder_reviewer_and_review_date(minimal_corpus: Path):
+def test_an_article_marked_reviewed_must_name_coder_reviewer_and_review_date(minimal_corpus: Path, capsys: Capture):
     _edit(minimal_corpus, ANNOTATION, REVIEW_LINE, "  review_status: reviewed\n")
-    _refused(minimal_corpus, ANNOTATION, 11, "is marked reviewed but gives no coder and reviewer and review_date")
+    _refused(minimal_corpus, capsys, ANNOTATION, 11, "is marked reviewed but gives no coder and reviewer and review_date")
 
 
-def test_an_article_reviewed_by_its_own_coder_is_refused(minimal_corpus: Path):
+def test_an_article_reviewed_by_its_own_coder_is_refused(minimal_corpus: Path, capsys: Capture):
     _edit(minimal_corpus, ANNOTATION, REVIEW_LINE,
           "  coder: rucas-curation-team\n  reviewer: rucas-curation-team\n  review_date: 2026-11-30\n"
           "  review_status: reviewed\n")
-    _refused(minimal_corpus, ANNOTATION, 12, "was reviewed by its own coder ('rucas-curation-team')")
+    _refused(minimal_corpus, capsys, ANNOTATION, 12, "was reviewed by its own coder ('rucas-curation-team')")
 
 
-def test_an_article_reviewed_by_someone_else_is_accepted(minimal_corpus: Path):
+def test_an_article_reviewed_by_someone_else_is_accepted(minimal_corpus: Path, capsys: Capture):
     _edit(minimal_corpus, ANNOTATION, REVIEW_LINE,
           "  coder: rucas-curation-team\n  reviewer: rucas-audit-2026-11\n  review_date: 2026-11-30\n"
           "  review_status: reviewed\n")
-    result = _cli("validate", "--curated", str(minimal_corpus), "--quiet", "--no-cache")
-    assert result.returncode == 0, result.stderr
+    status, stderr = _validate(minimal_corpus, capsys)
+    assert status == 0, stderr
 
 
-def test_a_date_note_citing_the_unpublished_research_notes_is_refused(minimal_corpus: Path):
+def test_a_date_note_citing_the_unpublished_research_notes_is_refused(minimal_corpus: Path, capsys: Capture):
     _edit(minimal_corpus, ANNOTATION, "note: \"Dateline 'Jun 12, 2010'.\"", "note: \"Verified in facts.md section 4.\"")
-    _refused(minimal_corpus, ANNOTATION, 7, "sources.date_note cites 'facts.md', a file that RUCAS does not publish")
+    _refused(minimal_corpus, capsys, ANNOTATION, 7, "sources.date_note cites 'facts.md', a file that RUCAS does not publish")
 
 
-def test_a_reference_note_citing_a_private_path_is_refused(minimal_corpus: Path):
+def test_a_reference_note_citing_a_private_path_is_refused(minimal_corpus: Path, capsys: Capture):
     path = minimal_corpus / "reference" / "memberships.yaml"
     lines = path.read_text(encoding="utf-8").split("\n")
     assert lines[5] == "  note: Fixture row."
     lines[5] = "  note: Dates from /work/research/facts.md section 3."
     path.write_text("\n".join(lines), encoding="utf-8")
-    _refused(minimal_corpus, "reference/memberships.yaml", 6,
+    _refused(minimal_corpus, capsys, "reference/memberships.yaml", 6,
              "alliance_members.note cites '/work/research/facts.md', a file that RUCAS does not publish")
 
 
-def test_a_note_citing_an_unshipped_csv_is_refused(minimal_corpus: Path):
+def test_a_note_citing_an_unshipped_csv_is_refused(minimal_corpus: Path, capsys: Capture):
     _edit(minimal_corpus, ANNOTATION, "note: \"Dateline 'Jun 12, 2010'.\"", "note: \"Dateline; cross-checked in my_dates.csv.\"")
-    _refused(minimal_corpus, ANNOTATION, 7, "cites 'my_dates.csv'")
+    _refused(minimal_corpus, capsys, ANNOTATION, 7, "cites 'my_dates.csv'")
 
 
-def test_notes_may_cite_urls_and_files_that_ship_with_rucas(minimal_corpus: Path):
+def test_notes_may_cite_urls_and_files_that_ship_with_rucas(minimal_corpus: Path, capsys: Capture):
     _edit(minimal_corpus, ANNOTATION, "note: \"Dateline 'Jun 12, 2010'.\"",
           "note: \"Dateline; rules in dataset/curated/README.md; see https://example.org/notes/facts.md.\"")
-    result = _cli("validate", "--curated", str(minimal_corpus), "--quiet", "--no-cache")
-    assert result.returncode == 0, result.stderr
+    status, stderr = _validate(minimal_corpus, capsys)
+    assert status == 0, stderr
 
 
 @pytest.mark.slow

@@ -70,7 +70,8 @@ def shipped_files() -> frozenset[str]:
     import rucas.schema
     from rucas.build.paths import package_root
 
-    roots = {Path(module.__file__).resolve().parent for module in (rucas, rucas.schema, rucas.build, rucas.queries)}
+    packages = (rucas, rucas.schema, rucas.build, rucas.queries)
+    roots = {Path(module.__file__).resolve().parent for module in packages}
     checkout = package_root().parent
     if (checkout / "pyproject.toml").is_file() and (checkout / "schema").is_dir():
         roots.add(checkout)
@@ -151,8 +152,8 @@ def notes_citing_unshipped_files(rows: Rows, shipped: Iterable[str] | None = Non
                         continue
                     errors.append(CurationError(
                         origin.path, origin.line_of(column),
-                        f"{table}.{column} cites {cited!r}, a file that RUCAS does not publish, so a reader "
-                        "cannot check it.",
+                        f"{table}.{column} cites {cited!r}, a file that RUCAS does not publish, "
+                        "so a reader cannot check it.",
                         "cite what the fact rests on in a form a reader can open (a URL, or a public document "
                         "and its section); if nothing public supports it, leave the value empty and say so "
                         "in the note."))
@@ -180,8 +181,8 @@ def tables_pass_provenance(tables: dict[str, pa.Table]) -> bool:
             if not name.endswith("note"):
                 continue
             column = table.column(name).cast("string")
-            candidates = pc.drop_null(column.filter(pc.match_substring_regex(column, pattern, ignore_case=True)))
-            for note in candidates.to_pylist():
+            mentions_a_file = pc.match_substring_regex(column, pattern, ignore_case=True)
+            for note in pc.drop_null(column.filter(mentions_a_file)).to_pylist():
                 if any(not is_shipped(cited) for cited in cited_files(note)):
                     return False
     return True
