@@ -651,3 +651,28 @@ def test_returning_uzbek_is_fighters_would_be_arrested_at_the_border(duck):
     fighting = event(duck, "uzbek-nationals-fight-alongside-is-in-syria-and-iraq")
     assert fighting["modality"] == "claimed"
     assert actors_in(duck, fighting["event_id"], "initiator") == {"uzbek-nationals-fighting-with-is", "islamic-state"}
+
+
+def test_taliban_violence_has_no_military_context_and_rudenkos_concern_claims_nothing(duck):
+    """PLOVER's military context covers only state military bodies (PLOVER_MANUAL.tex, General contexts);
+    Rudenko's "we are concerned about the escalation" expresses concern and asserts no event."""
+    e = event(duck, "taliban-violence-near-tajik-border-2021-07")
+    assert (e["event_type"], e["event_context"], e["date_latest"]) == ("ASSAULT", None, D(2021, 7, 22))
+    assert rows(duck, "SELECT * FROM claims WHERE statement_id = 'rudenko-concerned-about-escalation-in-afghanistan'") == []
+
+
+def test_rudenkos_drug_production_remark_is_a_statement_not_an_event(duck):
+    """News i: "Drug production has reached its highest level." describes a condition, not an act
+    (README, What is not coded as an event)."""
+    (speaker, via), = rows(duck, "SELECT speaker_id, reported_via_id FROM statements WHERE statement_id = 'rudenko-drug-production-at-highest-level'")
+    assert (speaker, via) == ("andrey-rudenko", "sputnik")
+    assert rows(duck, "SELECT * FROM claims WHERE statement_id = 'rudenko-drug-production-at-highest-level'") == []
+
+
+def test_russian_aid_to_unnamed_central_asian_partners_has_no_invented_recipient(duck):
+    """AKIpress: "assistance is provided to the partners in Central Asia" names no partner; PLOVER's AID
+    wants a recipient, but RUCAS leaves it empty and says so (README, Departures from PLOVER)."""
+    e = event(duck, "russia-provides-assistance-to-central-asian-partners-2021")
+    assert (e["event_type"], e["modality"]) == ("AID", "claimed")
+    assert actors_in(duck, e["event_id"], "target") == set()
+    assert "Departures from PLOVER" in e["note"]
