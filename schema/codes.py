@@ -137,6 +137,22 @@ class MembershipStatus(CodedEnum):
     partner = "partner", "A dialogue or partnership status short of membership."
 
 
+class ReviewStatus(CodedEnum):
+    """Where an annotation stands in the project's two-person review (cf. ACLED and UCDP review stages)."""
+
+    unreviewed = "unreviewed", (
+        "Coded but not yet checked by a second person; the build refuses to publish it."
+    )
+    reviewed = "reviewed", (
+        "A reviewer other than the coder checked every row against the article text and the cited "
+        "public sources on review_date."
+    )
+    test_data = "test_data", (
+        "A generated or hand-trimmed article used only by tests and benchmarks (benchmarks/generate.py, "
+        "tests/fixtures); never part of the published corpus, so there is nothing to review."
+    )
+
+
 CODE_VOCABULARIES: dict[str, type[CodedEnum]] = {
     "date_precision": DatePrecision,
     "date_basis": DateBasis,
@@ -149,5 +165,6 @@ CODE_VOCABULARIES: dict[str, type[CodedEnum]] = {
     "location_precision": GeoPrecision,
     "alliance_type": AllianceType,
     "membership_status": MembershipStatus,
+    "review_status": ReviewStatus,
 }
 """Every closed vocabulary by the codebook name under which its values are published."""

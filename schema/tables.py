@@ -23,6 +23,7 @@ from rucas.schema.codes import (
     MembershipStatus,
     Modality,
     QuoteKind,
+    ReviewStatus,
     StatementActorRelation,
 )
 
@@ -121,6 +122,20 @@ class Source(DateInterval, table=True):
     body_start: int = Field(description="Offset in text where the article body begins (code points).")
     body_end: int = Field(description="Offset in text where the article body ends (exclusive).")
     note: str | None = Field(default=None, description="Curator's note on the source.")
+    coder: str | None = Field(
+        default=None,
+        description="Who coded the annotation: a role or handle of the project (e.g. rucas-curation-team), never a guessed name; empty only for test data.",
+    )
+    reviewer: str | None = Field(
+        default=None,
+        description="Who reviewed the coding against the text and the cited sources: a role or handle other than the coder; empty until reviewed.",
+    )
+    review_date: datetime.date | None = Field(
+        default=None, description="Day the review was completed; empty until reviewed."
+    )
+    review_status: ReviewStatus = Field(
+        description="unreviewed, reviewed or test_data (codebook review_status); the build publishes reviewed articles and, in test corpora, test data."
+    )
 
 
 class ActorRole(DateInterval, table=True):

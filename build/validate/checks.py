@@ -19,6 +19,7 @@ from typing import Any
 from rucas.build.read.corpus import Corpus, CuratedFile, unexpected_reference_files
 from rucas.build.validate.across import CURATED_CODEBOOKS
 from rucas.build.validate.errors import CurationError
+from rucas.build.validate import provenance
 from rucas.build.validate.evidence import EvidenceNotFound, find_evidence_span
 from rucas.build.validate.rows import RowOrigin, read_row
 from rucas.build.read.documents import DocList, DocMap, Where, line_of_item, parse_curated_yaml
@@ -326,6 +327,8 @@ def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFi
         row, origin = read_row(table_spec("claims"), mapping, path, line, errors)
         if row:
             rows.add("claims", row, origin)
+    errors += provenance.unreviewed_articles(rows)
+    errors += provenance.notes_citing_unshipped_files(rows)
     return ArticleResult(rows, errors)
 
 
@@ -397,6 +400,7 @@ def validate_reference(corpus: Corpus) -> ArticleResult:
     for row in codebook_rows():
         rows.add("codebook", row, RowOrigin("rucas/schema/codes.py", 1, {}))
     check_reference_consistency(rows, errors)
+    errors += provenance.notes_citing_unshipped_files(rows)
     return ArticleResult(rows, errors)
 
 
