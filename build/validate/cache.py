@@ -151,7 +151,8 @@ def scan_corpus(root: Path) -> tuple[dict[str, ScannedFile], dict[str, ScannedFi
     return reference, articles, annotations
 
 
-VALIDATION_CODE = {"rucas.build.read": ("*.py",), "rucas.build.validate": ("*.py",), "rucas.schema": ("*.py",)}
+VALIDATION_CODE = {"rucas.build.read": ("*.py",), "rucas.build.validate": ("*.py",), "rucas.schema": ("*.py",),
+                   "rucas.build.curate": ("suggestions.py",)}
 """The modules an article's validated rows depend on, by package."""
 
 

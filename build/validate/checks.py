@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from rucas.build.curate.suggestions import refuse_unreviewed_suggestions
 from rucas.build.read.corpus import Corpus, CuratedFile, unexpected_reference_files
 from rucas.build.validate.errors import CurationError, ValidationFailed
 from rucas.build.validate.evidence import EvidenceNotFound, find_evidence_span
@@ -220,6 +221,7 @@ def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFi
     path = annotation.shown
     text = _decode_article(article, errors)
     document = parse_curated_yaml(annotation, errors)
+    document = refuse_unreviewed_suggestions(document, path, errors)  # curators' markers (rucas.build.curate)
     if text is None or document is None:
         return ArticleResult(rows, errors)
     if not isinstance(document, LineDict):
