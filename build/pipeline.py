@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rucas.build.curate.review_pages import write_review_pages
 from rucas.build.write.arrow_tables import arrow_tables
 from rucas.build.validate.cache import CachedValidation, save_cache, validate_cached
 from rucas.build.read.corpus import read_corpus
@@ -135,6 +136,8 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
         timer.lap("duckdb")
         write_sqlite(tables, staging / "rucas.db", views)
         timer.lap("sqlite")
+        write_review_pages(tables, staging / "review")  # a curator's page per article (rucas.build.curate)
+        timer.lap("review")
         write_config(staging / "datasette", staging / "rucas.db")
         write_datapackage(staging / "datapackage.json", version)
         timer.lap("datasette_config")

@@ -123,7 +123,7 @@ def _source_lines(title: str | None, language: str | None, date: StatedDate | No
     derived = {"source_id", "text", "text_sha256", "body_start", "body_end"}
     if date:
         date_value = flow({"earliest": date.day, "latest": date.day, "precision": "day", "basis": "stated",
-                           "note": f"Dateline '{date.line.text}'."})
+                           "note": f"Dateline '{date.line.text if len(date.line.text) <= 60 else date.words}'."})
     else:
         date_value = (flow({"earliest": None, "latest": None, "precision": "unknown", "basis": "inferred", "note": None})
                       + "  # no dateline: give the tightest interval the text justifies, with a note")

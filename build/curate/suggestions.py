@@ -23,8 +23,10 @@ SUGGESTIONS_BLOCK = "suggestions"
 ACCEPT_FIX = f"accept it by deleting `{SUGGESTED_KEY}: true`, or delete the entry."
 
 
-def _what(mapping: LineDict) -> str:
-    """A short name for a suggested mapping: its id when it has one."""
+def _what(mapping: LineDict, document: LineDict) -> str:
+    """A short name for a suggested mapping: the source block, or its id when it has one."""
+    if mapping is document.get("source"):
+        return "the source: block"
     for key in ("statement_id", "event_id", "condition_id"):
         if isinstance(mapping.get(key), str):
             return f"{key.removesuffix('_id')} {mapping[key]}"
@@ -57,7 +59,7 @@ def refuse_unreviewed_suggestions(document: Any, path: str, errors: list[Curatio
                 value = node[SUGGESTED_KEY]
                 marker = f"`{SUGGESTED_KEY}: {str(value).lower() if isinstance(value, bool) else value}`"
                 errors.append(CurationError(path, node.line_of(SUGGESTED_KEY),
-                                            f"suggestion not yet reviewed ({_what(node)} marked {marker}).",
+                                            f"suggestion not yet reviewed ({_what(node, document)} marked {marker}).",
                                             ACCEPT_FIX))
                 del node[SUGGESTED_KEY]
             pending.extend(node.values())
