@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from html import escape
+import re
+from html import escape as _html_escape
 from typing import Any
 
 
@@ -36,6 +37,14 @@ class CodedSpan:
     row_id: str
     start: int
     end: int
+
+
+_SPECIAL = re.compile(r"[&<>\"']")
+
+
+def escape(text: str) -> str:
+    """Text made safe for HTML content and quoted attributes (html.escape, skipped when nothing needs it)."""
+    return _html_escape(text) if _SPECIAL.search(text) else text
 
 
 KIND_PREFIX = {"statement": "S", "event": "E", "condition": "C"}
@@ -73,6 +82,7 @@ details .text { font-family: Georgia, 'DejaVu Serif', serif; }
 .card dt { color: var(--muted); } .card dd { margin: 0; overflow-wrap: anywhere; }
 code { font: 12px/1.3 'DejaVu Sans Mono', monospace; }
 """
+_COMPACT_STYLE = " ".join(STYLE.split())
 
 
 def _coded_spans(review: ReviewInput) -> list[CodedSpan]:
@@ -104,8 +114,8 @@ def _actor(review: ReviewInput, actor_id: str | None) -> str:
 
 
 def _field_list(pairs: list[tuple[str, str | None]]) -> str:
-    """A definition list of the pairs that have a value; values are already HTML."""
-    items = "".join(f"<dt>{escape(name)}</dt><dd>{value}</dd>" for name, value in pairs if value)
+    """A definition list of the pairs that have a value; names are plain words of this module, values already HTML."""
+    items = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in pairs if value)
     return f"<dl>{items}</dl>"
 
 
@@ -138,14 +148,21 @@ def _cards(review: ReviewInput, spans: list[CodedSpan]) -> dict[str, str]:
     for row in review.tables.get("event_conditions", []):
         conditions[row["event_id"]].append(row["condition_id"])
 
+    shown: dict[str | None, str] = {}
+
+    def actor(actor_id: str | None) -> str:
+        if actor_id not in shown:
+            shown[actor_id] = _actor(review, actor_id)
+        return shown[actor_id]
+
     def actors(ids: list[str]) -> str | None:
-        return ", ".join(_actor(review, actor_id) for actor_id in ids) or None
+        return ", ".join(actor(actor_id) for actor_id in ids) or None
 
     cards: dict[str, str] = {}
     for row in review.tables.get("statements", []):
         sid = row["statement_id"]
-        fields = [("speaker", _actor(review, row["speaker_id"])), ("as written", _text(row.get("speaker_title"))),
-                  ("kind", _text(row["quote_kind"])), ("via", _actor(review, row["reported_via_id"])
+        fields = [("speaker", actor(row["speaker_id"])), ("as written", _text(row.get("speaker_title"))),
+                  ("kind", _text(row["quote_kind"])), ("via", actor(row["reported_via_id"])
                                                         if row.get("reported_via_id") else None),
                   ("said", escape(_date(row))), ("date note", _text(row.get("date_note"))),
                   ("about", actors(about[(sid, "about")])), ("addressed to", actors(about[(sid, "addressee")])),
@@ -187,6 +204,7 @@ def _card(kind: str, label: str, row_id: str, fields: list[tuple[str, str | None
 
 def _marked_line(text: str, start: int, end: int, spans: list[CodedSpan]) -> str:
     """One line of the text with each coded span's stretch wrapped in classes and its label at its start."""
+    spans = [span for span in spans if span.start < end and span.end > start]
     cuts = {start, end}
     for span in spans:
         cuts |= {offset for offset in (span.start, span.end) if start < offset < end}
@@ -261,7 +279,7 @@ def render_review_page(review: ReviewInput, title: str | None = None, subtitle: 
                f"{counts['statement']} statement(s), {counts['event']} event(s), {counts['condition']} condition(s); "
                "no body span (the whole text is shown)")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>Review: {escape(review.source_id)}</title><style>{STYLE}</style></head><body>"
+            f"<title>Review: {escape(review.source_id)}</title><style>{_COMPACT_STYLE}</style></head><body>"
             f"<header><h1>{heading}</h1><p><code>{escape(review.source_id)}</code>"
             f"{' · ' + escape(subtitle) if subtitle else ''}</p><p>{escape(summary)}</p>{legend}</header>"
             f"<main>{''.join(rows_html)}</main></body></html>\n")

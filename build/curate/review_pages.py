@@ -12,9 +12,22 @@ import pyarrow as pa
 from rucas.build.curate.review_page import ReviewInput, render_review_page
 
 
+def _rows(table: pa.Table) -> list[dict[str, Any]]:
+    """A table's rows as dicts, dates as ISO text and codes as plain text (several times faster than to_pylist)."""
+    columns: dict[str, list[Any]] = {}
+    for name in table.column_names:
+        column = table.column(name)
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        elif pa.types.is_date(column.type):
+            column = column.cast(pa.string())
+        columns[name] = column.to_pylist()
+    return [dict(zip(columns, values)) for values in zip(*columns.values())]
+
+
 def _grouped(table: pa.Table, key: str) -> dict[str, list[dict[str, Any]]]:
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in table.to_pylist():
+    for row in _rows(table):
         groups[row[key]].append(row)
     return groups
 
@@ -28,7 +41,7 @@ def review_inputs(tables: dict[str, pa.Table]) -> Iterator[tuple[ReviewInput, di
     claims = _grouped(tables["claims"], "statement_id")
     event_actors = _grouped(tables["event_actors"], "event_id")
     conditions = _grouped(tables["event_conditions"], "event_id")
-    for source in sorted(tables["sources"].to_pylist(), key=lambda row: row["source_id"]):
+    for source in sorted(_rows(tables["sources"]), key=lambda row: row["source_id"]):
         own_statements = statements.get(source["source_id"], [])
         own_events = events.get(source["source_id"], [])
         rows = {
