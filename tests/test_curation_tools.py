@@ -8,12 +8,15 @@ import html
 import re
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
-
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rucas.build.cli import main as rucas
+from rucas.build.curate.actor_mentions import KnownActor
 from rucas.build.curate.body_guess import guess_body
-from rucas.build.curate.new_article import read_known_actors
+from rucas.build.curate.new_article import read_known_actors, starting_annotation
 from rucas.build.curate.review_page import ReviewInput, render_review_page
 from rucas.build.pipeline import build, validate
 from rucas.build.validate.errors import ValidationFailed
@@ -152,8 +155,6 @@ def test_accepted_suggestions_build(minimal_corpus: Path, tmp_path: Path):
     _accept_every_suggestion(_annotation_path(minimal_corpus))
     report = build(minimal_corpus, tmp_path / "out")
     assert report.row_counts["sources"] == 2
-    import duckdb
-
     con = duckdb.connect(str(tmp_path / "out" / "rucas.duckdb"), read_only=True)
     rows = con.execute("SELECT speaker_id, evidence, evidence_start, evidence_end FROM statements "
                        "WHERE source_id = ? ORDER BY evidence_start", [SOURCE_ID]).fetchall()
@@ -217,8 +218,6 @@ def test_rucas_check_prints_what_one_article_adds(minimal_corpus: Path, tmp_path
 def _assert_review_pages_show_every_span(output: Path) -> None:
     """Each article's page marks every statement, event and condition of it over exactly its evidence,
     with the row's card beside it, and fetches nothing."""
-    import duckdb
-
     con = duckdb.connect(str(output / "rucas.duckdb"), read_only=True)
     for (source_id,) in con.execute("SELECT source_id FROM sources").fetchall():
         page = (output / "review" / f"{source_id}.html").read_text(encoding="utf-8")
@@ -325,3 +324,33 @@ def test_review_page_reads_side_by_side_at_1280_pixels(output_dir: Path, artifac
         assert page.evaluate("location.hash") == "#condition-russia-kyrgyz-refusal-un-charter"
         browser.close()
     assert requests == [page_path.as_uri()]
+
+_PIECES = st.sampled_from([
+    "Russia", "Moscow", "Natalia Timakova", "Kyrgyzstan", " said", " told reporters", " according to Otunbayeva",
+    ", she said.", "“", "”", '"', "'", "’s", " ", "  ", "\n", "\n\n", "\t", ".", ", ", "Jun 12, 2010", "12 June 2010",
+    "2010-02-30", "Sign up for our newsletter", "\u2028", "\x85", "\ufeff", "é", "Ж", "😀", "\\", "#", ": ", "- ",
+    "{", "}", "[", "]", "&", "*", "!", "?", "The", "However", "Collective Security Treaty Organization",
+    "there is considerable doubt about committing troops to the region if they were the only force",
+])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PIECES, min_size=1, max_size=80).map("".join))
+def test_starting_annotation_quotes_only_the_article_and_reads_back(text: str):
+    """Whatever the text, the YAML written reads back, every quoted stretch is the article's own, and every
+    date is one the text states."""
+    actors = [KnownActor("russia", "Russia", "state", ("Russia", "Moscow")),
+              KnownActor("natalya-timakova", "Natalya Timakova", "person", ("Natalia Timakova",))]
+    written, _ = starting_annotation(text, actors)
+    annotation = yaml.safe_load(written)
+    body = annotation["source"]["body"]
+    for words in ([body["starts_with"], body["ends_with"]] if body else []) + [
+            s["evidence"] for s in annotation["statements"]]:
+        assert words and words in text
+    for statement in annotation["statements"]:
+        assert statement["speaker_id"] in (None, "russia", "natalya-timakova")
+    day = annotation["source"]["date"]["earliest"]
+    assert day is None or day in (datetime.date(2010, 6, 12),)
+    for entry in annotation["suggestions"]["actors_mentioned"]:
+        for mention in entry["mentions"]:
+            assert text[mention["start"]:mention["end"]] == mention["text"]

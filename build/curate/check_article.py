@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from rucas.build.read.corpus import MAX_FILE_BYTES, REFERENCE_FILES, SLUG, Corpus, CuratedFile
+
+# Validation is called through `checks.` in _validate only: one place to follow if its names change.
+from rucas.build.validate import checks
 from rucas.build.validate.errors import CurationError, display_path
 from rucas.schema import table_specs
-
-from rucas.build.validate import checks  # the one place this module calls validation (its names may change)
 
 ARTICLE_TABLES = ("sources", "statements", "statement_actors", "events", "event_actors", "event_conditions", "claims")
 """The tables an annotation feeds, in the order a curator reads them."""

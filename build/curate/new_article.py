@@ -15,12 +15,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
-
-from rucas.build.curate.actor_mentions import KnownActor, Mention, find_actor_mentions, find_unknown_names
-from rucas.build.curate.article_text import Piece, lines_of, sentences_of
+from rucas.build.curate.actor_mentions import (
+    KnownActor,
+    Mention,
+    find_actor_mentions,
+    find_unknown_names,
+)
+from rucas.build.curate.article_text import lines_of, sentences_of
 from rucas.build.curate.body_guess import BodyGuess, guess_body
 from rucas.build.curate.dateline import StatedDate, dateline_date
 from rucas.build.curate.statement_candidates import CandidateStatement, find_candidate_statements

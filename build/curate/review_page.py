@@ -10,9 +10,10 @@ below. Every piece of text from the article or the annotation is HTML-escaped.
 from __future__ import annotations
 
 import datetime
+import itertools
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-import re
 from html import escape as _html_escape
 from typing import Any
 
@@ -214,7 +215,7 @@ def _marked_line(text: str, start: int, end: int, spans: list[CodedSpan]) -> str
         if start <= span.start < end:
             starting[span.start].append(span)
     pieces = []
-    for left, right in zip(ordered, ordered[1:]):
+    for left, right in itertools.pairwise(ordered):
         for span in starting.get(left, []):
             pieces.append(f'<a class="tag {span.kind}" href="#{span.kind}-{escape(span.row_id)}" '
                           f'title="{escape(span.row_id)}">{escape(span.label)}</a>')

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-
 from rucas.build.curate.review_page import ReviewInput, render_review_page
 
 

@@ -7,7 +7,8 @@ import json
 import re
 from typing import Any
 
-_PLAIN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_PLAIN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+"""Ids written without quotes: starting with a letter, so that YAML never reads them as a number or date."""
 _UNSAFE = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\x85\ufeff]")
 """Characters a YAML reader refuses or takes for line breaks inside a quoted string: written as escapes."""
 
@@ -25,11 +26,11 @@ def scalar(value: Any) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     text = str(value)
-    if _PLAIN.match(text) and text not in _PLAIN_WORDS and not text.isdigit():
+    if _PLAIN.match(text) and text not in _PLAIN_WORDS:
         return text
     quoted = json.dumps(text, ensure_ascii=False)
-    return _UNSAFE.sub(lambda m: "\\u%04x" % ord(m.group()) if ord(m.group()) <= 0xFFFF
-                       else "\\U%08x" % ord(m.group()), quoted)
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) <= 0xFFFF
+                       else f"\\U{ord(m.group()):08x}", quoted)
 
 
 def flow(mapping: dict[str, Any]) -> str:
