@@ -166,7 +166,7 @@ def _statement_lines(text: str, candidates: list[CandidateStatement], date: Stat
                   f"    {SUGGESTED_KEY}: true  # speaker: {candidate.speaker_reason}",
                   f"    speaker_id: {scalar(candidate.speaker_id)}",
                   "    speaker_title: null",
-                  "    reported_via_id: null",
+                  f"    reported_via_id: {scalar(candidate.reported_via_id)}",
                   f"    quote_kind: {candidate.quote_kind}",
                   f"    date: {said}",
                   f"    evidence: {scalar(sentence.text)}"]

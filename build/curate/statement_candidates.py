@@ -20,13 +20,25 @@ MIN_QUOTED_WORDS = 4
 """A quotation this long is a statement even without a reporting word; shorter ones may be scare quotes."""
 
 SPEAKER_DISTANCE = 6
-"""At most this many words between a speaker's name and the reporting word ('Shoigu said', 'said Shoigu')."""
+"""At most this many words between a speaker's name and the reporting word that follows it ('Shoigu, the minister, said')."""
+
+SPEAKER_DISTANCE_AFTER = 3
+"""At most this many words between a reporting word and a speaker's name after it ('said Defense Minister Shoigu')."""
 
 ON_BEHALF = re.compile(r"\b(spokes\w+|aide|adviser|representative|press secretary|sources?|officials?)\s+"
-                       r"(of|for|at|in|close to|from)\s+(\w+\s+){0,3}$", re.IGNORECASE)
-"""Words before a name that make someone else the speaker ('a spokeswoman for President X said')."""
+                       r"(of|for|at|in|close to|from)\s+(\w+\s+){0,3}$|"
+                       r"\b(of|for|at|from|with)\s+(the\s+)?([\w’'-]+\s+){0,2}$", re.IGNORECASE)
+"""Words before a name that make someone else the speaker ('a spokeswoman for President X said',
+'Sharafov of the republic's National Security Service told')."""
 
 PRONOUN = re.compile(r"\b(he|she|they)\s+(\w+\s+){0,2}$|^\s*(he|she|they)\b", re.IGNORECASE)
+"""A pronoun just before or after the reporting word: 'she said', 'he later added', 'said she'."""
+
+PRONOUN_BEFORE = re.compile(r"(?<!\w)(he|she|they)\s+(\w+\s+)?$", re.IGNORECASE)
+"""A pronoun right before the reporting word: 'she said', 'he later added'."""
+
+ADDRESSEE_VERBS = {"told", "tells"}
+"""Reporting words whose following name is the one spoken to ('told Sputnik'), not the speaker."""
 
 
 @dataclass
@@ -38,6 +50,7 @@ class CandidateStatement:
     speaker_id: str | None
     speaker_reason: str
     about: list[str] = field(default_factory=list)
+    reported_via_id: str | None = None
 
 
 def _outside_quotes(sentence: Piece) -> list[tuple[int, int]]:
@@ -50,19 +63,30 @@ def _outside_quotes(sentence: Piece) -> list[tuple[int, int]]:
     return spans
 
 
+def _pronoun_speaker(previous: str | None) -> tuple[str | None, str]:
+    if previous:
+        return previous, "a pronoun ('he', 'she', 'they'): taken from the statement before"
+    return None, "a pronoun with no named speaker before it: name the speaker"
+
+
 def _guess_speaker(text: str, sentence: Piece, mentions: list[Mention], actors: dict[str, KnownActor],
                    previous: str | None) -> tuple[str | None, str]:
     outside = _outside_quotes(sentence)
     verbs = [m for m in REPORTING.finditer(text, sentence.start, sentence.end)
              if any(a <= m.start() < b for a, b in outside)]
+    if any(PRONOUN_BEFORE.search(text, sentence.start, verb.start()) for verb in verbs):
+        return _pronoun_speaker(previous)
     named = [m for m in mentions if any(a <= m.start < b for a, b in outside)
              and not re.match(r"[’']s\b", text[m.end:m.end + 3])]  # 'said Moscow’s response': not the speaker
     best: tuple[int, Mention] | None = None
     for verb in verbs:
         for mention in named:
-            gap = text[mention.end:verb.start()] if mention.end <= verb.start() else text[verb.end():mention.start]
+            before = mention.end <= verb.start()
+            gap = text[mention.end:verb.start()] if before else text[verb.end():mention.start]
+            if not before and (verb.group() in ADDRESSEE_VERBS or re.match(r"\s*that\b", gap)):
+                continue  # 'told Sputnik', 'stressed that Moscow ...'
             distance = len(gap.split())
-            if distance > SPEAKER_DISTANCE or any(q in gap for q in "“”\"«»"):
+            if distance > (SPEAKER_DISTANCE if before else SPEAKER_DISTANCE_AFTER) or any(q in gap for q in "“”\"«»"):
                 continue
             preference = distance - (2 if actors[mention.actor_id].actor_type == "person" else 0)
             if best is None or preference < best[0]:
@@ -70,13 +94,10 @@ def _guess_speaker(text: str, sentence: Piece, mentions: list[Mention], actors: 
     if best is not None:
         mention = best[1]
         if ON_BEHALF.search(text[sentence.start:mention.start]):
-            return None, f"someone speaking for {mention.text!r}: name the speaker"
+            return None, f"{mention.text!r} is named after 'of' or 'for', as someone's body or place: name the speaker"
         return mention.actor_id, f"named beside the reporting word: {mention.text!r}"
-    for verb in verbs:
-        if PRONOUN.search(text[sentence.start:verb.start()]) or PRONOUN.search(text[verb.end():verb.end() + 12]):
-            if previous:
-                return previous, "a pronoun ('he', 'she', 'they'): taken from the statement before"
-            return None, "a pronoun with no named speaker before it: name the speaker"
+    if any(PRONOUN.search(text[verb.end():verb.end() + 12]) for verb in verbs):
+        return _pronoun_speaker(previous)
     return None, "no known actor named as the speaker: give speaker_id"
 
 
@@ -99,7 +120,10 @@ def find_candidate_statements(text: str, sentences: list[Piece], mentions: list[
             continue
         inside = [m for m in mentions if sentence.start <= m.start and m.end <= sentence.end]
         speaker, reason = _guess_speaker(text, sentence, inside, actors, previous)
-        about = list(dict.fromkeys(m.actor_id for m in inside if m.actor_id != speaker))
-        candidates.append(CandidateStatement(sentence, "direct" if quotes else "reported", speaker, reason, about))
+        via = None
+        if speaker and actors[speaker].actor_type == "media":  # 'according to Interfax': the agency, not the speaker
+            via, speaker, reason = speaker, None, f"{actors[speaker].name} is a news outlet (reported_via_id): name the speaker"
+        about = list(dict.fromkeys(m.actor_id for m in inside if m.actor_id not in (speaker, via)))
+        candidates.append(CandidateStatement(sentence, "direct" if quotes else "reported", speaker, reason, about, via))
         previous = speaker if speaker and actors[speaker].actor_type == "person" else None
     return candidates
