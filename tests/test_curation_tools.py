@@ -328,8 +328,8 @@ def test_review_page_reads_side_by_side_at_1280_pixels(output_dir: Path, artifac
 _PIECES = st.sampled_from([
     "Russia", "Moscow", "Natalia Timakova", "Kyrgyzstan", " said", " told reporters", " according to Otunbayeva",
     ", she said.", "“", "”", '"', "'", "’s", " ", "  ", "\n", "\n\n", "\t", ".", ", ", "Jun 12, 2010", "12 June 2010",
-    "2010-02-30", "Sign up for our newsletter", "\u2028", "\x85", "\ufeff", "é", "Ж", "😀", "\\", "#", ": ", "- ",
-    "{", "}", "[", "]", "&", "*", "!", "?", "The", "However", "Collective Security Treaty Organization",
+    "2010-02-30", "Sign up for our newsletter", "\u2028", "\x85", "\ufeff", "\r\n", "\r", "é", "Ж", "😀", "\\", "#",
+    ": ", "- ", "{", "}", "[", "]", "&", "*", "!", "?", "The", "However", "Collective Security Treaty Organization",
     "there is considerable doubt about committing troops to the region if they were the only force",
 ])
 
