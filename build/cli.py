@@ -138,8 +138,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.html and result.text is not None:
         sources = result.tables.get("sources") or [{}]
         body = (sources[0]["body_start"], sources[0]["body_end"]) if sources[0].get("body_end") else None
+        notice = (f"{len(result.errors)} error(s): rows with errors are not shown (see the list from rucas check)"
+                  if result.errors else None)
         page = render_review_page(ReviewInput(result.source_id, result.text, body, result.tables, result.actor_names),
-                                  sources[0].get("title"))
+                                  sources[0].get("title"), notice)
         args.html.parent.mkdir(parents=True, exist_ok=True)
         args.html.write_text(page, encoding="utf-8")
         print(f"review page: {args.html}")
