@@ -15,7 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rucas.build.cli import main as rucas
 from rucas.build.curate.actor_mentions import KnownActor
+from rucas.build.curate.article_text import lines_of
 from rucas.build.curate.body_guess import guess_body
+from rucas.build.curate.dateline import dateline_date
 from rucas.build.curate.new_article import read_known_actors, starting_annotation
 from rucas.build.curate.review_page import ReviewInput, render_review_page
 from rucas.build.pipeline import build, validate
@@ -274,6 +276,24 @@ def test_body_guess_agrees_with_the_curators_on_every_seed_article(curated_dir: 
     guess = guess_body(text)
     assert text[guess.start:].startswith(body["source"]["body"]["starts_with"])
     assert text[:guess.end].endswith(body["source"]["body"]["ends_with"])
+
+
+@pytest.mark.parametrize(("dateline", "stated"), [
+    ("Deirdre Tynan Jun 12, 2010", datetime.date(2010, 6, 12)),
+    ("July 29, 2021, 11:42       Source akipress.kg", datetime.date(2021, 7, 29)),
+    ("Updated June 13, 2010 | Published June 12, 2010", datetime.date(2010, 6, 12)),
+    ("Last updated: 14 June 2010", None),
+    ("MOSCOW, June 12, 2010 (Reuters) - Russia said on Saturday it would not send troops to the south for now.",
+     datetime.date(2010, 6, 12)),
+    ("Russia said on June 12, 2010 that it would not send troops to the south for now, officials told reporters.",
+     None),
+    ("Jun 31, 2010", None),
+])
+def test_the_publication_date_is_only_one_a_dateline_states(dateline: str, stated: datetime.date | None):
+    found = dateline_date(lines_of(dateline))
+    assert (found.day if found else None) == stated
+    if found:
+        assert found.words in dateline
 
 
 @pytest.mark.parametrize(("source_id", "stated"), [

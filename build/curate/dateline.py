@@ -28,6 +28,13 @@ PLACE_DATELINE = re.compile(r"^[A-Z][A-Z .'-]+,\s")
 """A paragraph opening with a place in capitals, e.g. 'MOSCOW, June 12, 2010 (Reuters) -'."""
 
 
+AMENDED = re.compile(r"\b(updated|modified|edited|revised|corrected)\b[^0-9]*$", re.IGNORECASE)
+"""Words before a date that make it the date of a later change, not of publication."""
+
+PUBLISHED = re.compile(r"\b(published|posted|first published)\b[^0-9]*$", re.IGNORECASE)
+"""Words before a date that say it is the publication date."""
+
+
 @dataclass(frozen=True)
 class StatedDate:
     """A date written in full in the text: the day, the words as written and the line they are on."""
@@ -58,10 +65,12 @@ def dateline_date(lines: list[Piece]) -> StatedDate | None:
     place in capitals followed by a full date. Dates inside prose are not publication dates.
     """
     for line in lines:
-        dates = find_dates(line.text)
+        dates = [(day, match) for day, match in find_dates(line.text)
+                 if not AMENDED.search(line.text[max(0, match.start() - 20):match.start()])]
         if not dates:
             continue
-        day, match = dates[0]
+        published = [item for item in dates if PUBLISHED.search(line.text[max(0, item[1].start() - 20):item[1].start()])]
+        day, match = (published or dates)[0]
         if line.words <= DATELINE_MAX_WORDS or (PLACE_DATELINE.match(line.text) and match.start() < 40):
             return StatedDate(day, match.group(), line)
     return None
