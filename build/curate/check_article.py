@@ -67,7 +67,8 @@ def check_article(curated_dir: Path, source_id: str) -> ArticleCheck:
     """Validate articles/<source_id>.txt and annotations/<source_id>.yaml against the reference files."""
     errors: list[CurationError] = []
     if not SLUG.match(source_id):
-        errors.append(CurationError(source_id, 1, f"{source_id!r} is not a source id.",
+        errors.append(CurationError(display_path(curated_dir / "articles" / f"{source_id}.txt"), 1,
+                                    f"{source_id!r} is not a source id.",
                                     "give the file stem of the article, e.g. eurasianet-russia-turns-down-kyrgyzstans-plea."))
         return ArticleCheck(source_id, None, errors)
     corpus = Corpus(curated_dir)
