@@ -148,6 +148,51 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    """Add an article to the curated folder with a starting annotation of marked suggestions."""
+    from rucas.build.curate.new_article import NewArticleError, add_article
+
+    try:
+        added = add_article(args.article, args.curated or default_curated_dir(), args.source_id)
+    except NewArticleError as problem:
+        print(str(problem), file=sys.stderr)
+        return 1
+    speakers = sum(1 for s in added.statements if s.speaker_id)
+    date = (f"date {added.date.day} from the dateline '{added.date.words}'" if added.date
+            else "no dateline found: the date is left empty")
+    print(f"wrote {added.article_path} (byte for byte) and {added.annotation_path}:\n"
+          f"  body {'guessed' if added.body else 'not found: write source.body by hand'}; {date}\n"
+          f"  {len(added.statements)} candidate statement(s), {speakers} with a speaker; "
+          f"{len({m.actor_id for m in added.mentions})} known actor(s) mentioned; "
+          f"{len({m.text for m in added.unknown_names})} name(s) matching no actor\n"
+          f"Review each `suggested: true` and the suggestions: block, then run: rucas check {added.source_id}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate one article against the reference files; print what it adds to each table."""
+    from rucas.build.curate.check_article import check_article, summary_lines
+    from rucas.build.curate.review_page import ReviewInput, render_review_page
+
+    result = check_article(args.curated or default_curated_dir(), args.article_id)
+    for error in result.errors:
+        print(str(error), file=sys.stderr)
+    if args.html and result.text is not None:
+        sources = result.tables.get("sources") or [{}]
+        body = (sources[0]["body_start"], sources[0]["body_end"]) if sources[0].get("body_end") else None
+        notice = (f"{len(result.errors)} error(s): rows with errors are not shown (see the list from rucas check)"
+                  if result.errors else None)
+        page = render_review_page(ReviewInput(result.source_id, result.text, body, result.tables, result.actor_names),
+                                  sources[0].get("title"), notice)
+        args.html.parent.mkdir(parents=True, exist_ok=True)
+        args.html.write_text(page, encoding="utf-8")
+        print(f"review page: {args.html}")
+    verdict = "valid" if result.ok else f"{len(result.errors)} error(s); rows with errors are left out"
+    print(f"{result.source_id}: {verdict}. It adds:")
+    print("\n".join(summary_lines(result)))
+    return 0 if result.ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `rucas` command."""
     parser = argparse.ArgumentParser(prog="rucas", description="Build and publish the RUCAS dataset.")
@@ -221,6 +266,27 @@ def main(argv: list[str] | None = None) -> int:
     diff.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     diff.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
     diff.set_defaults(func=cmd_diff)
+
+
+    new = commands.add_parser(
+        "new", help="add an article with a starting annotation of suggestions to review",
+        description="Copy ARTICLE (a plain-text file) byte for byte into <curated>/articles/<id>.txt and write "
+        "<curated>/annotations/<id>.yaml: the guessed body, the date a dateline states, candidate statements "
+        "with verbatim evidence and likely speakers, and the actors found. Each guess is marked; validation "
+        "refuses it until you accept or delete it.")
+    new.add_argument("article", type=Path, help="the article as a UTF-8 text file")
+    new.add_argument("--source-id", default=None, help="the article's id (default: from the file name)")
+    _add_paths(new, output=False)
+    new.set_defaults(func=cmd_new)
+
+    check = commands.add_parser(
+        "check", help="validate one article quickly and print what it adds to each table",
+        description="Validate articles/ARTICLE_ID.txt and its annotation against the reference files (not the "
+        "other articles; `rucas validate` checks ids across the corpus), then print the rows it adds.")
+    check.add_argument("article_id", help="the article's source id (its file name without .txt)")
+    check.add_argument("--html", type=Path, default=None, help="also write the article's review page to this file")
+    _add_paths(check, output=False)
+    check.set_defaults(func=cmd_check)
 
     args = parser.parse_args(argv)
     output = getattr(args, "output", None)

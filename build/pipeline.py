@@ -85,6 +85,7 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
     nothing that was published before changes. With `cache`, validated rows of unchanged
     articles are reused from <output>/.cache (see rucas.build.validate.cache); `bar` draws a progress bar.
     """
+    from rucas.build.curate.review_pages import write_review_pages
     from rucas.build.publish.atomic import build_lock, new_staging_dir, publish
     from rucas.build.publish.datasette_config import write_config
     from rucas.build.write.datapackage import write_datapackage
@@ -116,6 +117,8 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
         timer.lap("duckdb")
         write_sqlite(tables, staging / "rucas.db", views)
         timer.lap("sqlite")
+        write_review_pages(tables, staging / "review")  # a curator's page per article (rucas.build.curate)
+        timer.lap("review")
         write_config(staging / "datasette", staging / "rucas.db")
         write_datapackage(staging / "datapackage.json", version)
         timer.lap("datasette_config")

@@ -167,8 +167,11 @@ def unexpected_reference_files(root: Path) -> list[CurationError]:
             for name in names if name not in known]
 
 
-def read_corpus(root: Path) -> Corpus:
-    """List every curated file under `root` (dataset/curated). Problems are collected in `corpus.errors`, not raised."""
+def read_corpus(root: Path, only: str | None = None) -> Corpus:
+    """List every curated file under `root` (dataset/curated). Problems are collected in `corpus.errors`, not raised.
+
+    With `only` (a source id), list the reference files and that one article and its annotation.
+    """
     corpus = Corpus(root)
     root_shown = display_path(root)
     if not root.is_dir():
@@ -191,7 +194,12 @@ def read_corpus(root: Path) -> Corpus:
                 corpus.errors.append(CurationError(_shown(root_shown, folder), 1, f"{folder}/ is a link.",
                                                    f"make {folder}/ a real folder inside dataset/curated."))
             continue
-        for name in _entries(directory, _shown(root_shown, folder), corpus.errors):
+        names = [f"{only}{suffix}"] if only is not None else _entries(directory, _shown(root_shown, folder), corpus.errors)
+        for name in names:
+            if only is not None and not os.path.lexists(directory / name):
+                corpus.errors.append(CurationError(_shown(root_shown, f"{folder}/{name}"), 1, "file is missing.",
+                                                   "check the source id and the --curated folder."))
+                continue
             relative = f"{folder}/{name}"
             stem, dot, extension = name.rpartition(".")
             if (directory / name).is_dir() and not (directory / name).is_symlink():

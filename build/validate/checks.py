@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from rucas.build.curate.suggestions import refuse_unreviewed_suggestions
 from rucas.build.read.corpus import Corpus, CuratedFile, unexpected_reference_files
 from rucas.build.validate.across import CURATED_CODEBOOKS
 from rucas.build.validate.errors import CurationError
@@ -234,6 +235,7 @@ def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFi
     path = annotation.shown
     text = _decode_article(article, errors)
     document = parse_curated_yaml(annotation.data, annotation.shown, errors)
+    document = refuse_unreviewed_suggestions(document, path, errors)  # curators' markers (rucas.build.curate)
     if text is None or document is None:
         return ArticleResult(rows, errors)
     if not isinstance(document, DocMap):

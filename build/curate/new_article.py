@@ -1,0 +1,286 @@
+"""`rucas new`: add an article to the curated folder with a starting annotation of marked guesses.
+
+The text is copied byte for byte. The annotation holds what can be read off the text without
+inventing anything: the body span and headline, the publication date when a dateline states
+it, candidate statements (their evidence cut from the text itself, so it is verbatim) with the
+speaker when a known actor is named beside the reporting word, the actors found through the
+aliases of reference/actors.yaml, and capitalised names that match no actor. Each guess is
+marked `suggested: true`, or sits in the `suggestions:` block, and validation refuses it until
+a curator accepts or deletes it (rucas.build.curate.suggestions).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from rucas.build.curate.actor_mentions import (
+    KnownActor,
+    Mention,
+    find_actor_mentions,
+    find_unknown_names,
+)
+from rucas.build.curate.article_text import lines_of, sentences_of
+from rucas.build.curate.body_guess import BodyGuess, guess_body
+from rucas.build.curate.dateline import StatedDate, dateline_date
+from rucas.build.curate.statement_candidates import CandidateStatement, find_candidate_statements
+from rucas.build.curate.suggestions import SUGGESTED_KEY, SUGGESTIONS_BLOCK
+from rucas.build.curate.yaml_text import flow, flow_list, scalar
+from rucas.build.read.corpus import SLUG
+from rucas.schema import table_spec
+
+ENGLISH_WORDS = {"the", "and", "of", "to", "in", "is", "that", "for", "on", "with", "said", "was", "has", "have"}
+"""Common English words: an article where they are frequent is suggested as language `en`."""
+
+CANDIDATE_MIN_WORDS = 6
+"""New-actor candidates are looked for only in lines this long (not in captions, bylines or sub-headings)."""
+
+
+class NewArticleError(ValueError):
+    """The article cannot be added as asked; the message says why and what to do."""
+
+
+@dataclass
+class NewArticle:
+    """What `rucas new` wrote and found."""
+
+    source_id: str
+    article_path: Path
+    annotation_path: Path
+    body: BodyGuess | None
+    date: StatedDate | None
+    statements: list[CandidateStatement]
+    mentions: list[Mention]
+    unknown_names: list[Mention]
+
+
+def source_id_from_filename(path: Path) -> str:
+    """A source id from a file name: lower case, every run of other characters a single hyphen."""
+    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+
+
+def read_known_actors(curated_dir: Path) -> list[KnownActor]:
+    """The actors of <curated>/reference/actors.yaml with their names and aliases."""
+    path = curated_dir / "reference" / "actors.yaml"
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise NewArticleError(f"{path}: cannot be read ({exc}). Fix: run `rucas validate` and correct it.") from exc
+    actors = []
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("actor_id"), str):
+            aliases = entry.get("aliases") or []
+            actors.append(KnownActor(entry["actor_id"], str(entry.get("name") or ""), str(entry.get("actor_type") or ""),
+                                     tuple(a for a in aliases if isinstance(a, str)) if isinstance(aliases, list) else ()))
+    return actors
+
+
+def _unique_words(text: str, start: int, end: int, forward: bool, min_words: int) -> str:
+    """The fewest whole words (at least `min_words`) from `start` forward, or back from `end`, that occur once in the text."""
+    stretch = text[start:end]
+    words = list(re.finditer(r"\S+", stretch))
+    cuts = [m.end() for m in words] if forward else [m.start() for m in reversed(words)]
+    for count, cut in enumerate(cuts, start=1):
+        piece = stretch[:cut] if forward else stretch[cut:]
+        if count >= min(min_words, len(cuts)) and text.count(piece) == 1:
+            return piece
+    return stretch
+
+
+def _occurrence(text: str, words: str, start: int) -> int | None:
+    """`occurrence: N` for the words at `start` when they occur more than once, else None."""
+    positions = [m.start() for m in re.finditer(re.escape(words), text)]
+    return positions.index(start) + 1 if len(positions) > 1 else None
+
+
+def _statement_id(candidate: CandidateStatement, text: str, taken: set[str]) -> str:
+    quoted = re.search(r"“([^”]+)”|\"([^\"]+)\"", candidate.sentence.text)
+    words = quoted.group(quoted.lastindex) if quoted else candidate.sentence.text
+    slug_words = [w for w in re.findall(r"[a-z0-9]+", words.lower()) if w not in {"the", "a", "an", "of", "to"}][:6]
+    base = "-".join([candidate.speaker_id or "statement", *slug_words])
+    identifier, number = base, 2
+    while identifier in taken:
+        identifier, number = f"{base}-{number}", number + 1
+    taken.add(identifier)
+    return identifier
+
+
+def _guess_language(text: str) -> str | None:
+    words = re.findall(r"[a-z]+", text.lower())
+    return "en" if words and sum(w in ENGLISH_WORDS for w in words) >= 0.05 * len(words) else None
+
+
+def _body_spec(text: str, body: BodyGuess) -> dict[str, str]:
+    """starts_with and ends_with for the guessed body: its first and last words, as many as make them unique."""
+    first_end = body.headline.end if body.headline else body.end
+    return {"starts_with": _unique_words(text, body.start, first_end, forward=True, min_words=15),
+            "ends_with": _unique_words(text, body.last_line.start, body.end, forward=False, min_words=5)}
+
+
+def _source_lines(title: str | None, language: str | None, date: StatedDate | None,
+                  body: dict[str, str] | None) -> list[str]:
+    """The source: block; its keys come from the schema's sources table, less the columns the build derives."""
+    derived = {"source_id", "text", "text_sha256", "body_start", "body_end"}
+    if date:
+        date_value = flow({"earliest": date.day, "latest": date.day, "precision": "day", "basis": "stated",
+                           "note": f"Dateline '{date.line.text if len(date.line.text) <= 60 else date.words}'."})
+    else:
+        date_value = (flow({"earliest": None, "latest": None, "precision": "unknown", "basis": "inferred", "note": None})
+                      + "  # no dateline: give the tightest interval the text justifies, with a note")
+    known: dict[str, str] = {
+        "title": scalar(title) + ("" if title else "  # required: the headline as published"),
+        "publisher": "null  # required: the outlet, as named",
+        "language": scalar(language) + "  # ISO 639-1" + ("" if language else "; required"),
+        "date": date_value,
+        "url": "null  # only an address you know; never a reconstructed one",
+        "rights": "null  # required: who holds the rights to the text",
+        "coder": "null  # your project handle",
+        "review_status": "unreviewed  # a second person checks every row, then writes reviewed, reviewer, review_date",
+    }
+    known["body"] = flow(body) if body else "null  # required: {starts_with: \"first words\", ends_with: \"last words\"}"
+    order = ["title", "publisher", "publisher_actor_id", "author", "language", "date", "url", "rights", "body", "note"]
+    columns = {("date" if c.name == "date_earliest" else c.name): c for c in table_spec("sources").columns
+               if c.name not in derived and not (c.name.startswith("date_") and c.name != "date_earliest")}
+    lines = ["source:", f"  {SUGGESTED_KEY}: true  # title, language, date and body are guesses: check them"]
+    for key in [k for k in order if k in columns or k == "body"] + [k for k in columns if k not in order]:
+        column = columns.get(key)
+        value = known.get(key) or ("pending" if column is not None and "pending" in column.enum_values else "null")
+        lines.append(f"  {key}: {value}")
+    return lines
+
+
+def _statement_lines(text: str, candidates: list[CandidateStatement], date: StatedDate | None) -> list[str]:
+    if not candidates:
+        return ["statements: []"]
+    if date:
+        said = flow({"earliest": None, "latest": date.day, "precision": "range", "basis": "inferred",
+                     "note": f"Not after the article's dateline ({date.day.isoformat()}); the day it was said "
+                             "is not coded yet."})
+    else:
+        said = flow({"earliest": None, "latest": None, "precision": "unknown", "basis": "inferred", "note": None})
+    lines, taken = ["statements:"], set()
+    for candidate in candidates:
+        sentence = candidate.sentence
+        lines += [f"  - statement_id: {_statement_id(candidate, text, taken)}",
+                  f"    {SUGGESTED_KEY}: true  # speaker: {candidate.speaker_reason}",
+                  f"    speaker_id: {scalar(candidate.speaker_id)}",
+                  "    speaker_title: null",
+                  f"    reported_via_id: {scalar(candidate.reported_via_id)}",
+                  f"    quote_kind: {candidate.quote_kind}",
+                  f"    date: {said}",
+                  f"    evidence: {scalar(sentence.text)}"]
+        if (occurrence := _occurrence(text, sentence.text, sentence.start)) is not None:
+            lines.append(f"    occurrence: {occurrence}")
+        lines += [f"    about: {flow_list(candidate.about)}", "    addressees: []", "    note: null", ""]
+    return lines
+
+
+def _line_number(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _suggestion_lines(text: str, mentions: list[Mention], unknown: list[Mention]) -> list[str]:
+    lines = [f"{SUGGESTIONS_BLOCK}:  # found by rucas new; use what helps, then delete this block",
+             "  actors_mentioned:" + ("" if mentions else " []")]
+    by_actor: dict[str, list[Mention]] = {}
+    for mention in mentions:
+        by_actor.setdefault(mention.actor_id, []).append(mention)
+    for actor_id, found in by_actor.items():
+        lines.append(f"    - actor_id: {actor_id}")
+        lines.append("      mentions:")
+        lines += [f"        - {flow({'text': m.text, 'start': m.start, 'end': m.end, 'line': _line_number(text, m.start)})}"
+                  for m in found]
+    lines.append("  new_actor_candidates:" + ("" if unknown else " []"))
+    counts = Counter(m.text for m in unknown)
+    seen: set[str] = set()
+    for mention in unknown:
+        if mention.text in seen:
+            continue
+        seen.add(mention.text)
+        lines.append(f"    - {flow({'name': mention.text, 'start': mention.start, 'end': mention.end, 'line': _line_number(text, mention.start), 'times': counts[mention.text]})}")
+    return lines
+
+
+def starting_annotation(text: str, actors: list[KnownActor]) -> tuple[str, NewArticle]:
+    """The starting annotation of an article (YAML text) and what was found, without writing anything."""
+    body = guess_body(text)
+    lines = lines_of(text)
+    start, end = (body.start, body.end) if body else (0, len(text))
+    body_lines = [line for line in lines if start <= line.start and line.end <= end]
+    headline_index = next((i for i, line in enumerate(lines) if body and body.headline == line), None)
+    near = lines[max(0, headline_index - 3):headline_index + 6] if headline_index is not None else body_lines[:6]
+    date = dateline_date(near)
+    by_id = {actor.actor_id: actor for actor in actors}
+    mentions = find_actor_mentions(text, actors, start, end)
+    unknown = [name for line in body_lines if line.words >= CANDIDATE_MIN_WORDS and line != (body and body.headline)
+               for name in find_unknown_names(text, mentions, line.start, line.end)]
+    sentences = [s for line in body_lines if line != (body and body.headline) for s in sentences_of(line)]
+    candidates = find_candidate_statements(text, sentences, mentions, by_id)
+    title = body.headline.text if body and body.headline else None
+    document = [
+        "# Starting annotation written by `rucas new`. Every guess is marked `suggested: true`, and the",
+        "# suggestions: block at the end lists the actors found and names that match no actor. Validation",
+        "# refuses each until you accept it (delete the marker line) or delete the entry; see",
+        "# dataset/curated/README.md, \"Adding an article\".",
+        *_source_lines(title, _guess_language(text[start:end]), date, _body_spec(text, body) if body else None),
+        "",
+        *_statement_lines(text, candidates, date),
+        "events: []",
+        "",
+        "claims: []",
+        "",
+        *_suggestion_lines(text, mentions, unknown),
+    ]
+    found = NewArticle("", Path(), Path(), body, date, candidates, mentions, unknown)
+    return "\n".join(document) + "\n", found
+
+
+def _check_verbatim(annotation: str, text: str) -> None:
+    """Read the written annotation back: every quoted string must be the article's own words."""
+    document = yaml.safe_load(annotation)
+    quoted = [s["evidence"] for s in document.get("statements") or []]
+    if document["source"].get("body"):
+        quoted += [document["source"]["body"]["starts_with"], document["source"]["body"]["ends_with"]]
+    for words in quoted:
+        if words not in text:
+            raise RuntimeError(f"rucas new wrote words that are not in the article: {words!r}")
+
+
+def add_article(article: Path, curated_dir: Path, source_id: str | None = None) -> NewArticle:
+    """Copy `article` into <curated>/articles/<source_id>.txt and write its starting annotation.
+
+    Raises NewArticleError (nothing written) when the id is not a slug, the article is not
+    UTF-8 text, or either file exists already.
+    """
+    source_id = source_id or source_id_from_filename(article)
+    if not SLUG.match(source_id):
+        raise NewArticleError(f"{source_id!r} is not a valid source id. Fix: pass --source-id with lower-case "
+                              "letters, digits and single hyphens, e.g. --source-id publisher-short-title.")
+    try:
+        data = article.read_bytes()
+    except OSError as exc:
+        raise NewArticleError(f"{article}: cannot be read ({exc.strerror}). Fix: check the path.") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NewArticleError(f"{article}: is not UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}). "
+                              "Fix: convert it to UTF-8 from its original encoding, then run rucas new again.") from exc
+    if not text.strip() or "\x00" in text:
+        raise NewArticleError(f"{article}: is empty or not plain text. Fix: save the article's text as a .txt file.")
+    article_path = curated_dir / "articles" / f"{source_id}.txt"
+    annotation_path = curated_dir / "annotations" / f"{source_id}.yaml"
+    for path in (article_path, annotation_path):
+        if path.exists():
+            raise NewArticleError(f"{path} exists already. Fix: choose another --source-id, or delete the old "
+                                  "files if you mean to start over.")
+    annotation, found = starting_annotation(text, read_known_actors(curated_dir))
+    _check_verbatim(annotation, text)
+    article_path.parent.mkdir(parents=True, exist_ok=True)
+    annotation_path.parent.mkdir(parents=True, exist_ok=True)
+    article_path.write_bytes(data)
+    annotation_path.write_text(annotation, encoding="utf-8")
+    found.source_id, found.article_path, found.annotation_path = source_id, article_path, annotation_path
+    return found
