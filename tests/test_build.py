@@ -149,8 +149,7 @@ def test_a_failing_build_leaves_the_previous_outputs_untouched(minimal_corpus: P
 
 def test_validate_writes_nothing(minimal_corpus: Path):
     before = _tree_digest(minimal_corpus)
-    rows = validate(minimal_corpus)
-    assert rows.tables["events"]
+    assert validate(minimal_corpus).row_counts["events"] == 2
     assert _tree_digest(minimal_corpus) == before
     assert not (minimal_corpus / ".builds").exists()
 
