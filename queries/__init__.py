@@ -1,9 +1,13 @@
-"""The prepared SQL of RUCAS: one file per view in views/, one per canned query in canned/.
+"""The prepared SQL of RUCAS: one file per view in views/, one per canned query in canned/, one per
+query of the site's event and article pages in pages/, one per dashboard chart in charts/.
 
 A file's leading `--` comment lines are its description; the rest is one SELECT statement
 that DuckDB and SQLite both run unchanged. Canned queries take named parameters (:name).
 A leading comment of the form `-- column: name: what it holds` describes one output column
 instead (Datasette shows it); output columns named like a table column inherit that description.
+A line `-- question: rank: the question` puts the view or query on the site's front page under that
+question (lowest rank first), and `-- example: name=value&name=value` gives a canned query's front-page
+link its parameters.
 """
 
 from __future__ import annotations
@@ -28,6 +32,10 @@ class SqlFile:
     path: Path
     column_notes: tuple[tuple[str, str], ...] = ()
     """(column, description) pairs from the file's `-- column: name: description` lines."""
+    question: tuple[int, str] | None = None
+    """(rank, question) from a `-- question: rank: text` line: the question this file answers on the front page."""
+    example: str = ""
+    """Query-string parameters for the front page's link (`-- example: name=value&...`), for canned queries."""
 
     @property
     def column_descriptions(self) -> dict[str, str]:
@@ -54,6 +62,8 @@ def _read(path: Path) -> SqlFile:
     lines = path.read_text(encoding="utf-8").splitlines()
     description: list[str] = []
     columns: list[tuple[str, str]] = []
+    question: tuple[int, str] | None = None
+    example = ""
     index = 0
     while index < len(lines) and (lines[index].startswith("--") or not lines[index].strip()):
         comment = lines[index][2:].strip()
@@ -62,18 +72,33 @@ def _read(path: Path) -> SqlFile:
             if not name.strip() or not text.strip():
                 raise ValueError(f"{path}:{index + 1}: write column comments as `-- column: name: description`")
             columns.append((name.strip(), text.strip()))
+        elif lines[index].startswith("--") and comment.lower().startswith("question:"):
+            rank, _, text = comment[len("question:"):].partition(":")
+            if not rank.strip().isdigit() or not text.strip():
+                raise ValueError(f"{path}:{index + 1}: write the front-page question as "
+                                 "`-- question: rank: the question` (rank a whole number, lowest first)")
+            question = (int(rank), text.strip())
+        elif lines[index].startswith("--") and comment.lower().startswith("example:"):
+            example = comment[len("example:"):].strip()
         elif lines[index].startswith("--"):
             description.append(comment)
         index += 1
     sql = "\n".join(lines[index:]).strip().rstrip(";").strip()
     if not description:
         raise ValueError(f"{path}: add a leading -- comment saying what question the query answers")
-    return SqlFile(path.stem, " ".join(d for d in description if d), sql, path, tuple(columns))
+    return SqlFile(path.stem, " ".join(d for d in description if d), sql, path, tuple(columns), question, example)
 
 
 def view_files(directory: Path | None = None) -> list[SqlFile]:
     """Every view definition in queries/views, sorted by name."""
     root = (directory or QUERIES_DIR) / "views"
+    return [_read(p) for p in sorted(root.glob("*.sql"))]
+
+
+def page_queries(directory: Path | None = None) -> list[SqlFile]:
+    """The queries behind the site's event and article pages, in queries/pages (SQLite; one named
+    parameter each), sorted by name."""
+    root = (directory or QUERIES_DIR) / "pages"
     return [_read(p) for p in sorted(root.glob("*.sql"))]
 
 

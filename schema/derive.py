@@ -19,6 +19,7 @@ import pyarrow as pa
 from sqlmodel import SQLModel
 
 from rucas.schema.codes import CodedEnum
+from rucas.schema.tables import Display
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class TableSpec:
     description: str
     columns: tuple[ColumnSpec, ...]
     model: type[SQLModel]
+    display: Display = Display()
+    """How people see the table: label column, sort, facets, full-text columns, leading columns."""
 
     @property
     def column_names(self) -> list[str]:
@@ -55,6 +58,15 @@ class TableSpec:
     @property
     def primary_key(self) -> list[str]:
         return [column.name for column in self.columns if column.primary_key]
+
+    @property
+    def display_columns(self) -> list[str]:
+        """Every column in the order a reader wants them: the display's leading columns, then the
+        others in schema order, then ids (primary and foreign keys) last."""
+        lead = list(self.display.lead)
+        ids = [c.name for c in self.columns if (c.primary_key or c.references) and c.name not in lead]
+        middle = [name for name in self.column_names if name not in lead and name not in ids]
+        return lead + middle + ids
 
     def column(self, name: str) -> ColumnSpec:
         for column in self.columns:
@@ -128,8 +140,20 @@ def table_specs() -> tuple[TableSpec, ...]:
         if not model.__doc__:
             raise ValueError(f"{model.__name__} has no docstring: it is the table's description")
         columns = tuple(_column_spec(model, name) for name in _field_order(model))
-        specs.append(TableSpec(model.__tablename__, " ".join(model.__doc__.split()), columns, model))
+        display = model.__dict__.get("__display__", Display())
+        spec = TableSpec(model.__tablename__, " ".join(model.__doc__.split()), columns, model, display)
+        _check_display(spec)
+        specs.append(spec)
     return tuple(specs)
+
+
+def _check_display(spec: TableSpec) -> None:
+    """Every column a table's Display names must be one of its columns."""
+    display = spec.display
+    named = [display.label, display.newest_first, *display.facets, *display.full_text, *display.lead]
+    unknown = [name for name in named if name is not None and name not in spec.column_names]
+    if unknown:
+        raise ValueError(f"{spec.model.__name__}.__display__ names columns it does not have: {unknown}")
 
 
 def table_spec(name: str) -> TableSpec:

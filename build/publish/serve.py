@@ -38,7 +38,7 @@ def publish_config(output_dir: Path, directory: Path | None = None) -> Path:
     if not database.exists():
         raise FileNotFoundError(f"{output_dir}: no {DATABASE_NAME}.db here; run `rucas build` first")
     target = directory or config_dir(output_dir)
-    write_config(target, database)
+    write_config(target, database, absolute_link=directory is not None)
     return target
 
 
@@ -62,6 +62,8 @@ def datasette_command(output_dir: Path, host: str = "127.0.0.1", port: int = 800
                "-i", str(database),
                "--inspect-file", str(config / "inspect-data.json"),
                "--metadata", str(config / "metadata.json"),
+               "--template-dir", str(config / "templates"),
+               "--plugins-dir", str(config / "plugins"),
                "--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
         command += ["--setting", name, _setting_value(value)]
@@ -78,6 +80,8 @@ def datasette_app(output_dir: Path):  # -> datasette.app.Datasette
         inspect_data=json.loads((config / "inspect-data.json").read_text(encoding="utf-8")),
         metadata=json.loads((config / "metadata.json").read_text(encoding="utf-8")),
         settings=dict(SETTINGS),
+        template_dir=str(config / "templates"),
+        plugins_dir=str(config / "plugins"),
     )
 
 

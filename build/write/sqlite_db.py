@@ -12,12 +12,14 @@ from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
 from rucas.schema.derive import sqlite_ddl
 
-FULL_TEXT: dict[str, tuple[str, ...]] = {
-    "sources": ("title", "text"),
-    "statements": ("evidence", "speaker_title"),
-    "events": ("summary", "evidence"),
-}
-"""Tables with a full-text index (FTS5, external content) and the columns it covers."""
+FULL_TEXT: dict[str, tuple[str, ...]] = {spec.name: spec.display.full_text for spec in table_specs()
+                                          if spec.display.full_text}
+"""Tables with a full-text index (FTS5, external content) and the columns it covers (from each table's
+Display in schema/tables.py)."""
+
+FULL_TEXT_TOKENIZER = "porter unicode61 remove_diacritics 2"
+"""Words are matched by their stem (Porter): "refused", "refusal" and "refuses" all find "refuse";
+case and diacritics are ignored."""
 
 
 def _sqlite_column(column: pa.ChunkedArray) -> list[object]:
@@ -61,7 +63,7 @@ def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile]) 
         for table, columns in FULL_TEXT.items():
             names = ", ".join(columns)
             con.execute(f"CREATE VIRTUAL TABLE {table}_fts USING fts5({names}, content='{table}', "
-                        "content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')")
+                        f"content_rowid='rowid', tokenize='{FULL_TEXT_TOKENIZER}')")
             con.execute(f"INSERT INTO {table}_fts (rowid, {names}) SELECT rowid, {names} FROM {table}")
             con.execute(f"INSERT INTO {table}_fts ({table}_fts) VALUES ('optimize')")
         create_views(con.execute, views, (sqlite3.Error,))

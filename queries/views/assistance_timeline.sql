@@ -1,3 +1,4 @@
+-- question: 10: When did anyone ask Russia for military help, and what happened next?
 -- Every request, offer, refusal, denial, delivery, readiness change and exercise concerning military
 -- assistance, in date order, with who asked whom, the conditions attached and the article it comes from.
 -- Which events: requests, offers and promises, and refusals (REQUEST, AGREE, REJECT) whose mode is

@@ -1,3 +1,4 @@
+-- question: 30: Who said an event happened, and who denied it?
 -- Contradictory accounts: every pair of statements of which one asserts and the other denies the same
 -- event (claims), with the event, both speakers, the dates of both statements and both articles.
 -- One row per (event, asserting statement, denying statement). Order: the event's earliest date
