@@ -52,6 +52,11 @@ class SqlFile:
         return seen
 
     @property
+    def tables_read(self) -> list[str]:
+        """Names after FROM and JOIN in the statement, in order of appearance (tables, views and CTEs)."""
+        return re.findall(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)", self.sql, flags=re.IGNORECASE)
+
+    @property
     def duckdb_sql(self) -> str:
         """The statement with DuckDB's parameter syntax ($name for :name), to run as
         `duckdb_connection.execute(query.duckdb_sql, {"name": value})`."""
@@ -99,6 +104,13 @@ def page_queries(directory: Path | None = None) -> list[SqlFile]:
     """The queries behind the site's event and article pages, in queries/pages (SQLite; one named
     parameter each), sorted by name."""
     root = (directory or QUERIES_DIR) / "pages"
+    return [_read(p) for p in sorted(root.glob("*.sql"))]
+
+
+def chart_queries(directory: Path | None = None) -> list[SqlFile]:
+    """The queries of the dashboard's charts and filters, in queries/charts (SQLite, with
+    datasette-dashboards' optional `[[ ... ]]` clauses), sorted by name."""
+    root = (directory or QUERIES_DIR) / "charts"
     return [_read(p) for p in sorted(root.glob("*.sql"))]
 
 

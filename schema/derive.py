@@ -150,7 +150,8 @@ def table_specs() -> tuple[TableSpec, ...]:
 def _check_display(spec: TableSpec) -> None:
     """Every column a table's Display names must be one of its columns."""
     display = spec.display
-    named = [display.label, display.newest_first, *display.facets, *display.full_text, *display.lead]
+    named = [display.label, display.newest_first, *display.facets, *display.full_text, *display.lead,
+             *display.full_text_codes]
     unknown = [name for name in named if name is not None and name not in spec.column_names]
     if unknown:
         raise ValueError(f"{spec.model.__name__}.__display__ names columns it does not have: {unknown}")
@@ -248,7 +249,9 @@ def arrow_schema(spec: TableSpec) -> pa.Schema:
 
 
 def pandas_dtypes(spec: TableSpec) -> dict[str, object]:
-    """The pandas dtype of every column: nullable extension types, categoricals for enums."""
+    """The pandas dtype of every column: nullable extension types, categoricals for enums, and
+    datetime64[ns] for dates (the one date type of rucas.load: pandas compares it with ISO strings,
+    resamples and plots it)."""
     import pandas as pd  # imported here: the CLI and the build never need pandas
 
     dtypes: dict[str, object] = {}
@@ -258,12 +261,17 @@ def pandas_dtypes(spec: TableSpec) -> dict[str, object]:
         else:
             dtypes[column.name] = {"text": pd.StringDtype(), "integer": pd.Int64Dtype(),
                                    "double": pd.Float64Dtype(), "boolean": pd.BooleanDtype(),
-                                   "date": pd.ArrowDtype(pa.date32())}[column.kind]
+                                   "date": "datetime64[ns]"}[column.kind]
     return dtypes
 
 
 _FRICTIONLESS_TYPES = {"text": "string", "integer": "integer", "double": "number", "date": "date",
                        "boolean": "boolean", "enum": "string"}
+
+
+NAN_TEXT = "nan"
+"""How Frictionless's Parquet reader (through pandas) writes a missing number: the Parquet files hold real
+nulls, and no number in RUCAS is NaN, so nullable numeric fields declare "nan" a missing value."""
 
 
 def frictionless_resource(spec: TableSpec) -> dict[str, object]:
@@ -284,6 +292,8 @@ def frictionless_resource(spec: TableSpec) -> dict[str, object]:
             constraints["minimum"] = column.minimum
         if column.maximum is not None:
             constraints["maximum"] = column.maximum
+        if column.nullable and column.kind in ("integer", "double"):
+            field["missingValues"] = ["", NAN_TEXT]
         if constraints:
             field["constraints"] = constraints
         fields.append(field)

@@ -50,6 +50,10 @@ class Display:
     """Columns offered as facets on the table's page."""
     full_text: tuple[str, ...] = ()
     """Columns of the table's full-text index (SQLite FTS5, Porter stemming: "refused" finds "refuse")."""
+    full_text_codes: tuple[str, ...] = ()
+    """Coded columns whose meaning (the codebook's label and definition of the row's code) is indexed
+    with the full text, so that words for what a row is coded as find it: "refused" finds an event coded
+    REJECT ("Reject or refuse") even where the article says "declines"."""
     lead: tuple[str, ...] = ()
     """Columns a reader needs first, in this order; the other columns follow in schema order, ids last."""
 
@@ -212,6 +216,7 @@ class Event(DateInterval, Evidence, table=True):
         newest_first="date_earliest",
         facets=("event_type", "modality", "location_country_iso3", "event_mode", "event_context"),
         full_text=("summary", "evidence"),
+        full_text_codes=("event_type", "cameo_code"),
         lead=("date_earliest", "date_latest", "date_precision", "event_type", "modality", "summary", "evidence", "location_name"),
     )
 

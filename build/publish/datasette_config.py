@@ -48,8 +48,8 @@ facet_time_limit_ms 500 gives the facets of the events table more room than the 
 suggest_facets off, because each table's facets are chosen (Display in schema/tables.py) and suggesting more tried every column (2.3 of the
 2.7 s of the events page at 10k generated articles); pages of 50 rows keep long evidence texts readable; the immutable database file may be downloaded whole."""
 
-FTS_SHADOW_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config")
-"""The FTS5 index and its shadow tables (external content: no _fts_content)."""
+FTS_SHADOW_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", "_fts_content")
+"""The FTS5 index and its shadow tables (_fts_content only where the index keeps its own text)."""
 
 CLUSTER_MAP = {"latitude_column": "latitude", "longitude_column": "longitude"}
 
@@ -121,7 +121,7 @@ def view_columns(database: Path) -> dict[str, list[str]]:
 
 
 def _tables_read_by(view: SqlFile) -> list[str]:
-    return re.findall(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)", view.sql, flags=re.IGNORECASE)
+    return view.tables_read
 
 
 def view_column_descriptions(view: SqlFile, columns: list[str], specs: tuple[TableSpec, ...]) -> dict[str, str]:

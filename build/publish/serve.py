@@ -85,8 +85,29 @@ def datasette_app(output_dir: Path):  # -> datasette.app.Datasette
     )
 
 
+class PortInUse(OSError):
+    """The address `rucas serve` was asked to listen on is taken."""
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise PortInUse, with a hint, if nothing could listen on host:port now."""
+    import errno
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        raise PortInUse(errno.EADDRINUSE, f"port {port} on {host} is already in use (another server?); "
+                        f"choose a free one with --port, e.g. `rucas serve --port {port + 1}`") from None
+
+
 def serve(output_dir: Path, host: str = "127.0.0.1", port: int = 8001, rebuild: bool = False) -> int:
-    """Serve the dataset until interrupted: this process becomes Datasette (signals reach it directly)."""
+    """Serve the dataset until interrupted: this process becomes Datasette (signals reach it directly).
+    Raises PortInUse before building or serving anything if host:port is taken."""
+    check_port_free(host, port)
     if rebuild:
         from rucas.build.paths import default_curated_dir
         from rucas.build.pipeline import build, stderr_progress

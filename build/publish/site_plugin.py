@@ -172,3 +172,39 @@ def extra_template_vars(template, database, table, view_name, request, datasette
         return values
 
     return variables
+
+
+def versioned_headers(headers: list[tuple[bytes, bytes]], version: str) -> list[tuple[bytes, bytes]]:
+    """Response headers with the dataset version added (rucas-version) and written into the file name of
+    a download (events.csv -> events-rucas-<version>.csv), so every export says which build it is."""
+    tagged = []
+    for name, value in headers:
+        if name.lower() == b"content-disposition" and b'filename="' in value:
+            stem, dot, suffix = value.split(b'filename="', 1)[1].rstrip(b'"').rpartition(b".")
+            value = b'attachment; filename="' + (stem or suffix) + b"-rucas-" + version.encode() + \
+                (dot + suffix if stem else b"") + b'"'
+        tagged.append((name, value))
+    return tagged + [(b"rucas-version", version.encode())]
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """Every response carries the dataset version (see versioned_headers)."""
+
+    def wrap(app):
+        async def with_version(scope, receive, send):
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            version = build_facts(datasette).get("version")
+
+            async def send_with_version(message):
+                if version and message["type"] == "http.response.start":
+                    message = {**message, "headers": versioned_headers(list(message.get("headers", [])), version)}
+                await send(message)
+
+            await app(scope, receive, send_with_version)
+
+        return with_version
+
+    return wrap
