@@ -62,6 +62,7 @@ def _timeline(sql: str, database: str) -> dict[str, object]:
                 "size": {"field": "events", "type": "quantitative", "title": "events",
                          "legend": {"labelExpr": _WHOLE_NUMBERS_ONLY, "format": "d"}},
                 "color": _colour("modality", "modality", MODALITY_COLOURS),
+                "xOffset": {"field": "modality", "type": "nominal", "scale": {"domain": list(MODALITY_COLOURS)}},
             },
         },
     }

@@ -175,9 +175,10 @@ def _view_entry(view: SqlFile, columns: list[str], specs: tuple[TableSpec, ...])
 
 
 def canned_query_entry(query: SqlFile) -> dict[str, object]:
-    """One canned query: its SQL, title, description and named parameters (read-only: never `write`)."""
+    """One canned query: its SQL (hidden until asked for: the form and the answer come first), title,
+    description and named parameters (read-only: never `write`)."""
     return {"sql": query.sql, "title": query.name.replace("_", " ").capitalize(),
-            "description": query.description, "params": query.parameters}
+            "description": query.description, "params": query.parameters, "hide_sql": True}
 
 
 def metadata(views: dict[str, list[str]] | None = None) -> dict[str, object]:

@@ -1,6 +1,8 @@
--- One search box for the whole dataset: events (summary and evidence), statements (their words and the
--- speaker's title as written) and articles (headline and text). Words match by their stem (Porter):
--- "refused" also finds "refuse", "refusal" and "refuses", but not "declines". :q takes SQLite FTS5
+-- One search box for the whole dataset: events (summary and evidence, and the codebook's label and
+-- definition of their event type and CAMEO code), statements (their words and the speaker's title as
+-- written) and articles (headline and text). Words match by their stem (Porter): "refused" also finds
+-- "refuse", "refusal" and "refuses", and finds the event coded REJECT ("Reject or refuse") whose article
+-- says Russia "declines". :q takes SQLite FTS5
 -- syntax: words (all must occur), "exact phrases", OR, NOT, prefix*. SQLite only (it reads the full-text
 -- indexes of rucas.db). An empty :q lists everything, unranked. Events first, then statements, then
 -- articles; within each, the best matches first (FTS5 bm25), then id. (An empty :q is matched as the empty phrase "", which

@@ -64,7 +64,6 @@ lists AS (
   GROUP BY event_id
 )
 SELECT
-  e.event_id,
   e.date_earliest,
   e.date_latest,
   e.date_precision,
@@ -81,7 +80,8 @@ SELECT
   e.location_country_iso3,
   e.source_id,
   s.title AS source_title,
-  s.publisher
+  s.publisher,
+  e.event_id
 FROM assistance e
 JOIN sources s ON s.source_id = e.source_id
 LEFT JOIN lists ON lists.event_id = e.event_id
