@@ -14,7 +14,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-
 from rucas.queries import SqlFile
 from rucas.schema import table_spec, table_specs
 from rucas.schema.derive import pandas_dtypes
@@ -96,7 +95,6 @@ def load_view(name: str, directory: Path) -> pd.DataFrame:
     """A prepared view, computed by DuckDB (opened read-only) from the published database, typed like the
     table columns it shows."""
     import duckdb
-
     from rucas.queries import view_files
 
     (view,) = [v for v in view_files() if v.name == name]

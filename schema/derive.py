@@ -12,7 +12,7 @@ import functools
 import json
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 import pyarrow as pa
@@ -48,7 +48,7 @@ class TableSpec:
     description: str
     columns: tuple[ColumnSpec, ...]
     model: type[SQLModel]
-    display: Display = Display()
+    display: Display = field(default_factory=Display)
     """How people see the table: label column, sort, facets, full-text columns, leading columns."""
 
     @property

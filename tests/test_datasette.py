@@ -32,7 +32,7 @@ OSH_WITH_COORDINATES = "location: {name: Osh, country_iso3: KGZ, latitude: 40.53
 coordinates so that the map and the cluster map have a marker to draw."""
 
 READ_ONLY_PLUGINS = {"datasette-dashboards", "datasette-cluster-map", "datasette-leaflet",
-                     "datasette-render-markdown"}
+                     "datasette-render-markdown", "rucas_site.py"}
 """Every plugin the published instance may load: none of them writes."""
 
 

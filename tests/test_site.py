@@ -116,6 +116,13 @@ def test_table_pages_show_readable_columns_first_and_ids_last(site: Datasette) -
     assert 'class="col-summary type-str"><a href="/rucas/events/' in html, "the summary opens the event"
 
 
+def test_view_pages_show_ids_last(site: Datasette) -> None:
+    headers = re.findall(r'<th [^>]*data-column="([^"]+)"', page(site, "/rucas/statement_details"))
+    ids = [name for name in headers if name.endswith("_id")]
+    assert ids and headers[-len(ids):] == ids
+    assert headers[0] == "date_earliest"
+
+
 def test_long_texts_are_folded_to_their_first_words(site: Datasette) -> None:
     html = page(site, "/rucas/sources")
     assert html.count('<details class="rucas-fold">') >= 5, "every article text is folded"
@@ -148,8 +155,8 @@ def test_refusals_view_gives_russias_two_stated_reasons(site: Datasette) -> None
 
 
 @pytest.mark.parametrize(("table", "row"), [("events", REFUSAL), ("actors", "russia"),
-                                            ("claims", "komilov-claims-are-wishful-thinking,"
-                                                       "uzbekistan-asked-russia-for-individual-types-of-weapons")])
+                                            ("claims", ("komilov-claims-are-wishful-thinking,"
+                                                        "uzbekistan-asked-russia-for-individual-types-of-weapons"))])
 def test_row_pages_cite_the_row_as_rucas_cite_does(site: Datasette, output_dir: Path, table: str, row: str) -> None:
     citation = rucas.cite(table, row, output_dir)
     version = json.loads((output_dir / "manifest.json").read_text())["version"]

@@ -41,22 +41,26 @@ def build_facts(datasette) -> dict[str, str]:
     key = (str(manifest), stat.st_mtime_ns)
     if key not in _facts_cache:
         version = json.loads(manifest.read_text(encoding="utf-8")).get("version", "")
-        built = datetime.datetime.fromtimestamp(stat.st_mtime, tz=datetime.timezone.utc)
+        built = datetime.datetime.fromtimestamp(stat.st_mtime, tz=datetime.UTC)
         _facts_cache.clear()
         _facts_cache[key] = {"version": version, "built": built.strftime("%Y-%m-%d %H:%M UTC")}
     return _facts_cache[key]
 
 
 def reading_order(table: str | None, config: dict[str, Any]):
-    """A function from Datasette's display_columns to the indexes of those columns in reading order:
-    the table's order from the schema (readable columns first, ids last); columns it does not name keep
-    their place at the front (Datasette's own link column)."""
+    """A function from Datasette's display_columns to the indexes of those columns in reading order.
+
+    A table's order comes from the schema (readable columns first, ids last); columns it does not name
+    keep their place at the front (Datasette's own link column). A view keeps its own order, except
+    that its id columns (those that link to rows) move to the end."""
     order = config.get("column_order", {}).get(table or "")
+    links = config.get("links", {})
 
     def indexes(display_columns) -> list[int]:
         names = [column["name"] for column in display_columns]
         if not order:
-            return list(range(len(names)))
+            ids = [i for i, name in enumerate(names) if linked_table(name, links)]
+            return [i for i in range(len(names)) if i not in ids] + ids
         known = [name for name in order if name in names]
         unknown = [i for i, name in enumerate(names) if name not in order]
         return unknown + [names.index(name) for name in known]
