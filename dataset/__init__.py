@@ -85,7 +85,7 @@ def cite(table: str, row_id: str | tuple[str, ...], path: Path | None = None) ->
     """
     import sqlite3
 
-    from rucas.citation import cite_row, describe_source, source_sql
+    from rucas.citation import NO_ARTICLE, cite_row, source_sql
     from rucas.schema import table_spec
 
     values = tuple(row_id.split(",")) if isinstance(row_id, str) else tuple(row_id)
@@ -93,7 +93,7 @@ def cite(table: str, row_id: str | tuple[str, ...], path: Path | None = None) ->
     if len(values) != len(key):
         raise ValueError(f"table {table} has primary key {key}: give {len(key)} value(s), not {values!r}")
     directory = output_dir(path)
-    source = describe_source(None, None, None, None)
+    source = NO_ARTICLE
     sql = source_sql(table)
     if sql:
         con = sqlite3.connect(f"file:{directory / 'rucas.db'}?mode=ro", uri=True)
@@ -103,5 +103,5 @@ def cite(table: str, row_id: str | tuple[str, ...], path: Path | None = None) ->
             con.close()
         if found is None:
             raise KeyError(f"table {table} has no row {values!r}")
-        source = describe_source(*found)
+        (source,) = found
     return cite_row(manifest(path)["version"], table, ",".join(values), source)

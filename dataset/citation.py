@@ -11,14 +11,15 @@ URL is known, or 'reference files' for rows curated from reference knowledge rat
 NO_ARTICLE = "the curated reference files (no article)"
 
 
-def describe_source(url: str | None, title: str | None, publisher: str | None, date: str | None) -> str:
-    """The `source` part of a row's citation: the article's URL where known, else what identifies it."""
-    if url:
-        return url
-    if title:
-        parts = [f'"{title}"'] + [part for part in (publisher, date) if part]
-        return ", ".join(parts) + " (no URL known)"
-    return NO_ARTICLE
+NO_URL = " (no URL known)"
+
+SOURCE_EXPRESSION = (
+    "coalesce(s.url, '\"' || s.title || '\"' || coalesce(', ' || s.publisher, '') "
+    f"|| coalesce(', ' || s.date_earliest, '') || '{NO_URL}')"
+)
+"""The source part of a row's citation, in SQL over the article `s`: its URL where known, else its quoted
+headline, publisher and earliest date followed by NO_URL. The one definition: rucas.cite and the site
+both run it (through source_sql)."""
 
 
 def cite_row(version: str, table: str, row: str, source: str) -> str:
@@ -27,8 +28,9 @@ def cite_row(version: str, table: str, row: str, source: str) -> str:
 
 
 def source_sql(table: str) -> str | None:
-    """SQL returning (url, title, publisher, date_earliest) of the article a row of `table` is coded from,
-    with the row's primary-key columns as named parameters; None for tables not coded from articles.
+    """SQL returning one column, `source`: the citation's source part (SOURCE_EXPRESSION) for the article
+    a row of `table` is coded from, with the row's primary-key columns as named parameters; None for tables
+    not coded from articles.
 
     Derived from the schema: the table's own source_id, or the source_id of the first table it references
     that has one (a condition through its event, a claim through its statement)."""
@@ -36,7 +38,7 @@ def source_sql(table: str) -> str | None:
 
     spec = table_spec(table)
     where = " AND ".join(f"t.{name} = :{name}" for name in spec.primary_key)
-    columns = "s.url, s.title, s.publisher, s.date_earliest"
+    columns = f"{SOURCE_EXPRESSION} AS source"
     if "source_id" in spec.column_names:
         return f"SELECT {columns} FROM {table} t JOIN sources s ON s.source_id = t.source_id WHERE {where}"
     for column in spec.columns:

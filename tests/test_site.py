@@ -18,7 +18,7 @@ from rucas.build.publish.datasette_config import front_page_questions
 from rucas.build.publish.serve import config_dir, datasette_app, publish_config
 from rucas.queries import view_files
 from rucas.schema import table_spec
-from test_datasette import fetch, fetch_json
+from test_datasette import fetch, fetch_json, published  # noqa: F401 (published: a fixture used below)
 
 REFUSAL = "russia-refuses-kyrgyz-request-for-troops-2010-06-12"
 """Russia's refusal of Kyrgyzstan's plea for troops, 12 June 2010 (Eurasianet)."""
@@ -49,6 +49,13 @@ def test_front_page_starts_from_the_questions_with_views_and_dashboard_one_click
     for view in view_files():
         assert f'href="/rucas/{view.name}"' in html
     assert 'action="/rucas/search"' in html
+
+
+def test_every_question_on_the_front_page_opens_an_answer_with_rows(site: Datasette) -> None:
+    for question in front_page_questions():
+        path, _, query = question["path"].partition("?")
+        rows = fetch_json(site, f"{path}.json?{query}&_shape=array")
+        assert rows, f"{question['question']} ({question['path']}) answers nothing"
 
 
 @pytest.mark.parametrize("path", ["/", "/rucas", "/rucas/events", f"/rucas/events/{REFUSAL}", "/rucas/refusals",
@@ -170,6 +177,14 @@ def test_a_citation_names_the_article_url_or_says_there_is_none(output_dir: Path
     assert "no article" in rucas.cite("actors", "russia", output_dir)
     with pytest.raises(KeyError):
         rucas.cite("events", "no-such-event", output_dir)
+
+
+def test_a_row_of_an_article_without_a_known_url_is_cited_by_headline_publisher_and_date(published: Path) -> None:
+    citation = rucas.cite("events", "russia-refuses-kyrgyz-request-2010-06-12", published)
+    assert citation.endswith('coded from "Russia Turns Down Kyrgyzstan\'s Plea for Military Support", Eurasianet, '
+                             "2010-06-12 (no URL known). Licence CC-BY-4.0.")
+    assert citation in page(datasette_app(published), "/rucas/events/russia-refuses-kyrgyz-request-2010-06-12"
+                            ).replace("&#39;", "'").replace("&#34;", '"')
 
 
 def test_every_download_and_response_names_the_dataset_version(site: Datasette, output_dir: Path) -> None:

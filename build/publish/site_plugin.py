@@ -114,13 +114,7 @@ async def _source(db, config: dict[str, Any], table: str, key: dict[str, str]) -
     if not sql:
         return config["cite"]["no_article"]
     rows = await _rows(db, sql, key)
-    if not rows:
-        return config["cite"]["no_article"]
-    row = rows[0]
-    if row["url"]:
-        return str(row["url"])
-    parts = [f'"{row["title"]}"'] + [str(row[name]) for name in ("publisher", "date_earliest") if row[name]]
-    return ", ".join(parts) + " (no URL known)"
+    return str(rows[0]["source"]) if rows else config["cite"]["no_article"]
 
 
 async def _row_page(datasette, config: dict[str, Any], database: str, table: str, request) -> dict[str, Any]:
