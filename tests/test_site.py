@@ -18,7 +18,7 @@ from rucas.build.publish.datasette_config import front_page_questions
 from rucas.build.publish.serve import config_dir, datasette_app, publish_config
 from rucas.queries import view_files
 from rucas.schema import table_spec
-from test_datasette import fetch, fetch_json, published  # noqa: F401 (published: a fixture used below)
+from test_datasette import build_published, fetch, fetch_json
 
 REFUSAL = "russia-refuses-kyrgyz-request-for-troops-2010-06-12"
 """Russia's refusal of Kyrgyzstan's plea for troops, 12 June 2010 (Eurasianet)."""
@@ -179,7 +179,15 @@ def test_a_citation_names_the_article_url_or_says_there_is_none(output_dir: Path
         rucas.cite("events", "no-such-event", output_dir)
 
 
-def test_a_row_of_an_article_without_a_known_url_is_cited_by_headline_publisher_and_date(published: Path) -> None:
+@pytest.fixture(scope="module")
+def minimal_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build of the minimal corpus, whose article has no known URL."""
+    return build_published(tmp_path_factory.mktemp("site-minimal"))
+
+
+def test_a_row_of_an_article_without_a_known_url_is_cited_by_headline_publisher_and_date(
+        minimal_output: Path) -> None:
+    published = minimal_output
     citation = rucas.cite("events", "russia-refuses-kyrgyz-request-2010-06-12", published)
     assert citation.endswith('coded from "Russia Turns Down Kyrgyzstan\'s Plea for Military Support", Eurasianet, '
                              "2010-06-12 (no URL known). Licence CC-BY-4.0.")
