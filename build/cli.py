@@ -84,10 +84,14 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the SQLite database with Datasette (read-only, immutable)."""
-    from rucas.build.publish.serve import serve
+    from rucas.build.publish.serve import PortInUse, serve
 
-    return serve(output_dir=args.output or default_output_dir(), host=args.host, port=args.port,
-                 rebuild=args.rebuild)
+    try:
+        return serve(output_dir=args.output or default_output_dir(), host=args.host, port=args.port,
+                     rebuild=args.rebuild)
+    except PortInUse as busy:
+        print(f"rucas serve: {busy.strerror}", file=sys.stderr)
+        return 1
 
 
 def cmd_publish_config(args: argparse.Namespace) -> int:
@@ -298,6 +302,18 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except ValidationFailed as failure:  # serve, stats and others build first when there is no build yet
         return _print_errors(failure)
+    except BrokenPipeError:
+        return _reader_went_away()
+
+
+def _reader_went_away() -> int:
+    """The command's output was piped into a reader that stopped early (`rucas stats | head`): that is
+    fine. Point stdout at /dev/null so that Python's final flush does not fail again, and succeed."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 0
 
 
 if __name__ == "__main__":

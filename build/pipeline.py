@@ -110,10 +110,10 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
         if cache:
             save_cache(cache_dir, validated)
         staging = new_staging_dir(output_dir)
-        write_parquet(tables, staging / "parquet")
+        write_parquet(tables, staging / "parquet", version)
         timer.lap("parquet")
         views = view_files()
-        write_duckdb(tables, staging / "rucas.duckdb", views)
+        write_duckdb(tables, staging / "rucas.duckdb", views, version)
         timer.lap("duckdb")
         write_sqlite(tables, staging / "rucas.db", views)
         timer.lap("sqlite")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["__version__", "load", "tables", "table_names", "view_names", "manifest", "output_dir",
-           "release_versions"]
+           "release_versions", "cite"]
 
 
 def output_dir(path: Path | None = None) -> Path:
@@ -74,13 +74,15 @@ def _folder(path: Path | None, version: str | None) -> Path:
 
 
 def load(name: str, path: Path | None = None, version: str | None = None) -> pd.DataFrame:
-    """One table (from Parquet) or view (from DuckDB) as a pandas DataFrame with nullable, typed columns.
+    """One table (from Parquet) or view (computed by DuckDB) as a pandas DataFrame with nullable, typed columns.
 
-    Text is `string`, whole numbers `Int64`, decimals `Float64`, dates `date32[pyarrow]`, and
-    coded columns are categoricals whose categories are the full vocabulary.
-    Reads the current build, or the build or release folder `path`, or the release `version`
-    (a full dataset version, or MAJOR.MINOR.PATCH if only one release has it; see release_versions()).
-    `frame.attrs["rucas_version"]` is the dataset version the frame was read from.
+    Text is `string`, whole numbers `Int64`, decimals `Float64`, dates `datetime64[ns]` (missing: NaT;
+    compare with "2010-01-01", resample, plot), and coded columns are categoricals whose categories are
+    the full vocabulary. A view's column has the dtype of the table column of the same name. Reads the
+    last published build in `path` (default: see rucas.build.paths.default_output_dir), building it
+    first if there is none (after editing the curated files, run `rucas build`); or the release
+    `version` (a full dataset version, or MAJOR.MINOR.PATCH if only one release has it; see
+    release_versions()). `frame.attrs["rucas_version"]` is the dataset version the frame was read from.
     """
     from rucas.frames import load_table, load_view
 
@@ -99,3 +101,34 @@ def tables(path: Path | None = None, version: str | None = None) -> dict[str, pd
     """Every table and view by name, as load() returns them."""
     directory = _folder(path, version)
     return {name: load(name, directory) for name in table_names() + view_names()}
+
+
+def cite(table: str, row_id: str | tuple[str, ...], path: Path | None = None) -> str:
+    """How to cite one row: dataset, version, table, row id and the article's URL (see rucas.citation).
+
+    `row_id` is the row's primary key; a composite key as a tuple in key order (or joined by commas).
+
+        >>> rucas.cite("events", "russia-refuses-kyrgyz-request-for-troops-2010-06-12")  # doctest: +SKIP
+    """
+    import sqlite3
+
+    from rucas.citation import NO_ARTICLE, cite_row, source_sql
+    from rucas.schema import table_spec
+
+    values = tuple(row_id.split(",")) if isinstance(row_id, str) else tuple(row_id)
+    key = table_spec(table).primary_key
+    if len(values) != len(key):
+        raise ValueError(f"table {table} has primary key {key}: give {len(key)} value(s), not {values!r}")
+    directory = output_dir(path)
+    source = NO_ARTICLE
+    sql = source_sql(table)
+    if sql:
+        con = sqlite3.connect(f"file:{directory / 'rucas.db'}?mode=ro", uri=True)
+        try:
+            found = con.execute(sql, dict(zip(key, values))).fetchone()
+        finally:
+            con.close()
+        if found is None:
+            raise KeyError(f"table {table} has no row {values!r}")
+        (source,) = found
+    return cite_row(manifest(path)["version"], table, ",".join(values), source)

@@ -1,4 +1,5 @@
-"""The prepared SQL of RUCAS: one file per view in views/, one per canned query in canned/.
+"""The prepared SQL of RUCAS: one file per view in views/, one per canned query in canned/, one per
+query of the site's event and article pages in pages/, one per dashboard chart in charts/.
 
 A file's leading `--` comment lines are its description; the rest is one SELECT statement
 that DuckDB and SQLite both run unchanged. Canned queries take named parameters (:name).
@@ -6,6 +7,9 @@ A leading comment of the form `-- column: name: what it holds` describes one out
 instead (Datasette shows it); output columns named like a table column inherit that description.
 A view's leading `-- key: a, b` line names the columns that identify one of its rows (its grain);
 `rucas diff` compares the view's rows by them, and a test checks that they are unique.
+A line `-- question: rank: the question` puts the view or query on the site's front page under that
+question (lowest rank first), and `-- example: name=value&name=value` gives a canned query's front-page
+link its parameters.
 """
 
 from __future__ import annotations
@@ -32,6 +36,10 @@ class SqlFile:
     """(column, description) pairs from the file's `-- column: name: description` lines."""
     key: tuple[str, ...] = ()
     """The columns that identify one row (from `-- key: a, b`); empty when the file states none."""
+    question: tuple[int, str] | None = None
+    """(rank, question) from a `-- question: rank: text` line: the question this file answers on the front page."""
+    example: str = ""
+    """Query-string parameters for the front page's link (`-- example: name=value&...`), for canned queries."""
 
     @property
     def column_descriptions(self) -> dict[str, str]:
@@ -48,6 +56,11 @@ class SqlFile:
         return seen
 
     @property
+    def tables_read(self) -> list[str]:
+        """Names after FROM and JOIN in the statement, in order of appearance (tables, views and CTEs)."""
+        return re.findall(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)", self.sql, flags=re.IGNORECASE)
+
+    @property
     def duckdb_sql(self) -> str:
         """The statement with DuckDB's parameter syntax ($name for :name), to run as
         `duckdb_connection.execute(query.duckdb_sql, {"name": value})`."""
@@ -59,6 +72,8 @@ def _read(path: Path) -> SqlFile:
     description: list[str] = []
     columns: list[tuple[str, str]] = []
     key: tuple[str, ...] = ()
+    question: tuple[int, str] | None = None
+    example = ""
     index = 0
     while index < len(lines) and (lines[index].startswith("--") or not lines[index].strip()):
         comment = lines[index][2:].strip()
@@ -71,18 +86,40 @@ def _read(path: Path) -> SqlFile:
             key = tuple(name.strip() for name in comment[len("key:"):].split(",") if name.strip())
             if not key:
                 raise ValueError(f"{path}:{index + 1}: write the key as `-- key: column, column`")
+        elif lines[index].startswith("--") and comment.lower().startswith("question:"):
+            rank, _, text = comment[len("question:"):].partition(":")
+            if not rank.strip().isdigit() or not text.strip():
+                raise ValueError(f"{path}:{index + 1}: write the front-page question as "
+                                 "`-- question: rank: the question` (rank a whole number, lowest first)")
+            question = (int(rank), text.strip())
+        elif lines[index].startswith("--") and comment.lower().startswith("example:"):
+            example = comment[len("example:"):].strip()
         elif lines[index].startswith("--"):
             description.append(comment)
         index += 1
     sql = "\n".join(lines[index:]).strip().rstrip(";").strip()
     if not description:
         raise ValueError(f"{path}: add a leading -- comment saying what question the query answers")
-    return SqlFile(path.stem, " ".join(d for d in description if d), sql, path, tuple(columns), key)
+    return SqlFile(path.stem, " ".join(d for d in description if d), sql, path, tuple(columns), key, question, example)
 
 
 def view_files(directory: Path | None = None) -> list[SqlFile]:
     """Every view definition in queries/views, sorted by name."""
     root = (directory or QUERIES_DIR) / "views"
+    return [_read(p) for p in sorted(root.glob("*.sql"))]
+
+
+def page_queries(directory: Path | None = None) -> list[SqlFile]:
+    """The queries behind the site's event and article pages, in queries/pages (SQLite; one named
+    parameter each), sorted by name."""
+    root = (directory or QUERIES_DIR) / "pages"
+    return [_read(p) for p in sorted(root.glob("*.sql"))]
+
+
+def chart_queries(directory: Path | None = None) -> list[SqlFile]:
+    """The queries of the dashboard's charts and filters, in queries/charts (SQLite, with
+    datasette-dashboards' optional `[[ ... ]]` clauses), sorted by name."""
+    root = (directory or QUERIES_DIR) / "charts"
     return [_read(p) for p in sorted(root.glob("*.sql"))]
 
 

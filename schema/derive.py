@@ -12,13 +12,14 @@ import functools
 import json
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 import pyarrow as pa
 from sqlmodel import SQLModel
 
 from rucas.schema.codes import CodedEnum
+from rucas.schema.tables import Display
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class TableSpec:
     description: str
     columns: tuple[ColumnSpec, ...]
     model: type[SQLModel]
+    display: Display = field(default_factory=Display)
+    """How people see the table: label column, sort, facets, full-text columns, leading columns."""
 
     @property
     def column_names(self) -> list[str]:
@@ -57,6 +60,15 @@ class TableSpec:
     @property
     def primary_key(self) -> list[str]:
         return [column.name for column in self.columns if column.primary_key]
+
+    @property
+    def display_columns(self) -> list[str]:
+        """Every column in the order a reader wants them: the display's leading columns, then the
+        others in schema order, then ids (primary and foreign keys) last."""
+        lead = list(self.display.lead)
+        ids = [c.name for c in self.columns if (c.primary_key or c.references) and c.name not in lead]
+        middle = [name for name in self.column_names if name not in lead and name not in ids]
+        return lead + middle + ids
 
     def column(self, name: str) -> ColumnSpec:
         for column in self.columns:
@@ -131,8 +143,21 @@ def table_specs() -> tuple[TableSpec, ...]:
         if not model.__doc__:
             raise ValueError(f"{model.__name__} has no docstring: it is the table's description")
         columns = tuple(_column_spec(model, name) for name in _field_order(model))
-        specs.append(TableSpec(model.__tablename__, " ".join(model.__doc__.split()), columns, model))
+        display = model.__dict__.get("__display__", Display())
+        spec = TableSpec(model.__tablename__, " ".join(model.__doc__.split()), columns, model, display)
+        _check_display(spec)
+        specs.append(spec)
     return tuple(specs)
+
+
+def _check_display(spec: TableSpec) -> None:
+    """Every column a table's Display names must be one of its columns."""
+    display = spec.display
+    named = [display.label, display.newest_first, *display.facets, *display.full_text, *display.lead,
+             *display.full_text_codes]
+    unknown = [name for name in named if name is not None and name not in spec.column_names]
+    if unknown:
+        raise ValueError(f"{spec.model.__name__}.__display__ names columns it does not have: {unknown}")
 
 
 def table_spec(name: str) -> TableSpec:
@@ -227,7 +252,9 @@ def arrow_schema(spec: TableSpec) -> pa.Schema:
 
 
 def pandas_dtypes(spec: TableSpec) -> dict[str, object]:
-    """The pandas dtype of every column: nullable extension types, categoricals for enums."""
+    """The pandas dtype of every column: nullable extension types, categoricals for enums, and
+    datetime64[ns] for dates (the one date type of rucas.load: pandas compares it with ISO strings,
+    resamples and plots it)."""
     import pandas as pd  # imported here: the CLI and the build never need pandas
 
     dtypes: dict[str, object] = {}
@@ -237,12 +264,17 @@ def pandas_dtypes(spec: TableSpec) -> dict[str, object]:
         else:
             dtypes[column.name] = {"text": pd.StringDtype(), "integer": pd.Int64Dtype(),
                                    "double": pd.Float64Dtype(), "boolean": pd.BooleanDtype(),
-                                   "date": pd.ArrowDtype(pa.date32())}[column.kind]
+                                   "date": "datetime64[ns]"}[column.kind]
     return dtypes
 
 
 _FRICTIONLESS_TYPES = {"text": "string", "integer": "integer", "double": "number", "date": "date",
                        "boolean": "boolean", "enum": "string"}
+
+
+NAN_TEXT = "nan"
+"""How Frictionless's Parquet reader (through pandas) writes a missing number: the Parquet files hold real
+nulls, and no number in RUCAS is NaN, so nullable numeric fields declare "nan" a missing value."""
 
 
 def frictionless_resource(spec: TableSpec) -> dict[str, object]:
@@ -263,6 +295,8 @@ def frictionless_resource(spec: TableSpec) -> dict[str, object]:
             constraints["minimum"] = column.minimum
         if column.maximum is not None:
             constraints["maximum"] = column.maximum
+        if column.nullable and column.kind in ("integer", "double"):
+            field["missingValues"] = ["", NAN_TEXT]
         if constraints:
             field["constraints"] = constraints
         fields.append(field)

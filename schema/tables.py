@@ -9,6 +9,7 @@ Frictionless data package, Datasette's descriptions) is derived from these class
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from sqlmodel import Field, SQLModel
 
@@ -32,6 +33,30 @@ QID_PATTERN = r"^Q[1-9][0-9]*$"
 ISO3_PATTERN = r"^[A-Z]{3}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 CAMEO_PATTERN = r"^[0-9]{2,4}[0-9A-Z]?$"
+
+
+@dataclass(frozen=True)
+class Display:
+    """How people see a table (Datasette, the README): facts about the table kept beside its columns.
+
+    Set as a class's `__display__`; `rucas.schema.derive` carries it into the TableSpec, and the
+    Datasette configuration, the full-text indexes and the site's pages read it from there.
+    """
+
+    label: str | None = None
+    """The column shown in place of a foreign key's id that points at this table (and linked to the row)."""
+    newest_first: str | None = None
+    """The date column by which pages list rows, newest first."""
+    facets: tuple[str, ...] = ()
+    """Columns offered as facets on the table's page."""
+    full_text: tuple[str, ...] = ()
+    """Columns of the table's full-text index (SQLite FTS5, Porter stemming: "refused" finds "refuse")."""
+    full_text_codes: tuple[str, ...] = ()
+    """Coded columns whose meaning (the codebook's label and definition of the row's code) is indexed
+    with the full text, so that words for what a row is coded as find it: "refused" finds an event coded
+    REJECT ("Reject or refuse") even where the article says "declines"."""
+    lead: tuple[str, ...] = ()
+    """Columns a reader needs first, in this order; the other columns follow in schema order, ids last."""
 
 
 def pattern(regex: str) -> dict[str, dict[str, str]]:
@@ -78,6 +103,11 @@ class Actor(SQLModel, table=True):
     """Every state, organisation, body, armed group, military unit, media outlet and person named in the articles."""
 
     __tablename__ = "actors"
+    __display__ = Display(
+        label="name",
+        facets=("actor_type", "country_iso3"),
+        lead=("name", "actor_type", "country_iso3", "description"),
+    )
 
     actor_id: str = Field(primary_key=True, sa_column_kwargs=pattern(SLUG_PATTERN), description="Stable human-readable id of the actor.")
     name: str = Field(description="The actor's usual English name.")
@@ -97,6 +127,7 @@ class ActorAlias(SQLModel, table=True):
     """Every surface form under which an actor appears in the articles, misspellings included."""
 
     __tablename__ = "actor_aliases"
+    __display__ = Display(lead=("alias",))
 
     actor_id: str = Field(primary_key=True, foreign_key="actors.actor_id", description="The actor this alias names.")
     alias: str = Field(primary_key=True, description="The name exactly as written in an article.")
@@ -106,6 +137,13 @@ class Source(DateInterval, table=True):
     """The news articles the dataset is coded from, with their verbatim text and publication date."""
 
     __tablename__ = "sources"
+    __display__ = Display(
+        label="title",
+        newest_first="date_earliest",
+        facets=("publisher", "language"),
+        full_text=("title", "text"),
+        lead=("date_earliest", "date_latest", "title", "publisher", "author", "url"),
+    )
 
     source_id: str = Field(primary_key=True, sa_column_kwargs=pattern(SLUG_PATTERN), description="Stable id of the article (its file name).")
     title: str = Field(description="The headline as published.")
@@ -142,6 +180,12 @@ class ActorRole(DateInterval, table=True):
     """Offices held by persons, with their terms: who was minister, spokesperson or analyst when."""
 
     __tablename__ = "actor_roles"
+    __display__ = Display(
+        label="title",
+        newest_first="date_earliest",
+        facets=("organization_id",),
+        lead=("person_id", "title", "organization_id", "date_earliest", "date_latest"),
+    )
 
     role_id: str = Field(primary_key=True, sa_column_kwargs=pattern(SLUG_PATTERN), description="Stable id of the term of office.")
     person_id: str = Field(foreign_key="actors.actor_id", description="The person holding the office.")
@@ -153,6 +197,13 @@ class Statement(DateInterval, Evidence, table=True):
     """Quotations and attributed claims: who said what, when, through which agency, in which article."""
 
     __tablename__ = "statements"
+    __display__ = Display(
+        label="evidence",
+        newest_first="date_earliest",
+        facets=("quote_kind", "speaker_id", "reported_via_id"),
+        full_text=("evidence", "speaker_title"),
+        lead=("date_earliest", "date_latest", "speaker_id", "speaker_title", "evidence", "quote_kind"),
+    )
 
     statement_id: str = Field(primary_key=True, sa_column_kwargs=pattern(SLUG_PATTERN), description="Stable id of the statement.")
     source_id: str = Field(foreign_key="sources.source_id", description="The article reporting the statement.")
@@ -169,6 +220,7 @@ class StatementActor(SQLModel, table=True):
     """The actors a statement is about or addressed to."""
 
     __tablename__ = "statement_actors"
+    __display__ = Display(facets=("relation",), lead=("statement_id", "relation", "actor_id"))
 
     statement_id: str = Field(primary_key=True, foreign_key="statements.statement_id", description="The statement.")
     actor_id: str = Field(primary_key=True, foreign_key="actors.actor_id", description="The actor it concerns.")
@@ -179,6 +231,14 @@ class Event(DateInterval, Evidence, table=True):
     """Requests, offers, refusals, denials, consultations, readiness changes, exercises, deployments and clashes."""
 
     __tablename__ = "events"
+    __display__ = Display(
+        label="summary",
+        newest_first="date_earliest",
+        facets=("event_type", "modality", "location_country_iso3", "event_mode", "event_context"),
+        full_text=("summary", "evidence"),
+        full_text_codes=("event_type", "cameo_code"),
+        lead=("date_earliest", "date_latest", "date_precision", "event_type", "modality", "summary", "evidence", "location_name"),
+    )
 
     event_id: str = Field(primary_key=True, sa_column_kwargs=pattern(SLUG_PATTERN), description="Stable id of the event.")
     source_id: str = Field(foreign_key="sources.source_id", description="The article the event is coded from.")
@@ -211,6 +271,7 @@ class EventActor(SQLModel, table=True):
     """Which actors initiated, were targeted by or took part in each event."""
 
     __tablename__ = "event_actors"
+    __display__ = Display(facets=("role",), lead=("event_id", "role", "actor_id"))
 
     event_id: str = Field(primary_key=True, foreign_key="events.event_id", description="The event.")
     actor_id: str = Field(primary_key=True, foreign_key="actors.actor_id", description="The actor.")
@@ -221,6 +282,11 @@ class EventCondition(Evidence, table=True):
     """Conditions attached to offers, pledges and refusals, by type, with their words."""
 
     __tablename__ = "event_conditions"
+    __display__ = Display(
+        label="condition_type",
+        facets=("condition_type",),
+        lead=("event_id", "condition_type", "evidence"),
+    )
 
     condition_id: str = Field(primary_key=True, sa_column_kwargs=pattern(SLUG_PATTERN), description="Stable id of the condition.")
     event_id: str = Field(foreign_key="events.event_id", description="The offer, pledge or refusal it qualifies.")
@@ -232,6 +298,7 @@ class Claim(SQLModel, table=True):
     """Links from statements to the events they assert or deny: the key to contradictory accounts."""
 
     __tablename__ = "claims"
+    __display__ = Display(facets=("relation",), lead=("statement_id", "relation", "event_id"))
 
     statement_id: str = Field(primary_key=True, foreign_key="statements.statement_id", description="The statement.")
     event_id: str = Field(primary_key=True, foreign_key="events.event_id", description="The event it speaks to.")
@@ -242,6 +309,12 @@ class Alliance(SQLModel, table=True):
     """Alliances, security treaties, organisations and strategic partnerships (cf. ATOP, COW)."""
 
     __tablename__ = "alliances"
+    __display__ = Display(
+        label="name",
+        newest_first="founded",
+        facets=("alliance_type",),
+        lead=("name", "alliance_type", "founded", "obligations"),
+    )
 
     alliance_id: str = Field(primary_key=True, sa_column_kwargs=pattern(SLUG_PATTERN), description="Stable id of the alliance.")
     name: str = Field(description="The alliance's usual English name.")
@@ -259,6 +332,11 @@ class AllianceMember(SQLModel, table=True):
     """Membership intervals: who belonged to which alliance, from when to when, with what status."""
 
     __tablename__ = "alliance_members"
+    __display__ = Display(
+        newest_first="joined_date",
+        facets=("alliance_id", "status"),
+        lead=("alliance_id", "actor_id", "status", "joined_date", "left_date"),
+    )
 
     alliance_id: str = Field(primary_key=True, foreign_key="alliances.alliance_id", description="The alliance.")
     actor_id: str = Field(primary_key=True, foreign_key="actors.actor_id", description="The member.")
@@ -275,6 +353,7 @@ class Code(SQLModel, table=True):
     """The codebook: every code value used in the dataset with its label and definition."""
 
     __tablename__ = "codebook"
+    __display__ = Display(facets=("codebook",), lead=("codebook", "code", "label", "definition"))
 
     codebook: str = Field(primary_key=True, description="The vocabulary, named after the column that uses it.")
     code: str = Field(primary_key=True, description="The value as it appears in the data.")

@@ -69,6 +69,26 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def curated_server(tmp_path_factory: pytest.TempPathFactory, curated_dir: Path) -> Iterator[str]:
+    """`rucas serve` on a free port of 127.0.0.1 over a build of the curated corpus; yields its base URL.
+    (Built by a `rucas build` process: Playwright's event loop may already run in this one.)"""
+    output_dir = tmp_path_factory.mktemp("browser-curated")
+    subprocess.run([sys.executable, "-m", "rucas.build.cli", "build", "--curated", str(curated_dir),
+                    "--output", str(output_dir), "--quiet"], check=True, timeout=300)
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "rucas.build.cli", "serve", "--output", str(output_dir),
+                                "--port", str(port)], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                               text=True, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(f"{base}/-/versions.json", process)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
@@ -193,3 +213,95 @@ def test_events_table_shows_a_cluster_map_with_the_event_marker(server: str, pag
     marker.first.wait_for()
     assert marker.count() == 1
     page.screenshot(path=str(artifacts_dir / "datasette-cluster-map.png"), full_page=True)
+
+
+# --- journeys through the curated corpus -----------------------------------------------------------------
+
+REFUSAL_TITLE = "Russia declines to send troops or give immediate military assistance to Kyrgyzstan"
+"""The summary of Russia's refusal of Kyrgyzstan's plea, 12 June 2010."""
+
+
+def assert_refusal_page_with_its_reasons(page) -> None:
+    """The page open is the event page of Russia's refusal, showing the reasons and who said what."""
+    record = page.locator("article.rucas-record")
+    assert REFUSAL_TITLE in record.locator("h1").inner_text()
+    reasons = record.locator("ul.rucas-conditions").inner_text()
+    assert "legal_mandate" in reasons and "in accordance with the UN Charter" in reasons
+    assert "after consultations with all members of [the CSTO]" in reasons
+    assert "Natalya Timakova" in record.locator("ul.rucas-claims").inner_text()
+    assert "Russia Turns Down Kyrgyzstan" in record.locator(".rucas-article-link").inner_text()
+
+
+def fits_the_window(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_two_clicks_from_the_front_page_reach_russias_refusal_of_kyrgyzstan_and_its_reasons(
+        curated_server: str, page, artifacts_dir: Path) -> None:
+    page.goto(curated_server + "/")
+    page.screenshot(path=str(artifacts_dir / "site-front-page.png"), full_page=True)
+    page.get_by_role("link", name="When did Russia (or anyone) refuse military help, and for what stated reasons?").click()
+    page.wait_for_url("**/rucas/refusals")
+    assert "in accordance with the UN Charter" in page.locator("table.rows-and-columns").inner_text()
+    page.screenshot(path=str(artifacts_dir / "site-refusals.png"), full_page=True)
+    page.locator("td.col-event_id a", has_text="russia-refuses-kyrgyz-request-for-troops").first.click()
+    page.wait_for_url("**/rucas/events/russia-refuses-kyrgyz-request-for-troops-2010-06-12")
+    assert_refusal_page_with_its_reasons(page)
+    assert fits_the_window(page), "the event page scrolls sideways at 1280 px"
+    assert page.errors == []
+    page.screenshot(path=str(artifacts_dir / "site-event-refusal.png"), full_page=True)
+
+
+def test_one_search_for_refused_from_the_front_page_finds_the_refusal(curated_server: str, page,
+                                                                     artifacts_dir: Path) -> None:
+    page.goto(curated_server + "/")
+    page.fill("input#rucas-q", "refused")
+    page.press("input#rucas-q", "Enter")
+    page.wait_for_url("**/rucas/search?q=refused")
+    first = page.locator("table.rows-and-columns tbody tr").first
+    assert "Russia declines" in first.inner_text()
+    assert fits_the_window(page), "the search page scrolls sideways at 1280 px"
+    page.screenshot(path=str(artifacts_dir / "site-search-refused.png"), full_page=True)
+    first.locator("td.col-event_id a").click()
+    assert_refusal_page_with_its_reasons(page)
+
+
+def test_the_article_page_reads_as_an_article(curated_server: str, page, artifacts_dir: Path) -> None:
+    page.goto(curated_server + "/rucas/sources/eurasianet-russia-turns-down-kyrgyzstans-plea")
+    body = page.locator("div.rucas-body")
+    assert body.inner_text().startswith("Russia Turns Down Kyrgyzstan's Plea")
+    assert body.bounding_box()["width"] > 600, "the body is squeezed into a narrow column"
+    assert not page.locator("details.rucas-boilerplate").first.evaluate("d => d.open"), "boilerplate is folded"
+    assert fits_the_window(page)
+    page.screenshot(path=str(artifacts_dir / "site-article.png"), full_page=True)
+
+
+def test_the_events_table_shows_dates_and_summaries_on_the_first_screen(curated_server: str, page,
+                                                                       artifacts_dir: Path) -> None:
+    page.goto(curated_server + "/rucas/events")
+    for column in ("date_earliest", "summary", "evidence"):
+        box = page.locator(f"td.col-{column}").first.bounding_box()
+        assert box and box["x"] + min(box["width"], 200) <= 1280, f"{column} is off-screen at 1280 px"
+    page.screenshot(path=str(artifacts_dir / "site-events-table.png"), full_page=True)
+
+
+def test_contested_claims_show_both_speakers_and_their_words_side_by_side(curated_server: str, page,
+                                                                         artifacts_dir: Path) -> None:
+    page.goto(curated_server + "/rucas/contested_claims")
+    rows = page.locator("table.rows-and-columns tbody tr")
+    assert rows.count() == 2
+    first, second = (rows.nth(i).locator("td.col-denying_evidence") for i in (0, 1))
+    assert first.bounding_box()["x"] < 1280 and first.inner_text() != second.inner_text()
+    page.screenshot(path=str(artifacts_dir / "site-contested-claims.png"), full_page=True)
+
+
+def test_the_dashboard_of_the_curated_corpus_draws_every_chart(curated_server: str, page,
+                                                              artifacts_dir: Path) -> None:
+    page.goto(curated_server + "/-/dashboards/overview")
+    page.wait_for_selector("#chart-timeline canvas, #chart-timeline svg")
+    page.wait_for_selector("#chart-requests canvas, #chart-requests svg")
+    page.wait_for_timeout(500)
+    assert _chart_drawn(page, "timeline") and _chart_drawn(page, "requests")
+    assert page.locator("#chart-events p").inner_text() == "37"
+    assert page.errors == []
+    page.screenshot(path=str(artifacts_dir / "site-dashboard.png"), full_page=True)

@@ -42,8 +42,11 @@ def _published(output: Path) -> dict[str, str]:
 
 def _normal(value, kind: str):
     """One value in a form every engine's answer can be compared in."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
+    if kind == "date" and isinstance(value, datetime.datetime):  # pandas: datetime64[ns] at midnight
+        assert value == value.normalize(), f"{value} is not a whole day"
+        return value.date()
     if kind == "date":
         return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
     if kind == "double":

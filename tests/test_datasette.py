@@ -17,7 +17,6 @@ from datasette.app import Datasette
 from rucas.build.publish.dashboards import DASHBOARD_SLUG, dashboards
 from rucas.build.publish.datasette_config import (
     DATABASE_NAME,
-    FACETS,
     SETTINGS,
     view_column_descriptions,
 )
@@ -25,7 +24,7 @@ from rucas.build.pipeline import build
 from rucas.build.publish.serve import config_dir, datasette_app, datasette_command
 from rucas.build.write.sqlite_db import FULL_TEXT
 from rucas.queries import SqlFile, canned_queries, view_files
-from rucas.schema import table_specs
+from rucas.schema import table_spec, table_specs
 
 OSH = "location: {name: Osh, country_iso3: KGZ, precision: settlement}"
 OSH_WITH_COORDINATES = "location: {name: Osh, country_iso3: KGZ, latitude: 40.53, longitude: 72.8, precision: settlement}"
@@ -33,7 +32,7 @@ OSH_WITH_COORDINATES = "location: {name: Osh, country_iso3: KGZ, latitude: 40.53
 coordinates so that the map and the cluster map have a marker to draw."""
 
 READ_ONLY_PLUGINS = {"datasette-dashboards", "datasette-cluster-map", "datasette-leaflet",
-                     "datasette-render-markdown"}
+                     "datasette-render-markdown", "rucas_site.py"}
 """Every plugin the published instance may load: none of them writes."""
 
 
@@ -317,7 +316,7 @@ def test_dated_tables_are_listed_newest_first(published: Path, table: str) -> No
 @pytest.mark.parametrize("table", ["events", "actors", "sources"])
 def test_table_pages_offer_their_facets(published: Path, table: str) -> None:
     facets = fetch_json(datasette_app(published), f"/rucas/{table}.json")["facet_results"]
-    assert set(FACETS[table]) <= set(facets)
+    assert set(table_spec(table).display.facets) <= set(facets)
 
 
 def test_event_type_facet_counts_events_by_type(published: Path) -> None:
@@ -360,7 +359,7 @@ def test_requests_chart_pairs_the_kyrgyz_request_with_russias_refusal(published:
 
     sql = dashboards(DATABASE_NAME)[DASHBOARD_SLUG]["charts"]["requests"]["query"]
     rows = fetch_json(datasette_app(published), f"/{DATABASE_NAME}.json?sql={quote(sql)}&_shape=array")
-    assert rows == [{"request": "Interim government of Kyrgyzstan asks Russia", "response": "REJECT (occurred)",
+    assert rows == [{"request": "Interim government of Kyrgyzstan asks Russia", "outcome": "refused",
                      "requests": 1}]
 
 
@@ -369,7 +368,8 @@ def test_dashboard_filters_narrow_the_charts(published: Path) -> None:
     (page,) = fetch(app, f"/-/dashboards/{DASHBOARD_SLUG}?country=KGZ&event_type=REQUEST")
     assert page.status_code == 200
     assert '<option value="KGZ" selected>' in page.text
-    assert "location_country_iso3 = :country" in page.text and "[[" not in page.text.split("renderChart")[1]
+    assert "event_countries where country_iso3 = :country" in page.text
+    assert "[[" not in page.text.split("renderChart")[1]
 
 
 # --- the real corpus -----------------------------------------------------------------------------------
@@ -402,5 +402,52 @@ def test_requests_chart_of_the_real_corpus_shows_russia_refusing_kyrgyzstans_201
 
     sql = dashboards(DATABASE_NAME)[DASHBOARD_SLUG]["charts"]["requests"]["query"]
     rows = fetch_json(datasette_app(output_dir), f"/{DATABASE_NAME}.json?sql={quote(sql)}&_shape=array")
-    assert {"request": "Interim government of Kyrgyzstan asks Russia", "response": "REJECT (occurred)",
+    assert {"request": "Interim government of Kyrgyzstan; Roza Otunbayeva asks Russia", "outcome": "refused",
             "requests": 1} in rows
+
+
+def _chart_rows(app: Datasette, chart: str, **filters: str) -> list[dict]:
+    """A chart's rows as the dashboard computes them, with the given filters (the others empty)."""
+    from urllib.parse import urlencode
+
+    sql = dashboards(DATABASE_NAME)[DASHBOARD_SLUG]["charts"][chart]["query"]
+    for name in re.findall(r"\[\[.*?:(\w+).*?\]\]", sql, flags=re.DOTALL):
+        sql = re.sub(r"\[\[([^\]]*?:" + name + r"\b[^\]]*?)\]\]", r"\1" if filters.get(name) else "", sql,
+                     flags=re.DOTALL)
+    query = urlencode({"sql": sql, "_shape": "array", **{k: v for k, v in filters.items() if v}})
+    return fetch_json(app, f"/{DATABASE_NAME}.json?{query}")
+
+
+def test_timeline_counts_every_event_of_the_real_corpus_intervals_and_unknown_dates_included(
+        output_dir: Path, lite) -> None:
+    rows = _chart_rows(datasette_app(output_dir), "timeline")
+    assert sum(row["events"] for row in rows) == lite.execute("select count(*) from events").fetchone()[0] == 37
+    periods = {row["period"] for row in rows}
+    assert "1998-2003" in periods, "IRIN's undated article is bounded to 1998-2003: drawn as that span"
+    assert "2010" in periods
+
+
+def test_timeline_filtered_by_kyrgyzstan_counts_russias_refusal_located_in_moscow(output_dir: Path) -> None:
+    rows = _chart_rows(datasette_app(output_dir), "timeline", country="KGZ", event_type="REJECT")
+    assert rows == [{"period": "2010", "period_sort": "2010-06-122010-06-12", "event_type": "REJECT",
+                     "modality": "occurred", "events": 1}]
+
+
+def test_requests_chart_counts_each_request_once(output_dir: Path, lite) -> None:
+    rows = _chart_rows(datasette_app(output_dir), "requests")
+    requests = lite.execute("select count(*) from assistance_timeline where event_type = 'REQUEST'").fetchone()[0]
+    assert sum(row["requests"] for row in rows) == requests
+
+
+def test_chart_colours_keep_their_meaning_in_every_view() -> None:
+    from rucas.build.publish.dashboards import MODALITY_COLOURS, OUTCOME_COLOURS
+    from rucas.schema.codes import Modality
+
+    charts = dashboards(DATABASE_NAME)[DASHBOARD_SLUG]["charts"]
+    timeline = charts["timeline"]["display"]["encoding"]["color"]["scale"]
+    assert timeline["domain"] == Modality.values() and len(set(timeline["range"])) == len(Modality.values())
+    outcome = charts["requests"]["display"]["encoding"]["color"]["scale"]
+    assert outcome["domain"] == list(OUTCOME_COLOURS) and outcome["range"] == list(OUTCOME_COLOURS.values())
+    for name in OUTCOME_COLOURS:
+        assert f"'{name}'" in charts["requests"]["query"], f"requests.sql no longer names the outcome {name!r}"
+    assert set(MODALITY_COLOURS) == set(Modality.values())

@@ -184,9 +184,10 @@ def parameter_sets(lite: sqlite3.Connection, query: SqlFile) -> list[dict[str, s
 # --- parity --------------------------------------------------------------------------------------------
 
 
-def test_there_are_the_six_views_the_issue_names() -> None:
+def test_there_are_the_eight_prepared_views() -> None:
     assert [v.name for v in VIEWS] == sorted(["assistance_timeline", "statement_details", "contested_claims",
-                                              "alliance_context", "actor_activity", "source_overview"])
+                                              "alliance_context", "actor_activity", "source_overview",
+                                              "event_countries", "refusals"])
 
 
 def test_every_view_orders_its_rows() -> None:
@@ -195,7 +196,7 @@ def test_every_view_orders_its_rows() -> None:
 
 
 def test_every_canned_query_but_full_text_search_is_portable() -> None:
-    assert [q.name for q in CANNED if not is_portable(q)] == ["search_statement_evidence"]
+    assert [q.name for q in CANNED if not is_portable(q)] == ["search", "search_statement_evidence"]
 
 
 def test_duckdb_parameters_are_written_with_a_dollar_and_string_literals_are_left_alone() -> None:
@@ -326,9 +327,13 @@ def test_canned_queries_answer_for_the_minimal_corpus(minimal: Engines) -> None:
     ]
     assert records(minimal, canned_sql(CANNED, "actor_record"),
                    {"actor_id": "russia", "from_date": "2010-06-13", "until_date": ""}) == []
-    in_kyrgyzstan = records(minimal, canned_sql(CANNED, "events_by_type_in_country"),
+    in_kyrgyzstan = records(minimal, canned_sql(CANNED, "events_by_type_located_in_country"),
                             {"event_type": "request", "country_iso3": "kgz"})
     assert [r["event_id"] for r in in_kyrgyzstan] == ["kyrgyzstan-asks-russia-for-troops-2010-06-12"]
+    involving_kyrgyzstan = records(minimal, canned_sql(CANNED, "events_by_type_involving_country"),
+                                   {"event_type": "", "country_iso3": "kgz"})
+    assert [r["event_id"] for r in involving_kyrgyzstan] == [
+        "kyrgyzstan-asks-russia-for-troops-2010-06-12", "russia-refuses-kyrgyz-request-2010-06-12"]
     search = next(q for q in CANNED if q.name == "search_statement_evidence")
     found = minimal.lite.execute(search.sql, {"q": "internal conflict"}).fetchall()
     assert [row[0] for row in found] == ["timakova-kyrgyz-conflict-is-internal"]

@@ -7,7 +7,9 @@ The directory (<output>/datasette) is what `datasette <output>/datasette` serves
     settings.json       SETTINGS below
     inspect-data.json   precomputed hash, size and row counts; marks rucas.db immutable
     rucas.db            a relative link to ../rucas.db (the database Datasette serves)
-    templates/          a copy of build/publish/templates (custom pages, e.g. /changes)
+    templates/          the site's pages (build/publish/templates, copied): front page, event and article
+                        pages, readable tables, the footer with version and citation
+    plugins/            rucas_site.py (build/publish/site_plugin.py, copied): what those pages need
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from rucas.build.publish.dashboards import dashboards
+from rucas.build.publish.dashboards import DASHBOARD_SLUG, dashboards
+from rucas.citation import CITE_ROW, DATASET_NAME, NO_ARTICLE, source_sql
 from rucas.build.write.datapackage import CURATION_LICENSE, DATASET_DESCRIPTION, DATASET_TITLE
 from rucas.build.write.sqlite_db import FULL_TEXT
-from rucas.queries import SqlFile, canned_queries, view_files
+from rucas.queries import SqlFile, canned_queries, page_queries, view_files
 from rucas.schema import table_specs
 from rucas.schema.derive import TableSpec
 
@@ -42,38 +45,11 @@ sql_time_limit_ms 2000 stops a runaway ?sql= query within two seconds on a 2-cor
 room (twice the default) for full-text search and the view joins on a large corpus; max_returned_rows 2000
 bounds one JSON or HTML response (the dashboard queries aggregate and stay far below it);
 facet_time_limit_ms 500 gives the facets of the events table more room than the 200 ms default;
-suggest_facets off, because FACETS below are chosen and suggesting more tried every column (2.3 of the
+suggest_facets off, because each table's facets are chosen (Display in schema/tables.py) and suggesting more tried every column (2.3 of the
 2.7 s of the events page at 10k generated articles); pages of 50 rows keep long evidence texts readable; the immutable database file may be downloaded whole."""
 
-LABEL_COLUMNS = {"actors": "name", "sources": "title", "alliances": "name", "events": "summary",
-                 "statements": "evidence", "actor_roles": "title", "event_conditions": "condition_type"}
-"""The column Datasette shows in place of a foreign key's id."""
-
-SORT_DESC = {"sources": "date_earliest", "events": "date_earliest", "statements": "date_earliest",
-             "actor_roles": "date_earliest", "alliance_members": "joined_date", "alliances": "founded"}
-"""Tables listed newest first by their date."""
-
-FACETS = {
-    "events": ["event_type", "modality", "location_country_iso3", "event_mode", "event_context"],
-    "statements": ["quote_kind", "speaker_id", "reported_via_id"],
-    "actors": ["actor_type", "country_iso3"],
-    "sources": ["publisher", "language"],
-    "actor_roles": ["organization_id"],
-    "event_actors": ["role"],
-    "event_conditions": ["condition_type"],
-    "statement_actors": ["relation"],
-    "claims": ["relation"],
-    "alliances": ["alliance_type"],
-    "alliance_members": ["alliance_id", "status"],
-    "codebook": ["codebook"],
-}
-"""Facets shown on each table page. Views get the same facets for columns of the same name."""
-
-FTS_SHADOW_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config")
-"""The FTS5 index and its shadow tables (external content: no _fts_content)."""
-
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-"""Datasette templates of the site (pages/*.html are custom pages); copied into every configuration directory."""
+FTS_SHADOW_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", "_fts_content")
+"""The FTS5 index and its shadow tables (_fts_content only where the index keeps its own text)."""
 
 CLUSTER_MAP = {"latitude_column": "latitude", "longitude_column": "longitude"}
 
@@ -94,6 +70,39 @@ COLUMN_DESCRIPTIONS_CSS = (
 """Datasette 0.65 lists every column's description above the table; this makes the list a compact
 two-column box that scrolls, so the rows stay on the first screen."""
 
+SITE_CSS = (
+    "table.rows-and-columns td{max-width:32em;vertical-align:top}"
+    "details.rucas-fold summary{cursor:pointer;color:#333}"
+    "details.rucas-fold[open] summary{display:none}"
+    ".rucas-record{max-width:60em}.rucas-record h1{margin-bottom:0.2em;font-size:1.7em}"
+    ".rucas-record q::before{content:'\\201C'}.rucas-record q::after{content:'\\201D'}"
+    ".rucas-kind{color:#666;margin:0}.rucas-facts{font-size:1.05em}"
+    ".rucas-evidence{border-left:4px solid #888;margin:0.5em 0;padding:0.3em 1em;background:#f6f6f6;font-style:italic}"
+    ".rucas-role,.rucas-relation{display:inline-block;min-width:6em;font-weight:bold}"
+    ".rucas-denies{color:#a00}.rucas-asserts{color:#060}"
+    ".rucas-cite{margin:1em 0;padding:0.5em 0.8em;border:1px solid #ccd;background:#f4f6fb}"
+    ".rucas-cite code{white-space:normal}"
+    ".rucas-body{white-space:pre-wrap;max-width:46em;line-height:1.5;margin:1em 0;font-size:1.05em}"
+    ".rucas-boilerplate pre{white-space:pre-wrap;max-height:20em;overflow:auto;background:#f6f6f6}"
+    ".rucas-search input[type=search]{width:28em;font-size:1.1em;padding:0.3em}"
+    ".rucas-search label{display:block;width:auto;font-weight:bold;margin-bottom:0.3em}"
+    ".rucas-nav{font-size:1.05em}"
+    ".rucas-questions li{margin-bottom:0.5em;font-size:1.1em}.rucas-questions small{color:#555;font-size:0.8em}"
+    ".rucas-footer{margin-top:0.6em}.rucas-precision,.rucas-note{color:#555}"
+)
+"""The site's own look: folded long cells, the event and article pages, the front page and the footer."""
+
+FOLD_AFTER = 200
+"""Table cells longer than this many characters are folded to their first words (click to unfold)."""
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+"""The site's templates (copied into the configuration directory's templates/)."""
+
+SITE_PLUGIN = Path(__file__).resolve().parent / "site_plugin.py"
+"""The site's plugin (copied into the configuration directory's plugins/ as rucas_site.py)."""
+
+CITATION_NOTE = "The repository's CITATION.cff cites the dataset as a whole."
+
 
 def _css_url(css: str) -> str:
     from urllib.parse import quote
@@ -112,7 +121,7 @@ def view_columns(database: Path) -> dict[str, list[str]]:
 
 
 def _tables_read_by(view: SqlFile) -> list[str]:
-    return re.findall(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)", view.sql, flags=re.IGNORECASE)
+    return view.tables_read
 
 
 def view_column_descriptions(view: SqlFile, columns: list[str], specs: tuple[TableSpec, ...]) -> dict[str, str]:
@@ -139,12 +148,12 @@ def _table_entry(spec: TableSpec) -> dict[str, object]:
         "description": spec.description,
         "columns": {c.name: c.description for c in spec.columns},
     }
-    if spec.name in LABEL_COLUMNS:
-        entry["label_column"] = LABEL_COLUMNS[spec.name]
-    if spec.name in SORT_DESC:
-        entry["sort_desc"] = SORT_DESC[spec.name]
-    if spec.name in FACETS:
-        entry["facets"] = FACETS[spec.name]
+    if spec.display.label:
+        entry["label_column"] = spec.display.label
+    if spec.display.newest_first:
+        entry["sort_desc"] = spec.display.newest_first
+    if spec.display.facets:
+        entry["facets"] = list(spec.display.facets)
     if spec.name in FULL_TEXT:
         entry["fts_table"] = f"{spec.name}_fts"
         entry["fts_pk"] = "rowid"
@@ -156,7 +165,7 @@ def _table_entry(spec: TableSpec) -> dict[str, object]:
 def _view_entry(view: SqlFile, columns: list[str], specs: tuple[TableSpec, ...]) -> dict[str, object]:
     entry: dict[str, object] = {"description": view.description,
                                 "columns": view_column_descriptions(view, columns, specs)}
-    facet_columns = {column for names in FACETS.values() for column in names}
+    facet_columns = {column for spec in specs for column in spec.display.facets}
     facets = [column for column in columns if column in facet_columns]
     if facets:
         entry["facets"] = facets
@@ -166,9 +175,10 @@ def _view_entry(view: SqlFile, columns: list[str], specs: tuple[TableSpec, ...])
 
 
 def canned_query_entry(query: SqlFile) -> dict[str, object]:
-    """One canned query: its SQL, title, description and named parameters (read-only: never `write`)."""
+    """One canned query: its SQL (hidden until asked for: the form and the answer come first), title,
+    description and named parameters (read-only: never `write`)."""
     return {"sql": query.sql, "title": query.name.replace("_", " ").capitalize(),
-            "description": query.description, "params": query.parameters}
+            "description": query.description, "params": query.parameters, "hide_sql": True}
 
 
 def metadata(views: dict[str, list[str]] | None = None) -> dict[str, object]:
@@ -187,7 +197,7 @@ def metadata(views: dict[str, list[str]] | None = None) -> dict[str, object]:
         "license": CURATION_LICENSE["name"],
         "license_url": CURATION_LICENSE["path"],
         "source": SOURCE,
-        "extra_css_urls": [_css_url(COLUMN_DESCRIPTIONS_CSS)],
+        "extra_css_urls": [_css_url(COLUMN_DESCRIPTIONS_CSS + SITE_CSS)],
         "databases": {
             DATABASE_NAME: {
                 "description": DESCRIPTION,
@@ -195,8 +205,80 @@ def metadata(views: dict[str, list[str]] | None = None) -> dict[str, object]:
                 "queries": {query.name: canned_query_entry(query) for query in canned_queries()},
             }
         },
-        "plugins": {"datasette-dashboards": dashboards(DATABASE_NAME)},
+        "plugins": {"datasette-dashboards": dashboards(DATABASE_NAME), "rucas-site": site_config()},
     }
+
+
+def _first_sentence(text: str) -> str:
+    match = re.match(r"(.+?[.!?])(\s|$)", text)
+    return match.group(1) if match else text
+
+
+def _id_links(specs: tuple[TableSpec, ...]) -> dict[str, str]:
+    """Id column names and the table whose rows they name: every single-column primary key and every
+    foreign-key column (a view's or query's column of that name, or ending in _<that name>, links there)."""
+    links: dict[str, str] = {}
+    for spec in specs:
+        if len(spec.primary_key) == 1:
+            links.setdefault(spec.primary_key[0], spec.name)
+    for spec in specs:
+        for column in spec.columns:
+            if column.references:
+                links.setdefault(column.name, column.references[0])
+    return links
+
+
+def front_page_questions() -> list[dict[str, str]]:
+    """The front page's questions: every view and canned query with a `-- question:` line, by rank."""
+    asked = [(query, "view") for query in view_files() if query.question]
+    asked += [(query, "canned query") for query in canned_queries() if query.question]
+    asked.sort(key=lambda pair: (pair[0].question[0], pair[0].name))
+    return [{"question": query.question[1], "name": query.name, "kind": kind,
+             "summary": _first_sentence(query.description),
+             "path": f"/{DATABASE_NAME}/{query.name}" + (f"?{query.example}" if query.example else "")}
+            for query, kind in asked]
+
+
+def site_config() -> dict[str, object]:
+    """The `rucas-site` plugin configuration (read by build/publish/site_plugin.py): the front page, the
+    reading order of every table's columns, which columns are ids of which table, how a row is cited and
+    the SQL of the event and article pages. All of it from schema/ and queries/."""
+    specs = table_specs()
+    return {
+        "database": DATABASE_NAME,
+        "site": {
+            "title": DATASET_TITLE,
+            "lede": DATASET_DESCRIPTION,
+            "licence": CURATION_LICENSE["name"],
+            "licence_url": CURATION_LICENSE["path"],
+            "citation_note": CITATION_NOTE,
+            "questions": front_page_questions(),
+            "views": [{"name": view.name, "path": f"/{DATABASE_NAME}/{view.name}"} for view in view_files()],
+            "tables": [{"name": spec.name, "path": f"/{DATABASE_NAME}/{spec.name}"} for spec in specs],
+            "dashboard_path": f"/-/dashboards/{DASHBOARD_SLUG}",
+            "database_path": f"/{DATABASE_NAME}",
+            "search_path": f"/{DATABASE_NAME}/search",
+        },
+        "tables": {spec.name: {"label": spec.display.label, "primary_key": spec.primary_key,
+                               "key": spec.primary_key[0] if len(spec.primary_key) == 1 else None}
+                   for spec in specs},
+        "column_order": {spec.name: spec.display_columns for spec in specs},
+        "links": _id_links(specs),
+        "source_sql": {spec.name: sql for spec in specs if (sql := source_sql(spec.name))},
+        "page_queries": {query.name: query.sql for query in page_queries()},
+        "cite": {"template": CITE_ROW, "dataset": DATASET_NAME, "no_article": NO_ARTICLE},
+        "fold_after": FOLD_AFTER,
+    }
+
+
+def write_site(directory: Path) -> None:
+    """Copy the site's templates and plugin into the configuration directory (templates/, plugins/)."""
+    for name in ("templates", "plugins"):
+        if (directory / name).exists():
+            shutil.rmtree(directory / name)
+    shutil.copytree(TEMPLATES_DIR, directory / "templates", ignore=shutil.ignore_patterns("__pycache__"))
+    (directory / "plugins").mkdir()
+    shutil.copyfile(SITE_PLUGIN, directory / "plugins" / "rucas_site.py")
 
 
 def inspect_data(database: Path) -> dict[str, object]:
@@ -223,14 +305,19 @@ def _write_json(path: Path, document: object) -> None:
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def write_config(directory: Path, database: Path) -> None:
-    """Write the configuration directory for the built SQLite `database` (which lies beside it)."""
+def write_config(directory: Path, database: Path, absolute_link: bool = False) -> None:
+    """Write the configuration directory for the built SQLite `database`.
+
+    The link to the database is relative when the directory lies beside it (a build's own datasette/,
+    which moves with the build), absolute with `absolute_link` (a copy elsewhere, which then keeps
+    working wherever it is moved)."""
     directory.mkdir(parents=True, exist_ok=True)
     _write_json(directory / "metadata.json", metadata(view_columns(database)))
     _write_json(directory / "settings.json", SETTINGS)
     _write_json(directory / "inspect-data.json", inspect_data(database))
-    shutil.copytree(TEMPLATES_DIR, directory / "templates", dirs_exist_ok=True)
+    write_site(directory)
     link = directory / f"{DATABASE_NAME}.db"
     if link.is_symlink() or link.exists():
         link.unlink()
-    os.symlink(os.path.relpath(os.path.abspath(database), os.path.abspath(directory)), link)
+    target = os.path.abspath(database)
+    os.symlink(target if absolute_link else os.path.relpath(target, os.path.abspath(directory)), link)

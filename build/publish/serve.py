@@ -38,7 +38,7 @@ def publish_config(output_dir: Path, directory: Path | None = None) -> Path:
     if not database.exists():
         raise FileNotFoundError(f"{output_dir}: no {DATABASE_NAME}.db here; run `rucas build` first")
     target = directory or config_dir(output_dir)
-    write_config(target, database)
+    write_config(target, database, absolute_link=directory is not None)
     return target
 
 
@@ -62,6 +62,8 @@ def datasette_command(output_dir: Path, host: str = "127.0.0.1", port: int = 800
                "-i", str(database),
                "--inspect-file", str(config / "inspect-data.json"),
                "--metadata", str(config / "metadata.json"),
+               "--template-dir", str(config / "templates"),
+               "--plugins-dir", str(config / "plugins"),
                "--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
         command += ["--setting", name, _setting_value(value)]
@@ -80,12 +82,34 @@ def datasette_app(output_dir: Path):  # -> datasette.app.Datasette
         inspect_data=json.loads((config / "inspect-data.json").read_text(encoding="utf-8")),
         metadata=json.loads((config / "metadata.json").read_text(encoding="utf-8")),
         settings=dict(SETTINGS),
-        template_dir=str(config / "templates") if (config / "templates").is_dir() else None,
+        template_dir=str(config / "templates"),
+        plugins_dir=str(config / "plugins"),
     )
 
 
+class PortInUse(OSError):
+    """The address `rucas serve` was asked to listen on is taken."""
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise PortInUse, with a hint, if nothing could listen on host:port now."""
+    import errno
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        raise PortInUse(errno.EADDRINUSE, f"port {port} on {host} is already in use (another server?); "
+                        f"choose a free one with --port, e.g. `rucas serve --port {port + 1}`") from None
+
+
 def serve(output_dir: Path, host: str = "127.0.0.1", port: int = 8001, rebuild: bool = False) -> int:
-    """Serve the dataset until interrupted: this process becomes Datasette (signals reach it directly)."""
+    """Serve the dataset until interrupted: this process becomes Datasette (signals reach it directly).
+    Raises PortInUse before building or serving anything if host:port is taken."""
+    check_port_free(host, port)
     if rebuild:
         from rucas.build.paths import default_curated_dir
         from rucas.build.pipeline import build, stderr_progress

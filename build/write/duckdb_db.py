@@ -12,10 +12,15 @@ from rucas.queries import SqlFile
 from rucas.schema import table_specs
 from rucas.schema.derive import duckdb_comments, duckdb_ddl, sql_literal
 
+STORAGE_COMPATIBILITY_VERSION = "v1.5.0"
+"""The oldest DuckDB release whose file format rucas.duckdb is written in: DuckDB 1.5 and later (the 1.5
+CLI users install from the package registries, and the 2.x the package uses) open it."""
 
-def write_duckdb(tables: dict[str, pa.Table], path: Path, views: list[SqlFile]) -> None:
-    """Create `path` (which must not exist) holding every table, its comments and the views."""
-    con = duckdb.connect(str(path))
+
+def write_duckdb(tables: dict[str, pa.Table], path: Path, views: list[SqlFile], version: str | None = None) -> None:
+    """Create `path` (which must not exist) holding every table, its comments and the views, and with a
+    version, the macro rucas_version() returning it (`SELECT rucas_version()`)."""
+    con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_COMPATIBILITY_VERSION})
     try:
         con.execute("SET threads = 2")
         for spec in table_specs():
@@ -30,6 +35,8 @@ def write_duckdb(tables: dict[str, pa.Table], path: Path, views: list[SqlFile]) 
         create_views(con.execute, views, (duckdb.Error,))
         for view in views:
             con.execute(f"COMMENT ON VIEW {view.name} IS {sql_literal(view.description)}")
+        if version:
+            con.execute(f"CREATE MACRO rucas_version() AS {sql_literal(version)}")
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -12,12 +12,18 @@ from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
 from rucas.schema.derive import sqlite_ddl
 
-FULL_TEXT: dict[str, tuple[str, ...]] = {
-    "sources": ("title", "text"),
-    "statements": ("evidence", "speaker_title"),
-    "events": ("summary", "evidence"),
-}
-"""Tables with a full-text index (FTS5, external content) and the columns it covers."""
+FULL_TEXT: dict[str, tuple[str, ...]] = {spec.name: spec.display.full_text for spec in table_specs()
+                                          if spec.display.full_text}
+"""Tables with a full-text index (FTS5, external content) and the columns it covers (from each table's
+Display in schema/tables.py)."""
+
+CODED_AS = "coded_as"
+"""The extra full-text column of a table with Display.full_text_codes: the codebook label and definition
+of each of those codes of the row."""
+
+FULL_TEXT_TOKENIZER = "porter unicode61 remove_diacritics 2"
+"""Words are matched by their stem (Porter): "refused", "refusal" and "refuses" all find "refuse";
+case and diacritics are ignored."""
 
 
 def _sqlite_column(column: pa.ChunkedArray) -> list[object]:
@@ -41,6 +47,32 @@ def index_columns(spec: TableSpec) -> list[str]:
             if (column.references or column.name == "date_earliest") and column.name != spec.primary_key[0]]
 
 
+def _coded_as_sql(spec: TableSpec) -> str:
+    """SQL for a row's coded_as text: label and definition of each of its full_text_codes (table alias t)."""
+    matches = " OR ".join(f"(cb.codebook = '{column}' AND cb.code = t.{column})"
+                          for column in spec.display.full_text_codes)
+    return f"(SELECT group_concat(cb.label || '. ' || cb.definition, ' ') FROM codebook cb WHERE {matches})"
+
+
+def _create_full_text_index(con: sqlite3.Connection, spec: TableSpec) -> None:
+    """The table's FTS5 index <table>_fts over its full_text columns (external content: the table's
+    own rows), or, with full_text_codes, over those columns and coded_as (then the index keeps its own
+    copy of the text, since coded_as is no column of the table)."""
+    table, columns = spec.name, list(spec.display.full_text)
+    names = ", ".join(columns)
+    if not spec.display.full_text_codes:
+        con.execute(f"CREATE VIRTUAL TABLE {table}_fts USING fts5({names}, content='{table}', "
+                    f"content_rowid='rowid', tokenize='{FULL_TEXT_TOKENIZER}')")
+        con.execute(f"INSERT INTO {table}_fts (rowid, {names}) SELECT rowid, {names} FROM {table}")
+    else:
+        con.execute(f"CREATE VIRTUAL TABLE {table}_fts USING fts5({names}, {CODED_AS}, "
+                    f"tokenize='{FULL_TEXT_TOKENIZER}')")
+        selected = ", ".join(f"t.{name}" for name in columns)
+        con.execute(f"INSERT INTO {table}_fts (rowid, {names}, {CODED_AS}) "
+                    f"SELECT t.rowid, {selected}, {_coded_as_sql(spec)} FROM {table} t")
+    con.execute(f"INSERT INTO {table}_fts ({table}_fts) VALUES ('optimize')")
+
+
 def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile]) -> None:
     """Create `path` (which must not exist) with every table, its full-text indexes and the views."""
     con = sqlite3.connect(path, isolation_level=None)
@@ -58,12 +90,9 @@ def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile]) 
                             zip(*columns))
             for name in index_columns(spec):
                 con.execute(f"CREATE INDEX {spec.name}_{name}_idx ON {spec.name} ({name})")
-        for table, columns in FULL_TEXT.items():
-            names = ", ".join(columns)
-            con.execute(f"CREATE VIRTUAL TABLE {table}_fts USING fts5({names}, content='{table}', "
-                        "content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')")
-            con.execute(f"INSERT INTO {table}_fts (rowid, {names}) SELECT rowid, {names} FROM {table}")
-            con.execute(f"INSERT INTO {table}_fts ({table}_fts) VALUES ('optimize')")
+        for spec in table_specs():
+            if spec.display.full_text:
+                _create_full_text_index(con, spec)
         create_views(con.execute, views, (sqlite3.Error,))
         con.execute("COMMIT")
         problems = con.execute("PRAGMA foreign_key_check").fetchall()

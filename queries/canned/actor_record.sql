@@ -1,3 +1,5 @@
+-- question: 50: What did an actor say and do (its record)?
+-- example: actor_id=russia&from_date=&until_date=
 -- Everything an actor said or did between two dates: the statements it made and the events it
 -- initiated, was targeted by or took part in, in date order. :actor_id is an actor_id such as russia;
 -- :from_date and :until_date are ISO dates (YYYY-MM-DD), both inclusive. A row is kept when its date

@@ -1,3 +1,5 @@
+-- question: 40: Who belonged to which alliance on a given day?
+-- example: alliance_id=csto&on_date=2010-06-12
 -- Who belonged to an alliance on a given day, with what status (member, suspended, observer, partner).
 -- :alliance_id is an alliance_id such as csto; :on_date an ISO date (YYYY-MM-DD). An interval
 -- [joined_date, left_date) covers the day when joined_date <= day < left_date (an empty left_date is

@@ -1,3 +1,4 @@
+-- question: 80: Were the two sides of an event allied on its day?
 -- For each event, the alliances its initiator and its target belonged to on the event's date: both
 -- of them (membership = both), only the initiator (initiator_only) or only the target (target_only).
 -- One row per event, initiator, target and alliance; events without both an initiator and a target,

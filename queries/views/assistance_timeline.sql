@@ -1,3 +1,4 @@
+-- question: 10: When did anyone ask Russia for military help, and what happened next?
 -- Every request, offer, refusal, denial, delivery, readiness change and exercise concerning military
 -- assistance, in date order, with who asked whom, the conditions attached and the article it comes from.
 -- Which events: requests, offers and promises, and refusals (REQUEST, AGREE, REJECT) whose mode is
@@ -64,7 +65,6 @@ lists AS (
   GROUP BY event_id
 )
 SELECT
-  e.event_id,
   e.date_earliest,
   e.date_latest,
   e.date_precision,
@@ -81,7 +81,8 @@ SELECT
   e.location_country_iso3,
   e.source_id,
   s.title AS source_title,
-  s.publisher
+  s.publisher,
+  e.event_id
 FROM assistance e
 JOIN sources s ON s.source_id = e.source_id
 LEFT JOIN lists ON lists.event_id = e.event_id

@@ -1,7 +1,9 @@
+-- question: 30: Who said an event happened, and who denied it?
 -- Contradictory accounts: every pair of statements of which one asserts and the other denies the same
 -- event (claims), with the event, both speakers, the dates of both statements and both articles.
 -- One row per (event, asserting statement, denying statement). Order: the event's earliest date
--- (unknown dates last), event_id, asserting statement_id, denying statement_id.
+-- (unknown dates last), event_id, asserting statement_id, denying statement_id. Columns: what a reader
+-- compares first (the event, who asserts and who denies it, in which words), dates and titles next, ids last.
 -- key: event_id, asserting_statement_id, denying_statement_id
 -- column: event_date_earliest: First day the event can be (events.date_earliest).
 -- column: event_date_latest: Last day the event can be (events.date_latest).
@@ -23,28 +25,28 @@
 -- column: denying_source_id: The article reporting the denying statement.
 -- column: denying_source_title: Headline of the article reporting the denying statement.
 SELECT
-  e.event_id,
-  e.event_type,
-  e.modality,
+  e.summary AS event_summary,
   e.date_earliest AS event_date_earliest,
   e.date_latest AS event_date_latest,
-  e.summary AS event_summary,
-  pro.statement_id AS asserting_statement_id,
-  pro.speaker_id AS asserting_speaker_id,
   pro_speaker.name AS asserting_speaker,
+  pro.evidence AS asserting_evidence,
+  con_speaker.name AS denying_speaker,
+  con.evidence AS denying_evidence,
   pro.date_earliest AS asserted_date_earliest,
   pro.date_latest AS asserted_date_latest,
-  pro.evidence AS asserting_evidence,
-  pro.source_id AS asserting_source_id,
-  pro_source.title AS asserting_source_title,
-  con.statement_id AS denying_statement_id,
-  con.speaker_id AS denying_speaker_id,
-  con_speaker.name AS denying_speaker,
   con.date_earliest AS denied_date_earliest,
   con.date_latest AS denied_date_latest,
-  con.evidence AS denying_evidence,
-  con.source_id AS denying_source_id,
-  con_source.title AS denying_source_title
+  e.event_type,
+  e.modality,
+  pro_source.title AS asserting_source_title,
+  con_source.title AS denying_source_title,
+  e.event_id,
+  pro.statement_id AS asserting_statement_id,
+  con.statement_id AS denying_statement_id,
+  pro.speaker_id AS asserting_speaker_id,
+  con.speaker_id AS denying_speaker_id,
+  pro.source_id AS asserting_source_id,
+  con.source_id AS denying_source_id
 FROM (
   SELECT asserts.event_id, asserts.statement_id AS asserting_id, denies.statement_id AS denying_id
   FROM claims asserts

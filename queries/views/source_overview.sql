@@ -1,3 +1,4 @@
+-- question: 90: Which articles is the dataset coded from?
 -- Per article: its date, publisher and headline, and how many statements, events, conditions and
 -- claims were coded from it and how many distinct actors those rows name (speakers, agencies,
 -- subjects and addressees of statements, parties to events). Order: the article's earliest date

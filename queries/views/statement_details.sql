@@ -1,3 +1,4 @@
+-- question: 70: Who said what, in which office, reported by whom?
 -- Every statement with its speaker, the office the speaker held when speaking, the news agency it came
 -- through, the actors it is about or addressed to, its article and its evidence, in date order.
 -- The speaker's office is every term in actor_roles that covers the statement's whole date interval

@@ -1,4 +1,5 @@
--- All events of a PLOVER type located in a country, in date order. :event_type is a code of the
+-- All events of a PLOVER type that took place in a country (by the event's location only; to find
+-- every event a country took part in, use events_by_type_involving_country), in date order. :event_type is a code of the
 -- codebook event_type (REQUEST, REJECT, ...); :country_iso3 an ISO 3166-1 alpha-3 code (KGZ, TJK, ...)
 -- matched against the event's location; both are case-insensitive. Leave either empty for no filter.
 -- Order: earliest date (unknown dates last), latest date, event_id.

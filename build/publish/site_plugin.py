@@ -1,0 +1,208 @@
+"""The RUCAS site's Datasette plugin: the build's version and citation on every page, readable tables,
+links from ids to their rows, and the event and article pages.
+
+It is self-contained (Datasette and the standard library only): the build copies it into the
+configuration directory's plugins/ folder, so that `datasette dataset/datasette` loads it without RUCAS
+installed. Everything it knows about the dataset comes from the `rucas-site` plugin configuration in
+metadata.json, which rucas.build.publish.datasette_config generates from schema/ and queries/.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+from typing import Any
+
+from datasette import hookimpl
+from datasette.utils import tilde_encode, urlsafe_components
+from markupsafe import Markup, escape
+
+PLUGIN = "rucas-site"
+
+_facts_cache: dict[tuple[str, int], dict[str, str]] = {}
+
+
+def _config(datasette) -> dict[str, Any]:
+    return datasette.plugin_config(PLUGIN) or {}
+
+
+def build_facts(datasette) -> dict[str, str]:
+    """Version and build time of the build being served, read from the manifest.json beside its database
+    (the build time is the manifest's modification time: the manifest's bytes stay reproducible)."""
+    database = datasette.databases.get(_config(datasette).get("database", ""))
+    if database is None or not database.path:
+        return {}
+    manifest = Path(database.path).resolve().parent / "manifest.json"
+    try:
+        stat = manifest.stat()
+    except OSError:
+        return {}
+    key = (str(manifest), stat.st_mtime_ns)
+    if key not in _facts_cache:
+        version = json.loads(manifest.read_text(encoding="utf-8")).get("version", "")
+        built = datetime.datetime.fromtimestamp(stat.st_mtime, tz=datetime.UTC)
+        _facts_cache.clear()
+        _facts_cache[key] = {"version": version, "built": built.strftime("%Y-%m-%d %H:%M UTC")}
+    return _facts_cache[key]
+
+
+def reading_order(table: str | None, config: dict[str, Any]):
+    """A function from Datasette's display_columns to the indexes of those columns in reading order.
+
+    A table's order comes from the schema (readable columns first, ids last); columns it does not name
+    keep their place at the front (Datasette's own link column). A view keeps its own order, except
+    that its id columns (those that link to rows) move to the end."""
+    order = config.get("column_order", {}).get(table or "")
+    links = config.get("links", {})
+
+    def indexes(display_columns) -> list[int]:
+        names = [column["name"] for column in display_columns]
+        if not order:
+            ids = [i for i, name in enumerate(names) if linked_table(name, links)]
+            return [i for i in range(len(names)) if i not in ids] + ids
+        known = [name for name in order if name in names]
+        unknown = [i for i, name in enumerate(names) if name not in order]
+        return unknown + [names.index(name) for name in known]
+
+    return indexes
+
+
+def _row_link(datasette, database: str, table: str, value: object, text: object | None = None) -> Markup:
+    href = datasette.urls.table(database, table) + "/" + tilde_encode(str(value))
+    return Markup(f'<a href="{escape(href)}">{escape(text if text is not None else value)}</a>')
+
+
+def linked_table(column: str, links: dict[str, str]) -> str | None:
+    """The table a column's ids point at: an exact id column name (event_id, speaker_id, ...) or a name
+    ending in one (asserting_statement_id)."""
+    if column in links:
+        return links[column]
+    for name in sorted(links, key=len, reverse=True):
+        if column.endswith("_" + name):
+            return links[name]
+    return None
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    """Ids in views and query results link to their rows; a table's label column links to the row."""
+    config = _config(datasette)
+    if database != config.get("database") or value is None or value == "":
+        return None
+    if table in config.get("tables", {}):
+        spec = config["tables"][table]
+        if column == spec.get("label") and spec.get("key"):
+            try:
+                return _row_link(datasette, database, table, row[spec["key"]], value)
+            except (IndexError, KeyError):
+                return None
+        return None
+    target = linked_table(column, config.get("links", {}))
+    if target and isinstance(value, str):
+        return _row_link(datasette, database, target, value)
+    return None
+
+
+async def _rows(db, sql: str, params: dict[str, object]) -> list[dict[str, object]]:
+    result = await db.execute(sql, params)
+    return [dict(row) for row in result.rows]
+
+
+async def _source(db, config: dict[str, Any], table: str, key: dict[str, str]) -> str:
+    sql = config.get("source_sql", {}).get(table)
+    if not sql:
+        return config["cite"]["no_article"]
+    rows = await _rows(db, sql, key)
+    return str(rows[0]["source"]) if rows else config["cite"]["no_article"]
+
+
+async def _row_page(datasette, config: dict[str, Any], database: str, table: str, request) -> dict[str, Any]:
+    """What the event, article and every row page add: the row's citation and, for events and articles,
+    the rows around them."""
+    spec = config.get("tables", {}).get(table)
+    if not spec or "pks" not in request.url_vars:
+        return {}
+    values = urlsafe_components(request.url_vars["pks"])
+    if len(values) != len(spec["primary_key"]):
+        return {}
+    key = dict(zip(spec["primary_key"], values))
+    db = datasette.get_database(database)
+    version = build_facts(datasette).get("version", "unknown")
+    source = await _source(db, config, table, key)
+    cite = config["cite"]["template"].format(dataset=config["cite"]["dataset"], version=version,
+                                             table=table, row=",".join(values), source=source)
+    extra: dict[str, Any] = {"rucas_cite": cite + " " + request.url}
+    pages = config.get("page_queries", {})
+    if table == "events":
+        extra["rucas_event"] = {
+            "event": (await _rows(db, "select * from events where event_id = :event_id", key) or [{}])[0],
+            "actors": await _rows(db, pages["event_actors"], key),
+            "conditions": await _rows(db, pages["event_conditions"], key),
+            "claims": await _rows(db, pages["event_claims"], key),
+        }
+        source_id = extra["rucas_event"]["event"].get("source_id")
+        if source_id:
+            extra["rucas_event"]["article"] = (await _rows(db, pages["article"], {"source_id": source_id}))[0]
+    if table == "sources":
+        extra["rucas_article"] = {
+            "article": (await _rows(db, pages["article"], key) or [{}])[0],
+            "events": await _rows(db, pages["article_events"], key),
+            "statements": await _rows(db, pages["article_statements"], key),
+        }
+    return extra
+
+
+@hookimpl
+def extra_template_vars(template, database, table, view_name, request, datasette):
+    """rucas_site (version, build time, licence, front-page questions) on every page; the reading order
+    of columns on table and row pages; the citation and related rows on row pages."""
+    config = _config(datasette)
+
+    async def variables() -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "rucas_site": {**config.get("site", {}), **build_facts(datasette)},
+            "rucas_order": reading_order(table, config),
+            "rucas_fold": config.get("fold_after", 0),
+        }
+        if view_name == "row" and database == config.get("database") and table and request is not None:
+            values.update(await _row_page(datasette, config, database, table, request))
+        return values
+
+    return variables
+
+
+def versioned_headers(headers: list[tuple[bytes, bytes]], version: str) -> list[tuple[bytes, bytes]]:
+    """Response headers with the dataset version added (rucas-version) and written into the file name of
+    a download (events.csv -> events-rucas-<version>.csv), so every export says which build it is."""
+    tagged = []
+    for name, value in headers:
+        if name.lower() == b"content-disposition" and b'filename="' in value:
+            stem, dot, suffix = value.split(b'filename="', 1)[1].rstrip(b'"').rpartition(b".")
+            value = b'attachment; filename="' + (stem or suffix) + b"-rucas-" + version.encode() + \
+                (dot + suffix if stem else b"") + b'"'
+        tagged.append((name, value))
+    return tagged + [(b"rucas-version", version.encode())]
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """Every response carries the dataset version (see versioned_headers)."""
+
+    def wrap(app):
+        async def with_version(scope, receive, send):
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            version = build_facts(datasette).get("version")
+
+            async def send_with_version(message):
+                if version and message["type"] == "http.response.start":
+                    message = {**message, "headers": versioned_headers(list(message.get("headers", [])), version)}
+                await send(message)
+
+            await app(scope, receive, send_with_version)
+
+        return with_version
+
+    return wrap

@@ -1,0 +1,2 @@
+-- Dashboard card: how many actors are named.
+select count(*) as n from actors

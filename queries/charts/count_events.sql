@@ -1,0 +1,2 @@
+-- Dashboard card: how many events are coded.
+select count(*) as n from events

@@ -1,0 +1,2 @@
+-- Dashboard card: how many statements are coded.
+select count(*) as n from statements

@@ -1,0 +1,241 @@
+"""The Datasette site answers a researcher's questions: front page, search, event and article pages,
+readable tables, country involvement, versions and citations (in-process, through Datasette's client)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import rucas
+from datasette.app import Datasette
+from rucas.build.publish.datasette_config import front_page_questions
+from rucas.build.publish.serve import config_dir, datasette_app, publish_config
+from rucas.queries import view_files
+from rucas.schema import table_spec
+from test_datasette import build_published, fetch, fetch_json
+
+REFUSAL = "russia-refuses-kyrgyz-request-for-troops-2010-06-12"
+"""Russia's refusal of Kyrgyzstan's plea for troops, 12 June 2010 (Eurasianet)."""
+EURASIANET = "eurasianet-russia-turns-down-kyrgyzstans-plea"
+
+
+@pytest.fixture(scope="module")
+def site(output_dir: Path) -> Datasette:
+    """The site of the curated corpus, as `rucas serve` serves it."""
+    return datasette_app(output_dir)
+
+
+def page(app: Datasette, path: str) -> str:
+    (response,) = fetch(app, path)
+    assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:500]}"
+    assert "message-error" not in response.text, path
+    return response.text
+
+
+def test_front_page_starts_from_the_questions_with_views_and_dashboard_one_click_away(site: Datasette) -> None:
+    html = page(site, "/")
+    questions = front_page_questions()
+    assert len(questions) >= 8
+    for question in questions:
+        assert f'href="{question["path"]}"' in html.replace("&amp;", "&"), question["name"]
+    assert [q["name"] for q in questions][:3] == ["assistance_timeline", "refusals", "contested_claims"]
+    assert 'href="/-/dashboards/overview"' in html
+    for view in view_files():
+        assert f'href="/rucas/{view.name}"' in html
+    assert 'action="/rucas/search"' in html
+
+
+def test_every_question_on_the_front_page_opens_an_answer_with_rows(site: Datasette) -> None:
+    for question in front_page_questions():
+        path, _, query = question["path"].partition("?")
+        rows = fetch_json(site, f"{path}.json?{query}&_shape=array")
+        assert rows, f"{question['question']} ({question['path']}) answers nothing"
+
+
+@pytest.mark.parametrize("path", ["/", "/rucas", "/rucas/events", f"/rucas/events/{REFUSAL}", "/rucas/refusals",
+                                  "/rucas/search?q=troops", "/rucas/actors/russia"])
+def test_every_page_names_the_version_build_date_licence_and_how_to_cite(site: Datasette, output_dir: Path,
+                                                                          path: str) -> None:
+    version = json.loads((output_dir / "manifest.json").read_text())["version"]
+    footer = page(site, path).split('<footer class="ft">')[1]
+    assert version in footer
+    assert re.search(r"built \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", footer)
+    assert "CC-BY-4.0" in footer and "How to cite" in footer and "CITATION.cff" in footer
+
+
+@pytest.mark.parametrize("words", ["refused", "refusal", "refuse", "rejected", "declines"])
+def test_one_search_for_a_word_of_refusal_finds_russias_refusal_of_kyrgyzstans_plea(site: Datasette,
+                                                                                   words: str) -> None:
+    rows = fetch_json(site, f"/rucas/search.json?q={words}&_shape=array")
+    assert rows[0]["found_in"] == "event" and rows[0]["event_id"] == REFUSAL
+    assert f'href="/rucas/events/{REFUSAL}"' in page(site, f"/rucas/search?q={words}")
+
+
+def test_search_covers_statements_and_article_texts_by_word_forms(site: Datasette) -> None:
+    found = {row["found_in"] for row in fetch_json(site, "/rucas/search.json?q=conflicts&_shape=array")}
+    assert {"statement", "article"} <= found, "'conflicts' finds 'internal conflict' by its stem"
+    everything = fetch_json(site, "/rucas/search.json?q=&_shape=array&_size=max")
+    assert len(everything) == 37 + 56 + 5, "an empty search lists every event, statement and article"
+
+
+def test_the_events_table_search_box_understands_word_forms(site: Datasette) -> None:
+    rows = fetch_json(site, "/rucas/events.json?_search=refused&_shape=array")
+    assert [row["event_id"] for row in rows] == [REFUSAL]
+
+
+def test_the_refusal_page_shows_summary_evidence_actors_reasons_statements_and_its_article(
+        site: Datasette, output_dir: Path) -> None:
+    html = page(site, f"/rucas/events/{REFUSAL}")
+    record = html.split('<article class="rucas-record">')[1].split("</article>")[0]
+    for fact in ["Russia declines to send troops", "Russia is not prepared to offer immediate military assistance",
+                 "2010-06-12", "REJECT", "Moscow", 'href="/rucas/actors/russia"',
+                 'href="/rucas/actors/kyrgyzstan-interim-government"',
+                 "legal_mandate", "in accordance with the UN Charter", "alliance_consultation",
+                 "Natalya Timakova", "asserts", f'href="/rucas/sources/{EURASIANET}"',
+                 "Russia Turns Down Kyrgyzstan&#39;s Plea for Military Support", "Cite this row"]:
+        assert fact in record, fact
+    assert rucas.cite("events", REFUSAL, output_dir) in html.replace("&#39;", "'")
+
+
+def test_the_article_page_shows_the_body_apart_from_the_site_boilerplate(site: Datasette, lite) -> None:
+    text, start, end = lite.execute("select text, body_start, body_end from sources where source_id = ?",
+                                    (EURASIANET,)).fetchone()
+    html = page(site, f"/rucas/sources/{EURASIANET}")
+    body = html.split('<div class="rucas-body">')[1].split("</div>")[0]
+    assert body.startswith("Russia Turns Down Kyrgyzstan&#39;s Plea") and body.rstrip().endswith("refuge in Uzbekistan.")
+    assert text[start:end].count("\n") == body.count("\n")
+    assert html.count('class="rucas-boilerplate"') == (start > 0) + (end < len(text))
+    assert f'href="/rucas/events/{REFUSAL}"' in html
+
+
+def test_table_pages_show_readable_columns_first_and_ids_last(site: Datasette) -> None:
+    html = page(site, "/rucas/events")
+    headers = re.findall(r'<th [^>]*data-column="([^"]+)"', html)
+    assert headers == table_spec("events").display_columns
+    assert headers[:3] == ["date_earliest", "date_latest", "date_precision"]
+    assert headers[-2:] == ["event_id", "source_id"]
+    assert 'class="col-summary type-str"><a href="/rucas/events/' in html, "the summary opens the event"
+
+
+def test_view_pages_show_ids_last(site: Datasette) -> None:
+    headers = re.findall(r'<th [^>]*data-column="([^"]+)"', page(site, "/rucas/statement_details"))
+    ids = [name for name in headers if name.endswith("_id")]
+    assert ids and headers[-len(ids):] == ids
+    assert headers[0] == "date_earliest"
+
+
+def test_long_texts_are_folded_to_their_first_words(site: Datasette) -> None:
+    html = page(site, "/rucas/sources")
+    assert html.count('<details class="rucas-fold">') >= 5, "every article text is folded"
+
+
+def test_ids_in_views_link_to_their_rows(site: Datasette) -> None:
+    html = page(site, "/rucas/contested_claims")
+    assert 'href="/rucas/events/uzbekistan-asked-russia-for-individual-types-of-weapons"' in html
+    assert 'href="/rucas/statements/komilov-claims-are-wishful-thinking"' in html
+    assert 'href="/rucas/actors/igor-ivanov"' in html
+
+
+def test_kyrgyzstan_is_involved_in_russias_refusal_located_in_moscow(site: Datasette) -> None:
+    involved = fetch_json(site, f"/rucas/event_countries.json?event_id={REFUSAL}&_shape=array")
+    assert {(row["country_iso3"], row["involvement"]) for row in involved} == {
+        ("RUS", "initiator"), ("RUS", "location"), ("KGZ", "target")}
+    by_involvement = fetch_json(site, "/rucas/events_by_type_involving_country.json?"
+                                      "event_type=REJECT&country_iso3=kgz&_shape=array")
+    assert [row["event_id"] for row in by_involvement] == [REFUSAL]
+    by_location = fetch_json(site, "/rucas/events_by_type_located_in_country.json?"
+                                   "event_type=REJECT&country_iso3=KGZ&_shape=array")
+    assert by_location == []
+
+
+def test_refusals_view_gives_russias_two_stated_reasons(site: Datasette) -> None:
+    rows = fetch_json(site, f"/rucas/refusals.json?event_id={REFUSAL}&_shape=array")
+    assert [row["refused_by"] for row in rows] == ["Russia", "Russia"]
+    assert sorted(row["reason_type"] for row in rows) == ["alliance_consultation", "legal_mandate"]
+    assert any("UN Charter" in row["reason_words"] for row in rows)
+
+
+@pytest.mark.parametrize(("table", "row"), [("events", REFUSAL), ("actors", "russia"),
+                                            ("claims", ("komilov-claims-are-wishful-thinking,"
+                                                        "uzbekistan-asked-russia-for-individual-types-of-weapons"))])
+def test_row_pages_cite_the_row_as_rucas_cite_does(site: Datasette, output_dir: Path, table: str, row: str) -> None:
+    citation = rucas.cite(table, row, output_dir)
+    version = json.loads((output_dir / "manifest.json").read_text())["version"]
+    assert version in citation and f"table {table}" in citation and f"row {row}" in citation
+    assert citation in page(site, f"/rucas/{table}/{row}").replace("&#39;", "'").replace("&#34;", '"')
+
+
+def test_a_citation_names_the_article_url_or_says_there_is_none(output_dir: Path, lite) -> None:
+    url = lite.execute("select url from sources where source_id = ?", (EURASIANET,)).fetchone()[0]
+    assert url and url in rucas.cite("events", REFUSAL, output_dir)
+    assert "no article" in rucas.cite("actors", "russia", output_dir)
+    with pytest.raises(KeyError):
+        rucas.cite("events", "no-such-event", output_dir)
+
+
+@pytest.fixture(scope="module")
+def minimal_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build of the minimal corpus, whose article has no known URL."""
+    return build_published(tmp_path_factory.mktemp("site-minimal"))
+
+
+def test_a_row_of_an_article_without_a_known_url_is_cited_by_headline_publisher_and_date(
+        minimal_output: Path) -> None:
+    published = minimal_output
+    citation = rucas.cite("events", "russia-refuses-kyrgyz-request-2010-06-12", published)
+    assert citation.endswith('coded from "Russia Turns Down Kyrgyzstan\'s Plea for Military Support", Eurasianet, '
+                             "2010-06-12 (no URL known). Licence CC-BY-4.0.")
+    assert citation in page(datasette_app(published), "/rucas/events/russia-refuses-kyrgyz-request-2010-06-12"
+                            ).replace("&#39;", "'").replace("&#34;", '"')
+
+
+def test_every_download_and_response_names_the_dataset_version(site: Datasette, output_dir: Path) -> None:
+    version = json.loads((output_dir / "manifest.json").read_text())["version"]
+    csv, data = fetch(site, "/rucas/events.csv?_dl=1", "/rucas/events.json")
+    assert csv.headers["content-disposition"] == f'attachment; filename="events-rucas-{version}.csv"'
+    assert data.headers["rucas-version"] == version
+
+
+def test_plain_datasette_on_the_config_directory_serves_the_same_site(output_dir: Path) -> None:
+    app = Datasette(config_dir=config_dir(output_dir))
+    assert "Questions the dataset answers" in page(app, "/")
+    assert "Cite this row" in page(app, f"/rucas/events/{REFUSAL}")
+
+
+def test_a_published_config_directory_keeps_working_after_it_is_moved(output_dir: Path, tmp_path: Path) -> None:
+    first = publish_config(output_dir, tmp_path / "first")
+    moved = tmp_path / "elsewhere" / "moved"
+    moved.parent.mkdir()
+    shutil.move(str(first), moved)
+    app = Datasette(config_dir=moved)
+    assert "Questions the dataset answers" in page(app, "/")
+    con = sqlite3.connect(f"file:{moved / 'rucas.db'}?mode=ro", uri=True)
+    assert con.execute("select count(*) from events").fetchone()[0] == 37
+    con.close()
+
+
+def test_serve_on_a_busy_port_says_so_and_suggests_another(output_dir: Path) -> None:
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "rucas.build.cli", "serve", "--output", str(output_dir),
+                                 "--port", str(port)], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr and "--port" in result.stderr
+    assert "Traceback" not in result.stderr and "serving" not in result.stderr
+
+
+def test_stats_piped_into_a_reader_that_stops_early_ends_quietly(output_dir: Path) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "rucas.build.cli", "stats", "--output", str(output_dir)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process.stdout.close()  # the reader is gone before the command prints
+    stderr = process.stderr.read()
+    assert process.wait(timeout=60) == 0
+    assert "BrokenPipeError" not in stderr and "Traceback" not in stderr
