@@ -6,7 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
-from rucas.build.pipeline import validate
+from rucas.build.validate.corpus import validate_corpus
 
 GUIDE = Path(__file__).resolve().parent.parent / "dataset" / "curated" / "README.md"
 TEMPLATE_ARTICLE = "eurasianet-russia-turns-down-kyrgyzstans-plea"
@@ -25,7 +25,7 @@ def test_the_guides_annotation_template_validates_with_the_curated_reference_fil
     corpus = tmp_path / "curated"
     shutil.copytree(curated_dir, corpus)
     (corpus / "annotations" / f"{TEMPLATE_ARTICLE}.yaml").write_text(guide_annotation_template(), encoding="utf-8")
-    tables = validate(corpus).tables
+    tables = {name: table.to_pylist() for name, table in validate_corpus(corpus).tables.items()}
     events = [event for event in tables["events"] if event["source_id"] == TEMPLATE_ARTICLE]
     assert [event["event_type"] for event in events] == ["REQUEST", "REJECT"]
     refusal = events[1]["event_id"]
