@@ -78,12 +78,13 @@ def progress_bar(label: str, stream=sys.stderr) -> Callable[[int, int], None]:
 
 
 def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, cache: bool = True,
-          bar: bool = False) -> BuildReport:
+          bar: bool = False, review_pages: bool = True) -> BuildReport:
     """Validate, then write Parquet, DuckDB, SQLite, datapackage.json, Datasette config and manifest.
 
     Outputs are written to a staging folder and published with one atomic swap; on any error
     nothing that was published before changes. With `cache`, validated rows of unchanged
-    articles are reused from <output>/.cache (see rucas.build.validate.cache); `bar` draws a progress bar.
+    articles are reused from <output>/.cache (see rucas.build.validate.cache); `bar` draws a progress bar;
+    `review_pages` writes review/<source_id>.html for every article (a large corpus may do without).
     """
     from rucas.build.curate.review_pages import write_review_pages
     from rucas.build.publish.atomic import build_lock, new_staging_dir, publish
@@ -117,8 +118,9 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
         timer.lap("duckdb")
         write_sqlite(tables, staging / "rucas.db", views)
         timer.lap("sqlite")
-        write_review_pages(tables, staging / "review")  # a curator's page per article (rucas.build.curate)
-        timer.lap("review")
+        if review_pages:  # a curator's page per article (rucas.build.curate): about 1.5 ms and 16 kB each
+            write_review_pages(tables, staging / "review")
+            timer.lap("review")
         write_config(staging / "datasette", staging / "rucas.db")
         write_datapackage(staging / "datapackage.json", version)
         timer.lap("datasette_config")

@@ -51,7 +51,7 @@ def test_the_generator_is_deterministic(corpus: Path, tmp_path: Path) -> None:
 
 def test_a_generated_corpus_validates_with_the_proportions_of_real_articles(corpus: Path) -> None:
     rows = validate(corpus)
-    counts = {table: len(rows.tables[table]) for table in ("sources", "statements", "events", "event_conditions",
+    counts = {table: rows.row_counts[table] for table in ("sources", "statements", "events", "event_conditions",
                                                            "claims")}
     assert counts["sources"] == ARTICLES
     assert 3 * ARTICLES <= counts["statements"] <= 6 * ARTICLES
