@@ -136,7 +136,9 @@ def test_any_edit_of_the_annotation_text_gives_only_curation_errors(data):
     text = ANNOTATION.data.decode("utf-8")
     start = data.draw(st.integers(0, len(text)))
     end = data.draw(st.integers(start, min(len(text), start + 40)))
-    inserted = data.draw(st.text(alphabet=st.sampled_from(list(":-[]{}&*!|>'\"#%@`, \n\tQ0123456789abc")), max_size=12))
+    inserted = data.draw(st.text(alphabet=st.sampled_from(list(":-[]{}&*!|>'\"#%@`, \n\tQ0123456789abc\\")
+                                                          + ["\u200b", "\u202e", "\x85", "\x00", "\ufeff", "\x1b", "~"]),
+                                 max_size=12))
     validates_or_explains("annotation", (text[:start] + inserted + text[end:]).encode("utf-8"))
 
 
