@@ -421,7 +421,7 @@ def _chart_rows(app: Datasette, chart: str, **filters: str) -> list[dict]:
 def test_timeline_counts_every_event_of_the_real_corpus_intervals_and_unknown_dates_included(
         output_dir: Path, lite) -> None:
     rows = _chart_rows(datasette_app(output_dir), "timeline")
-    assert sum(row["events"] for row in rows) == lite.execute("select count(*) from events").fetchone()[0] == 37
+    assert sum(row["events"] for row in rows) == lite.execute("select count(*) from events").fetchone()[0]
     periods = {row["period"] for row in rows}
     assert "1998-2003" in periods, "IRIN's undated article is bounded to 1998-2003: drawn as that span"
     assert "2010" in periods

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 import sys
 import unicodedata
 from typing import Any
@@ -78,10 +79,13 @@ def test_a_key_written_twice_is_reported_at_the_repeat():
 # by design: a date column turns the text into a date and refuses impossible ones).
 KEYS = st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,7}", fullmatch=True)
 """Keys as curated files write them (the reader refuses a plain key starting with '-' or '?': quote it)."""
+JSON_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+"""Text PyYAML writes unquoted that the curated-YAML rules read as a number by design (1E0, 1e3: YAML 1.1
+wants a dot in a float); left out of the texts below, stated in test_plain_numbers_are_numbers."""
 SCALARS = (st.none() | st.booleans() | st.integers(-(2**62), 2**62) | st.dates()
            | st.floats(allow_nan=False, allow_infinity=False)
            | st.text(st.characters(exclude_categories=["Cc", "Cf", "Cs", "Zl", "Zp"], exclude_characters="\ufffe\uffff"),
-                     max_size=20))
+                     max_size=20).filter(lambda text: not JSON_NUMBER.fullmatch(text)))
 DOCUMENTS = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4),
                          max_leaves=25)
 

@@ -7,6 +7,7 @@
 -- to ask for one kind. Russia's refusal of Kyrgyzstan's plea (located in Moscow) is an event of KGZ as
 -- target and of RUS as initiator and location. Order: country_iso3, the event's earliest date (unknown
 -- dates last), event_id, involvement.
+-- key: event_id, country_iso3, involvement
 -- column: country_iso3: ISO 3166-1 alpha-3 code of a country the event involves.
 -- column: involvement: How the country is involved: initiator, target or participant (an actor of that country had that role in the event) or location (the event took place there).
 SELECT

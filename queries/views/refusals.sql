@@ -4,6 +4,7 @@
 -- condition, its codebook definition and the article's words), or one row with empty reason columns
 -- for a refusal with no condition coded. The statements that assert or deny a refusal are on its
 -- event page (claims). Order: earliest date (unknown dates last), latest date, event_id, condition_id.
+-- key: event_id, condition_id
 -- column: refused_by: Names of the actors that refused (the event's initiators), sorted, separated by '; '.
 -- column: refused_to: Names of the actors refused (the event's targets), sorted, separated by '; '.
 -- column: reason_type: Kind of condition or reason attached to the refusal (event_conditions.condition_type).
