@@ -26,7 +26,7 @@ __all__ = ["__version__", "load", "tables", "table_names", "view_names", "manife
 def output_dir(path: Path | None = None) -> Path:
     """The folder holding the published build, building it first if there is none."""
     from rucas.build.paths import default_output_dir
-    from rucas.build.serve import ensure_built
+    from rucas.build.publish.serve import ensure_built
 
     directory = path or default_output_dir()
     ensure_built(directory)

@@ -19,7 +19,9 @@ from rucas.build.publish.datasette_config import (
     DATABASE_NAME,
     FACETS,
     SETTINGS,
+    metadata,
     view_column_descriptions,
+    view_columns,
 )
 from rucas.build.pipeline import build
 from rucas.build.publish.serve import config_dir, datasette_app, datasette_command
@@ -247,10 +249,30 @@ def test_every_table_page_lists_every_row(published: Path, db: sqlite3.Connectio
     assert sorted(map(key, rows)) == sorted(map(key, expected))
 
 
-@pytest.mark.parametrize("view", [v.name for v in view_files()])
-def test_every_view_page_returns_the_views_rows(published: Path, db: sqlite3.Connection, view: str) -> None:
-    rows = all_rows(datasette_app(published), f"/{DATABASE_NAME}/{view}.json")
-    assert rows == sqlite_rows(db, f"select * from {view}")
+@pytest.mark.parametrize("view", view_files(), ids=lambda v: v.name)
+def test_every_view_page_lists_the_rows_of_its_sql_in_its_order(published: Path, db: sqlite3.Connection,
+                                                                view: SqlFile) -> None:
+    rows = all_rows(datasette_app(published), f"/{DATABASE_NAME}/{view.name}.json")
+    assert [{k: v for k, v in row.items() if k != "rowid"} for row in rows] == sqlite_rows(db, view.sql)
+
+
+@pytest.mark.parametrize("view", view_files(), ids=lambda v: v.name)
+def test_every_view_is_served_as_a_table_sortable_facetable_and_counted_by_the_inspect_file(
+        published: Path, db: sqlite3.Connection, view: SqlFile) -> None:
+    app = datasette_app(published)
+    columns = [row[1] for row in db.execute(f"pragma table_info({view.name})")]
+    facets = metadata(view_columns(published / "rucas.db"))["databases"][DATABASE_NAME]["tables"][view.name]
+    page = fetch_json(app, f"/{DATABASE_NAME}/{view.name}.json?_sort_desc={columns[1]}&_size=5&_shape=objects")
+    inspected = json.loads((published / "datasette" / "inspect-data.json").read_text())
+    (count,) = db.execute(f"select count(*) from {view.name}").fetchone()
+    assert inspected[DATABASE_NAME]["tables"][view.name]["count"] == count
+    assert page["filtered_table_rows_count"] == count
+    newest = [row for (row,) in db.execute(f"select {columns[1]} from {view.name} order by {columns[1]} desc limit 5")]
+    assert [row[columns[1]] for row in page["rows"]] == newest
+    for facet in facets.get("facets", []):
+        results = fetch_json(app, f"/{DATABASE_NAME}/{view.name}.json?_facet={facet}&_size=0")["facet_results"]
+        (valued,) = db.execute(f"select count({facet}) from {view.name}").fetchone()
+        assert sum(value["count"] for value in results[facet]["results"]) == valued, f"{view.name}: facet {facet}"
 
 
 @pytest.mark.parametrize("query", canned_queries(), ids=lambda q: q.name)

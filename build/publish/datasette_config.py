@@ -19,6 +19,7 @@ from pathlib import Path
 
 from rucas.build.publish.dashboards import dashboards
 from rucas.build.write.datapackage import CURATION_LICENSE, DATASET_DESCRIPTION, DATASET_TITLE
+from rucas.build.write.materialise import live_name
 from rucas.build.write.sqlite_db import FULL_TEXT
 from rucas.queries import SqlFile, canned_queries, view_files
 from rucas.schema import table_specs
@@ -97,11 +98,11 @@ def _css_url(css: str) -> str:
 
 
 def view_columns(database: Path) -> dict[str, list[str]]:
-    """The output columns of every view in the built SQLite file, by view name."""
+    """The output columns of every prepared view (its materialised table) in the built SQLite file, by name."""
     con = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
-        names = [row[0] for row in con.execute("select name from sqlite_master where type = 'view' order by name")]
-        return {name: [row[1] for row in con.execute(f'pragma table_info("{name}")')] for name in names}
+        return {view.name: [row[1] for row in con.execute(f'pragma table_info("{view.name}")')]
+                for view in view_files()}
     finally:
         con.close()
 
@@ -149,7 +150,11 @@ def _table_entry(spec: TableSpec) -> dict[str, object]:
 
 
 def _view_entry(view: SqlFile, columns: list[str], specs: tuple[TableSpec, ...]) -> dict[str, object]:
-    entry: dict[str, object] = {"description": view.description,
+    """A prepared view's materialised table: the file's description (and where its live SQL is), column
+    descriptions, the facets of same-named table columns, the map if it has coordinates."""
+    live = (f" Computed at build time from queries/views/{view.path.name}; the view {live_name(view)} "
+            "runs the same SQL live.")
+    entry: dict[str, object] = {"description": view.description + live,
                                 "columns": view_column_descriptions(view, columns, specs)}
     facet_columns = {column for names in FACETS.values() for column in names}
     facets = [column for column in columns if column in facet_columns]
@@ -176,6 +181,9 @@ def metadata(views: dict[str, list[str]] | None = None) -> dict[str, object]:
             tables[f"{table}{suffix}"] = {"hidden": True}
     for view in view_files():
         tables[view.name] = _view_entry(view, (views or {}).get(view.name, []), specs)
+        tables[live_name(view)] = {"description": f"{view.description} Live: recomputed on every read (slow "
+                                                  f"on a large corpus; the table {view.name} holds the same rows).",
+                                   "hidden": True}
     return {
         "title": DATASET_TITLE,
         "description": DESCRIPTION,

@@ -1,4 +1,5 @@
-"""Load the published tables into a DuckDB database with keys, comments and the prepared views."""
+"""Load the published tables into a DuckDB database with keys, comments and the prepared views (live and
+materialised, see rucas.build.write.materialise)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from rucas.build.write.materialise import duckdb_materialise, live_name
 from rucas.build.write.views import create_views
 from rucas.queries import SqlFile
 from rucas.schema import table_specs
 from rucas.schema.derive import duckdb_comments, duckdb_ddl, sql_literal
 
 
-def write_duckdb(tables: dict[str, pa.Table], path: Path, views: list[SqlFile]) -> None:
-    """Create `path` (which must not exist) holding every table, its comments and the views."""
+def write_duckdb(tables: dict[str, pa.Table], path: Path, views: list[SqlFile]) -> dict[str, pa.Table]:
+    """Create `path` (which must not exist) holding every table, its comments, each view's live SQL as
+    the view <name>_live and its rows as the table <name>; return those rows by view name."""
     con = duckdb.connect(str(path))
     try:
         con.execute("SET threads = 2")
@@ -27,9 +30,13 @@ def write_duckdb(tables: dict[str, pa.Table], path: Path, views: list[SqlFile]) 
             columns = ", ".join(spec.column_names)
             con.execute(f"INSERT INTO {spec.name} ({columns}) SELECT {columns} FROM incoming")
             con.unregister("incoming")
-        create_views(con.execute, views, (duckdb.Error,))
+        create_views(con.execute, views, (duckdb.Error,), name=live_name)
+        materialised = duckdb_materialise(con, views)
         for view in views:
-            con.execute(f"COMMENT ON VIEW {view.name} IS {sql_literal(view.description)}")
+            con.execute(f"COMMENT ON TABLE {view.name} IS {sql_literal(view.description)}")
+            con.execute(f"COMMENT ON VIEW {live_name(view)} IS "
+                        f"{sql_literal(f'{view.description} (Live: recomputed from the tables on every read.)')}")
         con.execute("CHECKPOINT")
+        return materialised
     finally:
         con.close()
