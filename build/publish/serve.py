@@ -13,6 +13,10 @@ from rucas.build.publish.datasette_config import DATABASE_NAME, SETTINGS, write_
 CONFIG_DIR = "datasette"
 """The configuration directory inside an output folder (written by every build)."""
 
+PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
+"""Datasette plugins shipped with the package, loaded with --plugins-dir: datasette_plugins/rucas_limits.py
+bounds what one query can cost and answers malformed requests with 4xx."""
+
 
 def config_dir(output_dir: Path) -> Path:
     """The Datasette configuration directory of output_dir."""
@@ -62,6 +66,7 @@ def datasette_command(output_dir: Path, host: str = "127.0.0.1", port: int = 800
                "-i", str(database),
                "--inspect-file", str(config / "inspect-data.json"),
                "--metadata", str(config / "metadata.json"),
+               "--plugins-dir", str(PLUGINS_DIR),
                "--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
         command += ["--setting", name, _setting_value(value)]
@@ -78,6 +83,7 @@ def datasette_app(output_dir: Path):  # -> datasette.app.Datasette
         inspect_data=json.loads((config / "inspect-data.json").read_text(encoding="utf-8")),
         metadata=json.loads((config / "metadata.json").read_text(encoding="utf-8")),
         settings=dict(SETTINGS),
+        plugins_dir=str(PLUGINS_DIR),
     )
 
 

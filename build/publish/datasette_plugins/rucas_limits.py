@@ -1,0 +1,126 @@
+"""Datasette plugin (loaded by `rucas serve` with --plugins-dir): bound what one request can cost, and
+answer a malformed request with a 4xx instead of a server error.
+
+- Every SQLite connection gets LIMITS (sqlite3.Connection.setlimit): no string or blob longer than
+  1 MB, so no single step of a query (zeroblob, printf width, hex, replace, group_concat) runs for
+  seconds between two of Datasette's time-limit checks (made every 1,000 SQLite steps); short SQL;
+  no ATTACH.
+- Only GET, HEAD and OPTIONS reach Datasette: the site is read-only, and a POST (to a table or canned
+  query) answers 405 instead of failing inside Datasette.
+- Errors that a request's own parameters cause (an unknown `_sort` column, a row path with too few key
+  values, a non-numeric `_timelimit`) answer 400, with Datasette's usual error page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+
+LIMITS: dict[int, int] = {
+    sqlite3.SQLITE_LIMIT_LENGTH: 1_000_000,
+    sqlite3.SQLITE_LIMIT_SQL_LENGTH: 100_000,
+    sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH: 1_000,
+    sqlite3.SQLITE_LIMIT_EXPR_DEPTH: 200,
+    sqlite3.SQLITE_LIMIT_COMPOUND_SELECT: 100,
+    sqlite3.SQLITE_LIMIT_ATTACHED: 0,
+}
+"""SQLite run-time limits of every connection. The longest value RUCAS stores (an article's text) is
+far below 1 MB; 1 MB bounds the cost of one string or blob operation to about a millisecond."""
+
+PRINTF_SPEC = re.compile(r"%[-+ 0#,!]*(\*|\d+)?(?:\.(\*|\d+))?(%|[a-zA-Z])")
+"""One conversion of SQLite's printf: flags, width and precision (a number or `*`, taken from the
+arguments), type."""
+
+_builtin = threading.local()
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+CLIENT_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, IndexError, sqlite3.ProgrammingError)
+"""Exceptions Datasette lets through from parsing a request's parameters or path (int() of a
+non-number, a key value missing from a row path): the request is at fault, not the server."""
+
+
+def _magnitude(value: object) -> float:
+    """How large a width or precision argument is, read as SQLite reads a number (0 if it is none)."""
+    try:
+        return abs(float(value))
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _checked_printf(name: str):
+    """SQLite's printf (or format) with every width and precision bounded by the length limit.
+
+    SQLite 3.40's `%.*c` appends its character once per unit of precision even after the result
+    has outgrown the limit: `printf('%.*c', 2000000000, 'x')` is one step of about 45 s that no time
+    limit interrupts. This refuses such a width before it starts and otherwise runs SQLite's own
+    function (on a private in-memory connection, where the name is not overridden)."""
+    most = LIMITS[sqlite3.SQLITE_LIMIT_LENGTH]
+
+    def printf(form: object = None, *arguments: object) -> object:
+        if isinstance(form, str):
+            remaining = iter(arguments)
+            for match in PRINTF_SPEC.finditer(form):
+                for size in match.group(1, 2):
+                    if size is not None and _magnitude(next(remaining, 0) if size == "*" else size) > most:
+                        raise ValueError(f"{name}: a width or precision over {most:,} makes a string too big")
+                if match.group(3) != "%":
+                    next(remaining, None)
+        if not hasattr(_builtin, "connection"):
+            _builtin.connection = sqlite3.connect(":memory:", check_same_thread=False)
+            for limit, value in LIMITS.items():
+                _builtin.connection.setlimit(limit, value)
+        placeholders = ", ".join("?" for _ in range(1 + len(arguments)))
+        return _builtin.connection.execute(f"select {name}({placeholders})", (form, *arguments)).fetchone()[0]
+
+    return printf
+
+
+@hookimpl
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    for limit, value in LIMITS.items():
+        conn.setlimit(limit, value)
+    for name in ("printf", "format"):
+        conn.create_function(name, -1, _checked_printf(name))
+
+
+def _client_fault(exception: BaseException) -> bool:
+    from datasette.views.base import DatasetteError
+
+    if isinstance(exception, DatasetteError):  # raised for invalid parameters, with status 500 by default
+        return exception.status == 500
+    return isinstance(exception, CLIENT_ERRORS)
+
+
+@hookimpl
+def handle_exception(datasette, request, exception):
+    if not _client_fault(exception):
+        return None
+    from datasette.handle_exception import handle_exception as datasette_error_page
+    from datasette.views.base import DatasetteError
+
+    message = getattr(exception, "message", None) or str(exception) or type(exception).__name__
+    return datasette_error_page(datasette, request, DatasetteError(message, title="Invalid request", status=400))
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def read_only(scope, receive, send):
+            if scope["type"] == "http" and scope.get("method", "GET") not in READ_METHODS:
+                body = json.dumps({"ok": False, "status": 405,
+                                   "error": "This site is read-only: use GET (query with ?sql= or a canned query's URL)."})
+                response = Response(body, status=405, headers={"Allow": ", ".join(sorted(READ_METHODS))},
+                                    content_type="application/json; charset=utf-8")
+                await response.asgi_send(send)
+                return
+            await app(scope, receive, send)
+
+        return read_only
+
+    return wrap
