@@ -5,6 +5,10 @@ answer a malformed request with a 4xx instead of a server error.
   1 MB, so no single step of a query (zeroblob, printf width, hex, replace, group_concat) runs for
   seconds between two of Datasette's time-limit checks (made every 1,000 SQLite steps); short SQL;
   no ATTACH.
+- Arbitrary SQL (`?sql=`, other than the dashboard's own chart queries) runs one query at a time
+  (ARBITRARY_SQL_AT_ONCE); the next waits its turn for up to ARBITRARY_SQL_WAIT_SECONDS, then answers
+  429. Each query is held to Datasette's time limit, so a flood of slow queries costs at most one core
+  and every other page keeps the rest of the machine.
 - Only GET, HEAD and OPTIONS reach Datasette: the site is read-only, and a POST (to a table or canned
   query) answers 405 instead of failing inside Datasette.
 - Errors that a request's own parameters cause (an unknown `_sort` column, a row path with too few key
@@ -13,6 +17,7 @@ answer a malformed request with a 4xx instead of a server error.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import sqlite3
@@ -39,6 +44,12 @@ arguments), type."""
 _builtin = threading.local()
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+ARBITRARY_SQL_AT_ONCE = 1
+"""Arbitrary ?sql= queries running at the same time (each stopped at sql_time_limit_ms)."""
+
+ARBITRARY_SQL_WAIT_SECONDS = 10.0
+"""How long an arbitrary query waits for its turn before the answer is 429 Too Many Requests."""
 
 CLIENT_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, IndexError, sqlite3.ProgrammingError)
 """Exceptions Datasette lets through from parsing a request's parameters or path (int() of a
@@ -108,19 +119,59 @@ def handle_exception(datasette, request, exception):
     return datasette_error_page(datasette, request, DatasetteError(message, title="Invalid request", status=400))
 
 
+def _queries_in(config: object) -> set[str]:
+    """Every "query" string in a plugin configuration (the dashboard's charts and filters)."""
+    if isinstance(config, dict):
+        found = {value for key, value in config.items() if key == "query" and isinstance(value, str)}
+        return found.union(*(_queries_in(value) for value in config.values()))
+    if isinstance(config, list):
+        return set().union(*(_queries_in(value) for value in config))
+    return set()
+
+
+def _arbitrary_sql(scope: dict, known: set[str]) -> bool:
+    from urllib.parse import parse_qs
+
+    sql = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("sql")
+    return bool(sql) and sql[0] not in known
+
+
+async def _refuse(send, status: int, message: str, headers: dict[str, str]) -> None:
+    body = json.dumps({"ok": False, "status": status, "error": message})
+    await Response(body, status=status, headers=headers,
+                   content_type="application/json; charset=utf-8").asgi_send(send)
+
+
 @hookimpl
 def asgi_wrapper(datasette):
-    def wrap(app):
-        async def read_only(scope, receive, send):
-            if scope["type"] == "http" and scope.get("method", "GET") not in READ_METHODS:
-                body = json.dumps({"ok": False, "status": 405,
-                                   "error": "This site is read-only: use GET (query with ?sql= or a canned query's URL)."})
-                response = Response(body, status=405, headers={"Allow": ", ".join(sorted(READ_METHODS))},
-                                    content_type="application/json; charset=utf-8")
-                await response.asgi_send(send)
-                return
-            await app(scope, receive, send)
+    lane = asyncio.Semaphore(ARBITRARY_SQL_AT_ONCE)
+    known: list[set[str]] = []
 
-        return read_only
+    def wrap(app):
+        async def guarded(scope, receive, send):
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            if scope.get("method", "GET") not in READ_METHODS:
+                await _refuse(send, 405, "This site is read-only: use GET (query with ?sql= or a canned query's URL).",
+                              {"Allow": ", ".join(sorted(READ_METHODS))})
+                return
+            if not known:
+                known.append(_queries_in(datasette.plugin_config("datasette-dashboards") or {}))
+            if not _arbitrary_sql(scope, known[0]):
+                await app(scope, receive, send)
+                return
+            try:
+                await asyncio.wait_for(lane.acquire(), ARBITRARY_SQL_WAIT_SECONDS)
+            except TimeoutError:
+                await _refuse(send, 429, "Too many SQL queries are waiting: try again in a few seconds.",
+                              {"Retry-After": "5"})
+                return
+            try:
+                await app(scope, receive, send)
+            finally:
+                lane.release()
+
+        return guarded
 
     return wrap
