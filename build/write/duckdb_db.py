@@ -32,11 +32,16 @@ def write_duckdb(tables: dict[str, pa.Table], path: Path, views: list[SqlFile]) 
             con.unregister("incoming")
         create_views(con.execute, views, (duckdb.Error,), name=live_name)
         materialised = duckdb_materialise(con, views)
-        for view in views:
-            con.execute(f"COMMENT ON TABLE {view.name} IS {sql_literal(view.description)}")
-            con.execute(f"COMMENT ON VIEW {live_name(view)} IS "
-                        f"{sql_literal(f'{view.description} (Live: recomputed from the tables on every read.)')}")
+        comment_views(con, views)
         con.execute("CHECKPOINT")
         return materialised
     finally:
         con.close()
+
+
+def comment_views(con: duckdb.DuckDBPyConnection, views: list[SqlFile]) -> None:
+    """Give each view's table and live view its file's description (COMMENT ON)."""
+    for view in views:
+        con.execute(f"COMMENT ON TABLE {view.name} IS {sql_literal(view.description)}")
+        con.execute(f"COMMENT ON VIEW {live_name(view)} IS "
+                    f"{sql_literal(f'{view.description} (Live: recomputed from the tables on every read.)')}")
