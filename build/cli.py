@@ -57,7 +57,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     try:
         report = build(args.curated or default_curated_dir(), args.output or default_output_dir(),
-                       quiet if args.quiet else stderr_progress, cache=not args.no_cache, bar=_show_bar(args))
+                       quiet if args.quiet else stderr_progress, cache=not args.no_cache, bar=_show_bar(args),
+                       incremental=not args.cold)
     except ValidationFailed as failure:
         return _print_errors(failure)
     total = sum(report.row_counts.values())
@@ -130,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--progress", action="store_true", help="draw a progress bar even when not on a terminal")
     build.add_argument("--no-cache", action="store_true",
                        help="validate every article again instead of reusing <output>/.cache")
+    build.add_argument("--cold", action="store_true",
+                       help="write every output anew instead of patching the previous build")
     build.set_defaults(func=cmd_build)
 
     stats = commands.add_parser("stats", help="row counts and version of the current build")
