@@ -426,3 +426,26 @@ def test_requests_chart_of_the_real_corpus_shows_russia_refusing_kyrgyzstans_201
     rows = fetch_json(datasette_app(output_dir), f"/{DATABASE_NAME}.json?sql={quote(sql)}&_shape=array")
     assert {"request": "Interim government of Kyrgyzstan asks Russia", "response": "REJECT (occurred)",
             "requests": 1} in rows
+
+
+def test_arbitrary_sql_waits_its_turn_but_the_dashboards_queries_do_not(published: Path, monkeypatch) -> None:
+    from urllib.parse import quote
+
+    from datasette.plugins import pm
+    from rucas.build.publish.dashboards import MAP_SQL
+
+    app = datasette_app(published)
+    limits = pm.get_plugin("rucas_limits.py")
+    monkeypatch.setattr(limits, "ARBITRARY_SQL_WAIT_SECONDS", 0.2)
+    runaway = "with recursive forever(n) as (select 1 union all select n + 1 from forever) select count(*) from forever"
+    unfiltered = re.sub(r"\[\[.*?\]\]", "", MAP_SQL)  # what the dashboard sends with no filter set
+
+    async def three_at_once():
+        await app.invoke_startup()
+        return await asyncio.gather(app.client.get(f"/{DATABASE_NAME}.json?sql={quote(runaway)}"),
+                                    app.client.get(f"/{DATABASE_NAME}.json?sql={quote(runaway)}"),
+                                    app.client.get(f"/{DATABASE_NAME}.json?sql={quote(unfiltered)}"))
+
+    first, second, dashboard = asyncio.run(three_at_once())
+    assert sorted([first.status_code, second.status_code]) == [400, 429], "one runs to the time limit, one is turned away"
+    assert dashboard.status_code == 200

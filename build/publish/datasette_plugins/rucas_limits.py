@@ -94,8 +94,9 @@ def _checked_printf(name: str):
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection) -> None:
-    for limit, value in LIMITS.items():
-        conn.setlimit(limit, value)
+    setlimit = getattr(conn, "setlimit", None)  # pysqlite3 and sqlean.py connections have none
+    for limit, value in LIMITS.items() if setlimit else ():
+        setlimit(limit, value)
     for name in ("printf", "format"):
         conn.create_function(name, -1, _checked_printf(name))
 
@@ -129,11 +130,19 @@ def _queries_in(config: object) -> set[str]:
     return set()
 
 
-def _arbitrary_sql(scope: dict, known: set[str]) -> bool:
+def _query_pattern(query: str) -> re.Pattern[str]:
+    """The SQL texts a dashboard sends for `query`: each optional `[[ ... ]]` part kept (without its
+    brackets) when its filter is set, or dropped."""
+    parts = re.split(r"(\[\[.*?\]\])", query, flags=re.DOTALL)
+    return re.compile("".join(f"(?:{re.escape(part[2:-2])})?" if part.startswith("[[") else re.escape(part)
+                              for part in parts), re.DOTALL)
+
+
+def _arbitrary_sql(scope: dict, known: list[re.Pattern[str]]) -> bool:
     from urllib.parse import parse_qs
 
-    sql = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("sql")
-    return bool(sql) and sql[0] not in known
+    sql = parse_qs(scope.get("query_string", b"").decode()).get("sql")
+    return bool(sql) and not any(pattern.fullmatch(sql[0]) for pattern in known)
 
 
 async def _refuse(send, status: int, message: str, headers: dict[str, str]) -> None:
@@ -145,7 +154,7 @@ async def _refuse(send, status: int, message: str, headers: dict[str, str]) -> N
 @hookimpl
 def asgi_wrapper(datasette):
     lane = asyncio.Semaphore(ARBITRARY_SQL_AT_ONCE)
-    known: list[set[str]] = []
+    known: list[list[re.Pattern[str]]] = []
 
     def wrap(app):
         async def guarded(scope, receive, send):
@@ -157,7 +166,8 @@ def asgi_wrapper(datasette):
                               {"Allow": ", ".join(sorted(READ_METHODS))})
                 return
             if not known:
-                known.append(_queries_in(datasette.plugin_config("datasette-dashboards") or {}))
+                queries = _queries_in(datasette.plugin_config("datasette-dashboards") or {})
+                known.append([_query_pattern(query) for query in sorted(queries)])
             if not _arbitrary_sql(scope, known[0]):
                 await app(scope, receive, send)
                 return
