@@ -10,7 +10,8 @@ and patched instead of rewritten:
   new versions inserted (parents first); the full-text indexes are told of both.
 - Parquet files of tables without any change are hard links to the previous build's (byte-identical to
   what a cold build writes, since the writer is deterministic), and their hashes come from its manifest.
-- The materialised views are recomputed from their live SQL when any table changed.
+- The materialised views are recomputed from their live SQL (by DuckDB) when any table changed; a view
+  whose rows came out different is replaced in both databases, the others are left as they were.
 
 Anything else (a reference file changed, other code, no previous build) is a cold build. The result is
 the same content as a cold build of the same input (tests/test_incremental.py proves it).
@@ -31,7 +32,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from rucas.build.write.materialise import duckdb_materialise, sqlite_store
+from rucas.build.write.materialise import duckdb_materialise, live_name, sqlite_store
 from rucas.build.write.parquet import write_parquet
 from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
@@ -157,7 +158,7 @@ def _ordered(changes: dict[str, TableChange]) -> list[TableChange]:
 
 def patch_duckdb(path: Path, changes: dict[str, TableChange], views: list[SqlFile]) -> dict[str, pa.Table]:
     """Apply `changes` to the copied DuckDB file at `path` (children deleted first, parents inserted
-    first) and recompute the materialised views; return their rows."""
+    first) and recompute the materialised views; return the rows of those that changed."""
     con = duckdb.connect(str(path))
     try:
         con.execute("SET threads = 2")
@@ -171,12 +172,17 @@ def patch_duckdb(path: Path, changes: dict[str, TableChange], views: list[SqlFil
             con.register("incoming", change.inserted)
             con.execute(f"INSERT INTO {change.spec.name} ({columns}) SELECT {columns} FROM incoming")
             con.unregister("incoming")
+        changed = []
         for view in views:
-            con.execute(f"DROP TABLE {view.name}")
-        materialised = duckdb_materialise(con, views)
+            before = con.sql(f"SELECT * FROM {view.name}").to_arrow_table()
+            after = con.sql(f"SELECT * FROM {live_name(view)}").to_arrow_table()
+            if not after.equals(before):
+                changed.append(view)
+                con.execute(f"DROP TABLE {view.name}")
+        materialised = duckdb_materialise(con, changed)
         from rucas.build.write.duckdb_db import comment_views
 
-        comment_views(con, views)
+        comment_views(con, changed)
         con.execute("CHECKPOINT")
         return materialised
     finally:
@@ -186,7 +192,7 @@ def patch_duckdb(path: Path, changes: dict[str, TableChange], views: list[SqlFil
 def patch_sqlite(path: Path, changes: dict[str, TableChange], views: list[SqlFile],
                  materialised: dict[str, pa.Table]) -> None:
     """Apply `changes` to the copied SQLite file at `path`, keeping the full-text indexes in step, and
-    replace the materialised views' tables with `materialised`."""
+    replace the tables of the materialised views in `materialised` with its rows."""
     from rucas.build.publish.datasette_config import FACETS
     from rucas.build.write.sqlite_db import FULL_TEXT, sqlite_values
 
@@ -219,13 +225,15 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], views: list[SqlFil
                                 f"SELECT rowid, {names} FROM {spec.name} WHERE {where}",
                                 [tuple(row[i] for i in positions) for row in rows])
         for view in views:
-            con.execute(f"DROP TABLE {view.name}")
-            sqlite_store(con, view.name, materialised[view.name], facet_columns)
+            if view.name in materialised:
+                con.execute(f"DROP TABLE {view.name}")
+                sqlite_store(con, view.name, materialised[view.name], facet_columns)
         con.execute("COMMIT")
         problems = con.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise RuntimeError(f"foreign key check failed in the patched SQLite file: {problems[:5]}")
-        con.execute("ANALYZE")
+        for name in [change.spec.name for change in _ordered(changes)] + list(materialised):
+            con.execute(f"ANALYZE {name}")
     finally:
         con.close()
 
