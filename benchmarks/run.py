@@ -492,7 +492,7 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
             safe(lambda r=r: rss(r.rebuild)),
             safe(lambda r=r: f"{seconds(r.validate_one.seconds)} "
                              f"({seconds(r.validate_one_report['seconds'])} in the call)")]) + " |")
-    stages = ["read", "validate", "normalise", "parquet", "duckdb", "sqlite", "datasette_config", "publish"]
+    stages = ["read", "validate", "normalise", "parquet", "duckdb", "sqlite", "patch", "datasette_config", "publish"]
     lines += ["", ("### Stages (BuildReport.stage_seconds; starting Python and importing rucas is the rest of the "
                    "wall time; with the cache, files are read during validate)"), "",
               "| articles | build | " + " | ".join(stages) + " |", "| --- | --- | " + " | ".join("---" for _ in stages) + " |"]

@@ -2,9 +2,9 @@
 answer a malformed request with a 4xx instead of a server error.
 
 - Every SQLite connection gets LIMITS (sqlite3.Connection.setlimit): no string or blob longer than
-  1 MB, so no single step of a query (zeroblob, printf width, hex, replace, group_concat) runs for
-  seconds between two of Datasette's time-limit checks (made every 1,000 SQLite steps); short SQL;
-  no ATTACH.
+  1 MB, so no single step of a query (zeroblob, hex, replace, group_concat) runs for seconds between
+  two of Datasette's time-limit checks (made every 1,000 SQLite steps); short SQL; no ATTACH. printf
+  and format refuse a width or precision over that length (SQLite 3.40 would spend the step anyway).
 - Arbitrary SQL (`?sql=`, other than the dashboard's own chart queries) runs one query at a time
   (ARBITRARY_SQL_AT_ONCE); the next waits its turn for up to ARBITRARY_SQL_WAIT_SECONDS, then answers
   429. Each query is held to Datasette's time limit, so a flood of slow queries costs at most one core
