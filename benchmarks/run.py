@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import dataclasses
 import datetime
+import importlib.util
 import json
 import math
 import os
@@ -59,8 +60,30 @@ from pathlib import Path
 from rucas.build.pipeline import build
 report = build(Path(sys.argv[1]), Path(sys.argv[2]), cache=sys.argv[3] == "cache")
 print(json.dumps({"stage_seconds": report.stage_seconds, "row_counts": report.row_counts,
-                  "articles_from_cache": report.articles_from_cache}))
+                  "articles_from_cache": report.articles_from_cache, "patched": report.patched}))
 """
+
+SPARK_SNIPPET = """
+import json, sys, time
+start = time.perf_counter()
+from pyspark.sql import SparkSession
+import rucas.spark
+from rucas.queries import view_files
+spark = (SparkSession.builder.master("local[2]").config("spark.driver.memory", "2g")
+         .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+         .config("spark.driver.bindAddress", "127.0.0.1").config("spark.sql.shuffle.partitions", "4").getOrCreate())
+session = time.perf_counter() - start
+start = time.perf_counter()
+rucas.spark.register(spark, sys.argv[1])
+timings = {"session": session, "register": time.perf_counter() - start, "views": {}}
+for view in view_files():
+    start = time.perf_counter()
+    rows = len(spark.sql(f"SELECT * FROM {view.name}").collect())
+    timings["views"][view.name] = [rows, time.perf_counter() - start]
+spark.stop()
+print(json.dumps(timings))
+"""
+"""rucas.spark on a build: start a local session (2 cores, 2 GiB, no UI, 127.0.0.1), register, collect each view."""
 
 VALIDATE_SNIPPET = """
 import json, sys, time
@@ -345,6 +368,7 @@ class SizeResult:
     sizes: dict[str, int] = field(default_factory=dict)
     views: list = field(default_factory=list)
     pages: list = field(default_factory=list)
+    spark: dict = field(default_factory=dict)
     load: tuple[float, float] = (0.0, 0.0)
 
 
@@ -408,6 +432,11 @@ def measure_size(label: str, articles: int, args: argparse.Namespace, progress, 
     progress(f"[{label}] Datasette latencies")
     result.pages = datasette_latencies(output, args.repeat, args.budget)
     checkpoint(result)
+    if articles <= args.spark_up_to and importlib.util.find_spec("pyspark") and shutil.which("java"):
+        progress(f"[{label}] Spark (rucas.spark)")
+        measured = run_measured([sys.executable, "-c", SPARK_SNIPPET, str(output)])
+        result.spark = json.loads(measured.output.strip().splitlines()[-1])
+        checkpoint(result)
     result.load = (result.load[0], os.getloadavg()[0])
     if not args.keep:
         shutil.rmtree(output, ignore_errors=True)
@@ -520,6 +549,16 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
             cells = [safe(lambda r=r, i=index: f"{ms(r.views[i][2], r.views[i][3], r.views[i][4])} | "
                                                f"{ms(r.views[i][5], r.views[i][6], r.views[i][7])}") for r in measured]
             lines.append(f"| {name} | {engine} | " + " | ".join(cells) + " |")
+    sparked = [r for r in results if r.spark]
+    if sparked:
+        lines += ["", "### Spark (`rucas.spark.register`, local[2], 2 GiB; every row collected to the driver)", "",
+                  "| step | " + " | ".join(f"{r.label} rows | {r.label} seconds" for r in sparked) + " |",
+                  "| --- | " + " | ".join("--- | ---" for _ in sparked) + " |",
+                  "| start the session | " + " | ".join(f"| {r.spark['session']:.1f}" for r in sparked) + " |",
+                  "| register | " + " | ".join(f"| {r.spark['register']:.1f}" for r in sparked) + " |"]
+        for name in sparked[0].spark["views"]:
+            lines.append(f"| {name} | " + " | ".join(
+                safe(lambda r=r: f"{r.spark['views'][name][0]:,} | {r.spark['views'][name][1]:.1f}") for r in sparked) + " |")
     served = [r for r in results if r.pages]
     if served:
         lines += ["", "### Datasette pages (through `datasette.app.Datasette(...).client`)", "",
@@ -564,6 +603,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="run `rucas validate` without cache separately only up to this many articles; above "
                         "it the cold build's validate stage is the figure (same work)")
     parser.add_argument("--keep", action="store_true", help="keep the build outputs")
+    parser.add_argument("--spark-up-to", type=int, default=10_000,
+                        help="run every view in Spark (rucas.spark, local[2]) up to this many articles, if "
+                        "pyspark and Java are installed")
     args = parser.parse_args(argv)
     labels = [s.strip() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in labels if s not in SIZES and not s.isdigit()]
