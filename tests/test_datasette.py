@@ -35,8 +35,9 @@ OSH_WITH_COORDINATES = "location: {name: Osh, country_iso3: KGZ, latitude: 40.53
 coordinates so that the map and the cluster map have a marker to draw."""
 
 READ_ONLY_PLUGINS = {"datasette-dashboards", "datasette-cluster-map", "datasette-leaflet",
-                     "datasette-render-markdown"}
-"""Every plugin the published instance may load: none of them writes."""
+                     "datasette-render-markdown", "rucas_limits.py"}
+"""Every plugin the published instance may load: none of them writes (rucas_limits.py is RUCAS's own:
+it bounds query costs and refuses every method but GET, HEAD and OPTIONS)."""
 
 
 def build_published(tmp: Path) -> Path:
@@ -216,6 +217,7 @@ def test_no_canned_query_writes(published: Path) -> None:
 def test_config_directory_alone_serves_the_database_immutable_with_the_settings(published: Path) -> None:
     app = Datasette(config_dir=config_dir(published))
     assert app.get_database(DATABASE_NAME).is_mutable is False
+    assert "rucas_limits.py" in {plugin["name"] for plugin in fetch_json(app, "/-/plugins.json")}
     settings = fetch_json(app, "/-/settings.json")
     assert {name: settings[name] for name in SETTINGS} == SETTINGS
     assert fetch_json(app, "/-/metadata.json")["title"].startswith("RUCAS")

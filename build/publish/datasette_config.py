@@ -6,6 +6,7 @@ The directory (<output>/datasette) is what `datasette <output>/datasette` serves
                         sorts, facets, full-text search, canned queries, plugin configuration
     settings.json       SETTINGS below
     inspect-data.json   precomputed hash, size and row counts; marks rucas.db immutable
+    plugins/            a copy of RUCAS's own plugin (PLUGINS_DIR/rucas_limits.py: query cost limits)
     rucas.db            a relative link to ../rucas.db (the database Datasette serves)
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -24,6 +26,11 @@ from rucas.build.write.sqlite_db import FULL_TEXT
 from rucas.queries import SqlFile, canned_queries, view_files
 from rucas.schema import table_specs
 from rucas.schema.derive import TableSpec
+
+PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
+"""Datasette plugins shipped with the package: datasette_plugins/rucas_limits.py bounds what one query
+can cost and answers malformed requests with 4xx. `rucas serve` loads them with --plugins-dir; the
+configuration directory carries a copy in plugins/, which Datasette loads in config-directory mode."""
 
 DATABASE_NAME = "rucas"
 """Datasette names a database after its file: rucas.db."""
@@ -234,6 +241,10 @@ def write_config(directory: Path, database: Path) -> None:
     _write_json(directory / "metadata.json", metadata(view_columns(database)))
     _write_json(directory / "settings.json", SETTINGS)
     _write_json(directory / "inspect-data.json", inspect_data(database))
+    plugins = directory / "plugins"
+    plugins.mkdir(exist_ok=True)
+    for plugin in sorted(PLUGINS_DIR.glob("*.py")):
+        shutil.copyfile(plugin, plugins / plugin.name)
     link = directory / f"{DATABASE_NAME}.db"
     if link.is_symlink() or link.exists():
         link.unlink()

@@ -8,14 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rucas.build.publish.datasette_config import DATABASE_NAME, SETTINGS, write_config
+from rucas.build.publish.datasette_config import DATABASE_NAME, PLUGINS_DIR, SETTINGS, write_config
 
 CONFIG_DIR = "datasette"
 """The configuration directory inside an output folder (written by every build)."""
-
-PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
-"""Datasette plugins shipped with the package, loaded with --plugins-dir: datasette_plugins/rucas_limits.py
-bounds what one query can cost and answers malformed requests with 4xx."""
 
 
 def config_dir(output_dir: Path) -> Path:
