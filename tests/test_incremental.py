@@ -155,3 +155,34 @@ def test_an_unchanged_input_keeps_every_table_and_view(first, tmp_path: Path) ->
     again = build(curated, report.output_dir)
     assert again.patched
     assert_same_content(again.output_dir, build(curated, tmp_path / "cold", cache=False).output_dir)
+
+
+KILLED_WHILE_PATCHING = """
+import os, signal, sys
+from pathlib import Path
+import rucas.build.write.incremental as incremental
+from rucas.build.pipeline import build
+
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+incremental.patch_sqlite = die  # rucas.duckdb patched, rucas.db not yet
+build(Path(sys.argv[1]), Path(sys.argv[2]))
+"""
+
+
+def test_a_build_killed_while_patching_leaves_the_previous_build_and_the_next_one_patches(
+        first, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    curated, report = first
+    before = {name: (report.output_dir / name).read_bytes() for name in ("rucas.db", "manifest.json")}
+    edit_summary(curated, EDITED)
+    killed = subprocess.run([sys.executable, "-c", KILLED_WHILE_PATCHING, str(curated), str(report.output_dir)],
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    assert {name: (report.output_dir / name).read_bytes() for name in before} == before
+    patched = build(curated, report.output_dir)
+    assert patched.patched
+    assert_same_content(patched.output_dir, build(curated, tmp_path / "cold", cache=False).output_dir)
