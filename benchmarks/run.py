@@ -558,7 +558,8 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
                   "| register | " + " | ".join(f"| {r.spark['register']:.1f}" for r in sparked) + " |"]
         for name in sparked[0].spark["views"]:
             lines.append(f"| {name} | " + " | ".join(
-                safe(lambda r=r: f"{r.spark['views'][name][0]:,} | {r.spark['views'][name][1]:.1f}") for r in sparked) + " |")
+                safe(lambda r=r, name=name: f"{r.spark['views'][name][0]:,} | {r.spark['views'][name][1]:.1f}")
+                for r in sparked) + " |")
     served = [r for r in results if r.pages]
     if served:
         lines += ["", "### Datasette pages (through `datasette.app.Datasette(...).client`)", "",

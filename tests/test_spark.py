@@ -22,7 +22,7 @@ pyspark = pytest.importorskip("pyspark", reason="pyspark is in the test extra: p
 if shutil.which("java") is None:
     pytest.skip("Spark needs a Java runtime (17 or later) on PATH", allow_module_level=True)
 
-import rucas.spark  # noqa: E402
+import rucas.spark
 
 pytestmark = pytest.mark.slow
 

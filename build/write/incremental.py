@@ -31,7 +31,6 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-
 from rucas.build.write.materialise import duckdb_materialise, live_name, sqlite_store
 from rucas.build.write.parquet import write_parquet
 from rucas.queries import SqlFile

@@ -15,7 +15,6 @@ from collections.abc import Iterable
 
 import duckdb
 import pyarrow as pa
-
 from rucas.queries import SqlFile
 
 LIVE_SUFFIX = "_live"
