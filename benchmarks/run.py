@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import dataclasses
 import datetime
+import importlib.util
 import json
 import math
 import os
@@ -59,8 +60,30 @@ from pathlib import Path
 from rucas.build.pipeline import build
 report = build(Path(sys.argv[1]), Path(sys.argv[2]), cache=sys.argv[3] == "cache")
 print(json.dumps({"stage_seconds": report.stage_seconds, "row_counts": report.row_counts,
-                  "articles_from_cache": report.articles_from_cache}))
+                  "articles_from_cache": report.articles_from_cache, "patched": report.patched}))
 """
+
+SPARK_SNIPPET = """
+import json, sys, time
+start = time.perf_counter()
+from pyspark.sql import SparkSession
+import rucas.spark
+from rucas.queries import view_files
+spark = (SparkSession.builder.master("local[2]").config("spark.driver.memory", "2g")
+         .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+         .config("spark.driver.bindAddress", "127.0.0.1").config("spark.sql.shuffle.partitions", "4").getOrCreate())
+session = time.perf_counter() - start
+start = time.perf_counter()
+rucas.spark.register(spark, sys.argv[1])
+timings = {"session": session, "register": time.perf_counter() - start, "views": {}}
+for view in view_files():
+    start = time.perf_counter()
+    rows = len(spark.sql(f"SELECT * FROM {view.name}").collect())
+    timings["views"][view.name] = [rows, time.perf_counter() - start]
+spark.stop()
+print(json.dumps(timings))
+"""
+"""rucas.spark on a build: start a local session (2 cores, 2 GiB, no UI, 127.0.0.1), register, collect each view."""
 
 VALIDATE_SNIPPET = """
 import json, sys, time
@@ -266,15 +289,19 @@ def latency(con, sql: str, repeat: int, budget: float, timeout: float) -> tuple[
 
 
 def view_latencies(output: Path, repeat: int, budget: float, timeout: float) -> list[tuple]:
-    """For each view: (view, engine, first-page median, p95, runs, count(*) median, p95, runs) in ms."""
+    """For each view: (view, engine and form, first-page median, p95, runs, count(*) median, p95, runs) in ms.
+
+    Each view is measured in two forms: its materialised table (<name>, what Datasette serves and
+    rucas.load reads) and its live SQL (the view <name>_live, computed on every read)."""
     duck = duckdb.connect(str(output / "rucas.duckdb"), read_only=True)
     lite = sqlite3.connect(f"file:{output / 'rucas.db'}?mode=ro", uri=True, check_same_thread=False)
     results = []
     for view in view_files():
         for engine, con in (("DuckDB", duck), ("SQLite", lite)):
-            page = latency(con, f"SELECT * FROM {view.name} LIMIT {PAGE}", repeat, budget, timeout)
-            count = latency(con, f"SELECT count(*) FROM {view.name}", repeat, budget, timeout)
-            results.append((view.name, engine, *page, *count))
+            for form, name in (("table", view.name), ("live", f"{view.name}_live")):
+                page = latency(con, f"SELECT * FROM {name} LIMIT {PAGE}", repeat, budget, timeout)
+                count = latency(con, f"SELECT count(*) FROM {name}", repeat, budget, timeout)
+                results.append((view.name, f"{engine} {form}", *page, *count))
     duck.close()
     lite.close()
     return results
@@ -294,6 +321,10 @@ def datasette_latencies(output: Path, repeat: int, budget: float) -> list[tuple[
     lite.close()
     pages = [("table", "/rucas/events"), ("table", "/rucas/statements"), ("table", "/rucas/sources")]
     pages += [("view", f"/rucas/{view.name}") for view in view_files()]
+    pages += [("view sorted", "/rucas/statement_details?_sort_desc=date_earliest"),
+              ("view sorted", "/rucas/source_overview?_sort_desc=statements"),
+              ("view facet", "/rucas/alliance_context?_facet=membership&_facet=alliance_type"),
+              ("view facet", "/rucas/assistance_timeline?_facet=event_type&_facet=modality")]
     pages += [("facet", "/rucas/events?_facet=event_type&_facet=location_country_iso3&_facet=modality"),
               ("facet", "/rucas/statements?_facet=speaker_id&_facet=quote_kind"),
               ("search", f"/rucas/statements?_search={word}"), ("search", f"/rucas/events?_search={word}"),
@@ -337,6 +368,7 @@ class SizeResult:
     sizes: dict[str, int] = field(default_factory=dict)
     views: list = field(default_factory=list)
     pages: list = field(default_factory=list)
+    spark: dict = field(default_factory=dict)
     load: tuple[float, float] = (0.0, 0.0)
 
 
@@ -400,6 +432,11 @@ def measure_size(label: str, articles: int, args: argparse.Namespace, progress, 
     progress(f"[{label}] Datasette latencies")
     result.pages = datasette_latencies(output, args.repeat, args.budget)
     checkpoint(result)
+    if articles <= args.spark_up_to and importlib.util.find_spec("pyspark") and shutil.which("java"):
+        progress(f"[{label}] Spark (rucas.spark)")
+        measured = run_measured([sys.executable, "-c", SPARK_SNIPPET, str(output)])
+        result.spark = json.loads(measured.output.strip().splitlines()[-1])
+        checkpoint(result)
     result.load = (result.load[0], os.getloadavg()[0])
     if not args.keep:
         shutil.rmtree(output, ignore_errors=True)
@@ -484,7 +521,7 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
             safe(lambda r=r: rss(r.rebuild)),
             safe(lambda r=r: f"{seconds(r.validate_one.seconds)} "
                              f"({seconds(r.validate_one_report['seconds'])} in the call)")]) + " |")
-    stages = ["read", "validate", "normalise", "parquet", "duckdb", "sqlite", "datasette_config", "publish"]
+    stages = ["read", "validate", "normalise", "parquet", "duckdb", "sqlite", "patch", "datasette_config", "publish"]
     lines += ["", ("### Stages (BuildReport.stage_seconds; starting Python and importing rucas is the rest of the "
                    "wall time; with the cache, files are read during validate)"), "",
               "| articles | build | " + " | ".join(stages) + " |", "| --- | --- | " + " | ".join("---" for _ in stages) + " |"]
@@ -504,7 +541,7 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
               (f"Milliseconds, median / p95 over up to 20 runs after one warm-up (fewer, at least 3, when they take "
                "over 10 s; only the warm-up when it alone takes over 10 s). *First page* is "
                f"`SELECT * FROM view LIMIT {PAGE}` (what a reader sees first); *count* is `SELECT count(*)` over the "
-               "whole view."), "",
+               "whole view; *table* is the view's materialised table, *live* its SQL run on every read (<name>_live)."), "",
               "| view | engine | " + " | ".join(f"{r.label} first page | {r.label} count" for r in measured) + " |",
               "| --- | --- | " + " | ".join("--- | ---" for _ in measured) + " |"]
     if measured:
@@ -512,6 +549,17 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
             cells = [safe(lambda r=r, i=index: f"{ms(r.views[i][2], r.views[i][3], r.views[i][4])} | "
                                                f"{ms(r.views[i][5], r.views[i][6], r.views[i][7])}") for r in measured]
             lines.append(f"| {name} | {engine} | " + " | ".join(cells) + " |")
+    sparked = [r for r in results if r.spark]
+    if sparked:
+        lines += ["", "### Spark (`rucas.spark.register`, local[2], 2 GiB; every row collected to the driver)", "",
+                  "| step | " + " | ".join(f"{r.label} rows | {r.label} seconds" for r in sparked) + " |",
+                  "| --- | " + " | ".join("--- | ---" for _ in sparked) + " |",
+                  "| start the session | " + " | ".join(f"| {r.spark['session']:.1f}" for r in sparked) + " |",
+                  "| register | " + " | ".join(f"| {r.spark['register']:.1f}" for r in sparked) + " |"]
+        for name in sparked[0].spark["views"]:
+            lines.append(f"| {name} | " + " | ".join(
+                safe(lambda r=r, name=name: f"{r.spark['views'][name][0]:,} | {r.spark['views'][name][1]:.1f}")
+                for r in sparked) + " |")
     served = [r for r in results if r.pages]
     if served:
         lines += ["", "### Datasette pages (through `datasette.app.Datasette(...).client`)", "",
@@ -556,6 +604,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="run `rucas validate` without cache separately only up to this many articles; above "
                         "it the cold build's validate stage is the figure (same work)")
     parser.add_argument("--keep", action="store_true", help="keep the build outputs")
+    parser.add_argument("--spark-up-to", type=int, default=10_000,
+                        help="run every view in Spark (rucas.spark, local[2]) up to this many articles, if "
+                        "pyspark and Java are installed")
     args = parser.parse_args(argv)
     labels = [s.strip() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in labels if s not in SIZES and not s.isdigit()]

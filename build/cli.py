@@ -55,7 +55,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         report = build(args.curated or default_curated_dir(), args.output or default_output_dir(),
                        quiet if args.quiet else stderr_progress, cache=not args.no_cache, bar=_show_bar(args),
-                       review_pages=not args.no_review_pages)
+                       review_pages=not args.no_review_pages, incremental=not args.cold)
     except ValidationFailed as failure:
         return _print_errors(failure)
     total = sum(report.row_counts.values())
@@ -225,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--no-review-pages", action="store_true",
                        help="do not write review/<source_id>.html for every article (for large corpora; "
                        "`rucas check ID --html` writes one)")
+    build.add_argument("--cold", action="store_true",
+                       help="write every output anew instead of patching the previous build")
     build.set_defaults(func=cmd_build)
 
     stats = commands.add_parser("stats", help="row counts and version of the current build")

@@ -35,6 +35,8 @@ class BuildReport:
     row_counts: dict[str, int]
     stage_seconds: dict[str, float] = field(default_factory=dict)
     articles_from_cache: int = 0
+    patched: bool = False
+    """True if the outputs were patched from the previous build (rucas.build.write.incremental)."""
 
 
 def dataset_version(inputs_sha256: str) -> str:
@@ -78,19 +80,22 @@ def progress_bar(label: str, stream=sys.stderr) -> Callable[[int, int], None]:
 
 
 def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, cache: bool = True,
-          bar: bool = False, review_pages: bool = True) -> BuildReport:
+          bar: bool = False, review_pages: bool = True, incremental: bool = True) -> BuildReport:
     """Validate, then write Parquet, DuckDB, SQLite, datapackage.json, Datasette config and manifest.
 
     Outputs are written to a staging folder and published with one atomic swap; on any error
     nothing that was published before changes. With `cache`, validated rows of unchanged
     articles are reused from <output>/.cache (see rucas.build.validate.cache); `bar` draws a progress bar;
     `review_pages` writes review/<source_id>.html for every article (a large corpus may do without).
+    With `incremental`, a build whose input differs from the published one only in articles and
+    annotations patches the previous outputs instead of rewriting them (rucas.build.write.incremental).
     """
     from rucas.build.curate.review_pages import write_review_pages
     from rucas.build.publish.atomic import build_lock, new_staging_dir, publish
     from rucas.build.publish.datasette_config import write_config
     from rucas.build.write.datapackage import write_datapackage
     from rucas.build.write.duckdb_db import write_duckdb
+    from rucas.build.write.incremental import previous_build, write_patched, writer_digest
     from rucas.build.write.manifest import inputs_digest, write_manifest
     from rucas.build.write.parquet import write_parquet
     from rucas.build.write.sqlite_db import write_sqlite
@@ -111,13 +116,20 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
         if cache:
             save_cache(cache_dir, validated)
         staging = new_staging_dir(output_dir)
-        write_parquet(tables, staging / "parquet", version)
-        timer.lap("parquet")
         views = view_files()
-        write_duckdb(tables, staging / "rucas.duckdb", views, version)
-        timer.lap("duckdb")
-        write_sqlite(tables, staging / "rucas.db", views)
-        timer.lap("sqlite")
+        previous = previous_build(output_dir, inputs) if incremental else None
+        known_outputs: dict[str, dict[str, object]] = {}
+        if previous is not None:
+            progress("  patching the previous build")
+            known_outputs = write_patched(previous, tables, staging, views, version)
+            timer.lap("patch")
+        else:
+            write_parquet(tables, staging / "parquet")
+            timer.lap("parquet")
+            materialised = write_duckdb(tables, staging / "rucas.duckdb", views, version)
+            timer.lap("duckdb")
+            write_sqlite(tables, staging / "rucas.db", views, materialised)
+            timer.lap("sqlite")
         if review_pages:  # a curator's page per article (rucas.build.curate): about 1.5 ms and 16 kB each
             write_review_pages(tables, staging / "review")
             timer.lap("review")
@@ -126,7 +138,7 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
         timer.lap("datasette_config")
         counts = {name: table.num_rows for name, table in tables.items()}
         write_manifest(staging / "manifest.json", version=version, inputs=inputs, build_dir=staging,
-                       row_counts=counts)
+                       row_counts=counts, writer_sha256=writer_digest(), known_outputs=known_outputs)
         final = publish(output_dir, staging, version.replace("+", "-"))
         timer.lap("publish")
-    return BuildReport(output_dir, final, version, counts, stages, reused)
+    return BuildReport(output_dir, final, version, counts, stages, reused, previous is not None)

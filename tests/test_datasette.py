@@ -18,7 +18,9 @@ from rucas.build.publish.dashboards import DASHBOARD_SLUG, dashboards
 from rucas.build.publish.datasette_config import (
     DATABASE_NAME,
     SETTINGS,
+    metadata,
     view_column_descriptions,
+    view_columns,
 )
 from rucas.build.pipeline import build
 from rucas.build.publish.serve import config_dir, datasette_app, datasette_command
@@ -32,8 +34,9 @@ OSH_WITH_COORDINATES = "location: {name: Osh, country_iso3: KGZ, latitude: 40.53
 coordinates so that the map and the cluster map have a marker to draw."""
 
 READ_ONLY_PLUGINS = {"datasette-dashboards", "datasette-cluster-map", "datasette-leaflet",
-                     "datasette-render-markdown", "rucas_site.py"}
-"""Every plugin the published instance may load: none of them writes."""
+                     "datasette-render-markdown", "rucas_site.py", "rucas_limits.py"}
+"""Every plugin the published instance may load: none of them writes (rucas_limits.py is RUCAS's own:
+it bounds query costs and refuses every method but GET, HEAD and OPTIONS)."""
 
 
 def build_published(tmp: Path) -> Path:
@@ -213,6 +216,7 @@ def test_no_canned_query_writes(published: Path) -> None:
 def test_config_directory_alone_serves_the_database_immutable_with_the_settings(published: Path) -> None:
     app = Datasette(config_dir=config_dir(published))
     assert app.get_database(DATABASE_NAME).is_mutable is False
+    assert "rucas_limits.py" in {plugin["name"] for plugin in fetch_json(app, "/-/plugins.json")}
     settings = fetch_json(app, "/-/settings.json")
     assert {name: settings[name] for name in SETTINGS} == SETTINGS
     assert fetch_json(app, "/-/metadata.json")["title"].startswith("RUCAS")
@@ -246,10 +250,30 @@ def test_every_table_page_lists_every_row(published: Path, db: sqlite3.Connectio
     assert sorted(map(key, rows)) == sorted(map(key, expected))
 
 
-@pytest.mark.parametrize("view", [v.name for v in view_files()])
-def test_every_view_page_returns_the_views_rows(published: Path, db: sqlite3.Connection, view: str) -> None:
-    rows = all_rows(datasette_app(published), f"/{DATABASE_NAME}/{view}.json")
-    assert rows == sqlite_rows(db, f"select * from {view}")
+@pytest.mark.parametrize("view", view_files(), ids=lambda v: v.name)
+def test_every_view_page_lists_the_rows_of_its_sql_in_its_order(published: Path, db: sqlite3.Connection,
+                                                                view: SqlFile) -> None:
+    rows = all_rows(datasette_app(published), f"/{DATABASE_NAME}/{view.name}.json")
+    assert [{k: v for k, v in row.items() if k != "rowid"} for row in rows] == sqlite_rows(db, view.sql)
+
+
+@pytest.mark.parametrize("view", view_files(), ids=lambda v: v.name)
+def test_every_view_is_served_as_a_table_sortable_facetable_and_counted_by_the_inspect_file(
+        published: Path, db: sqlite3.Connection, view: SqlFile) -> None:
+    app = datasette_app(published)
+    columns = [row[1] for row in db.execute(f"pragma table_info({view.name})")]
+    facets = metadata(view_columns(published / "rucas.db"))["databases"][DATABASE_NAME]["tables"][view.name]
+    page = fetch_json(app, f"/{DATABASE_NAME}/{view.name}.json?_sort_desc={columns[1]}&_size=5&_shape=objects")
+    inspected = json.loads((published / "datasette" / "inspect-data.json").read_text())
+    (count,) = db.execute(f"select count(*) from {view.name}").fetchone()
+    assert inspected[DATABASE_NAME]["tables"][view.name]["count"] == count
+    assert page["filtered_table_rows_count"] == count
+    newest = [row for (row,) in db.execute(f"select {columns[1]} from {view.name} order by {columns[1]} desc limit 5")]
+    assert [row[columns[1]] for row in page["rows"]] == newest
+    for facet in facets.get("facets", []):
+        results = fetch_json(app, f"/{DATABASE_NAME}/{view.name}.json?_facet={facet}&_size=0")["facet_results"]
+        (valued,) = db.execute(f"select count({facet}) from {view.name}").fetchone()
+        assert sum(value["count"] for value in results[facet]["results"]) == valued, f"{view.name}: facet {facet}"
 
 
 @pytest.mark.parametrize("query", canned_queries(), ids=lambda q: q.name)
@@ -451,3 +475,26 @@ def test_chart_colours_keep_their_meaning_in_every_view() -> None:
     for name in OUTCOME_COLOURS:
         assert f"'{name}'" in charts["requests"]["query"], f"requests.sql no longer names the outcome {name!r}"
     assert set(MODALITY_COLOURS) == set(Modality.values())
+
+
+def test_arbitrary_sql_waits_its_turn_but_the_dashboards_queries_do_not(published: Path, monkeypatch) -> None:
+    from urllib.parse import quote
+
+    from datasette.plugins import pm
+
+    app = datasette_app(published)
+    limits = pm.get_plugin("rucas_limits.py")
+    monkeypatch.setattr(limits, "ARBITRARY_SQL_WAIT_SECONDS", 0.2)
+    runaway = "with recursive forever(n) as (select 1 union all select n + 1 from forever) select count(*) from forever"
+    map_sql = dashboards(DATABASE_NAME)[DASHBOARD_SLUG]["charts"]["map"]["query"]
+    unfiltered = re.sub(r"\[\[.*?\]\]", "", map_sql, flags=re.DOTALL)  # what the dashboard sends with no filter set
+
+    async def three_at_once():
+        await app.invoke_startup()
+        return await asyncio.gather(app.client.get(f"/{DATABASE_NAME}.json?sql={quote(runaway)}"),
+                                    app.client.get(f"/{DATABASE_NAME}.json?sql={quote(runaway)}"),
+                                    app.client.get(f"/{DATABASE_NAME}.json?sql={quote(unfiltered)}"))
+
+    first, second, dashboard = asyncio.run(three_at_once())
+    assert sorted([first.status_code, second.status_code]) == [400, 429], "one runs to the time limit, one is turned away"
+    assert dashboard.status_code == 200

@@ -150,3 +150,69 @@ def test_a_write_that_passes_the_select_check_is_refused_by_the_read_only_connec
     response = _sql(server, WRITES["with ... delete"])
     assert response.status_code == 400
     assert "readonly database" in response.json()["error"]
+
+
+# --- hostile requests: bounded cost, client errors answered as such -----------------------------------
+
+OVERSIZED = {
+    "a 150 MB blob": "select length(hex(zeroblob(150000000)))",
+    "a 2 GB string": "select length(printf('%.*c', 2000000000, 'x'))",
+    "a 2 MB string by repetition": "select length(replace(hex(zeroblob(1000000)), '0', '00'))",
+    "a 2 GB format width": "select length(format('%2000000000d', 1))",
+    "a 2 GB precision as text": "select length(printf('%.*c', '2000000000', 'x'))",
+}
+"""Queries whose single steps would build strings or blobs far larger than anything RUCAS stores."""
+
+MALFORMED = {
+    "_sort on an unknown column": "/rucas/actors?_sort=no_such_column",
+    "_sort_desc on an unknown column": "/rucas/statement_details.json?_sort_desc=no_such_column",
+    "_sort and _sort_desc together": "/rucas/actors?_sort=name&_sort_desc=name",
+    "a row path with too few key values": "/rucas/event_actors/some-event",
+    "a row path with two of three key values": "/rucas/event_actors/some-event,some-actor",
+    "a _through that is not JSON": "/rucas/actors?_through=x",
+    "a non-numeric _timelimit on a query": "/rucas.json?sql=select+1&_timelimit=soon",
+    "a non-numeric _timelimit on a table": "/rucas/actors?_timelimit=soon",
+}
+"""Requests whose own parameters or path are wrong; Datasette 0.65 answered each with HTTP 500."""
+
+
+@pytest.mark.parametrize("sql", OVERSIZED.values(), ids=OVERSIZED.keys())
+def test_a_query_building_an_oversized_value_gets_no_such_value(sql: str, server: str):
+    response = _sql(server, sql)
+    if response.status_code == 200:
+        assert response.json() == [{next(iter(response.json()[0])): None}], response.text[:200]
+    else:
+        assert response.status_code == 400, response.text[:200]
+        assert any(words in response.text for words in ("too big", "raised exception")), response.text[:200]
+
+
+def test_values_as_long_as_an_article_are_still_served(server: str):
+    response = _sql(server, "select length(hex(zeroblob(400000))) as n, printf('%5.1f|%-3s|%*d', 3.14159, 'a', 4, 7) as f")
+    assert response.status_code == 200 and response.json() == [{"n": 800000, "f": "  3.1|a  |   7"}]
+
+
+def test_attach_is_refused_by_the_connection_limits(server: str):
+    response = _sql(server, "select * from pragma_database_list")
+    assert response.status_code == 200 and [row["name"] for row in response.json()] == ["main"]
+
+
+@pytest.mark.parametrize("path", MALFORMED.values(), ids=MALFORMED.keys())
+def test_a_malformed_request_is_a_client_error_not_a_server_error(path: str, server: str):
+    response = httpx.get(server + path, timeout=30)
+    assert response.status_code == 400, f"{path}: {response.status_code} {response.text[:200]}"
+
+
+@pytest.mark.parametrize("path", ["/rucas/actor_record", "/rucas/alliance_members_on_date", "/rucas/actors"])
+def test_a_post_anywhere_is_refused_as_not_allowed(path: str, server: str):
+    response = httpx.post(server + path, data={"actor_id": "russia"}, timeout=30)
+    assert response.status_code == 405
+    assert "GET" in response.headers["allow"]
+
+
+def test_pages_still_answer_after_hostile_requests(server: str):
+    for path in MALFORMED.values():
+        httpx.get(server + path, timeout=30)
+    for sql in OVERSIZED.values():
+        _sql(server, sql)
+    assert httpx.get(f"{server}/rucas/statement_details.json", timeout=30).status_code == 200
+    assert _counts(server)[0]["actors"] > 0

@@ -27,9 +27,10 @@ def test_wheel_installs_only_the_rucas_package(wheel: Path):
     top_level = {name.split("/")[0] for name in names}
     assert {t for t in top_level if not t.endswith(".dist-info")} == {"rucas"}
     for module in ("rucas/__init__.py", "rucas/schema/tables.py", "rucas/build/pipeline.py",
-                   "rucas/queries/__init__.py", "rucas/curated/reference/actors.yaml",
+                   "rucas/queries/__init__.py", "rucas/curated/reference/actors.yaml", "rucas/spark.py",
                    "rucas/build/publish/site_plugin.py", "rucas/build/publish/templates/index.html",
-                   "rucas/queries/pages/event_claims.sql", "rucas/queries/charts/timeline.sql"):
+                   "rucas/queries/pages/event_claims.sql", "rucas/queries/charts/timeline.sql",
+                   "rucas/build/write/incremental.py", "rucas/build/publish/datasette_plugins/rucas_limits.py"):
         assert module in names
     assert any(n.startswith("rucas/curated/articles/") and n.endswith(".txt") for n in names)
     assert not any(n.endswith((".parquet", ".duckdb", ".db")) for n in names), "outputs are built, not shipped"

@@ -6,6 +6,7 @@ The directory (<output>/datasette) is what `datasette <output>/datasette` serves
                         sorts, facets, full-text search, canned queries, plugin configuration
     settings.json       SETTINGS below
     inspect-data.json   precomputed hash, size and row counts; marks rucas.db immutable
+    plugins/            a copy of RUCAS's own plugin (PLUGINS_DIR/rucas_limits.py: query cost limits)
     rucas.db            a relative link to ../rucas.db (the database Datasette serves)
     templates/          the site's pages (build/publish/templates, copied): front page, event and article
                         pages, readable tables, the footer with version and citation
@@ -24,10 +25,16 @@ from pathlib import Path
 from rucas.build.publish.dashboards import DASHBOARD_SLUG, dashboards
 from rucas.citation import CITE_ROW, DATASET_NAME, NO_ARTICLE, source_sql
 from rucas.build.write.datapackage import CURATION_LICENSE, DATASET_DESCRIPTION, DATASET_TITLE
+from rucas.build.write.materialise import live_name
 from rucas.build.write.sqlite_db import FULL_TEXT
 from rucas.queries import SqlFile, canned_queries, page_queries, view_files
 from rucas.schema import table_specs
 from rucas.schema.derive import TableSpec
+
+PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
+"""Datasette plugins shipped with the package: datasette_plugins/rucas_limits.py bounds what one query
+can cost and answers malformed requests with 4xx. `rucas serve` loads them with --plugins-dir; the
+configuration directory carries a copy in plugins/, which Datasette loads in config-directory mode."""
 
 DATABASE_NAME = "rucas"
 """Datasette names a database after its file: rucas.db."""
@@ -39,13 +46,15 @@ SETTINGS: dict[str, int | bool] = {
     "default_page_size": 50,
     "suggest_facets": False,
     "allow_download": True,
+    "num_sql_threads": 10,
 }
 """Datasette settings, chosen deliberately (the README's Datasette section says why):
 sql_time_limit_ms 2000 stops a runaway ?sql= query within two seconds on a 2-core machine while leaving
 room (twice the default) for full-text search and the view joins on a large corpus; max_returned_rows 2000
 bounds one JSON or HTML response (the dashboard queries aggregate and stay far below it);
 facet_time_limit_ms 500 gives the facets of the events table more room than the 200 ms default;
-suggest_facets off, because each table's facets are chosen (Display in schema/tables.py) and suggesting more tried every column (2.3 of the
+num_sql_threads 10 (three by default) so that a few slow queries, each held to the time limit,
+leave threads free for every other page; suggest_facets off, because each table's facets are chosen (Display in schema/tables.py) and suggesting more tried every column (2.3 of the
 2.7 s of the events page at 10k generated articles); pages of 50 rows keep long evidence texts readable; the immutable database file may be downloaded whole."""
 
 FTS_SHADOW_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", "_fts_content")
@@ -111,11 +120,11 @@ def _css_url(css: str) -> str:
 
 
 def view_columns(database: Path) -> dict[str, list[str]]:
-    """The output columns of every view in the built SQLite file, by view name."""
+    """The output columns of every prepared view (its materialised table) in the built SQLite file, by name."""
     con = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
-        names = [row[0] for row in con.execute("select name from sqlite_master where type = 'view' order by name")]
-        return {name: [row[1] for row in con.execute(f'pragma table_info("{name}")')] for name in names}
+        return {view.name: [row[1] for row in con.execute(f'pragma table_info("{view.name}")')]
+                for view in view_files()}
     finally:
         con.close()
 
@@ -163,7 +172,11 @@ def _table_entry(spec: TableSpec) -> dict[str, object]:
 
 
 def _view_entry(view: SqlFile, columns: list[str], specs: tuple[TableSpec, ...]) -> dict[str, object]:
-    entry: dict[str, object] = {"description": view.description,
+    """A prepared view's materialised table: the file's description (and where its live SQL is), column
+    descriptions, the facets of same-named table columns, the map if it has coordinates."""
+    live = (f" Computed at build time from queries/views/{view.path.name}; the view {live_name(view)} "
+            "runs the same SQL live.")
+    entry: dict[str, object] = {"description": view.description + live,
                                 "columns": view_column_descriptions(view, columns, specs)}
     facet_columns = {column for spec in specs for column in spec.display.facets}
     facets = [column for column in columns if column in facet_columns]
@@ -191,6 +204,9 @@ def metadata(views: dict[str, list[str]] | None = None) -> dict[str, object]:
             tables[f"{table}{suffix}"] = {"hidden": True}
     for view in view_files():
         tables[view.name] = _view_entry(view, (views or {}).get(view.name, []), specs)
+        tables[live_name(view)] = {"description": f"{view.description} Live: recomputed on every read (slow "
+                                                  f"on a large corpus; the table {view.name} holds the same rows).",
+                                   "hidden": True}
     return {
         "title": DATASET_TITLE,
         "description": DESCRIPTION,
@@ -316,6 +332,9 @@ def write_config(directory: Path, database: Path, absolute_link: bool = False) -
     _write_json(directory / "settings.json", SETTINGS)
     _write_json(directory / "inspect-data.json", inspect_data(database))
     write_site(directory)
+    plugins = directory / "plugins"
+    for plugin in sorted(PLUGINS_DIR.glob("*.py")):
+        shutil.copyfile(plugin, plugins / plugin.name)
     link = directory / f"{DATABASE_NAME}.db"
     if link.is_symlink() or link.exists():
         link.unlink()

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rucas.build.publish.datasette_config import DATABASE_NAME, SETTINGS, write_config
+from rucas.build.publish.datasette_config import DATABASE_NAME, PLUGINS_DIR, SETTINGS, write_config
 
 CONFIG_DIR = "datasette"
 """The configuration directory inside an output folder (written by every build)."""

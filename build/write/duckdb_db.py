@@ -1,4 +1,5 @@
-"""Load the published tables into a DuckDB database with keys, comments and the prepared views."""
+"""Load the published tables into a DuckDB database with keys, comments and the prepared views (live and
+materialised, see rucas.build.write.materialise)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from rucas.build.write.materialise import duckdb_materialise, live_name
 from rucas.build.write.views import create_views
 from rucas.queries import SqlFile
 from rucas.schema import table_specs
@@ -17,9 +19,16 @@ STORAGE_COMPATIBILITY_VERSION = "v1.5.0"
 CLI users install from the package registries, and the 2.x the package uses) open it."""
 
 
-def write_duckdb(tables: dict[str, pa.Table], path: Path, views: list[SqlFile], version: str | None = None) -> None:
-    """Create `path` (which must not exist) holding every table, its comments and the views, and with a
-    version, the macro rucas_version() returning it (`SELECT rucas_version()`)."""
+def set_version(con: duckdb.DuckDBPyConnection, version: str) -> None:
+    """Make `SELECT rucas_version()` return the dataset version in this database."""
+    con.execute(f"CREATE OR REPLACE MACRO rucas_version() AS {sql_literal(version)}")
+
+
+def write_duckdb(tables: dict[str, pa.Table], path: Path, views: list[SqlFile],
+                 version: str | None = None) -> dict[str, pa.Table]:
+    """Create `path` (which must not exist) holding every table, its comments, each view's live SQL as
+    the view <name>_live and its rows as the table <name>, and with a version the macro rucas_version()
+    returning it (`SELECT rucas_version()`); return the views' rows by view name."""
     con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_COMPATIBILITY_VERSION})
     try:
         con.execute("SET threads = 2")
@@ -32,11 +41,20 @@ def write_duckdb(tables: dict[str, pa.Table], path: Path, views: list[SqlFile], 
             columns = ", ".join(spec.column_names)
             con.execute(f"INSERT INTO {spec.name} ({columns}) SELECT {columns} FROM incoming")
             con.unregister("incoming")
-        create_views(con.execute, views, (duckdb.Error,))
-        for view in views:
-            con.execute(f"COMMENT ON VIEW {view.name} IS {sql_literal(view.description)}")
+        create_views(con.execute, views, (duckdb.Error,), name=live_name)
+        materialised = duckdb_materialise(con, views)
+        comment_views(con, views)
         if version:
-            con.execute(f"CREATE MACRO rucas_version() AS {sql_literal(version)}")
+            set_version(con, version)
         con.execute("CHECKPOINT")
+        return materialised
     finally:
         con.close()
+
+
+def comment_views(con: duckdb.DuckDBPyConnection, views: list[SqlFile]) -> None:
+    """Give each view's table and live view its file's description (COMMENT ON)."""
+    for view in views:
+        con.execute(f"COMMENT ON TABLE {view.name} IS {sql_literal(view.description)}")
+        con.execute(f"COMMENT ON VIEW {live_name(view)} IS "
+                    f"{sql_literal(f'{view.description} (Live: recomputed from the tables on every read.)')}")

@@ -29,11 +29,18 @@ def inputs_digest(inputs: list[dict[str, object]]) -> str:
 
 
 def write_manifest(path: Path, *, version: str, inputs: list[dict[str, object]], build_dir: Path,
-                   row_counts: dict[str, int]) -> dict[str, object]:
-    """Write manifest.json describing the build in `build_dir`; return it."""
+                   row_counts: dict[str, int], writer_sha256: str | None = None,
+                   known_outputs: dict[str, dict[str, object]] | None = None) -> dict[str, object]:
+    """Write manifest.json describing the build in `build_dir`; return it.
+
+    `writer_sha256` identifies the code that wrote the outputs (see rucas.build.write.incremental);
+    `known_outputs` are entries of files taken over unchanged from the previous build, not hashed again."""
     outputs = []
     for file in sorted(p for p in build_dir.rglob("*") if p.is_file() and p.name != "manifest.json"):
         relative = file.relative_to(build_dir).as_posix()
+        if known_outputs and relative in known_outputs:
+            outputs.append(known_outputs[relative])
+            continue
         reproducible = relative not in NOT_REPRODUCIBLE
         entry: dict[str, object] = {"path": relative,
                                     "bytes": file.stat().st_size if reproducible else None,
@@ -43,6 +50,7 @@ def write_manifest(path: Path, *, version: str, inputs: list[dict[str, object]],
         "dataset": "rucas",
         "version": version,
         "inputs_sha256": inputs_digest(inputs),
+        "writer_sha256": writer_sha256,
         "row_counts": row_counts,
         "inputs": inputs,
         "outputs": outputs,

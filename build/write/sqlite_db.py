@@ -1,4 +1,5 @@
-"""Load the published tables into the SQLite database that Datasette serves: keys, views and FTS5."""
+"""Load the published tables into the SQLite database that Datasette serves: keys, views (live and
+materialised), FTS5."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from rucas.build.write.materialise import live_name, sqlite_store
 from rucas.build.write.views import create_views
 from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
@@ -26,7 +28,7 @@ FULL_TEXT_TOKENIZER = "porter unicode61 remove_diacritics 2"
 case and diacritics are ignored."""
 
 
-def _sqlite_column(column: pa.ChunkedArray) -> list[object]:
+def sqlite_values(column: pa.ChunkedArray) -> list[object]:
     """A column's values as SQLite stores them: dates as ISO text, booleans as 0/1, enums as text."""
     kind = column.type
     if pa.types.is_dictionary(kind):
@@ -73,8 +75,11 @@ def _create_full_text_index(con: sqlite3.Connection, spec: TableSpec) -> None:
     con.execute(f"INSERT INTO {table}_fts ({table}_fts) VALUES ('optimize')")
 
 
-def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile]) -> None:
-    """Create `path` (which must not exist) with every table, its full-text indexes and the views."""
+def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile],
+                 materialised: dict[str, pa.Table]) -> None:
+    """Create `path` (which must not exist) with every table, its full-text indexes, each view's live SQL
+    as the view <name>_live and its rows (`materialised`, as write_duckdb computed them) as the table <name>."""
+    facet_columns = {column for spec in table_specs() for column in spec.display.facets}
     con = sqlite3.connect(path, isolation_level=None)
     try:
         con.execute("PRAGMA journal_mode = OFF")
@@ -85,7 +90,7 @@ def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile]) 
             con.execute(sqlite_ddl(spec))
             table = tables[spec.name]
             placeholders = ", ".join("?" for _ in spec.column_names)
-            columns = [_sqlite_column(table.column(name)) for name in spec.column_names]
+            columns = [sqlite_values(table.column(name)) for name in spec.column_names]
             con.executemany(f"INSERT INTO {spec.name} ({', '.join(spec.column_names)}) VALUES ({placeholders})",
                             zip(*columns))
             for name in index_columns(spec):
@@ -93,7 +98,9 @@ def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile]) 
         for spec in table_specs():
             if spec.display.full_text:
                 _create_full_text_index(con, spec)
-        create_views(con.execute, views, (sqlite3.Error,))
+        create_views(con.execute, views, (sqlite3.Error,), name=live_name)
+        for view in views:
+            sqlite_store(con, view.name, materialised[view.name], facet_columns)
         con.execute("COMMIT")
         problems = con.execute("PRAGMA foreign_key_check").fetchall()
         if problems:

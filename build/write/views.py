@@ -7,14 +7,15 @@ from collections.abc import Callable
 from rucas.queries import SqlFile
 
 
-def create_views(execute: Callable[[str], object], views: list[SqlFile], errors: tuple[type[BaseException], ...]) -> None:
-    """Run CREATE VIEW for every view, retrying those that depend on views not yet created."""
+def create_views(execute: Callable[[str], object], views: list[SqlFile], errors: tuple[type[BaseException], ...],
+                 name: Callable[[SqlFile], str] = lambda view: view.name) -> None:
+    """Run CREATE VIEW for every view (named `name(view)`), retrying those that depend on views not yet created."""
     pending = list(views)
     while pending:
         failed: list[tuple[SqlFile, BaseException]] = []
         for view in pending:
             try:
-                execute(f"CREATE VIEW {view.name} AS\n{view.sql}")
+                execute(f"CREATE VIEW {name(view)} AS\n{view.sql}")
             except errors as exc:  # noqa: PERF203 - a dependency may not exist yet
                 failed.append((view, exc))
         if len(failed) == len(pending):

@@ -1,0 +1,261 @@
+"""Write a build by patching the previous one: only the rows that changed are deleted and inserted.
+
+When the previous build was written by the same code (WRITER_CODE's digest, kept in its manifest) and
+only articles and annotations differ, its rucas.duckdb and rucas.db are copied into the staging folder
+and patched instead of rewritten:
+
+- For every table, the rows that are gone or changed are found by comparing the new table with the
+  previous build's Parquet file (both sorted by key, same schema); a row whose parent row is replaced is
+  replaced too, so that foreign keys hold at every step. Those rows are deleted (children first) and the
+  new versions inserted (parents first); the full-text indexes are told of both.
+- Parquet files of tables without any change are hard links to the previous build's (byte-identical to
+  what a cold build writes, since the writer is deterministic), and their hashes come from its manifest.
+- The materialised views are recomputed from their live SQL (by DuckDB) when any table changed; a view
+  whose rows came out different is replaced in both databases, the others are left as they were.
+
+Anything else (a reference file changed, other code, no previous build) is a cold build. The result is
+the same content as a cold build of the same input (tests/test_incremental.py proves it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+from rucas.build.write.duckdb_db import set_version
+from rucas.build.write.materialise import duckdb_materialise, live_name, sqlite_store
+from rucas.build.write.parquet import write_parquet
+from rucas.queries import SqlFile
+from rucas.schema import TableSpec, table_specs
+
+WRITER_CODE: dict[str, tuple[str, ...]] = {
+    "rucas.schema": ("*.py",),
+    "rucas.build.write": ("*.py",),
+    "rucas.queries": ("views/*.sql",),
+}
+"""The code that decides what the written outputs hold: a change to any of it makes the next build cold."""
+
+PATCHABLE_INPUTS = ("articles/", "annotations/")
+"""Inputs whose changes a build may patch in; a change anywhere else (reference/) makes it cold."""
+
+
+def writer_digest() -> str:
+    """A hash of the schema, writer and view code (and the package version)."""
+    import rucas
+
+    digest = hashlib.sha256(f"{rucas.__version__}\n".encode())
+    for package, patterns in WRITER_CODE.items():
+        folder = Path(importlib.import_module(package).__file__).resolve().parent
+        for pattern in patterns:
+            for path in sorted(folder.glob(pattern)):
+                digest.update(f"{package}/{path.relative_to(folder).as_posix()}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The published build a new one may patch: its folder and manifest."""
+
+    build_dir: Path
+    manifest: dict[str, object]
+
+
+def previous_build(output_dir: Path, inputs: list[dict[str, object]]) -> Previous | None:
+    """The current build of output_dir if the new `inputs` may be patched into it, else None (build cold):
+    it must exist whole, have been written by this writer code, and differ only in articles/annotations."""
+    manifest_path = output_dir / "manifest.json"
+    if not manifest_path.exists():
+        return None
+    build_dir = manifest_path.resolve().parent
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if manifest.get("writer_sha256") != writer_digest():
+        return None
+    if not all((build_dir / name).exists() for name in ("rucas.db", "rucas.duckdb", "parquet")):
+        return None
+    before = {item["path"]: item["sha256"] for item in manifest.get("inputs", [])}
+    after = {item["path"]: item["sha256"] for item in inputs}
+    changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+    if not all(path.startswith(PATCHABLE_INPUTS) for path in changed):
+        return None
+    return Previous(build_dir, manifest)
+
+
+@dataclass
+class TableChange:
+    """What changed in one table: keys of the previous rows to delete, and the new rows to insert."""
+
+    spec: TableSpec
+    deleted: pa.Table
+    inserted: pa.Table
+
+    @property
+    def empty(self) -> bool:
+        return self.deleted.num_rows == 0 and self.inserted.num_rows == 0
+
+
+def _key_match(spec: TableSpec, left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{name} IS NOT DISTINCT FROM {right}.{name}" for name in spec.primary_key)
+
+
+def table_changes(previous_parquet: Path, tables: dict[str, pa.Table]) -> dict[str, TableChange]:
+    """For every table (in dependency order): the rows of the previous build to delete and the new rows
+    to insert. A row is deleted if it is gone or differs, or if it refers to a deleted parent row (a
+    replaced parent takes its children with it); the new version of every deleted row, and every new
+    row, is inserted."""
+    con = duckdb.connect()
+    changes: dict[str, TableChange] = {}
+    try:
+        for spec in table_specs():
+            keys = ", ".join(spec.primary_key)
+            con.register("old", pq.read_table(previous_parquet / f"{spec.name}.parquet"))
+            con.register("new", tables[spec.name])
+            cascades = [f"SELECT {keys} FROM old WHERE {column.name} IN (SELECT {column.references[1]} "
+                        f"FROM deleted_{column.references[0]})"
+                        for column in spec.columns if column.references and column.references[0] in changes]
+            con.execute(f"CREATE TEMP TABLE deleted_{spec.name} AS SELECT {keys} FROM "
+                        f"(SELECT * FROM old EXCEPT ALL SELECT * FROM new) "
+                        + "".join(f" UNION {cascade}" for cascade in cascades))
+            deleted = con.sql(f"SELECT * FROM deleted_{spec.name}").to_arrow_table()
+            inserted = con.sql(
+                f"SELECT * FROM new WHERE EXISTS (SELECT 1 FROM deleted_{spec.name} d WHERE "
+                f"{_key_match(spec, 'd', 'new')}) OR NOT EXISTS (SELECT 1 FROM old WHERE "
+                f"{_key_match(spec, 'old', 'new')}) ORDER BY {keys}").to_arrow_table()
+            changes[spec.name] = TableChange(spec, deleted, inserted.cast(tables[spec.name].schema))
+            con.unregister("old")
+            con.unregister("new")
+    finally:
+        con.close()
+    return changes
+
+
+def link_or_write_parquet(previous_parquet: Path, tables: dict[str, pa.Table], changes: dict[str, TableChange],
+                          directory: Path) -> list[str]:
+    """Write the Parquet files of changed tables; hard-link (or copy) the previous file of each unchanged
+    one. Returns the names of the unchanged tables."""
+    directory.mkdir(parents=True, exist_ok=True)
+    kept = [name for name, change in changes.items() if change.empty]
+    for name in kept:
+        try:
+            os.link(previous_parquet / f"{name}.parquet", directory / f"{name}.parquet")
+        except OSError:
+            shutil.copyfile(previous_parquet / f"{name}.parquet", directory / f"{name}.parquet")
+    write_parquet({name: table for name, table in tables.items() if name not in kept}, directory)
+    return kept
+
+
+def _ordered(changes: dict[str, TableChange]) -> list[TableChange]:
+    return [change for change in changes.values() if not change.empty]
+
+
+def patch_duckdb(path: Path, changes: dict[str, TableChange], views: list[SqlFile]) -> dict[str, pa.Table]:
+    """Apply `changes` to the copied DuckDB file at `path` (children deleted first, parents inserted
+    first) and recompute the materialised views; return the rows of those that changed."""
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("SET threads = 2")
+        for change in reversed(_ordered(changes)):
+            con.register("deleted", change.deleted)
+            con.execute(f"DELETE FROM {change.spec.name} WHERE EXISTS (SELECT 1 FROM deleted WHERE "
+                        f"{_key_match(change.spec, 'deleted', change.spec.name)})")
+            con.unregister("deleted")
+        for change in _ordered(changes):
+            columns = ", ".join(change.spec.column_names)
+            con.register("incoming", change.inserted)
+            con.execute(f"INSERT INTO {change.spec.name} ({columns}) SELECT {columns} FROM incoming")
+            con.unregister("incoming")
+        changed = []
+        for view in views:
+            before = con.sql(f"SELECT * FROM {view.name}").to_arrow_table()
+            after = con.sql(f"SELECT * FROM {live_name(view)}").to_arrow_table()
+            if not after.equals(before):
+                changed.append(view)
+                con.execute(f"DROP TABLE {view.name}")
+        materialised = duckdb_materialise(con, changed)
+        from rucas.build.write.duckdb_db import comment_views
+
+        comment_views(con, changed)
+        con.execute("CHECKPOINT")
+        return materialised
+    finally:
+        con.close()
+
+
+def patch_sqlite(path: Path, changes: dict[str, TableChange], views: list[SqlFile],
+                 materialised: dict[str, pa.Table]) -> None:
+    """Apply `changes` to the copied SQLite file at `path`, keeping the full-text indexes in step, and
+    replace the tables of the materialised views in `materialised` with its rows."""
+    from rucas.build.publish.datasette_config import FACETS
+    from rucas.build.write.sqlite_db import FULL_TEXT, sqlite_values
+
+    facet_columns = {column for columns in FACETS.values() for column in columns}
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        con.execute("PRAGMA journal_mode = OFF")
+        con.execute("PRAGMA synchronous = OFF")
+        con.execute("BEGIN")
+        for change in reversed(_ordered(changes)):
+            spec = change.spec
+            where = " AND ".join(f"{name} IS ?" for name in spec.primary_key)
+            keys = list(zip(*(sqlite_values(change.deleted.column(name)) for name in spec.primary_key)))
+            if spec.name in FULL_TEXT:
+                names = ", ".join(FULL_TEXT[spec.name])
+                con.executemany(f"INSERT INTO {spec.name}_fts ({spec.name}_fts, rowid, {names}) "
+                                f"SELECT 'delete', rowid, {names} FROM {spec.name} WHERE {where}", keys)
+            con.executemany(f"DELETE FROM {spec.name} WHERE {where}", keys)
+        for change in _ordered(changes):
+            spec = change.spec
+            placeholders = ", ".join("?" for _ in spec.column_names)
+            rows = list(zip(*(sqlite_values(change.inserted.column(name)) for name in spec.column_names)))
+            con.executemany(f"INSERT INTO {spec.name} ({', '.join(spec.column_names)}) VALUES ({placeholders})",
+                            rows)
+            if spec.name in FULL_TEXT:
+                names = ", ".join(FULL_TEXT[spec.name])
+                where = " AND ".join(f"{name} IS ?" for name in spec.primary_key)
+                positions = [spec.column_names.index(name) for name in spec.primary_key]
+                con.executemany(f"INSERT INTO {spec.name}_fts (rowid, {names}) "
+                                f"SELECT rowid, {names} FROM {spec.name} WHERE {where}",
+                                [tuple(row[i] for i in positions) for row in rows])
+        for view in views:
+            if view.name in materialised:
+                con.execute(f"DROP TABLE {view.name}")
+                sqlite_store(con, view.name, materialised[view.name], facet_columns)
+        con.execute("COMMIT")
+        problems = con.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise RuntimeError(f"foreign key check failed in the patched SQLite file: {problems[:5]}")
+        for name in [change.spec.name for change in _ordered(changes)] + list(materialised):
+            con.execute(f"ANALYZE {name}")
+    finally:
+        con.close()
+
+
+def write_patched(previous: Previous, tables: dict[str, pa.Table], staging: Path,
+                  views: list[SqlFile], version: str) -> dict[str, dict[str, object]]:
+    """Write Parquet, rucas.duckdb and rucas.db into `staging` by patching `previous` (rucas.duckdb
+    then answers `rucas_version()` with `version`); return the manifest entries (path, bytes, sha256)
+    of the output files taken over unchanged."""
+    changes = table_changes(previous.build_dir / "parquet", tables)
+    kept = link_or_write_parquet(previous.build_dir / "parquet", tables, changes, staging / "parquet")
+    shutil.copyfile(previous.build_dir / "rucas.duckdb", staging / "rucas.duckdb")
+    shutil.copyfile(previous.build_dir / "rucas.db", staging / "rucas.db")
+    if any(not change.empty for change in changes.values()):
+        materialised = patch_duckdb(staging / "rucas.duckdb", changes, views)
+        patch_sqlite(staging / "rucas.db", changes, views, materialised)
+    con = duckdb.connect(str(staging / "rucas.duckdb"))
+    try:
+        set_version(con, version)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    entries = {entry["path"]: entry for entry in previous.manifest.get("outputs", [])}
+    return {f"parquet/{name}.parquet": entries[f"parquet/{name}.parquet"] for name in kept
+            if f"parquet/{name}.parquet" in entries}

@@ -1,0 +1,188 @@
+"""A rebuild after articles change patches the previous build, and what it publishes equals a cold build.
+
+Equal means: every Parquet file byte-identical; in rucas.db and in rucas.duckdb the same rows in every
+table (by key) and in every materialised view (in its order); full-text indexes that pass SQLite's
+integrity check and find the same rows.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import duckdb
+import pytest
+from rucas.build.pipeline import BuildReport, build
+from rucas.build.write.sqlite_db import FULL_TEXT
+from rucas.queries import view_files
+from rucas.schema import table_specs
+from test_views import load_generator, normalise
+
+pytestmark = pytest.mark.slow
+
+ARTICLES = 40
+SEED = 11
+EDITED = "synthetic-000007"
+REMOVED = "synthetic-000021"
+SEARCHED_WORDS = ("Synthetic", "Corrected", "troops", "State")
+
+
+def parquet_bytes(output: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted((output / "parquet").glob("*.parquet"))}
+
+
+def sqlite_content(output: Path) -> dict[str, list[tuple]]:
+    con = sqlite3.connect(f"file:{output / 'rucas.db'}?mode=ro", uri=True)
+    try:
+        content = {spec.name: con.execute(f"SELECT * FROM {spec.name} ORDER BY {', '.join(spec.primary_key)}").fetchall()
+                   for spec in table_specs()}
+        content |= {view.name: con.execute(f"SELECT * FROM {view.name} ORDER BY rowid").fetchall()
+                    for view in view_files()}
+        for table in FULL_TEXT:
+            key = next(spec for spec in table_specs() if spec.name == table).primary_key[0]
+            for word in SEARCHED_WORDS:
+                content[f"{table}_fts {word}"] = con.execute(
+                    f"SELECT {key} FROM {table} WHERE rowid IN (SELECT rowid FROM {table}_fts "
+                    f"WHERE {table}_fts MATCH ?) ORDER BY {key}", (word,)).fetchall()
+        return content
+    finally:
+        con.close()
+
+
+def duckdb_content(output: Path) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(output / "rucas.duckdb"), read_only=True)
+    try:
+        content = {spec.name: con.execute(f"SELECT * FROM {spec.name} ORDER BY {', '.join(spec.primary_key)}").fetchall()
+                   for spec in table_specs()}
+        content |= {view.name: con.execute(f"SELECT * FROM {view.name}").fetchall() for view in view_files()}
+        return {name: [tuple(map(normalise, row)) for row in rows] for name, rows in content.items()}
+    finally:
+        con.close()
+
+
+def assert_same_content(patched: Path, cold: Path) -> None:
+    assert parquet_bytes(patched) == parquet_bytes(cold)
+    for engine, content in (("SQLite", sqlite_content), ("DuckDB", duckdb_content)):
+        ours, theirs = content(patched), content(cold)
+        for name in theirs:
+            assert ours[name] == theirs[name], f"{engine} {name}: the patched build differs from the cold one"
+    con = sqlite3.connect(patched / "rucas.db")
+    try:
+        for table in FULL_TEXT:
+            con.execute(f"INSERT INTO {table}_fts ({table}_fts) VALUES ('integrity-check')")
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return load_generator().generate_corpus(tmp_path_factory.mktemp("incremental") / "curated", ARTICLES, SEED)
+
+
+@pytest.fixture()
+def first(corpus: Path, tmp_path: Path) -> tuple[Path, BuildReport]:
+    """A copy of the corpus and its first (cold) build."""
+    curated = shutil.copytree(corpus, tmp_path / "curated")
+    return curated, build(curated, tmp_path / "output")
+
+
+def edit_summary(curated: Path, source_id: str) -> None:
+    path = curated / "annotations" / f"{source_id}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert 'summary: "Synthetic event 0 ' in text
+    path.write_text(text.replace('summary: "Synthetic event 0 ', 'summary: "Corrected synthetic event 0 ', 1),
+                    encoding="utf-8")
+
+
+def test_the_first_build_is_cold(first: tuple[Path, BuildReport]) -> None:
+    assert not first[1].patched
+
+
+def test_a_corrected_event_summary_is_patched_in_and_equals_a_cold_build(first, tmp_path: Path) -> None:
+    curated, report = first
+    before = parquet_bytes(report.output_dir)
+    edit_summary(curated, EDITED)
+    patched = build(curated, report.output_dir)
+    cold = build(curated, tmp_path / "cold", cache=False)
+    assert patched.patched and not cold.patched
+    assert_same_content(patched.output_dir, cold.output_dir)
+    after = parquet_bytes(patched.output_dir)
+    assert after["events.parquet"] != before["events.parquet"]
+    assert after["actors.parquet"] == before["actors.parquet"]
+    assert (patched.build_dir / "parquet" / "actors.parquet").stat().st_nlink > 1, "unchanged: a hard link"
+    lite = sqlite3.connect(f"file:{patched.output_dir / 'rucas.db'}?mode=ro", uri=True)
+    assert lite.execute("SELECT count(*) FROM events_fts WHERE events_fts MATCH 'Corrected'").fetchone()[0] == 1
+    assert lite.execute("SELECT count(*) FROM assistance_timeline WHERE summary LIKE 'Corrected%'").fetchone()[0] \
+        == lite.execute("SELECT count(*) FROM assistance_timeline_live WHERE summary LIKE 'Corrected%'").fetchone()[0]
+
+
+def test_a_removed_article_takes_all_its_rows_and_equals_a_cold_build(first, tmp_path: Path) -> None:
+    curated, report = first
+    (curated / "articles" / f"{REMOVED}.txt").unlink()
+    (curated / "annotations" / f"{REMOVED}.yaml").unlink()
+    patched = build(curated, report.output_dir)
+    assert patched.patched
+    assert_same_content(patched.output_dir, build(curated, tmp_path / "cold", cache=False).output_dir)
+    lite = sqlite3.connect(f"file:{patched.output_dir / 'rucas.db'}?mode=ro", uri=True)
+    for table in ("sources", "statements", "events", "source_overview"):
+        assert lite.execute(f"SELECT count(*) FROM {table} WHERE source_id = ?", (REMOVED,)).fetchone()[0] == 0
+
+
+def test_an_added_article_is_patched_in_and_equals_a_cold_build(corpus: Path, tmp_path: Path) -> None:
+    curated = shutil.copytree(corpus, tmp_path / "curated")
+    moved = tmp_path / "aside"
+    moved.mkdir()
+    for folder, suffix in (("articles", ".txt"), ("annotations", ".yaml")):
+        shutil.move(curated / folder / f"{REMOVED}{suffix}", moved / f"{REMOVED}{suffix}")
+    output = build(curated, tmp_path / "output").output_dir
+    for folder, suffix in (("articles", ".txt"), ("annotations", ".yaml")):
+        shutil.move(moved / f"{REMOVED}{suffix}", curated / folder / f"{REMOVED}{suffix}")
+    patched = build(curated, output)
+    assert patched.patched
+    assert_same_content(output, build(curated, tmp_path / "cold", cache=False).output_dir)
+
+
+def test_a_changed_reference_file_makes_a_cold_build(first) -> None:
+    curated, report = first
+    path = curated / "reference" / "codebook.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert not build(curated, report.output_dir).patched
+
+
+def test_an_unchanged_input_keeps_every_table_and_view(first, tmp_path: Path) -> None:
+    curated, report = first
+    again = build(curated, report.output_dir)
+    assert again.patched
+    assert_same_content(again.output_dir, build(curated, tmp_path / "cold", cache=False).output_dir)
+
+
+KILLED_WHILE_PATCHING = """
+import os, signal, sys
+from pathlib import Path
+import rucas.build.write.incremental as incremental
+from rucas.build.pipeline import build
+
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+incremental.patch_sqlite = die  # rucas.duckdb patched, rucas.db not yet
+build(Path(sys.argv[1]), Path(sys.argv[2]))
+"""
+
+
+def test_a_build_killed_while_patching_leaves_the_previous_build_and_the_next_one_patches(
+        first, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    curated, report = first
+    before = {name: (report.output_dir / name).read_bytes() for name in ("rucas.db", "manifest.json")}
+    edit_summary(curated, EDITED)
+    killed = subprocess.run([sys.executable, "-c", KILLED_WHILE_PATCHING, str(curated), str(report.output_dir)],
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    assert {name: (report.output_dir / name).read_bytes() for name in before} == before
+    patched = build(curated, report.output_dir)
+    assert patched.patched
+    assert_same_content(patched.output_dir, build(curated, tmp_path / "cold", cache=False).output_dir)
