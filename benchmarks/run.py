@@ -404,6 +404,7 @@ def measure_size(label: str, articles: int, args: argparse.Namespace, progress, 
     build_dir = (output / ".builds" / "current").resolve()
     result.sizes = {"parquet/": size_of(build_dir / "parquet"), "rucas.duckdb": size_of(build_dir / "rucas.duckdb"),
                     "rucas.db": size_of(build_dir / "rucas.db"), "datasette/": size_of(build_dir / "datasette"),
+                    "review/": size_of(build_dir / "review"),
                     "cache (.cache/)": size_of(output / ".cache"), "curated input": size_of(curated)}
     checkpoint(result)
     edited = edit_one_article(curated, articles // 2)
@@ -521,7 +522,8 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
             safe(lambda r=r: rss(r.rebuild)),
             safe(lambda r=r: f"{seconds(r.validate_one.seconds)} "
                              f"({seconds(r.validate_one_report['seconds'])} in the call)")]) + " |")
-    stages = ["read", "validate", "normalise", "parquet", "duckdb", "sqlite", "patch", "datasette_config", "publish"]
+    stages = ["read", "validate", "normalise", "parquet", "duckdb", "sqlite", "patch", "review", "datasette_config",
+              "publish"]
     lines += ["", ("### Stages (BuildReport.stage_seconds; starting Python and importing rucas is the rest of the "
                    "wall time; with the cache, files are read during validate)"), "",
               "| articles | build | " + " | ".join(stages) + " |", "| --- | --- | " + " | ".join("---" for _ in stages) + " |"]
@@ -529,7 +531,7 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
         for name, rep in (("cold", r.cold_report), ("rebuild", r.rebuild_report)):
             lines.append(f"| {r.articles:,} | {name} | "
                          + " | ".join(safe(lambda rep=rep, s=s: f"{rep['stage_seconds'][s]:.2f}") for s in stages) + " |")
-    outputs = ["parquet/", "rucas.duckdb", "rucas.db", "datasette/", "cache (.cache/)", "curated input"]
+    outputs = ["parquet/", "rucas.duckdb", "rucas.db", "datasette/", "review/", "cache (.cache/)", "curated input"]
     lines += ["", "### Rows and output sizes", "", "| articles | rows | " + " | ".join(outputs) + " |",
               "| --- | --- | " + " | ".join("---" for _ in outputs) + " |"]
     for r in results:

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from test_datasette import build_published
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -295,13 +296,15 @@ def test_contested_claims_show_both_speakers_and_their_words_side_by_side(curate
     page.screenshot(path=str(artifacts_dir / "site-contested-claims.png"), full_page=True)
 
 
-def test_the_dashboard_of_the_curated_corpus_draws_every_chart(curated_server: str, page,
+def test_the_dashboard_of_the_curated_corpus_draws_every_chart(curated_server: str, page, curated_dir: Path,
                                                               artifacts_dir: Path) -> None:
     page.goto(curated_server + "/-/dashboards/overview")
     page.wait_for_selector("#chart-timeline canvas, #chart-timeline svg")
     page.wait_for_selector("#chart-requests canvas, #chart-requests svg")
     page.wait_for_timeout(500)
     assert _chart_drawn(page, "timeline") and _chart_drawn(page, "requests")
-    assert page.locator("#chart-events p").inner_text() == "37"
+    events = sum(len(yaml.safe_load(path.read_text(encoding="utf-8")).get("events") or [])
+                 for path in (curated_dir / "annotations").glob("*.yaml"))
+    assert page.locator("#chart-events p").inner_text() == str(events)
     assert page.errors == []
     page.screenshot(path=str(artifacts_dir / "site-dashboard.png"), full_page=True)

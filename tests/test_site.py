@@ -129,6 +129,7 @@ def test_table_pages_show_readable_columns_first_and_ids_last(site: Datasette) -
 
 def test_view_pages_show_ids_last(site: Datasette) -> None:
     headers = re.findall(r'<th [^>]*data-column="([^"]+)"', page(site, "/rucas/statement_details"))
+    headers = [name for name in headers if name not in ("Link", "rowid")]  # Datasette's own columns of a table
     ids = [name for name in headers if name.endswith("_id")]
     assert ids and headers[-len(ids):] == ids
     assert headers[0] == "date_earliest"

@@ -108,7 +108,8 @@ class _Side:
             con.execute(f"ATTACH {_literal(str(database))} AS {alias} (READ_ONLY)")
             rows = con.execute("SELECT table_name FROM information_schema.tables WHERE table_catalog = ?",
                                [alias]).fetchall()
-            self.views = {name for (name,) in rows} - set(self.tables)
+            prepared = {view.name for view in view_files()}  # not their <name>_live twins: the same rows
+            self.views = {name for (name,) in rows} & prepared
 
     def source(self, name: str) -> str | None:
         """SQL naming the relation's rows on this side, or None when it is not there."""

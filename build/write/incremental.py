@@ -193,10 +193,9 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], views: list[SqlFil
                  materialised: dict[str, pa.Table]) -> None:
     """Apply `changes` to the copied SQLite file at `path`, keeping the full-text indexes in step, and
     replace the tables of the materialised views in `materialised` with its rows."""
-    from rucas.build.publish.datasette_config import FACETS
-    from rucas.build.write.sqlite_db import FULL_TEXT, sqlite_values
+    from rucas.build.write.sqlite_db import index_rows, sqlite_values, unindex_rows
 
-    facet_columns = {column for columns in FACETS.values() for column in columns}
+    facet_columns = {column for spec in table_specs() for column in spec.display.facets}
     con = sqlite3.connect(path, isolation_level=None)
     try:
         con.execute("PRAGMA journal_mode = OFF")
@@ -204,26 +203,21 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], views: list[SqlFil
         con.execute("BEGIN")
         for change in reversed(_ordered(changes)):
             spec = change.spec
-            where = " AND ".join(f"{name} IS ?" for name in spec.primary_key)
+            where = " AND ".join(f"t.{name} IS ?" for name in spec.primary_key)
             keys = list(zip(*(sqlite_values(change.deleted.column(name)) for name in spec.primary_key)))
-            if spec.name in FULL_TEXT:
-                names = ", ".join(FULL_TEXT[spec.name])
-                con.executemany(f"INSERT INTO {spec.name}_fts ({spec.name}_fts, rowid, {names}) "
-                                f"SELECT 'delete', rowid, {names} FROM {spec.name} WHERE {where}", keys)
-            con.executemany(f"DELETE FROM {spec.name} WHERE {where}", keys)
+            if spec.display.full_text:
+                unindex_rows(con, spec, where, keys)
+            con.executemany(f"DELETE FROM {spec.name} AS t WHERE {where}", keys)
         for change in _ordered(changes):
             spec = change.spec
             placeholders = ", ".join("?" for _ in spec.column_names)
             rows = list(zip(*(sqlite_values(change.inserted.column(name)) for name in spec.column_names)))
             con.executemany(f"INSERT INTO {spec.name} ({', '.join(spec.column_names)}) VALUES ({placeholders})",
                             rows)
-            if spec.name in FULL_TEXT:
-                names = ", ".join(FULL_TEXT[spec.name])
-                where = " AND ".join(f"{name} IS ?" for name in spec.primary_key)
+            if spec.display.full_text:
+                where = " AND ".join(f"t.{name} IS ?" for name in spec.primary_key)
                 positions = [spec.column_names.index(name) for name in spec.primary_key]
-                con.executemany(f"INSERT INTO {spec.name}_fts (rowid, {names}) "
-                                f"SELECT rowid, {names} FROM {spec.name} WHERE {where}",
-                                [tuple(row[i] for i in positions) for row in rows])
+                index_rows(con, spec, where, [tuple(row[i] for i in positions) for row in rows])
         for view in views:
             if view.name in materialised:
                 con.execute(f"DROP TABLE {view.name}")

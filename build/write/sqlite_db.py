@@ -60,19 +60,38 @@ def _create_full_text_index(con: sqlite3.Connection, spec: TableSpec) -> None:
     """The table's FTS5 index <table>_fts over its full_text columns (external content: the table's
     own rows), or, with full_text_codes, over those columns and coded_as (then the index keeps its own
     copy of the text, since coded_as is no column of the table)."""
-    table, columns = spec.name, list(spec.display.full_text)
-    names = ", ".join(columns)
+    table, names = spec.name, ", ".join(spec.display.full_text)
     if not spec.display.full_text_codes:
         con.execute(f"CREATE VIRTUAL TABLE {table}_fts USING fts5({names}, content='{table}', "
                     f"content_rowid='rowid', tokenize='{FULL_TEXT_TOKENIZER}')")
-        con.execute(f"INSERT INTO {table}_fts (rowid, {names}) SELECT rowid, {names} FROM {table}")
     else:
         con.execute(f"CREATE VIRTUAL TABLE {table}_fts USING fts5({names}, {CODED_AS}, "
                     f"tokenize='{FULL_TEXT_TOKENIZER}')")
-        selected = ", ".join(f"t.{name}" for name in columns)
-        con.execute(f"INSERT INTO {table}_fts (rowid, {names}, {CODED_AS}) "
-                    f"SELECT t.rowid, {selected}, {_coded_as_sql(spec)} FROM {table} t")
+    index_rows(con, spec, "1", [()])
     con.execute(f"INSERT INTO {table}_fts ({table}_fts) VALUES ('optimize')")
+
+
+def index_rows(con: sqlite3.Connection, spec: TableSpec, where: str, parameters: list[tuple]) -> None:
+    """Add to <table>_fts the rows of the table that `where` selects (once per tuple of `parameters`)."""
+    table, columns = spec.name, list(spec.display.full_text)
+    names, selected = ", ".join(columns), ", ".join(f"t.{name}" for name in columns)
+    if spec.display.full_text_codes:
+        names, selected = f"{names}, {CODED_AS}", f"{selected}, {_coded_as_sql(spec)}"
+    con.executemany(f"INSERT INTO {table}_fts (rowid, {names}) SELECT t.rowid, {selected} FROM {table} t "
+                    f"WHERE {where}", parameters)
+
+
+def unindex_rows(con: sqlite3.Connection, spec: TableSpec, where: str, parameters: list[tuple]) -> None:
+    """Remove from <table>_fts the rows of the table that `where` selects (before they are deleted)."""
+    table = spec.name
+    if spec.display.full_text_codes:  # the index keeps its own copy: delete by rowid
+        con.executemany(f"DELETE FROM {table}_fts WHERE rowid IN (SELECT t.rowid FROM {table} t WHERE {where})",
+                        parameters)
+    else:  # external content: FTS5 needs the old values to remove them
+        names = ", ".join(spec.display.full_text)
+        selected = ", ".join(f"t.{name}" for name in spec.display.full_text)
+        con.executemany(f"INSERT INTO {table}_fts ({table}_fts, rowid, {names}) "
+                        f"SELECT 'delete', t.rowid, {selected} FROM {table} t WHERE {where}", parameters)
 
 
 def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile],
