@@ -44,14 +44,21 @@ class CuratedFile:
     def data(self) -> bytes:
         """The file's bytes, read once (a regular file: checked when it was listed)."""
         if self._data is None:
-            with open(self.path, "rb", buffering=0) as handle:
-                self._data = handle.read(MAX_FILE_BYTES + 1)
+            self._data = self._read()
         return self._data
+
+    def _read(self) -> bytes:
+        # Ask for the listed size (plus one byte, to see growth): asking for the 5 MiB limit would make
+        # every read a large allocation that stays a memory mapping of its own once shrunk, and 200,000
+        # files exceed the kernel's limit on mappings.
+        with open(self.path, "rb", buffering=0) as handle:
+            return handle.read(min(self.size, MAX_FILE_BYTES) + 1)
 
     @property
     def sha256(self) -> str:
+        """SHA-256 of the bytes; hashing does not keep them (a worker process reads what it validates)."""
         if self._sha256 is None:
-            self._sha256 = hashlib.sha256(self.data).hexdigest()
+            self._sha256 = hashlib.sha256(self._data if self._data is not None else self._read()).hexdigest()
         return self._sha256
 
     def known_sha256(self, sha256: str) -> None:
