@@ -32,7 +32,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 from rucas.build.write.duckdb_db import set_version
-from rucas.build.write.materialise import duckdb_materialise, live_name, sqlite_store
+from rucas.build.write.materialise import duckdb_materialise, facet_columns, live_name, sqlite_store
 from rucas.build.write.parquet import write_parquet
 from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
@@ -195,7 +195,6 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], views: list[SqlFil
     replace the tables of the materialised views in `materialised` with its rows."""
     from rucas.build.write.sqlite_db import index_rows, sqlite_values, unindex_rows
 
-    facet_columns = {column for spec in table_specs() for column in spec.display.facets}
     con = sqlite3.connect(path, isolation_level=None)
     try:
         con.execute("PRAGMA journal_mode = OFF")
@@ -221,7 +220,7 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], views: list[SqlFil
         for view in views:
             if view.name in materialised:
                 con.execute(f"DROP TABLE {view.name}")
-                sqlite_store(con, view.name, materialised[view.name], facet_columns)
+                sqlite_store(con, view.name, materialised[view.name], facet_columns())
         con.execute("COMMIT")
         problems = con.execute("PRAGMA foreign_key_check").fetchall()
         if problems:

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 
 import duckdb
 import pyarrow as pa
+
+from rucas.schema import table_specs
 from rucas.queries import SqlFile
 
 LIVE_SUFFIX = "_live"
@@ -42,6 +44,12 @@ def _sqlite_type(kind: pa.DataType) -> str:
     if pa.types.is_floating(kind) or pa.types.is_decimal(kind):
         return "REAL"
     return "TEXT"
+
+
+def facet_columns() -> set[str]:
+    """Columns shown as facets anywhere (each table's Display in schema/tables.py): a materialised view's
+    column of that name gets an index."""
+    return {column for spec in table_specs() for column in spec.display.facets}
 
 
 def index_columns(schema: pa.Schema, facet_columns: set[str]) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from rucas.build.write.materialise import live_name, sqlite_store
+from rucas.build.write.materialise import facet_columns, live_name, sqlite_store
 from rucas.build.write.views import create_views
 from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
@@ -98,7 +98,6 @@ def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile],
                  materialised: dict[str, pa.Table]) -> None:
     """Create `path` (which must not exist) with every table, its full-text indexes, each view's live SQL
     as the view <name>_live and its rows (`materialised`, as write_duckdb computed them) as the table <name>."""
-    facet_columns = {column for spec in table_specs() for column in spec.display.facets}
     con = sqlite3.connect(path, isolation_level=None)
     try:
         con.execute("PRAGMA journal_mode = OFF")
@@ -119,7 +118,7 @@ def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile],
                 _create_full_text_index(con, spec)
         create_views(con.execute, views, (sqlite3.Error,), name=live_name)
         for view in views:
-            sqlite_store(con, view.name, materialised[view.name], facet_columns)
+            sqlite_store(con, view.name, materialised[view.name], facet_columns())
         con.execute("COMMIT")
         problems = con.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
