@@ -307,6 +307,13 @@ def view_latencies(output: Path, repeat: int, budget: float, timeout: float) -> 
     return results
 
 
+def materialisation_share(stages: dict[str, float]) -> str:
+    """Seconds spent computing and storing the materialised views, and what they add to the rest of the build."""
+    views = stages["duckdb views"] + stages["sqlite views"]
+    rest = sum(stages.values()) - views
+    return f"{views:.1f} s, adding {100 * views / rest:.0f}% to the other {rest:.1f} s"
+
+
 def datasette_latencies(output: Path, repeat: int, budget: float) -> list[tuple[str, str, float, float, str]]:
     """(page kind, path, median ms, p95 ms, statuses) for table, view, facet and search pages via Datasette's client.
 
@@ -522,15 +529,20 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
             safe(lambda r=r: rss(r.rebuild)),
             safe(lambda r=r: f"{seconds(r.validate_one.seconds)} "
                              f"({seconds(r.validate_one_report['seconds'])} in the call)")]) + " |")
-    stages = ["read", "validate", "normalise", "parquet", "duckdb", "sqlite", "patch", "review", "datasette_config",
-              "publish"]
+    stages = ["validate", "cache", "parquet", "duckdb", "duckdb views", "sqlite", "sqlite views", "diff", "copy",
+              "patch", "patch views", "review", "datasette_config", "publish"]
     lines += ["", ("### Stages (BuildReport.stage_seconds; starting Python and importing rucas is the rest of the "
-                   "wall time; with the cache, files are read during validate)"), "",
+                   "wall time; with the cache, files are read during validate; *cache* stores it; *duckdb views* "
+                   "computes the materialised views, *sqlite views* stores their rows; a rebuild has *diff* "
+                   "(finding changed rows), *copy* (the previous databases), *patch* (tables) and *patch views*)"), "",
               "| articles | build | " + " | ".join(stages) + " |", "| --- | --- | " + " | ".join("---" for _ in stages) + " |"]
     for r in results:
         for name, rep in (("cold", r.cold_report), ("rebuild", r.rebuild_report)):
             lines.append(f"| {r.articles:,} | {name} | "
                          + " | ".join(safe(lambda rep=rep, s=s: f"{rep['stage_seconds'][s]:.2f}") for s in stages) + " |")
+    lines += ["", "Materialising the views (*duckdb views* + *sqlite views*) as a share of the cold build's stages:"]
+    for r in results:
+        lines.append(f"- {r.articles:,} articles: " + safe(lambda r=r: materialisation_share(r.cold_report['stage_seconds'])))
     outputs = ["parquet/", "rucas.duckdb", "rucas.db", "datasette/", "review/", "cache (.cache/)", "curated input"]
     lines += ["", "### Rows and output sizes", "", "| articles | rows | " + " | ".join(outputs) + " |",
               "| --- | --- | " + " | ".join("---" for _ in outputs) + " |"]

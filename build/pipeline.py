@@ -34,6 +34,10 @@ class BuildReport:
     version: str
     row_counts: dict[str, int]
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    """Seconds per stage: validate, cache (storing it), then either parquet, duckdb, duckdb views (computing
+    the materialised views), sqlite (tables, full-text indexes, ANALYZE, VACUUM) and sqlite views (storing
+    the views' rows), or, patching, diff, copy, patch (tables) and patch views; then review, datasette_config,
+    publish."""
     articles_from_cache: int = 0
     patched: bool = False
     """True if the outputs were patched from the previous build (rucas.build.write.incremental)."""
@@ -62,8 +66,9 @@ class _Timer:
         self.report, self.progress, self.last = report, progress, time.perf_counter()
 
     def lap(self, stage: str) -> None:
+        """Count the seconds since the last lap towards `stage` (a stage may be timed in several laps)."""
         now = time.perf_counter()
-        self.report[stage] = round(now - self.last, 4)
+        self.report[stage] = round(self.report.get(stage, 0.0) + now - self.last, 4)
         self.progress(f"  {stage}: {now - self.last:.2f} s")
         self.last = now
 
@@ -115,23 +120,28 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
     with build_lock(output_dir):
         if cache:
             save_cache(cache_dir, validated)
+            timer.lap("cache")
         staging = new_staging_dir(output_dir)
         views = view_files()
         previous = previous_build(output_dir, inputs) if incremental else None
         known_outputs: dict[str, dict[str, object]] = {}
         if previous is not None:
             progress("  patching the previous build")
-            known_outputs = write_patched(previous, tables, staging, views, version)
-            timer.lap("patch")
+            known_outputs = write_patched(previous, tables, staging, views, version, lap=timer.lap)
         else:
             write_parquet(tables, staging / "parquet")
             timer.lap("parquet")
-            materialised = write_duckdb(tables, staging / "rucas.duckdb", views, version)
-            timer.lap("duckdb")
-            write_sqlite(tables, staging / "rucas.db", views, materialised)
-            timer.lap("sqlite")
+            materialised = write_duckdb(tables, staging / "rucas.duckdb", views, version, lap=timer.lap)
+            write_sqlite(tables, staging / "rucas.db", views, materialised, lap=timer.lap)
         if review_pages:  # a curator's page per article (rucas.build.curate): about 1.5 ms and 16 kB each
-            write_review_pages(tables, staging / "review")
+            if previous is None:
+                write_review_pages(tables, staging / "review")
+            else:  # only the changed articles' pages are rendered; the others are the previous build's
+                changed = previous.changed_source_ids
+                write_review_pages(tables, staging / "review", previous=previous.build_dir / "review", changed=changed)
+                known_outputs |= previous.output_entries(
+                    [f"review/{source_id}.html" for source_id in tables["sources"].column("source_id").to_pylist()
+                     if source_id not in changed])
             timer.lap("review")
         write_config(staging / "datasette", staging / "rucas.db")
         write_datapackage(staging / "datapackage.json", version)

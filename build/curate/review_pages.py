@@ -1,4 +1,10 @@
-"""Write the review page of every article of a build, from the build's tables, into <build>/review/<source_id>.html."""
+"""Write the review page of every article of a build, from the build's tables, into <build>/review/<source_id>.html.
+
+A page depends only on its own article's rows, the reference tables and this code, so a build patched
+from the previous one (rucas.build.write.incremental, whose writer digest covers this code and which is
+cold whenever a reference file changes) renders only the pages of the articles that changed and takes
+every other page over from the previous build as a hard link: the same bytes a cold build writes.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import os
+import shutil
+
 import pyarrow as pa
+import pyarrow.compute as pc
 from rucas.build.curate.review_page import ReviewInput, render_review_page
 
 
@@ -63,11 +73,50 @@ def source_subtitle(source: dict[str, Any]) -> str:
     return f"{source['publisher']} · {date} ({source['date_precision']})"
 
 
-def write_review_pages(tables: dict[str, pa.Table], folder: Path) -> int:
-    """Write <folder>/<source_id>.html for every article; return how many were written."""
+def articles_tables(tables: dict[str, pa.Table], source_ids: set[str]) -> dict[str, pa.Table]:
+    """The rows of `tables` that review pages of the articles `source_ids` show: their sources, statements
+    and events rows, and the rows that hang from those statements and events (actors stay whole)."""
+    wanted = pa.array(sorted(source_ids), pa.string())
+
+    def having(table: pa.Table, column: str, values: pa.Array) -> pa.Table:
+        keys = table.column(column)
+        if pa.types.is_dictionary(keys.type):
+            keys = keys.cast(keys.type.value_type)
+        return table.filter(pc.is_in(keys, value_set=values))
+
+    chosen = {name: having(tables[name], "source_id", wanted) for name in ("sources", "statements", "events")}
+    statement_ids = chosen["statements"].column("statement_id").combine_chunks()
+    event_ids = chosen["events"].column("event_id").combine_chunks()
+    chosen |= {name: having(tables[name], "statement_id", statement_ids) for name in ("statement_actors", "claims")}
+    chosen |= {name: having(tables[name], "event_id", event_ids) for name in ("event_actors", "event_conditions")}
+    return chosen | {"actors": tables["actors"]}
+
+
+def write_review_pages(tables: dict[str, pa.Table], folder: Path, *, previous: Path | None = None,
+                       changed: set[str] | None = None) -> int:
+    """Write <folder>/<source_id>.html for every article; return how many were rendered.
+
+    With `previous` (the review folder of the build this one is patched from) and `changed` (the source
+    ids whose article or annotation differ from that build's), the page of every other article is a hard
+    link to (or, across file systems, a copy of) its previous page, and only the pages of changed
+    articles, or of articles the previous build has no page for, are rendered."""
     folder.mkdir(parents=True, exist_ok=True)
+    source_ids = set(tables["sources"].column("source_id").to_pylist())
+    render = source_ids
+    if previous is not None and changed is not None:
+        render = set()
+        for source_id in sorted(source_ids):
+            page = f"{source_id}.html"
+            if source_id in changed or not (previous / page).is_file():
+                render.add(source_id)
+                continue
+            try:
+                os.link(previous / page, folder / page)
+            except OSError:
+                shutil.copyfile(previous / page, folder / page)
+    chosen = tables if render == source_ids else articles_tables(tables, render)
     written = 0
-    for review, source in review_inputs(tables):
+    for review, source in review_inputs(chosen):
         page = render_review_page(review, source["title"], source_subtitle(source))
         (folder / f"{review.source_id}.html").write_text(page, encoding="utf-8")
         written += 1

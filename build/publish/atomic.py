@@ -61,16 +61,22 @@ def current_build(output_dir: Path) -> Path | None:
     return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
 
 
-def _fsync_tree(root: Path) -> None:
-    for path in sorted(root.rglob("*")) + [root]:
-        if path.is_file():
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
-    fd = os.open(root, os.O_RDONLY)
+def _fsync(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    """Flush every file under `root` and every folder's entries (deepest first) to the disk. A file that is
+    a hard link to the previous build's is already on disk: flushing it again costs one call."""
+    for folder, _, files in os.walk(root, topdown=False):
+        for name in files:
+            if not os.path.islink(path := os.path.join(folder, name)):  # a link's entry is its folder's
+                _fsync(path)
+        _fsync(folder)
 
 
 def publish(output_dir: Path, staging: Path, build_id: str) -> Path:

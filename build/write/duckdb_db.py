@@ -3,6 +3,7 @@ materialised, see rucas.build.write.materialise)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -25,10 +26,11 @@ def set_version(con: duckdb.DuckDBPyConnection, version: str) -> None:
 
 
 def write_duckdb(tables: dict[str, pa.Table], path: Path, views: list[SqlFile],
-                 version: str | None = None) -> dict[str, pa.Table]:
+                 version: str | None = None, lap: Callable[[str], None] = lambda stage: None) -> dict[str, pa.Table]:
     """Create `path` (which must not exist) holding every table, its comments, each view's live SQL as
     the view <name>_live and its rows as the table <name>, and with a version the macro rucas_version()
-    returning it (`SELECT rucas_version()`); return the views' rows by view name."""
+    returning it (`SELECT rucas_version()`); return the views' rows by view name. `lap` is told when the
+    tables ("duckdb") and the views ("duckdb views") are done."""
     con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_COMPATIBILITY_VERSION})
     try:
         con.execute("SET threads = 2")
@@ -42,11 +44,13 @@ def write_duckdb(tables: dict[str, pa.Table], path: Path, views: list[SqlFile],
             con.execute(f"INSERT INTO {spec.name} ({columns}) SELECT {columns} FROM incoming")
             con.unregister("incoming")
         create_views(con.execute, views, (duckdb.Error,), name=live_name)
+        lap("duckdb")
         materialised = duckdb_materialise(con, views)
         comment_views(con, views)
         if version:
             set_version(con, version)
         con.execute("CHECKPOINT")
+        lap("duckdb views")
         return materialised
     finally:
         con.close()

@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,7 @@ WRITER_CODE: dict[str, tuple[str, ...]] = {
     "rucas.schema": ("*.py",),
     "rucas.build.write": ("*.py",),
     "rucas.queries": ("views/*.sql",),
+    "rucas.build.curate": ("review_page.py", "review_pages.py"),
 }
 """The code that decides what the written outputs hold: a change to any of it makes the next build cold."""
 
@@ -67,6 +69,18 @@ class Previous:
 
     build_dir: Path
     manifest: dict[str, object]
+    changed_inputs: frozenset[str] = frozenset()
+    """Paths (relative to the curated folder) of the inputs added, removed or changed since that build."""
+
+    @property
+    def changed_source_ids(self) -> set[str]:
+        """The articles whose article or annotation file was added, removed or changed."""
+        return {Path(path).stem for path in self.changed_inputs}
+
+    def output_entries(self, paths: list[str]) -> dict[str, dict[str, object]]:
+        """The previous manifest's entries (path, bytes, sha256) of those of `paths` it lists."""
+        entries = {entry["path"]: entry for entry in self.manifest.get("outputs", [])}
+        return {path: entries[path] for path in paths if path in entries}
 
 
 def previous_build(output_dir: Path, inputs: list[dict[str, object]]) -> Previous | None:
@@ -86,7 +100,7 @@ def previous_build(output_dir: Path, inputs: list[dict[str, object]]) -> Previou
     changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
     if not all(path.startswith(PATCHABLE_INPUTS) for path in changed):
         return None
-    return Previous(build_dir, manifest)
+    return Previous(build_dir, manifest, frozenset(changed))
 
 
 @dataclass
@@ -156,7 +170,8 @@ def _ordered(changes: dict[str, TableChange]) -> list[TableChange]:
     return [change for change in changes.values() if not change.empty]
 
 
-def patch_duckdb(path: Path, changes: dict[str, TableChange], views: list[SqlFile]) -> dict[str, pa.Table]:
+def patch_duckdb(path: Path, changes: dict[str, TableChange], views: list[SqlFile],
+                 lap: Callable[[str], None] = lambda stage: None) -> dict[str, pa.Table]:
     """Apply `changes` to the copied DuckDB file at `path` (children deleted first, parents inserted
     first) and recompute the materialised views; return the rows of those that changed."""
     con = duckdb.connect(str(path))
@@ -172,6 +187,7 @@ def patch_duckdb(path: Path, changes: dict[str, TableChange], views: list[SqlFil
             con.register("incoming", change.inserted)
             con.execute(f"INSERT INTO {change.spec.name} ({columns}) SELECT {columns} FROM incoming")
             con.unregister("incoming")
+        lap("patch")
         changed = []
         for view in views:
             before = con.sql(f"SELECT * FROM {view.name}").to_arrow_table()
@@ -184,13 +200,14 @@ def patch_duckdb(path: Path, changes: dict[str, TableChange], views: list[SqlFil
 
         comment_views(con, changed)
         con.execute("CHECKPOINT")
+        lap("patch views")
         return materialised
     finally:
         con.close()
 
 
 def patch_sqlite(path: Path, changes: dict[str, TableChange], views: list[SqlFile],
-                 materialised: dict[str, pa.Table]) -> None:
+                 materialised: dict[str, pa.Table], lap: Callable[[str], None] = lambda stage: None) -> None:
     """Apply `changes` to the copied SQLite file at `path`, keeping the full-text indexes in step, and
     replace the tables of the materialised views in `materialised` with its rows."""
     from rucas.build.write.sqlite_db import index_rows, sqlite_values, unindex_rows
@@ -217,6 +234,7 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], views: list[SqlFil
                 where = " AND ".join(f"t.{name} IS ?" for name in spec.primary_key)
                 positions = [spec.column_names.index(name) for name in spec.primary_key]
                 index_rows(con, spec, where, [tuple(row[i] for i in positions) for row in rows])
+        lap("patch")
         for view in views:
             if view.name in materialised:
                 con.execute(f"DROP TABLE {view.name}")
@@ -227,28 +245,31 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], views: list[SqlFil
             raise RuntimeError(f"foreign key check failed in the patched SQLite file: {problems[:5]}")
         for name in [change.spec.name for change in _ordered(changes)] + list(materialised):
             con.execute(f"ANALYZE {name}")
+        lap("patch views")
     finally:
         con.close()
 
 
-def write_patched(previous: Previous, tables: dict[str, pa.Table], staging: Path,
-                  views: list[SqlFile], version: str) -> dict[str, dict[str, object]]:
+def write_patched(previous: Previous, tables: dict[str, pa.Table], staging: Path, views: list[SqlFile],
+                  version: str, lap: Callable[[str], None] = lambda stage: None) -> dict[str, dict[str, object]]:
     """Write Parquet, rucas.duckdb and rucas.db into `staging` by patching `previous` (rucas.duckdb
     then answers `rucas_version()` with `version`); return the manifest entries (path, bytes, sha256)
-    of the output files taken over unchanged."""
+    of the output files taken over unchanged. `lap` is told when each step is done: "diff" (finding the
+    changed rows), "copy" (Parquet, and the previous databases copied), "patch" (their tables) and
+    "patch views" (the materialised views)."""
     changes = table_changes(previous.build_dir / "parquet", tables)
+    lap("diff")
     kept = link_or_write_parquet(previous.build_dir / "parquet", tables, changes, staging / "parquet")
     shutil.copyfile(previous.build_dir / "rucas.duckdb", staging / "rucas.duckdb")
     shutil.copyfile(previous.build_dir / "rucas.db", staging / "rucas.db")
+    lap("copy")
     if any(not change.empty for change in changes.values()):
-        materialised = patch_duckdb(staging / "rucas.duckdb", changes, views)
-        patch_sqlite(staging / "rucas.db", changes, views, materialised)
+        materialised = patch_duckdb(staging / "rucas.duckdb", changes, views, lap)
+        patch_sqlite(staging / "rucas.db", changes, views, materialised, lap)
     con = duckdb.connect(str(staging / "rucas.duckdb"))
     try:
         set_version(con, version)
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    entries = {entry["path"]: entry for entry in previous.manifest.get("outputs", [])}
-    return {f"parquet/{name}.parquet": entries[f"parquet/{name}.parquet"] for name in kept
-            if f"parquet/{name}.parquet" in entries}
+    return previous.output_entries([f"parquet/{name}.parquet" for name in kept])

@@ -4,6 +4,7 @@ materialised), FTS5."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -95,9 +96,11 @@ def unindex_rows(con: sqlite3.Connection, spec: TableSpec, where: str, parameter
 
 
 def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile],
-                 materialised: dict[str, pa.Table]) -> None:
+                 materialised: dict[str, pa.Table], lap: Callable[[str], None] = lambda stage: None) -> None:
     """Create `path` (which must not exist) with every table, its full-text indexes, each view's live SQL
-    as the view <name>_live and its rows (`materialised`, as write_duckdb computed them) as the table <name>."""
+    as the view <name>_live and its rows (`materialised`, as write_duckdb computed them) as the table <name>.
+    `lap` is told when the tables ("sqlite"), the views ("sqlite views") and the final ANALYZE and VACUUM
+    ("sqlite" again) are done."""
     con = sqlite3.connect(path, isolation_level=None)
     try:
         con.execute("PRAGMA journal_mode = OFF")
@@ -117,13 +120,16 @@ def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile],
             if spec.display.full_text:
                 _create_full_text_index(con, spec)
         create_views(con.execute, views, (sqlite3.Error,), name=live_name)
+        lap("sqlite")
         for view in views:
             sqlite_store(con, view.name, materialised[view.name], facet_columns())
+        lap("sqlite views")
         con.execute("COMMIT")
         problems = con.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise RuntimeError(f"foreign key check failed in SQLite: {problems[:5]}")
         con.execute("ANALYZE")
         con.execute("VACUUM")
+        lap("sqlite")
     finally:
         con.close()
