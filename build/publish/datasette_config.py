@@ -6,7 +6,8 @@ The directory (<output>/datasette) is what `datasette <output>/datasette` serves
                         sorts, facets, full-text search, canned queries, plugin configuration
     settings.json       SETTINGS below
     inspect-data.json   precomputed hash, size and row counts; marks rucas.db immutable
-    plugins/            a copy of RUCAS's own plugin (PLUGINS_DIR/rucas_limits.py: query cost limits)
+    plugins/            copies of RUCAS's own plugins (PLUGINS_DIR: rucas_limits.py, query cost limits;
+                        rucas_reading.py, memory-mapped reads and each facet counted once)
     rucas.db            a relative link to ../rucas.db (the database Datasette serves)
     templates/          the site's pages (build/publish/templates, copied): front page, event and article
                         pages, readable tables, the footer with version and citation
@@ -33,8 +34,10 @@ from rucas.schema.derive import TableSpec
 
 PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
 """Datasette plugins shipped with the package: datasette_plugins/rucas_limits.py bounds what one query
-can cost and answers malformed requests with 4xx. `rucas serve` loads them with --plugins-dir; the
-configuration directory carries a copy in plugins/, which Datasette loads in config-directory mode."""
+can cost and answers malformed requests with 4xx; datasette_plugins/rucas_reading.py memory-maps every
+connection and counts a facet once when a request repeats it. `rucas serve` loads them with
+--plugins-dir; the configuration directory carries a copy in plugins/, which Datasette loads in
+config-directory mode."""
 
 DATABASE_NAME = "rucas"
 """Datasette names a database after its file: rucas.db."""
@@ -56,6 +59,15 @@ facet_time_limit_ms 500 gives the facets of the events table more room than the 
 num_sql_threads 10 (three by default) so that a few slow queries, each held to the time limit,
 leave threads free for every other page; suggest_facets off, because each table's facets are chosen (Display in schema/tables.py) and suggesting more tried every column (2.3 of the
 2.7 s of the events page at 10k generated articles); pages of 50 rows keep long evidence texts readable; the immutable database file may be downloaded whole."""
+
+FACET_ROWS_PER_PAGE = 1_500_000
+"""How many rows a page may count for the facets it shows unasked. Counting one facet reads one index
+entry per row (every facet column is indexed: build/write/sqlite_db.py, materialise.py), about 80 ns
+each, so 1.5 million rows cost some 120 ms and leave the page (its rows, its count from the inspect
+file, the HTML, about 50 ms) under 250 ms. Measured on a 100,000-article build: the five facets of 600,000
+events took 2.2 s without the indexes and 280 ms with them, the four of alliance_context's 1.7 million
+rows 490 ms. So a small corpus shows every facet, and on a large one the first facets of each table
+(Display.facets order) that fit: events two, alliance_context none."""
 
 FTS_SHADOW_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", "_fts_content")
 """The FTS5 index and its shadow tables (_fts_content only where the index keeps its own text)."""
@@ -152,7 +164,16 @@ def view_column_descriptions(view: SqlFile, columns: list[str], specs: tuple[Tab
     return described
 
 
-def _table_entry(spec: TableSpec) -> dict[str, object]:
+def default_facets(facets: list[str], rows: int | None) -> list[str]:
+    """The facets that a page of a relation of `rows` rows shows unasked: its facets in order, as many as
+    fit FACET_ROWS_PER_PAGE (each facet counts every row); all of them when the size is not known.
+    Any other facet is one click away (a column's menu, or `?_facet=`)."""
+    if rows is None:
+        return list(facets)
+    return list(facets)[:FACET_ROWS_PER_PAGE // max(rows, 1)]
+
+
+def _table_entry(spec: TableSpec, rows: int | None = None) -> dict[str, object]:
     entry: dict[str, object] = {
         "description": spec.description,
         "columns": {c.name: c.description for c in spec.columns},
@@ -161,8 +182,8 @@ def _table_entry(spec: TableSpec) -> dict[str, object]:
         entry["label_column"] = spec.display.label
     if spec.display.newest_first:
         entry["sort_desc"] = spec.display.newest_first
-    if spec.display.facets:
-        entry["facets"] = list(spec.display.facets)
+    if facets := default_facets(list(spec.display.facets), rows):
+        entry["facets"] = facets
     if spec.name in FULL_TEXT:
         entry["fts_table"] = f"{spec.name}_fts"
         entry["fts_pk"] = "rowid"
@@ -171,15 +192,17 @@ def _table_entry(spec: TableSpec) -> dict[str, object]:
     return entry
 
 
-def _view_entry(view: SqlFile, columns: list[str], specs: tuple[TableSpec, ...]) -> dict[str, object]:
+def _view_entry(view: SqlFile, columns: list[str], specs: tuple[TableSpec, ...],
+                rows: int | None = None) -> dict[str, object]:
     """A prepared view's materialised table: the file's description (and where its live SQL is), column
-    descriptions, the facets of same-named table columns, the map if it has coordinates."""
+    descriptions, the facets of same-named table columns (as many as default_facets allows for its
+    `rows`), the map if it has coordinates."""
     live = (f" Computed at build time from queries/views/{view.path.name}; the view {live_name(view)} "
             "runs the same SQL live.")
     entry: dict[str, object] = {"description": view.description + live,
                                 "columns": view_column_descriptions(view, columns, specs)}
     facet_columns = {column for spec in specs for column in spec.display.facets}
-    facets = [column for column in columns if column in facet_columns]
+    facets = default_facets([column for column in columns if column in facet_columns], rows)
     if facets:
         entry["facets"] = facets
     if {"latitude", "longitude"} <= set(columns):
@@ -194,16 +217,19 @@ def canned_query_entry(query: SqlFile) -> dict[str, object]:
             "description": query.description, "params": query.parameters, "hide_sql": True}
 
 
-def metadata(views: dict[str, list[str]] | None = None) -> dict[str, object]:
+def metadata(views: dict[str, list[str]] | None = None, counts: dict[str, int] | None = None) -> dict[str, object]:
     """Datasette metadata for the rucas database. `views` maps each view to its output columns
-    (from view_columns of the built file); without it, views carry only their descriptions."""
+    (from view_columns of the built file); without it, views carry only their descriptions. `counts`
+    (rows of each table and view, as inspect_data counts them) bounds the facets a page shows unasked
+    (default_facets); without it, every page shows all its facets."""
     specs = table_specs()
-    tables: dict[str, dict[str, object]] = {spec.name: _table_entry(spec) for spec in specs}
+    counts = counts or {}
+    tables: dict[str, dict[str, object]] = {spec.name: _table_entry(spec, counts.get(spec.name)) for spec in specs}
     for table in FULL_TEXT:
         for suffix in FTS_SHADOW_SUFFIXES:
             tables[f"{table}{suffix}"] = {"hidden": True}
     for view in view_files():
-        tables[view.name] = _view_entry(view, (views or {}).get(view.name, []), specs)
+        tables[view.name] = _view_entry(view, (views or {}).get(view.name, []), specs, counts.get(view.name))
         tables[live_name(view)] = {"description": f"{view.description} Live: recomputed on every read (slow "
                                                   f"on a large corpus; the table {view.name} holds the same rows).",
                                    "hidden": True}
@@ -328,9 +354,11 @@ def write_config(directory: Path, database: Path, absolute_link: bool = False) -
     which moves with the build), absolute with `absolute_link` (a copy elsewhere, which then keeps
     working wherever it is moved)."""
     directory.mkdir(parents=True, exist_ok=True)
-    _write_json(directory / "metadata.json", metadata(view_columns(database)))
+    inspected = inspect_data(database)
+    counts = {name: table["count"] for name, table in inspected[DATABASE_NAME]["tables"].items()}
+    _write_json(directory / "metadata.json", metadata(view_columns(database), counts))
     _write_json(directory / "settings.json", SETTINGS)
-    _write_json(directory / "inspect-data.json", inspect_data(database))
+    _write_json(directory / "inspect-data.json", inspected)
     write_site(directory)
     plugins = directory / "plugins"
     for plugin in sorted(PLUGINS_DIR.glob("*.py")):
