@@ -60,14 +60,15 @@ num_sql_threads 10 (three by default) so that a few slow queries, each held to t
 leave threads free for every other page; suggest_facets off, because each table's facets are chosen (Display in schema/tables.py) and suggesting more tried every column (2.3 of the
 2.7 s of the events page at 10k generated articles); pages of 50 rows keep long evidence texts readable; the immutable database file may be downloaded whole."""
 
-FACET_ROWS_PER_PAGE = 1_500_000
+FACET_ROWS_PER_PAGE = 1_000_000
 """How many rows a page may count for the facets it shows unasked. Counting one facet reads one index
-entry per row (every facet column is indexed: build/write/sqlite_db.py, materialise.py), about 80 ns
-each, so 1.5 million rows cost some 120 ms and leave the page (its rows, its count from the inspect
-file, the HTML, about 50 ms) under 250 ms. Measured on a 100,000-article build: the five facets of 600,000
-events took 2.2 s without the indexes and 280 ms with them, the four of alliance_context's 1.7 million
-rows 490 ms. So a small corpus shows every facet, and on a large one the first facets of each table
-(Display.facets order) that fit: events two, alliance_context none."""
+entry per row (every facet column is indexed: build/write/sqlite_db.py, materialise.py): 50 to 75 ns
+each in SQLite, up to 100 ns through Datasette on a busy 2-core machine, so a million rows cost up to
+about 100 ms and leave the page (its rows, its count from the inspect file, the HTML: 40 to 70 ms) under
+250 ms at the 95th percentile. Measured on a 100,000-article build: the five facets of 600,000 events
+took 1.9 s without the indexes and 0.28 s with them, the four of alliance_context's 1.7 million rows
+0.49 s. So a small corpus shows every facet, and a large one the first facets of each table
+(Display.facets order) that fit: at 100k events shows one, statements two, alliance_context none."""
 
 FTS_SHADOW_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", "_fts_content")
 """The FTS5 index and its shadow tables (_fts_content only where the index keeps its own text)."""
