@@ -60,7 +60,8 @@ from pathlib import Path
 from rucas.build.pipeline import build
 report = build(Path(sys.argv[1]), Path(sys.argv[2]), cache=sys.argv[3] == "cache")
 print(json.dumps({"stage_seconds": report.stage_seconds, "row_counts": report.row_counts,
-                  "articles_from_cache": report.articles_from_cache, "patched": report.patched}))
+                  "articles_from_cache": report.articles_from_cache, "patched": report.patched,
+                  "views_patched": report.views_patched}))
 """
 
 SPARK_SNIPPET = """

@@ -41,6 +41,9 @@ class BuildReport:
     articles_from_cache: int = 0
     patched: bool = False
     """True if the outputs were patched from the previous build (rucas.build.write.incremental)."""
+    views_patched: dict[str, str] = field(default_factory=dict)
+    """In a patched build, each materialised view whose rows changed: "in place" (the changed rows only) or
+    "rewritten" (rows moved, so the view's SQLite table was written again)."""
 
 
 def dataset_version(inputs_sha256: str) -> str:
@@ -125,9 +128,13 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
         views = view_files()
         previous = previous_build(output_dir, inputs) if incremental else None
         known_outputs: dict[str, dict[str, object]] = {}
+        views_patched: dict[str, str] = {}
         if previous is not None:
             progress("  patching the previous build")
-            known_outputs = write_patched(previous, tables, staging, views, version, lap=timer.lap)
+            patched = write_patched(previous, tables, staging, views, version, lap=timer.lap)
+            known_outputs, views_patched = patched.outputs, patched.views
+            progress("  views patched: " + (", ".join(f"{name} {how}" for name, how in views_patched.items())
+                                            or "none changed"))
         else:
             write_parquet(tables, staging / "parquet")
             timer.lap("parquet")
@@ -151,4 +158,4 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
                        row_counts=counts, writer_sha256=writer_digest(), known_outputs=known_outputs)
         final = publish(output_dir, staging, version.replace("+", "-"))
         timer.lap("publish")
-    return BuildReport(output_dir, final, version, counts, stages, reused, previous is not None)
+    return BuildReport(output_dir, final, version, counts, stages, reused, previous is not None, views_patched)

@@ -6,7 +6,11 @@ that DuckDB and SQLite both run unchanged. Canned queries take named parameters 
 A leading comment of the form `-- column: name: what it holds` describes one output column
 instead (Datasette shows it); output columns named like a table column inherit that description.
 A view's leading `-- key: a, b` line names the columns that identify one of its rows (its grain);
-`rucas diff` compares the view's rows by them, and a test checks that they are unique.
+`rucas diff` compares the view's rows by them, and a test checks that they are unique. Its `-- order:`
+line states the view's order as an ORDER BY over its own output columns (DuckDB's reading, where ascending
+NULLs come last unless said otherwise); a test checks that it sorts the view's rows exactly as the file's
+ORDER BY does, and a patched build merges new rows into a materialised view by it
+(rucas.build.write.patch_views).
 A line `-- question: rank: the question` puts the view or query on the site's front page under that
 question (lowest rank first), and `-- example: name=value&name=value` gives a canned query's front-page
 link its parameters.
@@ -36,6 +40,8 @@ class SqlFile:
     """(column, description) pairs from the file's `-- column: name: description` lines."""
     key: tuple[str, ...] = ()
     """The columns that identify one row (from `-- key: a, b`); empty when the file states none."""
+    order: str = ""
+    """The view's order as an ORDER BY list over its output columns (from `-- order: ...`); empty when not stated."""
     question: tuple[int, str] | None = None
     """(rank, question) from a `-- question: rank: text` line: the question this file answers on the front page."""
     example: str = ""
@@ -72,6 +78,7 @@ def _read(path: Path) -> SqlFile:
     description: list[str] = []
     columns: list[tuple[str, str]] = []
     key: tuple[str, ...] = ()
+    order = ""
     question: tuple[int, str] | None = None
     example = ""
     index = 0
@@ -86,6 +93,10 @@ def _read(path: Path) -> SqlFile:
             key = tuple(name.strip() for name in comment[len("key:"):].split(",") if name.strip())
             if not key:
                 raise ValueError(f"{path}:{index + 1}: write the key as `-- key: column, column`")
+        elif lines[index].startswith("--") and comment.lower().startswith("order:"):
+            order = comment[len("order:"):].strip()
+            if not order:
+                raise ValueError(f"{path}:{index + 1}: write the order as `-- order: column, column NULLS LAST`")
         elif lines[index].startswith("--") and comment.lower().startswith("question:"):
             rank, _, text = comment[len("question:"):].partition(":")
             if not rank.strip().isdigit() or not text.strip():
@@ -100,7 +111,8 @@ def _read(path: Path) -> SqlFile:
     sql = "\n".join(lines[index:]).strip().rstrip(";").strip()
     if not description:
         raise ValueError(f"{path}: add a leading -- comment saying what question the query answers")
-    return SqlFile(path.stem, " ".join(d for d in description if d), sql, path, tuple(columns), key, question, example)
+    return SqlFile(path.stem, " ".join(d for d in description if d), sql, path, tuple(columns), key, order, question,
+                   example)
 
 
 def view_files(directory: Path | None = None) -> list[SqlFile]:

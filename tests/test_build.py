@@ -213,3 +213,13 @@ def test_copying_a_build_elsewhere_keeps_it_readable(tmp_path: Path):
     copy = tmp_path / "copy"
     shutil.copytree(output / ".builds" / "current", copy)
     assert rucas.load("events", copy).shape[0] == 2
+
+
+def test_the_validation_cache_is_keyed_by_the_validation_code_and_not_by_the_writers_or_the_site():
+    from rucas.build.validate.cache import validation_modules
+
+    modules = set(validation_modules())
+    assert {"rucas.build.validate.checks", "rucas.build.validate.rows", "rucas.build.read.documents",
+            "rucas.schema.tables", "rucas.schema.codes"} <= modules
+    assert not {name for name in modules if name.startswith(("rucas.build.write", "rucas.build.publish",
+                                                               "rucas.queries", "rucas.build.pipeline"))}

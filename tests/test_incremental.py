@@ -114,6 +114,9 @@ def test_a_corrected_event_summary_is_patched_in_and_equals_a_cold_build(first, 
     cold = build(curated, tmp_path / "cold", cache=False)
     assert patched.patched and not cold.patched
     assert_same_content(patched.output_dir, cold.output_dir)
+    assert "event_countries" in patched.views_patched, "the summary is one of its columns"
+    assert "actor_activity" not in patched.views_patched, "no actor's counts changed"
+    assert set(patched.views_patched.values()) == {"in place"}, "a corrected summary moves no row"
     after = parquet_bytes(patched.output_dir)
     assert after["events.parquet"] != before["events.parquet"]
     assert after["actors.parquet"] == before["actors.parquet"]
@@ -165,6 +168,7 @@ def test_an_added_article_is_patched_in_and_equals_a_cold_build(corpus: Path, tm
     patched = build(curated, output)
     assert patched.patched
     assert_same_content(output, build(curated, tmp_path / "cold", cache=False).output_dir)
+    assert patched.views_patched["source_overview"] == "rewritten", "a new article's row takes a new place"
 
 
 def test_a_changed_reference_file_makes_a_cold_build(first) -> None:

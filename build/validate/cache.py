@@ -7,7 +7,9 @@ mismatched cache is simply empty, and every article not in it is validated again
 
 An article's key hashes its source id, its two files and `code_digest()`, the hash of every
 module `validate_article` imports (found by reading their import statements, so nothing is
-listed by hand). Reference files are not part of the key: an article's own checks do not read
+listed by hand). The top package `rucas` is hashed but its imports are not followed: its functions
+(`rucas.load`, `rucas.cite`) serve readers of the built data and import the writers and the site,
+which decide nothing in validation; a change to those must not empty the cache. Reference files are not part of the key: an article's own checks do not read
 them; the checks across files run on every build.
 """
 
@@ -62,11 +64,9 @@ def _imports(path: Path, package: str) -> set[str]:
     return found
 
 
-@functools.cache
-def code_digest() -> str:
-    """A hash of every rucas module that article validation imports: any change to them empties the cache."""
-    import rucas
-
+def validation_modules() -> dict[str, Path]:
+    """Every rucas module that article validation imports (from ENTRY_MODULE, following import statements),
+    with its source file."""
     seen: dict[str, Path] = {}
     pending = [ENTRY_MODULE]
     while pending:
@@ -77,11 +77,21 @@ def code_digest() -> str:
         if path is None:
             continue
         seen[name] = path
+        if name == "rucas":  # hashed (its version), not followed: see the module's description
+            continue
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         pending += sorted(_imports(path, package) - seen.keys())
+    return seen
+
+
+@functools.cache
+def code_digest() -> str:
+    """A hash of every module of validation_modules(): any change to them empties the cache."""
+    import rucas
+
     digest = hashlib.sha256(f"{rucas.__version__}\0{CACHE_FORMAT}\n".encode())
-    for name in sorted(seen):
-        digest.update(f"{name}\0".encode() + seen[name].read_bytes())
+    for name, path in sorted(validation_modules().items()):
+        digest.update(f"{name}\0".encode() + path.read_bytes())
     return digest.hexdigest()
 
 

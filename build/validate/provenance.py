@@ -59,14 +59,12 @@ def shipped_files() -> frozenset[str]:
     and, in a source checkout, every file of the repository outside hidden folders and build
     outputs. A cited name is accepted when one of these paths equals it or ends with it.
     """
-    import rucas
-    import rucas.build
-    import rucas.queries
-    import rucas.schema
+    import importlib.util
+
     from rucas.build.paths import package_root
 
-    packages = (rucas, rucas.schema, rucas.build, rucas.queries)
-    roots = {Path(module.__file__).resolve().parent for module in packages}
+    packages = ("rucas", "rucas.schema", "rucas.build", "rucas.queries")  # found, not imported
+    roots = {Path(importlib.util.find_spec(package).origin).resolve().parent for package in packages}
     checkout = package_root().parent
     if (checkout / "pyproject.toml").is_file() and (checkout / "schema").is_dir():
         roots.add(checkout)

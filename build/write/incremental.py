@@ -10,8 +10,9 @@ and patched instead of rewritten:
   new versions inserted (parents first); the full-text indexes are told of both.
 - Parquet files of tables without any change are hard links to the previous build's (byte-identical to
   what a cold build writes, since the writer is deterministic), and their hashes come from its manifest.
-- The materialised views are recomputed from their live SQL (by DuckDB) when any table changed; a view
-  whose rows came out different is replaced in both databases, the others are left as they were.
+- The materialised views are patched too: only the rows of the units (events, statements, articles,
+  actors) that the changed rows touch are computed again, over their neighbourhood
+  (rucas.build.write.patch_views); a view whose rows for them came out the same is left as it was.
 
 Anything else (a reference file changed, other code, no previous build) is a cold build. The result is
 the same content as a cold build of the same input (tests/test_incremental.py proves it).
@@ -33,7 +34,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 from rucas.build.write.duckdb_db import set_version
-from rucas.build.write.materialise import duckdb_materialise, facet_columns, live_name, sqlite_store
+from rucas.build.write.materialise import facet_columns, live_name, sqlite_store
+from rucas.build.write.patch_views import ViewPatch, patch_views
 from rucas.build.write.parquet import write_parquet
 from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
@@ -105,7 +107,7 @@ def previous_build(output_dir: Path, inputs: list[dict[str, object]]) -> Previou
 
 @dataclass
 class TableChange:
-    """What changed in one table: keys of the previous rows to delete, and the new rows to insert."""
+    """What changed in one table: the previous rows to delete, and the new rows to insert."""
 
     spec: TableSpec
     deleted: pa.Table
@@ -138,7 +140,8 @@ def table_changes(previous_parquet: Path, tables: dict[str, pa.Table]) -> dict[s
             con.execute(f"CREATE TEMP TABLE deleted_{spec.name} AS SELECT {keys} FROM "
                         f"(SELECT * FROM old EXCEPT ALL SELECT * FROM new) "
                         + "".join(f" UNION {cascade}" for cascade in cascades))
-            deleted = con.sql(f"SELECT * FROM deleted_{spec.name}").to_arrow_table()
+            deleted = con.sql(f"SELECT * FROM old WHERE EXISTS (SELECT 1 FROM deleted_{spec.name} d WHERE "
+                              f"{_key_match(spec, 'd', 'old')}) ORDER BY {keys}").to_arrow_table()
             inserted = con.sql(
                 f"SELECT * FROM new WHERE EXISTS (SELECT 1 FROM deleted_{spec.name} d WHERE "
                 f"{_key_match(spec, 'd', 'new')}) OR NOT EXISTS (SELECT 1 FROM old WHERE "
@@ -171,9 +174,12 @@ def _ordered(changes: dict[str, TableChange]) -> list[TableChange]:
 
 
 def patch_duckdb(path: Path, changes: dict[str, TableChange], views: list[SqlFile],
-                 lap: Callable[[str], None] = lambda stage: None) -> dict[str, pa.Table]:
+                 lap: Callable[[str], None] = lambda stage: None) -> list[ViewPatch]:
     """Apply `changes` to the copied DuckDB file at `path` (children deleted first, parents inserted
-    first) and recompute the materialised views; return the rows of those that changed."""
+    first) and patch the materialised views (rucas.build.write.patch_views); return how each view that
+    changed changes."""
+    from rucas.build.write.duckdb_db import comment_views
+
     con = duckdb.connect(str(path))
     try:
         con.execute("SET threads = 2")
@@ -188,28 +194,19 @@ def patch_duckdb(path: Path, changes: dict[str, TableChange], views: list[SqlFil
             con.execute(f"INSERT INTO {change.spec.name} ({columns}) SELECT {columns} FROM incoming")
             con.unregister("incoming")
         lap("patch")
-        changed = []
-        for view in views:
-            before = con.sql(f"SELECT * FROM {view.name}").to_arrow_table()
-            after = con.sql(f"SELECT * FROM {live_name(view)}").to_arrow_table()
-            if not after.equals(before):
-                changed.append(view)
-                con.execute(f"DROP TABLE {view.name}")
-        materialised = duckdb_materialise(con, changed)
-        from rucas.build.write.duckdb_db import comment_views
-
-        comment_views(con, changed)
+        patches = patch_views(con, _ordered(changes), views, live_name)
+        comment_views(con, [patch.view for patch in patches])
         con.execute("CHECKPOINT")
         lap("patch views")
-        return materialised
+        return patches
     finally:
         con.close()
 
 
-def patch_sqlite(path: Path, changes: dict[str, TableChange], views: list[SqlFile],
-                 materialised: dict[str, pa.Table], lap: Callable[[str], None] = lambda stage: None) -> None:
+def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[ViewPatch],
+                 lap: Callable[[str], None] = lambda stage: None) -> None:
     """Apply `changes` to the copied SQLite file at `path`, keeping the full-text indexes in step, and
-    replace the tables of the materialised views in `materialised` with its rows."""
+    the view `patches` (rows replaced in place, or the view's table written again)."""
     from rucas.build.write.sqlite_db import index_rows, sqlite_values, unindex_rows
 
     con = sqlite3.connect(path, isolation_level=None)
@@ -235,26 +232,41 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], views: list[SqlFil
                 positions = [spec.column_names.index(name) for name in spec.primary_key]
                 index_rows(con, spec, where, [tuple(row[i] for i in positions) for row in rows])
         lap("patch")
-        for view in views:
-            if view.name in materialised:
-                con.execute(f"DROP TABLE {view.name}")
-                sqlite_store(con, view.name, materialised[view.name], facet_columns())
+        for patch in patches:
+            name = patch.view.name
+            if patch.in_place:  # the same places: rowid k stays row k of the view
+                con.executemany(f"DELETE FROM {name} WHERE rowid = ?", [(k,) for k in patch.old_positions])
+                columns = patch.rows.column_names
+                values = [sqlite_values(patch.rows.column(i)) for i in range(patch.rows.num_columns)]
+                con.executemany(f"INSERT INTO {name} (rowid, {', '.join(columns)}) "
+                                f"VALUES (?, {', '.join('?' for _ in columns)})", zip(patch.new_positions, *values))
+            else:
+                con.execute(f"DROP TABLE {name}")
+                sqlite_store(con, name, patch.rows, facet_columns())
         con.execute("COMMIT")
         problems = con.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise RuntimeError(f"foreign key check failed in the patched SQLite file: {problems[:5]}")
-        for name in [change.spec.name for change in _ordered(changes)] + list(materialised):
+        for name in [change.spec.name for change in _ordered(changes)] + [p.view.name for p in patches if not p.in_place]:
             con.execute(f"ANALYZE {name}")
         lap("patch views")
     finally:
         con.close()
 
 
+@dataclass
+class Patched:
+    """What patching wrote: the manifest entries (path, bytes, sha256) of the output files taken over
+    unchanged, and how each materialised view that changed was patched ("in place" or "rewritten")."""
+
+    outputs: dict[str, dict[str, object]]
+    views: dict[str, str]
+
+
 def write_patched(previous: Previous, tables: dict[str, pa.Table], staging: Path, views: list[SqlFile],
-                  version: str, lap: Callable[[str], None] = lambda stage: None) -> dict[str, dict[str, object]]:
+                  version: str, lap: Callable[[str], None] = lambda stage: None) -> Patched:
     """Write Parquet, rucas.duckdb and rucas.db into `staging` by patching `previous` (rucas.duckdb
-    then answers `rucas_version()` with `version`); return the manifest entries (path, bytes, sha256)
-    of the output files taken over unchanged. `lap` is told when each step is done: "diff" (finding the
+    then answers `rucas_version()` with `version`); say what was taken over and how the views changed. `lap` is told when each step is done: "diff" (finding the
     changed rows), "copy" (Parquet, and the previous databases copied), "patch" (their tables) and
     "patch views" (the materialised views)."""
     changes = table_changes(previous.build_dir / "parquet", tables)
@@ -263,13 +275,15 @@ def write_patched(previous: Previous, tables: dict[str, pa.Table], staging: Path
     shutil.copyfile(previous.build_dir / "rucas.duckdb", staging / "rucas.duckdb")
     shutil.copyfile(previous.build_dir / "rucas.db", staging / "rucas.db")
     lap("copy")
+    patches: list[ViewPatch] = []
     if any(not change.empty for change in changes.values()):
-        materialised = patch_duckdb(staging / "rucas.duckdb", changes, views, lap)
-        patch_sqlite(staging / "rucas.db", changes, views, materialised, lap)
+        patches = patch_duckdb(staging / "rucas.duckdb", changes, views, lap)
+        patch_sqlite(staging / "rucas.db", changes, patches, lap)
     con = duckdb.connect(str(staging / "rucas.duckdb"))
     try:
         set_version(con, version)
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    return previous.output_entries([f"parquet/{name}.parquet" for name in kept])
+    return Patched(previous.output_entries([f"parquet/{name}.parquet" for name in kept]),
+                   {patch.view.name: "in place" if patch.in_place else "rewritten" for patch in patches})

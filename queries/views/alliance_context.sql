@@ -11,6 +11,7 @@
 -- does not count that state as a member. Order: the event's earliest date, event_id, initiator_id,
 -- target_id, alliance_id.
 -- key: event_id, initiator_id, target_id, alliance_id
+-- order: date_earliest NULLS LAST, event_id, initiator_id, target_id, alliance_id
 -- column: initiator_id: The actor that initiated the event (event_actors role initiator).
 -- column: initiator: Name of the initiator.
 -- column: initiator_member_id: The actor whose membership makes the initiator belong (itself, or its country's state for a person, body or unit); empty for target_only.

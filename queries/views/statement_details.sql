@@ -6,6 +6,7 @@
 -- whose date is unknown get no office. Order: earliest date (unknown dates last), latest date,
 -- statement_id. Lists are sorted by name, then id, and separated by '; '.
 -- key: statement_id
+-- order: date_earliest NULLS LAST, date_latest NULLS LAST, statement_id
 -- column: speaker: The speaker's usual English name (actors.name).
 -- column: speaker_office: The offices (actor_roles.title) the speaker held throughout the statement's date interval.
 -- column: speaker_office_of: The bodies or states those offices belong to (names of actor_roles.organization_id).

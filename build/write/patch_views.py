@@ -1,0 +1,204 @@
+"""Patch the materialised views of a copied build whose tables were just patched: only the rows of the
+units that the changed rows touch are computed again.
+
+A view's *unit* is its first key column (`-- key:`), the primary key of one table: event_id of events,
+statement_id of statements, source_id of sources, actor_id of actors. Every row of the view belongs to one
+unit and is computed from rows within its *neighbourhood*: the unit's own row, the rows below it by
+foreign keys (transitively), the rows above those, and the reference tables (every table that is not
+`sources` or below it: a patched build never changes them). tests/test_patch_views.py checks this of
+every view, on generated corpora, by computing each view over the neighbourhood of unit samples.
+
+After the tables of rucas.duckdb are patched:
+
+1. *Touched units*: every changed row (its previous and its new version) and every row above it by
+   foreign keys; a view's touched units are those of its unit table.
+2. The neighbourhood of the touched units is copied into the schema rucas_scope of the same database
+   (reference tables as views of the whole table), the view files are created there and run: their rows
+   for the touched units are the view's new rows for them. Equal to the old rows: the view is unchanged.
+3. The view's table in rucas.duckdb is written again in its declared order (`-- order:`): the rows of
+   untouched units merged with the new rows.
+4. In rucas.db, where row k of a view (in its order) is the row with rowid k, the new rows replace the old
+   ones in place when they take exactly the places the old ones held (a corrected summary, date or name
+   that does not move the row); otherwise the view's table is written again.
+
+A view whose first key column is no table's primary key is computed again whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import duckdb
+import pyarrow as pa
+
+from rucas.build.write.views import create_views
+from rucas.queries import SqlFile
+from rucas.schema import TableSpec, table_specs
+
+if TYPE_CHECKING:
+    from rucas.build.write.incremental import TableChange
+
+ARTICLE_TABLE = "sources"
+"""One row per article: this table and every table below it by foreign keys hold the rows of articles,
+which a patched build changes; the others hold reference rows, which it never changes."""
+
+SCOPE = "rucas_scope"
+"""The schema of the database in which a neighbourhood is copied and the views run over it (dropped after)."""
+
+
+@dataclass
+class ViewPatch:
+    """How one view's materialised rows change, for rucas.db (row k of the view is the row with rowid k).
+
+    In place: delete the rows at `old_positions`, insert `rows` at `new_positions` (the same places).
+    Otherwise `rows` is every row of the view, in order, and the table is written again."""
+
+    view: SqlFile
+    in_place: bool
+    rows: pa.Table
+    old_positions: list[int]
+    new_positions: list[int]
+
+
+def article_tables() -> set[str]:
+    """ARTICLE_TABLE and every table below it by foreign keys (table_specs lists parents first)."""
+    found = {ARTICLE_TABLE}
+    for spec in table_specs():
+        if any(column.references and column.references[0] in found for column in spec.columns):
+            found.add(spec.name)
+    return found
+
+
+def unit_table(view: SqlFile) -> TableSpec | None:
+    """The table whose one-column primary key is the view's first key column, if any."""
+    if not view.key:
+        return None
+    return next((spec for spec in table_specs() if spec.primary_key == [view.key[0]]), None)
+
+
+def _foreign_keys(spec: TableSpec) -> list[tuple[str, str, str]]:
+    """(column, parent table, parent column) of every foreign key of a table."""
+    return [(column.name, *column.references) for column in spec.columns if column.references]
+
+
+def _keys(spec: TableSpec) -> str:
+    return ", ".join(spec.primary_key)
+
+
+def _semi_join(spec: TableSpec, keys: str) -> str:
+    """The rows of the table `spec` whose primary key is among the rows of the relation `keys`."""
+    match = " AND ".join(f"t.{name} = k.{name}" for name in spec.primary_key)
+    return f"SELECT t.* FROM main.{spec.name} t SEMI JOIN (SELECT DISTINCT {_keys(spec)} FROM {keys}) k ON {match}"
+
+
+def _walk_up(con: duckdb.DuckDBPyConnection, prefix: str) -> None:
+    """Add to every temp table <prefix>_<table> the keys of the rows above its rows, children first."""
+    for spec in reversed(table_specs()):
+        rows = _semi_join(spec, f"{prefix}_{spec.name}")
+        for column, parent, parent_column in _foreign_keys(spec):
+            con.execute(f"INSERT INTO {prefix}_{parent} ({parent_column}) SELECT DISTINCT {column} FROM ({rows}) "
+                        f"WHERE {column} IS NOT NULL")
+
+
+def _key_tables(con: duckdb.DuckDBPyConnection, prefix: str) -> None:
+    """An empty temp table <prefix>_<table> of primary keys for every table."""
+    for spec in table_specs():
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {prefix}_{spec.name} AS "
+                    f"SELECT {_keys(spec)} FROM main.{spec.name} LIMIT 0")
+
+
+def touched(con: duckdb.DuckDBPyConnection, changes: list["TableChange"]) -> None:
+    """Fill temp tables touched_<table> with the keys of every changed row (previous and new versions, all
+    columns) and of every row above one."""
+    _key_tables(con, "touched")
+    for change in changes:
+        for name, rows in (("deleted", change.deleted), ("inserted", change.inserted)):
+            con.register("changed_rows", rows)
+            con.execute(f"INSERT INTO touched_{change.spec.name} SELECT {_keys(change.spec)} FROM changed_rows")
+            for column, parent, parent_column in _foreign_keys(change.spec):  # a deleted row's parents too
+                con.execute(f"INSERT INTO touched_{parent} ({parent_column}) SELECT DISTINCT {column} "
+                            f"FROM changed_rows WHERE {column} IS NOT NULL")
+            con.unregister("changed_rows")
+    _walk_up(con, "touched")
+
+
+def _neighbourhood(con: duckdb.DuckDBPyConnection, unit: TableSpec, views: list[SqlFile]) -> None:
+    """Copy the neighbourhood of the units in touched_<unit> into SCOPE and create `views` there."""
+    _key_tables(con, "near")
+    con.execute(f"INSERT INTO near_{unit.name} SELECT DISTINCT * FROM touched_{unit.name}")
+    below = {unit.name}
+    for spec in table_specs():  # parents first: every row below a unit, transitively
+        for column, parent, parent_column in _foreign_keys(spec):
+            if parent in below and spec.name != unit.name:
+                con.execute(f"INSERT INTO near_{spec.name} SELECT {_keys(spec)} FROM main.{spec.name} "
+                            f"WHERE {column} IN (SELECT {parent_column} FROM near_{parent})")
+                below.add(spec.name)
+    _walk_up(con, "near")
+    con.execute(f"DROP SCHEMA IF EXISTS {SCOPE} CASCADE")
+    con.execute(f"CREATE SCHEMA {SCOPE}")
+    restricted = article_tables()
+    for spec in table_specs():
+        if spec.name in restricted:
+            con.execute(f"CREATE TABLE {SCOPE}.{spec.name} AS {_semi_join(spec, f'near_{spec.name}')}")
+        else:
+            con.execute(f"CREATE VIEW {SCOPE}.{spec.name} AS SELECT * FROM main.{spec.name}")
+    create_views(con.execute, views, (duckdb.Error,), name=lambda view: f"{SCOPE}.{view.name}")
+
+
+def _positions(con: duckdb.DuckDBPyConnection, view: SqlFile, unit: str) -> list[int]:
+    """1-based places, in the view's table, of the rows of the touched units."""
+    column = view.key[0]
+    return [row[0] + 1 for row in con.execute(
+        f"SELECT rowid FROM main.{view.name} WHERE {column} IN (SELECT {column} FROM touched_{unit}) ORDER BY rowid"
+    ).fetchall()]
+
+
+def _rewrite(con: duckdb.DuckDBPyConnection, view: SqlFile, rows: str) -> None:
+    """Write the view's table again from the relation `rows`, in the view's declared order."""
+    order = f" ORDER BY {view.order}" if view.order else ""  # without one, `rows` is the live view, ordered
+    con.execute(f"CREATE TABLE main.{view.name}__patched AS SELECT * FROM ({rows}){order}")
+    con.execute(f"DROP TABLE main.{view.name}")
+    con.execute(f"ALTER TABLE main.{view.name}__patched RENAME TO {view.name}")
+
+
+def patch_views(con: duckdb.DuckDBPyConnection, changes: list["TableChange"], views: list[SqlFile],
+                live_name: Callable[[SqlFile], str]) -> list[ViewPatch]:
+    """Bring the materialised views of `con` (whose tables are patched) up to date; return how each view
+    that changed changes, for the SQLite file."""
+    touched(con, changes)
+    patches: list[ViewPatch] = []
+    by_unit: dict[str, list[SqlFile]] = {}
+    for view in views:
+        unit = unit_table(view)
+        if unit is None or not view.order:  # no unit: computed again whole
+            _rewrite(con, view, f"SELECT * FROM main.{live_name(view)}")
+            patches.append(ViewPatch(view, False, con.sql(f"SELECT * FROM main.{view.name}").to_arrow_table(), [], []))
+        else:
+            by_unit.setdefault(unit.name, []).append(view)
+    for unit_name, unit_views in by_unit.items():
+        if not con.execute(f"SELECT count(*) FROM touched_{unit_name}").fetchone()[0]:
+            continue
+        _neighbourhood(con, next(spec for spec in table_specs() if spec.name == unit_name), views)
+        for view in unit_views:
+            column = view.key[0]
+            units = f"(SELECT {column} FROM touched_{unit_name})"
+            old = con.sql(f"SELECT * FROM main.{view.name} WHERE {column} IN {units} ORDER BY rowid").to_arrow_table()
+            new = con.sql(f"SELECT * FROM {SCOPE}.{view.name} WHERE {column} IN {units} "
+                          f"ORDER BY {view.order}").to_arrow_table()
+            if new.equals(old):
+                continue
+            old_positions = _positions(con, view, unit_name)
+            con.register("new_rows", new)
+            _rewrite(con, view, f"SELECT * FROM main.{view.name} WHERE {column} NOT IN {units} "
+                                f"UNION ALL SELECT * FROM new_rows")
+            con.unregister("new_rows")
+            new_positions = _positions(con, view, unit_name)
+            if new_positions == old_positions:
+                patches.append(ViewPatch(view, True, new, old_positions, new_positions))
+            else:
+                patches.append(ViewPatch(view, False, con.sql(f"SELECT * FROM main.{view.name}").to_arrow_table(),
+                                         old_positions, new_positions))
+        con.execute(f"DROP SCHEMA {SCOPE} CASCADE")
+    return patches

@@ -1,0 +1,93 @@
+"""A patched build computes a view again only for the units the changed rows touch, over their neighbourhood.
+
+That is right only if every view's rows for a unit depend on nothing outside the unit's neighbourhood
+(rucas.build.write.patch_views), and if each view's declared order (`-- order:`) is the order of its SQL.
+Both are checked here on generated corpora, for every view and every unit.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from rucas.build.pipeline import build
+from rucas.build.write.patch_views import SCOPE, _neighbourhood, article_tables, unit_table
+from rucas.queries import SqlFile, view_files
+from test_views import load_generator, normalise
+
+pytestmark = pytest.mark.slow
+
+VIEWS = view_files()
+ARTICLES = 80
+SEEDS = (3, 17)
+
+
+@pytest.fixture(scope="module", params=SEEDS, ids=lambda seed: f"seed {seed}")
+def generated_duckdb(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp(f"patch-views-{request.param}")
+    curated = load_generator().generate_corpus(root / "curated", ARTICLES, request.param)
+    output = build(curated, root / "output", review_pages=False).output_dir
+    return Path(shutil.copyfile(output / "rucas.duckdb", root / "scratch.duckdb"))
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    return [tuple(map(normalise, row)) for row in con.execute(sql).fetchall()]
+
+
+def test_every_view_has_a_unit_table_and_a_declared_order_ending_in_its_key() -> None:
+    for view in VIEWS:
+        assert unit_table(view) is not None, f"{view.path.name}: its first key column names no table's key"
+        assert view.order, f"{view.path.name}: add an `-- order:` line"
+        named = set(re.findall(r"[a-z_][a-z0-9_]*", view.order))
+        assert set(view.key) <= named, f"{view.path.name}: the order must include the key, or ties fall either way"
+
+
+def test_the_tables_of_articles_are_sources_and_those_below_it() -> None:
+    assert article_tables() == {"sources", "statements", "statement_actors", "claims", "events", "event_actors",
+                                "event_conditions"}
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=lambda v: v.name)
+def test_every_views_declared_order_is_the_order_of_its_sql(generated_duckdb: Path, view: SqlFile) -> None:
+    con = duckdb.connect(str(generated_duckdb), read_only=True)
+    try:
+        computed = rows(con, f"SELECT * FROM {view.name}_live")
+        assert len(computed) > 1
+        assert rows(con, f"SELECT * FROM {view.name}_live ORDER BY {view.order}") == computed
+    finally:
+        con.close()
+
+
+UNITS = sorted({unit_table(view).name for view in VIEWS})
+SINGLE_UNITS = 30
+"""Units checked one by one (a sample, to keep the test short), besides samples of several together."""
+
+
+@pytest.mark.parametrize("unit_name", UNITS)
+def test_every_views_rows_for_some_units_come_from_their_neighbourhood_alone(
+        generated_duckdb: Path, unit_name: str) -> None:
+    views = [view for view in VIEWS if unit_table(view).name == unit_name]
+    unit = unit_table(views[0])
+    column = unit.primary_key[0]
+    con = duckdb.connect(str(generated_duckdb))
+    try:
+        units = [row[0] for row in con.execute(f"SELECT {column} FROM {unit.name} ORDER BY 1").fetchall()]
+        rng = random.Random(len(units))
+        samples = [[value] for value in rng.sample(units, min(len(units), SINGLE_UNITS))]
+        samples += [rng.sample(units, min(len(units), size)) for size in (2, 5, 20)]
+        for sample in samples:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE touched_{unit.name} AS SELECT unnest($units) AS {column}",
+                        {"units": sample})
+            _neighbourhood(con, unit, VIEWS)
+            chosen = f"{column} IN (SELECT {column} FROM touched_{unit.name})"
+            for view in views:
+                expected = rows(con, f"SELECT * FROM main.{view.name} WHERE {chosen} ORDER BY rowid")
+                assert rows(con, f"SELECT * FROM {SCOPE}.{view.name} WHERE {chosen} ORDER BY {view.order}") \
+                    == expected, f"{view.name} for {sample[:5]}: its rows depend on more than the units' neighbourhood"
+        con.execute(f"DROP SCHEMA {SCOPE} CASCADE")
+    finally:
+        con.close()
