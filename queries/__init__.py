@@ -10,7 +10,8 @@ A view's leading `-- key: a, b` line names the columns that identify one of its 
 line states the view's order as an ORDER BY over its own output columns (DuckDB's reading, where ascending
 NULLs come last unless said otherwise); a test checks that it sorts the view's rows exactly as the file's
 ORDER BY does, and a patched build merges new rows into a materialised view by it
-(rucas.build.write.patch_views).
+(rucas.build.write.patch_views). A `-- facets: a, b` line names columns of the view offered as facets
+besides those named like a table's facet columns (Display.facets in schema/tables.py); each is indexed.
 A line `-- question: rank: the question` puts the view or query on the site's front page under that
 question (lowest rank first), and `-- example: name=value&name=value` gives a canned query's front-page
 link its parameters.
@@ -42,6 +43,8 @@ class SqlFile:
     """The columns that identify one row (from `-- key: a, b`); empty when the file states none."""
     order: str = ""
     """The view's order as an ORDER BY list over its output columns (from `-- order: ...`); empty when not stated."""
+    facets: tuple[str, ...] = ()
+    """Columns of the view offered as facets besides those named like a table's facets (`-- facets: a, b`)."""
     question: tuple[int, str] | None = None
     """(rank, question) from a `-- question: rank: text` line: the question this file answers on the front page."""
     example: str = ""
@@ -79,6 +82,7 @@ def _read(path: Path) -> SqlFile:
     columns: list[tuple[str, str]] = []
     key: tuple[str, ...] = ()
     order = ""
+    facets: tuple[str, ...] = ()
     question: tuple[int, str] | None = None
     example = ""
     index = 0
@@ -97,6 +101,8 @@ def _read(path: Path) -> SqlFile:
             order = comment[len("order:"):].strip()
             if not order:
                 raise ValueError(f"{path}:{index + 1}: write the order as `-- order: column, column NULLS LAST`")
+        elif lines[index].startswith("--") and comment.lower().startswith("facets:"):
+            facets = tuple(name.strip() for name in comment[len("facets:"):].split(",") if name.strip())
         elif lines[index].startswith("--") and comment.lower().startswith("question:"):
             rank, _, text = comment[len("question:"):].partition(":")
             if not rank.strip().isdigit() or not text.strip():
@@ -111,8 +117,8 @@ def _read(path: Path) -> SqlFile:
     sql = "\n".join(lines[index:]).strip().rstrip(";").strip()
     if not description:
         raise ValueError(f"{path}: add a leading -- comment saying what question the query answers")
-    return SqlFile(path.stem, " ".join(d for d in description if d), sql, path, tuple(columns), key, order, question,
-                   example)
+    return SqlFile(path.stem, " ".join(d for d in description if d), sql, path, tuple(columns), key, order, facets,
+                   question, example)
 
 
 def view_files(directory: Path | None = None) -> list[SqlFile]:

@@ -531,3 +531,14 @@ def test_uzbekistan_suspended_from_the_csto_is_not_russias_csto_ally_in_2014(cur
     alliances = alliances_of(curated, KARIMOV_REQUEST)
     assert alliances["csto"] == {"target_only"}
     assert alliances["sco"] == {"both"}
+
+
+def test_every_facet_a_view_names_is_one_of_its_columns_and_counted_from_an_index(lite: sqlite3.Connection) -> None:
+    named = [(view, column) for view in VIEWS for column in view.facets]
+    assert ("alliance_context", "membership") in {(view.name, column) for view, column in named}
+    for view, column in named:
+        assert column in {row[1] for row in lite.execute(f"PRAGMA table_info({view.name})")}, \
+            f"{view.path.name} names the facet {column}, which it has no column of"
+        plan = " ".join(str(row) for row in lite.execute(
+            f"EXPLAIN QUERY PLAN SELECT {column}, count(*) FROM {view.name} GROUP BY {column}"))
+        assert f"{view.name}_{column}_idx" in plan, plan

@@ -26,7 +26,7 @@ from pathlib import Path
 from rucas.build.publish.dashboards import DASHBOARD_SLUG, dashboards
 from rucas.citation import CITE_ROW, DATASET_NAME, NO_ARTICLE, source_sql
 from rucas.build.write.datapackage import CURATION_LICENSE, DATASET_DESCRIPTION, DATASET_TITLE
-from rucas.build.write.materialise import live_name
+from rucas.build.write.materialise import facet_columns, live_name
 from rucas.build.write.sqlite_db import FULL_TEXT
 from rucas.queries import SqlFile, canned_queries, page_queries, view_files
 from rucas.schema import table_specs
@@ -196,14 +196,16 @@ def _table_entry(spec: TableSpec, rows: int | None = None) -> dict[str, object]:
 def _view_entry(view: SqlFile, columns: list[str], specs: tuple[TableSpec, ...],
                 rows: int | None = None) -> dict[str, object]:
     """A prepared view's materialised table: the file's description (and where its live SQL is), column
-    descriptions, the facets of same-named table columns (as many as default_facets allows for its
+    descriptions, its facets (materialise.facet_columns: those its file names, then those of same-named
+    table columns; as many as default_facets allows for its
     `rows`), the map if it has coordinates."""
     live = (f" Computed at build time from queries/views/{view.path.name}; the view {live_name(view)} "
             "runs the same SQL live.")
     entry: dict[str, object] = {"description": view.description + live,
                                 "columns": view_column_descriptions(view, columns, specs)}
-    facet_columns = {column for spec in specs for column in spec.display.facets}
-    facets = default_facets([column for column in columns if column in facet_columns], rows)
+    offered = facet_columns(view)  # those the file names first, then the others in column order
+    facets = default_facets([c for c in view.facets if c in columns]
+                            + [c for c in columns if c in offered and c not in view.facets], rows)
     if facets:
         entry["facets"] = facets
     if {"latitude", "longitude"} <= set(columns):

@@ -242,7 +242,7 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[View
                                 f"VALUES (?, {', '.join('?' for _ in columns)})", zip(patch.new_positions, *values))
             else:
                 con.execute(f"DROP TABLE {name}")
-                sqlite_store(con, name, patch.rows, facet_columns())
+                sqlite_store(con, name, patch.rows, facet_columns(patch.view))
         con.execute("COMMIT")
         problems = con.execute("PRAGMA foreign_key_check").fetchall()
         if problems:

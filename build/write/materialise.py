@@ -46,13 +46,14 @@ def _sqlite_type(kind: pa.DataType) -> str:
     return "TEXT"
 
 
-def facet_columns() -> set[str]:
-    """Columns shown as facets anywhere (each table's Display in schema/tables.py): a materialised view's
-    column of that name gets an index."""
-    return {column for spec in table_specs() for column in spec.display.facets}
+def facet_columns(view: SqlFile) -> list[str]:
+    """The columns of a view offered as facets: those its file names (`-- facets:`), then those named like a
+    table's facet column (each table's Display in schema/tables.py). Each gets an index in its table."""
+    named_like = {column for spec in table_specs() for column in spec.display.facets}
+    return list(view.facets) + sorted(named_like - set(view.facets))
 
 
-def index_columns(schema: pa.Schema, facet_columns: set[str]) -> list[str]:
+def index_columns(schema: pa.Schema, facet_columns: list[str]) -> list[str]:
     """The columns of a materialised view worth an index, for sorting, faceting and filtering in
     Datasette: every column that is not text (dates, counts), ids, and text columns shown as facets.
     Free text (names, titles, evidence) is left unindexed: an index would double its size."""
@@ -64,7 +65,7 @@ def index_columns(schema: pa.Schema, facet_columns: set[str]) -> list[str]:
     return chosen
 
 
-def sqlite_store(con: sqlite3.Connection, name: str, table: pa.Table, facet_columns: set[str]) -> None:
+def sqlite_store(con: sqlite3.Connection, name: str, table: pa.Table, facet_columns: list[str]) -> None:
     """Create table `name` in SQLite holding `table`'s rows in order (rowid 1 is the first), with an
     index on each of index_columns. Values are stored as SQLite holds the base tables' (dates as ISO
     text, booleans as 0/1)."""

@@ -127,7 +127,7 @@ def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile],
         create_views(con.execute, views, (sqlite3.Error,), name=live_name)
         lap("sqlite")
         for view in views:
-            sqlite_store(con, view.name, materialised[view.name], facet_columns())
+            sqlite_store(con, view.name, materialised[view.name], facet_columns(view))
         lap("sqlite views")
         con.execute("COMMIT")
         problems = con.execute("PRAGMA foreign_key_check").fetchall()

@@ -12,6 +12,7 @@
 -- target_id, alliance_id.
 -- key: event_id, initiator_id, target_id, alliance_id
 -- order: date_earliest NULLS LAST, event_id, initiator_id, target_id, alliance_id
+-- facets: membership, alliance_type
 -- column: initiator_id: The actor that initiated the event (event_actors role initiator).
 -- column: initiator: Name of the initiator.
 -- column: initiator_member_id: The actor whose membership makes the initiator belong (itself, or its country's state for a person, body or unit); empty for target_only.
