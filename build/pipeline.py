@@ -150,7 +150,9 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
                     [f"review/{source_id}.html" for source_id in tables["sources"].column("source_id").to_pylist()
                      if source_id not in changed])
             timer.lap("review")
-        write_config(staging / "datasette", staging / "rucas.db")
+        database_sha256 = write_config(staging / "datasette", staging / "rucas.db")  # Datasette hashed it
+        known_outputs["rucas.db"] = {"path": "rucas.db", "bytes": (staging / "rucas.db").stat().st_size,
+                                     "sha256": database_sha256}
         write_datapackage(staging / "datapackage.json", version)
         timer.lap("datasette_config")
         counts = {name: table.num_rows for name, table in tables.items()}

@@ -94,6 +94,21 @@ def test_manifest_counts_match_the_tables_and_hash_every_input(output_dir: Path,
     assert manifest["version"].startswith(rucas.__version__ + "+")
 
 
+def test_manifest_gives_the_size_and_hash_of_every_output_file(output_dir: Path):
+    manifest = json.loads((output_dir / "manifest.json").read_text())
+    build_dir = (output_dir / "manifest.json").resolve().parent
+    listed = {entry["path"]: entry for entry in manifest["outputs"]}
+    files = {path.relative_to(build_dir).as_posix() for path in build_dir.rglob("*")
+             if path.is_file() and path.name != "manifest.json"}
+    assert listed.keys() == files
+    for name, entry in listed.items():
+        if name == "rucas.duckdb":  # not byte-reproducible: listed without a hash
+            assert entry["sha256"] is None
+            continue
+        data = (build_dir / name).read_bytes()
+        assert (entry["bytes"], entry["sha256"]) == (len(data), hashlib.sha256(data).hexdigest()), name
+
+
 def test_source_offsets_point_at_the_evidence(duck):
     for table in ("statements", "events", "event_conditions"):
         rows = duck.execute(

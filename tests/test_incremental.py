@@ -67,9 +67,18 @@ def review_pages(output: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted((output / "review").glob("*.html"))}
 
 
+def assert_manifest_describes_its_files(output: Path) -> None:
+    build_dir = (output / "manifest.json").resolve().parent
+    for entry in json.loads((output / "manifest.json").read_text())["outputs"]:
+        if entry["sha256"] is not None:
+            data = (build_dir / entry["path"]).read_bytes()
+            assert (entry["bytes"], entry["sha256"]) == (len(data), hashlib.sha256(data).hexdigest()), entry["path"]
+
+
 def assert_same_content(patched: Path, cold: Path) -> None:
     assert parquet_bytes(patched) == parquet_bytes(cold)
     assert review_pages(patched) == review_pages(cold)
+    assert_manifest_describes_its_files(patched)
     for engine, content in (("SQLite", sqlite_content), ("DuckDB", duckdb_content)):
         ours, theirs = content(patched), content(cold)
         for name in theirs:

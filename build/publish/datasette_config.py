@@ -350,8 +350,9 @@ def _write_json(path: Path, document: object) -> None:
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def write_config(directory: Path, database: Path, absolute_link: bool = False) -> None:
-    """Write the configuration directory for the built SQLite `database`.
+def write_config(directory: Path, database: Path, absolute_link: bool = False) -> str:
+    """Write the configuration directory for the built SQLite `database`; return the database's SHA-256
+    (inspect-data.json holds it; the build's manifest takes it from here instead of reading the file again).
 
     The link to the database is relative when the directory lies beside it (a build's own datasette/,
     which moves with the build), absolute with `absolute_link` (a copy elsewhere, which then keeps
@@ -371,3 +372,4 @@ def write_config(directory: Path, database: Path, absolute_link: bool = False) -
         link.unlink()
     target = os.path.abspath(database)
     os.symlink(target if absolute_link else os.path.relpath(target, os.path.abspath(directory)), link)
+    return inspected[DATABASE_NAME]["hash"]
