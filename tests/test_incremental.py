@@ -153,6 +153,24 @@ def test_only_the_edited_articles_review_page_is_rendered_again(first) -> None:
                                              "sha256": hashlib.sha256(page.read_bytes()).hexdigest()}
 
 
+def test_a_corrected_event_that_another_article_denies_is_patched_with_that_claim(corpus: Path, tmp_path: Path) -> None:
+    curated = shutil.copytree(corpus, tmp_path / "curated")
+    denying = curated / "annotations" / f"{REMOVED}.yaml"
+    text = denying.read_text(encoding="utf-8")
+    assert "\nclaims:\n" in text
+    denying.write_text(text.replace("\nclaims:\n", f"\nclaims:\n  - {{statement_id: {REMOVED}-statement-0, "
+                                                   f"event_id: {EDITED}-event-0, relation: denies}}\n", 1),
+                       encoding="utf-8")
+    output = build(curated, tmp_path / "output").output_dir
+    edit_summary(curated, EDITED)
+    patched = build(curated, output)
+    assert patched.patched
+    assert_same_content(output, build(curated, tmp_path / "cold", cache=False).output_dir)
+    lite = sqlite3.connect(f"file:{output / 'rucas.db'}?mode=ro", uri=True)
+    assert lite.execute("SELECT count(*) FROM claims WHERE statement_id = ? AND event_id = ?",
+                        (f"{REMOVED}-statement-0", f"{EDITED}-event-0")).fetchone()[0] == 1
+
+
 def test_a_removed_article_takes_all_its_rows_and_equals_a_cold_build(first, tmp_path: Path) -> None:
     curated, report = first
     (curated / "articles" / f"{REMOVED}.txt").unlink()

@@ -17,8 +17,8 @@ import os
 import shutil
 
 import pyarrow as pa
-import pyarrow.compute as pc
 from rucas.build.curate.review_page import ReviewInput, render_review_page
+from rucas.build.write.arrow_tables import rows_having
 
 
 def _rows(table: pa.Table) -> list[dict[str, Any]]:
@@ -77,18 +77,11 @@ def articles_tables(tables: dict[str, pa.Table], source_ids: set[str]) -> dict[s
     """The rows of `tables` that review pages of the articles `source_ids` show: their sources, statements
     and events rows, and the rows that hang from those statements and events (actors stay whole)."""
     wanted = pa.array(sorted(source_ids), pa.string())
-
-    def having(table: pa.Table, column: str, values: pa.Array) -> pa.Table:
-        keys = table.column(column)
-        if pa.types.is_dictionary(keys.type):
-            keys = keys.cast(keys.type.value_type)
-        return table.filter(pc.is_in(keys, value_set=values))
-
-    chosen = {name: having(tables[name], "source_id", wanted) for name in ("sources", "statements", "events")}
+    chosen = {name: rows_having(tables[name], "source_id", wanted) for name in ("sources", "statements", "events")}
     statement_ids = chosen["statements"].column("statement_id").combine_chunks()
     event_ids = chosen["events"].column("event_id").combine_chunks()
-    chosen |= {name: having(tables[name], "statement_id", statement_ids) for name in ("statement_actors", "claims")}
-    chosen |= {name: having(tables[name], "event_id", event_ids) for name in ("event_actors", "event_conditions")}
+    chosen |= {name: rows_having(tables[name], "statement_id", statement_ids) for name in ("statement_actors", "claims")}
+    chosen |= {name: rows_having(tables[name], "event_id", event_ids) for name in ("event_actors", "event_conditions")}
     return chosen | {"actors": tables["actors"]}
 
 

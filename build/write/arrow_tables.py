@@ -36,3 +36,11 @@ def sort_table(spec: TableSpec, table: pa.Table) -> pa.Table:
     columns = [column.dictionary_encode().cast(field.type) if pa.types.is_dictionary(field.type) else column
                for column, field in zip(columns, table.schema)]
     return pa.Table.from_arrays(columns, schema=table.schema)
+
+
+def rows_having(table: pa.Table, column: str, values: pa.Array) -> pa.Table:
+    """The rows of `table` whose `column` (plain or dictionary-encoded text) is one of `values`."""
+    keys = table.column(column)
+    if pa.types.is_dictionary(keys.type):
+        keys = keys.cast(keys.type.value_type)
+    return table.filter(pc.is_in(keys, value_set=values))

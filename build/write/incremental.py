@@ -20,6 +20,7 @@ the same content as a cold build of the same input (tests/test_incremental.py pr
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import json
@@ -32,10 +33,12 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from rucas.build.write.duckdb_db import set_version
 from rucas.build.write.materialise import facet_columns, live_name, sqlite_store
-from rucas.build.write.patch_views import ViewPatch, patch_views
+from rucas.build.write.arrow_tables import rows_having
+from rucas.build.write.patch_views import ARTICLE_TABLE, ViewPatch, article_tables, patch_views
 from rucas.build.write.parquet import write_parquet
 from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
@@ -122,33 +125,66 @@ def _key_match(spec: TableSpec, left: str, right: str) -> str:
     return " AND ".join(f"{left}.{name} IS NOT DISTINCT FROM {right}.{name}" for name in spec.primary_key)
 
 
-def table_changes(previous_parquet: Path, tables: dict[str, pa.Table]) -> dict[str, TableChange]:
+def _read_rows_having(path: Path, conditions: list[tuple[str, pa.Array]]) -> pa.Table:
+    """The rows of a Parquet file whose column is one of its values for any of `conditions` (column, values)."""
+    clauses = [[(column, "in", values.to_pylist())] for column, values in conditions if len(values)]
+    return pq.read_table(path, filters=clauses) if clauses else pq.read_schema(path).empty_table()
+
+
+def table_changes(previous_parquet: Path, tables: dict[str, pa.Table], changed_articles: set[str]) -> dict[str, TableChange]:
     """For every table (in dependency order): the rows of the previous build to delete and the new rows
     to insert. A row is deleted if it is gone or differs, or if it refers to a deleted parent row (a
     replaced parent takes its children with it); the new version of every deleted row, and every new
-    row, is inserted."""
+    row, is inserted.
+
+    Only the rows of `changed_articles` (source ids whose files changed: `sources` rows and the rows
+    below them) and the reference tables are compared: every other article's rows are the same in both
+    builds, since an article's rows come from its own two files and a patched build has the same
+    reference files. Children of a replaced row are looked up in every article (a claim may be another
+    article's)."""
+    articles = article_tables()
+    wanted = pa.array(sorted(changed_articles), pa.string())
+    selected: dict[str, tuple[pa.Array, pa.Array]] = {}  # previous and new keys of the compared rows
     con = duckdb.connect()
     changes: dict[str, TableChange] = {}
     try:
         for spec in table_specs():
             keys = ", ".join(spec.primary_key)
-            con.register("old", pq.read_table(previous_parquet / f"{spec.name}.parquet"))
-            con.register("new", tables[spec.name])
-            cascades = [f"SELECT {keys} FROM old WHERE {column.name} IN (SELECT {column.references[1]} "
-                        f"FROM deleted_{column.references[0]})"
+            path, new = previous_parquet / f"{spec.name}.parquet", tables[spec.name]
+            if spec.name == ARTICLE_TABLE:
+                old_part = _read_rows_having(path, [("source_id", wanted)])
+                new_part = rows_having(new, "source_id", wanted)
+            elif spec.name in articles:  # the rows below the compared rows of its parent tables
+                parents = [(column.name, selected[column.references[0]]) for column in spec.columns
+                           if column.references and column.references[0] in articles]
+                old_part = _read_rows_having(path, [(name, both[0]) for name, both in parents])
+                new_part = new.filter(functools.reduce(pc.or_, [pc.is_in(new.column(name), value_set=both[1])
+                                                                 for name, both in parents]))
+            else:
+                old_part, new_part = pq.read_table(path), new
+            if len(spec.primary_key) == 1:
+                selected[spec.name] = (old_part.column(keys).combine_chunks(), new_part.column(keys).combine_chunks())
+            cascaded = [_read_rows_having(path, [(column.name, changes[column.references[0]].deleted
+                                                  .column(column.references[1]).combine_chunks())])
                         for column in spec.columns if column.references and column.references[0] in changes]
+            con.register("old", pa.concat_tables([old_part, *cascaded]) if cascaded else old_part)
+            con.register("old_part", old_part)
+            con.register("new_part", new_part)
+            con.register("new", new)
             con.execute(f"CREATE TEMP TABLE deleted_{spec.name} AS SELECT {keys} FROM "
-                        f"(SELECT * FROM old EXCEPT ALL SELECT * FROM new) "
-                        + "".join(f" UNION {cascade}" for cascade in cascades))
-            deleted = con.sql(f"SELECT * FROM old WHERE EXISTS (SELECT 1 FROM deleted_{spec.name} d WHERE "
+                        f"(SELECT * FROM old_part EXCEPT ALL SELECT * FROM new_part) "
+                        + "".join(f" UNION SELECT {keys} FROM old WHERE {column.name} IN (SELECT "
+                                  f"{column.references[1]} FROM deleted_{column.references[0]})"
+                                  for column in spec.columns if column.references and column.references[0] in changes))
+            deleted = con.sql(f"SELECT DISTINCT * FROM old WHERE EXISTS (SELECT 1 FROM deleted_{spec.name} d WHERE "
                               f"{_key_match(spec, 'd', 'old')}) ORDER BY {keys}").to_arrow_table()
             inserted = con.sql(
                 f"SELECT * FROM new WHERE EXISTS (SELECT 1 FROM deleted_{spec.name} d WHERE "
-                f"{_key_match(spec, 'd', 'new')}) OR NOT EXISTS (SELECT 1 FROM old WHERE "
-                f"{_key_match(spec, 'old', 'new')}) ORDER BY {keys}").to_arrow_table()
-            changes[spec.name] = TableChange(spec, deleted, inserted.cast(tables[spec.name].schema))
-            con.unregister("old")
-            con.unregister("new")
+                f"{_key_match(spec, 'd', 'new')}) UNION SELECT * FROM new_part WHERE NOT EXISTS (SELECT 1 FROM "
+                f"old_part WHERE {_key_match(spec, 'old_part', 'new_part')}) ORDER BY {keys}").to_arrow_table()
+            changes[spec.name] = TableChange(spec, deleted.cast(old_part.schema), inserted.cast(new.schema))
+            for name in ("old", "old_part", "new_part", "new"):
+                con.unregister(name)
     finally:
         con.close()
     return changes
@@ -269,7 +305,7 @@ def write_patched(previous: Previous, tables: dict[str, pa.Table], staging: Path
     then answers `rucas_version()` with `version`); say what was taken over and how the views changed. `lap` is told when each step is done: "diff" (finding the
     changed rows), "copy" (Parquet, and the previous databases copied), "patch" (their tables) and
     "patch views" (the materialised views)."""
-    changes = table_changes(previous.build_dir / "parquet", tables)
+    changes = table_changes(previous.build_dir / "parquet", tables, previous.changed_source_ids)
     lap("diff")
     kept = link_or_write_parquet(previous.build_dir / "parquet", tables, changes, staging / "parquet")
     shutil.copyfile(previous.build_dir / "rucas.duckdb", staging / "rucas.duckdb")
