@@ -380,6 +380,18 @@ def test_a_facet_the_table_shows_is_counted_once_when_a_request_asks_for_it_agai
     assert {item["value"]: item["count"] for item in facets["event_type"]["results"]} == {"REQUEST": 1, "REJECT": 1}
 
 
+def test_a_search_shows_its_matches_and_count_and_only_the_facets_it_asks_for(published: Path) -> None:
+    app = datasette_app(published)
+    searched = fetch_json(app, "/rucas/events.json?_search=refused")
+    assert searched["rows"] and searched["filtered_table_rows_count"] == len(searched["rows"])
+    assert searched["facet_results"] == {}, "a search counts no facet unasked"
+    asked = fetch_json(app, "/rucas/events.json?_search=refused&_facet=event_type")["facet_results"]
+    assert "event_type" in asked
+    column = searched["columns"].index("event_type")
+    assert {item["value"] for item in asked["event_type"]["results"]} == {row[column] for row in searched["rows"]}
+    assert fetch_json(app, "/rucas/events.json")["facet_results"], "a table page without a search keeps its facets"
+
+
 def test_every_connection_reads_the_database_through_a_memory_map(published: Path) -> None:
     app = datasette_app(published)
 

@@ -9,6 +9,11 @@ table, facet and search pages of a large corpus stay fast.
   counts and shows it a second time when a request also asks for it with `?_facet=`, and on a table of
   600,000 events each count reads 600,000 index entries (about 50 ms). The request's repeated
   `_facet` is dropped before Datasette sees it; the page is the same, without the duplicate box.
+- A full-text search of a table (`?_search=`) shows its matching rows and their count, and the facets
+  it is asked for (`?_facet=`, or a column's "Facet by this"), not the table's own facets unasked: a
+  common word matches tens of thousands of rows at 100,000 articles (13% of the statements, 66% of the
+  articles), and each facet of the matches costs 55 to 300 ms there, so one unasked facet alone took a
+  search page over 250 ms. The request gets `_nofacet=1` before Datasette sees it.
 """
 
 from __future__ import annotations
@@ -54,19 +59,38 @@ def shown_facets(datasette, path: str) -> set[str]:
     return {facet for facet in facets or () if isinstance(facet, str)}
 
 
+def parameter_names(query_string: bytes) -> set[str]:
+    """The names of the parameters of a query string."""
+    return {unquote_plus(part.partition(b"=")[0].decode("latin-1")) for part in query_string.split(b"&") if part}
+
+
+def search_without_unasked_facets(query_string: bytes) -> bytes:
+    """A search request (`_search`, or `_search_<column>`) that asks for no facet gets `_nofacet=1`."""
+    names = parameter_names(query_string)
+    searched = any(name == "_search" or name.startswith("_search_") for name in names)
+    if searched and not any(name.startswith("_facet") for name in names) and "_nofacet" not in names:
+        return query_string + b"&_nofacet=1"
+    return query_string
+
+
 @hookimpl
 def asgi_wrapper(datasette):
-    """Requests for a table page lose the `_facet` parameters that repeat the table's own facets."""
+    """Requests for a table page lose the `_facet` parameters that repeat the table's own facets, and a
+    search that asks for no facet is answered without the table's own."""
 
     def wrap(app):
-        async def facets_once(scope, receive, send):
+        async def read_lightly(scope, receive, send):
             query_string = scope.get("query_string", b"") if scope["type"] == "http" else b""
+            if b"_search" in query_string and TABLE_PATH.match(scope.get("path", "")):
+                query_string = search_without_unasked_facets(query_string)
             if b"_facet=" in query_string:
                 shown = shown_facets(datasette, scope.get("path", ""))
                 if shown:
-                    scope = {**scope, "query_string": without_shown_facets(query_string, shown)}
+                    query_string = without_shown_facets(query_string, shown)
+            if scope["type"] == "http" and query_string != scope.get("query_string", b""):
+                scope = {**scope, "query_string": query_string}
             await app(scope, receive, send)
 
-        return facets_once
+        return read_lightly
 
     return wrap
