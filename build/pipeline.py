@@ -37,7 +37,8 @@ class BuildReport:
     """Seconds per stage: validate, cache (storing it), then either parquet, duckdb, duckdb views (computing
     the materialised views), sqlite (tables, full-text indexes, ANALYZE, VACUUM) and sqlite views (storing
     the views' rows), or, patching, diff, copy, patch (tables) and patch views; then review, datasette_config,
-    publish."""
+    manifest (listing and hashing the outputs) and publish (flushing them to disk, the swap, removing
+    superseded builds)."""
     articles_from_cache: int = 0
     patched: bool = False
     """True if the outputs were patched from the previous build (rucas.build.write.incremental)."""
@@ -151,13 +152,15 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
                      if source_id not in changed])
             timer.lap("review")
         database_sha256 = write_config(staging / "datasette", staging / "rucas.db")  # Datasette hashed it
-        known_outputs["rucas.db"] = {"path": "rucas.db", "bytes": (staging / "rucas.db").stat().st_size,
-                                     "sha256": database_sha256}
+        for path in ("rucas.db", "datasette/rucas.db"):  # the second is the configuration's link to the first
+            known_outputs[path] = {"path": path, "bytes": (staging / "rucas.db").stat().st_size,
+                                   "sha256": database_sha256}
         write_datapackage(staging / "datapackage.json", version)
         timer.lap("datasette_config")
         counts = {name: table.num_rows for name, table in tables.items()}
         write_manifest(staging / "manifest.json", version=version, inputs=inputs, build_dir=staging,
                        row_counts=counts, writer_sha256=writer_digest(), known_outputs=known_outputs)
+        timer.lap("manifest")
         final = publish(output_dir, staging, version.replace("+", "-"))
         timer.lap("publish")
     return BuildReport(output_dir, final, version, counts, stages, reused, previous is not None, views_patched)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 NOT_REPRODUCIBLE = {"rucas.duckdb"}
@@ -18,6 +19,18 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _files(build_dir: Path) -> list[str]:
+    """Every file under `build_dir` but manifest.json (following links, as the published folder is read),
+    as sorted paths relative to it."""
+    found = []
+    for folder, _, names in os.walk(build_dir):
+        base = os.path.relpath(folder, build_dir)
+        for name in names:
+            if os.path.isfile(os.path.join(folder, name)) and not (base == "." and name == "manifest.json"):
+                found.append(name if base == "." else f"{base.replace(os.sep, '/')}/{name}")
+    return sorted(found)
 
 
 def inputs_digest(inputs: list[dict[str, object]]) -> str:
@@ -36,8 +49,8 @@ def write_manifest(path: Path, *, version: str, inputs: list[dict[str, object]],
     `writer_sha256` identifies the code that wrote the outputs (see rucas.build.write.incremental);
     `known_outputs` are entries of files taken over unchanged from the previous build, not hashed again."""
     outputs = []
-    for file in sorted(p for p in build_dir.rglob("*") if p.is_file() and p.name != "manifest.json"):
-        relative = file.relative_to(build_dir).as_posix()
+    for relative in _files(build_dir):
+        file = build_dir / relative
         if known_outputs and relative in known_outputs:
             outputs.append(known_outputs[relative])
             continue
