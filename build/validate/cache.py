@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
@@ -108,13 +108,18 @@ class CachedArticles:
     keys: set[str]
     stale: bool = False
     """Whether the cache also holds articles that are not wanted (changed or removed since): `rows` filters them."""
+    _wanted: dict[str, pa.Table] = field(default_factory=dict, repr=False)
 
     def rows(self, name: str) -> pa.Table:
-        """The cached rows of table `name` that belong to wanted articles."""
+        """The cached rows of table `name` that belong to wanted articles (filtered once per table: a
+        build asks three times, and at 100,000 articles each filter reads 3.7 million keys)."""
         table = self.tables[name]
         if not self.stale:
             return table
-        return table.filter(pc.is_in(table.column(ARTICLE_KEY), value_set=pa.array(sorted(self.keys), pa.string())))
+        if name not in self._wanted:
+            wanted = pa.array(sorted(self.keys), pa.string())
+            self._wanted[name] = table.filter(pc.is_in(table.column(ARTICLE_KEY), value_set=wanted))
+        return self._wanted[name]
 
 
 def _read_ipc(path: Path) -> pa.Table:
