@@ -531,11 +531,12 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
             safe(lambda r=r: f"{seconds(r.validate_one.seconds)} "
                              f"({seconds(r.validate_one_report['seconds'])} in the call)")]) + " |")
     stages = ["validate", "cache", "parquet", "duckdb", "duckdb views", "sqlite", "sqlite views", "diff", "copy",
-              "patch", "patch views", "review", "datasette_config", "publish"]
+              "patch", "patch views", "review", "datasette_config", "manifest", "publish"]
     lines += ["", ("### Stages (BuildReport.stage_seconds; starting Python and importing rucas is the rest of the "
                    "wall time; with the cache, files are read during validate; *cache* stores it; *duckdb views* "
                    "computes the materialised views, *sqlite views* stores their rows; a rebuild has *diff* "
-                   "(finding changed rows), *copy* (the previous databases), *patch* (tables) and *patch views*)"), "",
+                   "(finding changed rows), *copy* (the previous databases), *patch* (tables) and *patch views*; *manifest* "
+                   "lists and hashes the outputs, *publish* flushes them to disk, swaps and removes superseded builds)"), "",
               "| articles | build | " + " | ".join(stages) + " |", "| --- | --- | " + " | ".join("---" for _ in stages) + " |"]
     for r in results:
         for name, rep in (("cold", r.cold_report), ("rebuild", r.rebuild_report)):
@@ -544,6 +545,10 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
     lines += ["", "Materialising the views (*duckdb views* + *sqlite views*) as a share of the cold build's stages:"]
     for r in results:
         lines.append(f"- {r.articles:,} articles: " + safe(lambda r=r: materialisation_share(r.cold_report['stage_seconds'])))
+    lines += ["", "Views the rebuild patched (BuildReport.views_patched: *in place*, or *rewritten* when rows moved):"]
+    for r in results:
+        lines.append(f"- {r.articles:,} articles: " + safe(lambda r=r: ", ".join(
+            f"{name} {how}" for name, how in r.rebuild_report["views_patched"].items()) or "none changed"))
     outputs = ["parquet/", "rucas.duckdb", "rucas.db", "datasette/", "review/", "cache (.cache/)", "curated input"]
     lines += ["", "### Rows and output sizes", "", "| articles | rows | " + " | ".join(outputs) + " |",
               "| --- | --- | " + " | ".join("---" for _ in outputs) + " |"]
