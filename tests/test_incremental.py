@@ -19,6 +19,7 @@ from rucas.build.pipeline import BuildReport, build
 from rucas.build.write.sqlite_db import FULL_TEXT
 from rucas.queries import view_files
 from rucas.schema import table_specs
+from test_generated_corpus import edit_summary
 from test_views import load_generator, normalise
 
 pytestmark = pytest.mark.slow
@@ -101,14 +102,6 @@ def first(corpus: Path, tmp_path: Path) -> tuple[Path, BuildReport]:
     """A copy of the corpus and its first (cold) build."""
     curated = shutil.copytree(corpus, tmp_path / "curated")
     return curated, build(curated, tmp_path / "output")
-
-
-def edit_summary(curated: Path, source_id: str) -> None:
-    path = curated / "annotations" / f"{source_id}.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert 'summary: "Synthetic event 0 ' in text
-    path.write_text(text.replace('summary: "Synthetic event 0 ', 'summary: "Corrected synthetic event 0 ', 1),
-                    encoding="utf-8")
 
 
 def test_the_first_build_is_cold(first: tuple[Path, BuildReport]) -> None:

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from rucas.build.pipeline import build
 from rucas.queries import SqlFile, view_files
 from rucas.schema import table_specs
-from test_views import GENERATED_ARTICLES, GENERATED_SEED, load_generator, normalise
+from test_views import generated_output, normalise  # noqa: F401 - generated_output is a fixture
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark is in the test extra: pip install -e '.[test]'")
 if shutil.which("java") is None:
@@ -71,14 +70,6 @@ def assert_spark_answers_as_duckdb(spark, output: Path, view: SqlFile, corpus: s
                                          for c, a, b in zip(columns, got, want) if a != b))
     assert len(rows) == len(expected), f"{view.name} on the {corpus} corpus: Spark {len(rows)} rows, DuckDB {len(expected)}"
     return len(rows)
-
-
-@pytest.fixture(scope="module")
-def generated_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    generator = load_generator()
-    root = tmp_path_factory.mktemp("spark-generated")
-    curated = generator.generate_corpus(root / "curated", GENERATED_ARTICLES, seed=GENERATED_SEED)
-    return build(curated, root / "output").output_dir
 
 
 def test_register_names_every_table_and_view(spark, output_dir: Path) -> None:

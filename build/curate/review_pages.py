@@ -18,7 +18,7 @@ import shutil
 
 import pyarrow as pa
 from rucas.build.curate.review_page import ReviewInput, render_review_page
-from rucas.build.write.arrow_tables import rows_having
+from rucas.build.write.arrow_tables import article_rows, rows_having
 
 
 def _rows(table: pa.Table) -> list[dict[str, Any]]:
@@ -74,15 +74,10 @@ def source_subtitle(source: dict[str, Any]) -> str:
 
 
 def articles_tables(tables: dict[str, pa.Table], source_ids: set[str]) -> dict[str, pa.Table]:
-    """The rows of `tables` that review pages of the articles `source_ids` show: their sources, statements
-    and events rows, and the rows that hang from those statements and events (actors stay whole)."""
-    wanted = pa.array(sorted(source_ids), pa.string())
-    chosen = {name: rows_having(tables[name], "source_id", wanted) for name in ("sources", "statements", "events")}
-    statement_ids = chosen["statements"].column("statement_id").combine_chunks()
-    event_ids = chosen["events"].column("event_id").combine_chunks()
-    chosen |= {name: rows_having(tables[name], "statement_id", statement_ids) for name in ("statement_actors", "claims")}
-    chosen |= {name: rows_having(tables[name], "event_id", event_ids) for name in ("event_actors", "event_conditions")}
-    return chosen | {"actors": tables["actors"]}
+    """The rows of `tables` that review pages of the articles `source_ids` show: their rows in every table
+    of articles (arrow_tables.article_rows), and the actors whole."""
+    return article_rows(lambda spec, conditions: rows_having(tables[spec.name], conditions), source_ids) \
+        | {"actors": tables["actors"]}
 
 
 def write_review_pages(tables: dict[str, pa.Table], folder: Path, *, previous: Path | None = None,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from rucas.schema import TableSpec
+from rucas.schema import TableSpec, table_specs
 from rucas.schema.derive import arrow_schema
 
 
@@ -38,9 +40,47 @@ def sort_table(spec: TableSpec, table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=table.schema)
 
 
-def rows_having(table: pa.Table, column: str, values: pa.Array) -> pa.Table:
-    """The rows of `table` whose `column` (plain or dictionary-encoded text) is one of `values`."""
-    keys = table.column(column)
-    if pa.types.is_dictionary(keys.type):
-        keys = keys.cast(keys.type.value_type)
-    return table.filter(pc.is_in(keys, value_set=values))
+def rows_having(table: pa.Table, conditions: list[tuple[str, pa.Array]]) -> pa.Table:
+    """The rows of `table` whose column (plain or dictionary-encoded text) is one of its values, for any of
+    `conditions` (column, values)."""
+    def among(column: str, values: pa.Array) -> pa.ChunkedArray:
+        keys = table.column(column)
+        if pa.types.is_dictionary(keys.type):
+            keys = keys.cast(keys.type.value_type)
+        return pc.is_in(keys, value_set=values)
+
+    return table.filter(functools.reduce(pc.or_, [among(column, values) for column, values in conditions]))
+
+
+ARTICLE_TABLE = "sources"
+"""One row per article: this table and every table below it by foreign keys hold the rows of articles,
+which a patched build changes; the others hold reference rows, which it never changes."""
+
+
+def article_tables() -> set[str]:
+    """ARTICLE_TABLE and every table below it by foreign keys (table_specs lists parents first)."""
+    found = {ARTICLE_TABLE}
+    for spec in table_specs():
+        if any(column.references and column.references[0] in found for column in spec.columns):
+            found.add(spec.name)
+    return found
+
+
+Read = Callable[[TableSpec, list[tuple[str, pa.Array]]], pa.Table]
+"""Reads the rows of a table whose column is one of its values for any of the conditions (column, values)."""
+
+
+def article_rows(read: Read, source_ids: set[str]) -> dict[str, pa.Table]:
+    """The rows of the articles `source_ids` in every table of articles, by `read`: their sources rows, and
+    in every table below, the rows that refer to rows chosen above (a claim is chosen with its statement's
+    article and with its event's)."""
+    articles = article_tables()
+    chosen: dict[str, pa.Table] = {}
+    for spec in table_specs():
+        if spec.name == ARTICLE_TABLE:
+            chosen[spec.name] = read(spec, [("source_id", pa.array(sorted(source_ids), pa.string()))])
+        elif spec.name in articles:
+            chosen[spec.name] = read(spec, [(column.name, chosen[column.references[0]].column(column.references[1])
+                                             .combine_chunks()) for column in spec.columns
+                                            if column.references and column.references[0] in articles])
+    return chosen

@@ -20,7 +20,6 @@ the same content as a cold build of the same input (tests/test_incremental.py pr
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import importlib
 import json
@@ -33,12 +32,11 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from rucas.build.write.duckdb_db import set_version
-from rucas.build.write.materialise import facet_columns, live_name, sqlite_store
-from rucas.build.write.arrow_tables import rows_having
-from rucas.build.write.patch_views import ARTICLE_TABLE, ViewPatch, article_tables, patch_views
+from rucas.build.write.materialise import facet_columns, sqlite_store
+from rucas.build.write.arrow_tables import article_rows, rows_having
+from rucas.build.write.patch_views import ViewPatch, patch_views
 from rucas.build.write.parquet import write_parquet
 from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
@@ -142,28 +140,17 @@ def table_changes(previous_parquet: Path, tables: dict[str, pa.Table], changed_a
     builds, since an article's rows come from its own two files and a patched build has the same
     reference files. Children of a replaced row are looked up in every article (a claim may be another
     article's)."""
-    articles = article_tables()
-    wanted = pa.array(sorted(changed_articles), pa.string())
-    selected: dict[str, tuple[pa.Array, pa.Array]] = {}  # previous and new keys of the compared rows
+    old_parts = article_rows(lambda spec, conditions: _read_rows_having(previous_parquet / f"{spec.name}.parquet",
+                                                                         conditions), changed_articles)
+    new_parts = article_rows(lambda spec, conditions: rows_having(tables[spec.name], conditions), changed_articles)
     con = duckdb.connect()
     changes: dict[str, TableChange] = {}
     try:
         for spec in table_specs():
             keys = ", ".join(spec.primary_key)
             path, new = previous_parquet / f"{spec.name}.parquet", tables[spec.name]
-            if spec.name == ARTICLE_TABLE:
-                old_part = _read_rows_having(path, [("source_id", wanted)])
-                new_part = rows_having(new, "source_id", wanted)
-            elif spec.name in articles:  # the rows below the compared rows of its parent tables
-                parents = [(column.name, selected[column.references[0]]) for column in spec.columns
-                           if column.references and column.references[0] in articles]
-                old_part = _read_rows_having(path, [(name, both[0]) for name, both in parents])
-                new_part = new.filter(functools.reduce(pc.or_, [pc.is_in(new.column(name), value_set=both[1])
-                                                                 for name, both in parents]))
-            else:
-                old_part, new_part = pq.read_table(path), new
-            if len(spec.primary_key) == 1:
-                selected[spec.name] = (old_part.column(keys).combine_chunks(), new_part.column(keys).combine_chunks())
+            old_part = old_parts[spec.name] if spec.name in old_parts else pq.read_table(path)  # reference: whole
+            new_part = new_parts.get(spec.name, new)
             cascaded = [_read_rows_having(path, [(column.name, changes[column.references[0]].deleted
                                                   .column(column.references[1]).combine_chunks())])
                         for column in spec.columns if column.references and column.references[0] in changes]
@@ -230,7 +217,7 @@ def patch_duckdb(path: Path, changes: dict[str, TableChange], views: list[SqlFil
             con.execute(f"INSERT INTO {change.spec.name} ({columns}) SELECT {columns} FROM incoming")
             con.unregister("incoming")
         lap("patch")
-        patches = patch_views(con, _ordered(changes), views, live_name)
+        patches = patch_views(con, _ordered(changes), views)
         comment_views(con, [patch.view for patch in patches])
         con.execute("CHECKPOINT")
         lap("patch views")

@@ -5,7 +5,7 @@ A view's *unit* is its first key column (`-- key:`), the primary key of one tabl
 statement_id of statements, source_id of sources, actor_id of actors. Every row of the view belongs to one
 unit and is computed from rows within its *neighbourhood*: the unit's own row, the rows below it by
 foreign keys (transitively), the rows above those, and the reference tables (every table that is not
-`sources` or below it: a patched build never changes them). tests/test_patch_views.py checks this of
+`sources` or below it: arrow_tables.article_tables; a patched build never changes them). tests/test_patch_views.py checks this of
 every view, on generated corpora, by computing each view over the neighbourhood of unit samples.
 
 After the tables of rucas.duckdb are patched:
@@ -25,28 +25,26 @@ After the tables of rucas.duckdb are patched:
    tables hold row k of the view at rowid k - 1) and in rucas.db (at rowid k). Otherwise the view's table
    is written again in both, in that order.
 
-A view whose first key column is no table's primary key is computed again whole.
+Every view must have a unit and a declared order (tests/test_patch_views.py checks it; a patch refuses
+a view without them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
+from rucas.build.write.arrow_tables import article_tables
+from rucas.build.write.materialise import live_name
 from rucas.build.write.views import create_views
 from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
 
 if TYPE_CHECKING:
     from rucas.build.write.incremental import TableChange
-
-ARTICLE_TABLE = "sources"
-"""One row per article: this table and every table below it by foreign keys hold the rows of articles,
-which a patched build changes; the others hold reference rows, which it never changes."""
 
 SCOPE = "rucas_scope"
 """The schema of the database in which a neighbourhood is copied and the views run over it (dropped after)."""
@@ -64,15 +62,6 @@ class ViewPatch:
     rows: pa.Table
     old_positions: list[int]
     new_positions: list[int]
-
-
-def article_tables() -> set[str]:
-    """ARTICLE_TABLE and every table below it by foreign keys (table_specs lists parents first)."""
-    found = {ARTICLE_TABLE}
-    for spec in table_specs():
-        if any(column.references and column.references[0] in found for column in spec.columns):
-            found.add(spec.name)
-    return found
 
 
 def unit_table(view: SqlFile) -> TableSpec | None:
@@ -118,7 +107,7 @@ def touched(con: duckdb.DuckDBPyConnection, changes: list["TableChange"]) -> Non
     columns) and of every row above one."""
     _key_tables(con, "touched")
     for change in changes:
-        for name, rows in (("deleted", change.deleted), ("inserted", change.inserted)):
+        for rows in (change.deleted, change.inserted):
             con.register("changed_rows", rows)
             con.execute(f"INSERT INTO touched_{change.spec.name} SELECT {_keys(change.spec)} FROM changed_rows")
             for column, parent, parent_column in _foreign_keys(change.spec):  # a deleted row's parents too
@@ -151,24 +140,22 @@ def _neighbourhood(con: duckdb.DuckDBPyConnection, unit: TableSpec, views: list[
     create_views(con.execute, views, (duckdb.Error,), name=lambda view: f"{SCOPE}.{view.name}")
 
 
-def _positions(con: duckdb.DuckDBPyConnection, view: SqlFile, unit: str) -> list[int]:
-    """1-based places, in the view's table, of the rows of the touched units."""
+def _positions(con: duckdb.DuckDBPyConnection, view: SqlFile, unit_name: str) -> list[int]:
+    """1-based places, in the view's table, of the rows of the touched units of table `unit_name`."""
     column = view.key[0]
     return [row[0] + 1 for row in con.execute(
-        f"SELECT rowid FROM main.{view.name} WHERE {column} IN (SELECT {column} FROM touched_{unit}) ORDER BY rowid"
-    ).fetchall()]
+        f"SELECT rowid FROM main.{view.name} WHERE {column} IN (SELECT {column} FROM touched_{unit_name}) "
+        "ORDER BY rowid").fetchall()]
 
 
 def _rewrite(con: duckdb.DuckDBPyConnection, view: SqlFile, rows: str) -> None:
     """Write the view's table again from the relation `rows`, in the view's declared order."""
-    order = f" ORDER BY {view.order}" if view.order else ""  # without one, `rows` is the live view, ordered
-    con.execute(f"CREATE TABLE main.{view.name}__patched AS SELECT * FROM ({rows}){order}")
+    con.execute(f"CREATE TABLE main.{view.name}__patched AS SELECT * FROM ({rows}) ORDER BY {view.order}")
     con.execute(f"DROP TABLE main.{view.name}")
     con.execute(f"ALTER TABLE main.{view.name}__patched RENAME TO {view.name}")
 
 
-def patch_views(con: duckdb.DuckDBPyConnection, changes: list["TableChange"], views: list[SqlFile],
-                live_name: Callable[[SqlFile], str]) -> list[ViewPatch]:
+def patch_views(con: duckdb.DuckDBPyConnection, changes: list["TableChange"], views: list[SqlFile]) -> list[ViewPatch]:
     """Bring the materialised views of `con` (whose tables are patched) up to date; return how each view
     that changed changes, for the SQLite file."""
     touched(con, changes)
@@ -176,11 +163,11 @@ def patch_views(con: duckdb.DuckDBPyConnection, changes: list["TableChange"], vi
     by_unit: dict[str, list[SqlFile]] = {}
     for view in views:
         unit = unit_table(view)
-        if unit is None or not view.order:  # no unit: computed again whole
-            _rewrite(con, view, f"SELECT * FROM main.{live_name(view)}")
-            patches.append(ViewPatch(view, False, con.sql(f"SELECT * FROM main.{view.name}").to_arrow_table(), [], []))
-        else:
-            by_unit.setdefault(unit.name, []).append(view)
+        if unit is None or not view.order:
+            raise ValueError(f"{view.path}: a patched build needs the view's unit and order: begin `-- key:` with "
+                             "the key column of a table (event_id, statement_id, source_id, actor_id) and add an "
+                             "`-- order:` line")
+        by_unit.setdefault(unit.name, []).append(view)
     for unit_name, unit_views in by_unit.items():
         if not con.execute(f"SELECT count(*) FROM touched_{unit_name}").fetchall()[0][0]:
             continue
