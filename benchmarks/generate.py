@@ -224,7 +224,7 @@ def article_files(index: int, seed: int, reference: Reference) -> tuple[str, str
            f"  date: {_date(dateline, dateline, 'day', 'stated', 'Synthetic dateline.')}", "  url: null",
            f"  rights: {q('Synthetic text generated for benchmarks; no rights reserved.')}",
            f"  body: {{starts_with: {q(f'In synthetic article {index},')}, ends_with: {q(f'synthetic article {index} ends here.')}}}",
-           "  note: null", "  coder: benchmarks-generate", "  review_status: test_data", "", "statements:"]
+           "  note: null", "  coder: generator", "  review_status: test_data", "", "statements:"]
     for k, speaker, words in statements:
         about = rng.sample(reference.states, rng.randint(1, 2))
         addressees = rng.sample(reference.states, rng.randint(0, 1))

@@ -5,10 +5,12 @@ from rucas.schema.tables import (
     Actor,
     ActorAlias,
     ActorRole,
+    Adjudication,
     Alliance,
     AllianceMember,
     Claim,
     Code,
+    CodingAgreement,
     Event,
     EventActor,
     EventCondition,
@@ -31,6 +33,8 @@ TABLE_MODELS = (
     Alliance,
     AllianceMember,
     Code,
+    CodingAgreement,
+    Adjudication,
 )
 """Every published table, in an order where each table comes after the tables it references."""
 

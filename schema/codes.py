@@ -138,19 +138,47 @@ class MembershipStatus(CodedEnum):
 
 
 class ReviewStatus(CodedEnum):
-    """Where an annotation stands in the project's two-person review (cf. ACLED and UCDP review stages)."""
+    """How far an annotation's coding was checked: by one coder, two, or two and an adjudicator (cf. ACLED and
+    UCDP review stages). Validation accepts a status only where the stored codings and adjudication log
+    support it (rucas.build.review.records); `rucas release` publishes only adjudicated articles."""
 
-    unreviewed = "unreviewed", (
-        "Coded but not yet checked by a second person; the build refuses to publish it."
+    single_coded = "single-coded", (
+        "One coder (source.coder) coded the article; no second coding was compared with it."
     )
-    reviewed = "reviewed", (
-        "A reviewer other than the coder checked every row against the article text and the cited "
-        "public sources on review_date."
+    double_coded = "double-coded", (
+        "A second coder (source.second_coder) coded the article blind; both codings are stored in "
+        "codings/<role>/ and their agreement is measured, but the disagreements are not yet adjudicated."
+    )
+    adjudicated = "adjudicated", (
+        "Double-coded, and every disagreement between the two codings was decided by the adjudicator on "
+        "adjudicated_on, as recorded in adjudications/<source_id>.yaml (table adjudications)."
     )
     test_data = "test_data", (
         "A generated or hand-trimmed article used only by tests and benchmarks (benchmarks/generate.py, "
         "tests/fixtures); never part of the published corpus, so there is nothing to review."
     )
+
+
+class AdjudicationDecision(CodedEnum):
+    """Which coding an adjudicator's decision on one disagreement follows."""
+
+    first = "first", "The published annotation follows the first coding."
+    second = "second", "The published annotation follows the second coding."
+    neither = "neither", "The published annotation follows neither coding; reason says what it carries instead."
+
+
+class AgreementLevel(CodedEnum):
+    """The level of measurement at which Krippendorff's alpha compares a field's values."""
+
+    nominal = "nominal", "Values are equal or not (codes, actor sets, names)."
+    interval = "interval", "Values are numbers whose differences count (dates, in days)."
+
+
+class AgreementScope(CodedEnum):
+    """What a row of coding_agreement measures agreement over."""
+
+    article = "article", "The units of one article."
+    corpus = "corpus", "The units of every double-coded article together."
 
 
 CODE_VOCABULARIES: dict[str, type[CodedEnum]] = {
@@ -166,5 +194,8 @@ CODE_VOCABULARIES: dict[str, type[CodedEnum]] = {
     "alliance_type": AllianceType,
     "membership_status": MembershipStatus,
     "review_status": ReviewStatus,
+    "decision": AdjudicationDecision,
+    "level": AgreementLevel,
+    "scope": AgreementScope,
 }
 """Every closed vocabulary by the codebook name under which its values are published."""

@@ -15,6 +15,9 @@ from sqlmodel import Field, SQLModel
 
 from rucas.schema.codes import (
     ActorType,
+    AdjudicationDecision,
+    AgreementLevel,
+    AgreementScope,
     AllianceType,
     ClaimRelation,
     DateBasis,
@@ -140,7 +143,7 @@ class Source(DateInterval, table=True):
     __display__ = Display(
         label="title",
         newest_first="date_earliest",
-        facets=("publisher", "language"),
+        facets=("publisher", "language", "review_status"),
         full_text=("title", "text"),
         lead=("date_earliest", "date_latest", "title", "publisher", "author", "url"),
     )
@@ -160,19 +163,25 @@ class Source(DateInterval, table=True):
     body_start: int = Field(description="Offset in text where the article body begins (code points).")
     body_end: int = Field(description="Offset in text where the article body ends (exclusive).")
     note: str | None = Field(default=None, description="Curator's note on the source.")
-    coder: str | None = Field(
-        default=None,
-        description="Who coded the annotation: a role or handle of the project (e.g. rucas-curation-team), never a guessed name; empty only for test data.",
+    coder: str = Field(
+        description="Who coded the annotation: a role of codebook coder_role (coder-a, generator, ...), never a "
+        "person's guessed name.",
     )
-    reviewer: str | None = Field(
+    second_coder: str | None = Field(
         default=None,
-        description="Who reviewed the coding against the text and the cited sources: a role or handle other than the coder; empty until reviewed.",
+        description="Who coded the article a second time, blind (a coder_role other than the coder); empty when "
+        "single-coded.",
     )
-    review_date: datetime.date | None = Field(
-        default=None, description="Day the review was completed; empty until reviewed."
+    adjudicator: str | None = Field(
+        default=None,
+        description="Who decided each disagreement between the two codings (a coder_role); empty until adjudicated.",
+    )
+    adjudicated_on: datetime.date | None = Field(
+        default=None, description="Day the adjudication was completed; empty until adjudicated."
     )
     review_status: ReviewStatus = Field(
-        description="unreviewed, reviewed or test_data (codebook review_status); the build publishes reviewed articles and, in test corpora, test data."
+        description="single-coded, double-coded, adjudicated or test_data (codebook review_status); every status "
+        "is built, a release publishes adjudicated articles only."
     )
 
 
@@ -359,3 +368,56 @@ class Code(SQLModel, table=True):
     code: str = Field(primary_key=True, description="The value as it appears in the data.")
     label: str = Field(description="A short human-readable label.")
     definition: str = Field(description="What the value means and when coders use it.")
+
+
+class CodingAgreement(SQLModel, table=True):
+    """How far two independent codings of the articles agree: Krippendorff's alpha per article and field, and per
+    field over every double-coded article (rucas agreement)."""
+
+    __tablename__ = "coding_agreement"
+    __display__ = Display(
+        label="field",
+        facets=("scope", "field", "level"),
+        lead=("scope", "source_id", "field", "level", "alpha", "units", "disagreements"),
+    )
+
+    key: str = Field(primary_key=True, description="Stable id of the row: <source_id>/<field>, or corpus/<field>.")
+    scope: AgreementScope = Field(description="article (one article's units) or corpus (every double-coded article).")
+    source_id: str | None = Field(default=None, description="The article; empty for a corpus row.")
+    field: str = Field(description="What was compared: units (which sentences were coded at all), a kind of unit "
+                       "(statements, events, conditions, claims: found by both or one coder), or a field of a "
+                       "matched unit (event_type, date_earliest, ...).")
+    level: AgreementLevel = Field(description="nominal (equal or not) or interval (dates, in days).")
+    alpha: float | None = Field(default=None, description="Krippendorff's alpha (1 perfect agreement, 0 chance); "
+                                "empty where undefined (fewer than two values, or one value only).")
+    units: int = Field(ge=0, description="Units compared (pairable by both coders).")
+    disagreements: int = Field(ge=0, description="Units on which the two codings differ.")
+    first_coder: str = Field(description="Role of the first coding (codebook coder_role).")
+    second_coder: str = Field(description="Role of the second coding (codebook coder_role).")
+
+
+class Adjudication(SQLModel, table=True):
+    """Every disagreement between two codings of an article and how the adjudicator decided it
+    (adjudications/<source_id>.yaml)."""
+
+    __tablename__ = "adjudications"
+    __display__ = Display(
+        label="key",
+        facets=("field", "decision", "source_id"),
+        lead=("source_id", "field", "unit", "first_value", "second_value", "decision", "published_value", "reason"),
+    )
+
+    key: str = Field(primary_key=True, description="The disagreement's stable key, as `rucas agreement` prints it: "
+                     "<source_id>/<field>/<first unit>~<second unit> ('-' for a side without the unit).")
+    source_id: str = Field(foreign_key="sources.source_id", description="The article.")
+    field: str = Field(description="The field disagreed on (as in coding_agreement.field).")
+    unit: str = Field(description="The unit: its id in the first coding ~ its id in the second ('-' where absent).")
+    first_value: str | None = Field(default=None, description="The first coding's value, as text; empty where it has none.")
+    second_value: str | None = Field(default=None, description="The second coding's value, as text; empty where it has none.")
+    decision: AdjudicationDecision = Field(description="first, second or neither: which coding the published annotation follows.")
+    published_value: str | None = Field(default=None, description="The value the published annotation carries, as text; "
+                                        "empty where the unit is not coded.")
+    reason: str = Field(description="Why the adjudicator decided so.")
+    consulted: str | None = Field(default=None, description="A public source consulted for the decision (URL), if any.")
+    adjudicator: str = Field(description="Who decided (codebook coder_role).")
+    adjudicated_on: datetime.date = Field(description="Day the article's adjudication was completed.")

@@ -137,8 +137,8 @@ def _source_lines(title: str | None, language: str | None, date: StatedDate | No
         "date": date_value,
         "url": "null  # only an address you know; never a reconstructed one",
         "rights": "null  # required: who holds the rights to the text",
-        "coder": "null  # your project handle",
-        "review_status": "unreviewed  # a second person checks every row, then writes reviewed, reviewer, review_date",
+        "coder": "null  # required: your role in codebook.yaml coder_roles (e.g. coder-a), never a name",
+        "review_status": "single-coded  # double-coded, then adjudicated, once codings/ and adjudications/ hold them",
     }
     known["body"] = flow(body) if body else "null  # required: {starts_with: \"first words\", ends_with: \"last words\"}"
     order = ["title", "publisher", "publisher_actor_id", "author", "language", "date", "url", "rights", "body", "note"]

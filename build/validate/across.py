@@ -23,8 +23,13 @@ ORIGIN = "__origin"
 """Extra column of the assembled tables: where each row was written (see `encode_origin`)."""
 
 CURATED_CODEBOOKS = {"event_types": "event_type", "event_modes": "event_mode", "event_contexts": "event_context",
-                     "cameo_codes": "cameo_code", "condition_types": "condition_type"}
-"""Sections of reference/codebook.yaml and the column whose values each one lists."""
+                     "cameo_codes": "cameo_code", "condition_types": "condition_type",
+                     "coder_roles": "coder_role"}
+"""Sections of reference/codebook.yaml and the codebook (named after the column, or kind of column) each one lists."""
+
+CODED_COLUMNS = {**{codebook: codebook for codebook in CURATED_CODEBOOKS.values()},
+                 "coder": "coder_role", "second_coder": "coder_role", "adjudicator": "coder_role"}
+"""Columns whose values must be codes of a curated codebook, and that codebook (exact, case-sensitive)."""
 
 MAX_REPORTED = 200
 """Errors of one kind reported one by one before the rest are counted in a single line."""
@@ -166,16 +171,17 @@ def check_across(tables: dict[str, pa.Table], failed_keys: dict[str, set[str]],
                 _report_rows(table, missing, column.name,
                              lambda value, c=column.name, t=target: f"{c} {str(value)[:60]!r} is not a known {t} id.",
                              lambda value, t=target: _unknown_reference_fix(t, value), errors, root)
-            elif column.name in CURATED_CODEBOOKS.values():
+            elif column.name in CODED_COLUMNS:
                 if "codebook" in unreadable:
                     continue
-                allowed = codebook.filter(pc.equal(codebook.column("codebook"), column.name)).column("code")
+                listed = CODED_COLUMNS[column.name]
+                allowed = codebook.filter(pc.equal(codebook.column("codebook"), listed)).column("code")
                 missing = _missing(table.column(column.name), allowed.combine_chunks() if isinstance(allowed, pa.ChunkedArray) else allowed)
                 if pc.any(missing).as_py():
                     codes = allowed.to_pylist()
                     _report_rows(table, missing, column.name,
                                  lambda value, c=column.name: f"{c} {str(value)[:60]!r} is not in the codebook.",
-                                 lambda value, c=column.name: _code_fix(c, value, codes), errors, root)
+                                 lambda value, c=listed: _code_fix(c, value, codes), errors, root)
     for target, count in unchecked.items():
         cause = unreadable[target]
         errors.append(CurationError(cause.path, cause.line, f"then: {count} reference(s) to {target} in other files "

@@ -329,7 +329,7 @@ def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFi
         row, origin = read_row(table_spec("claims"), mapping, path, line, errors)
         if row:
             rows.add("claims", row, origin)
-    errors += provenance.unreviewed_articles(rows)
+    errors += provenance.review_provenance(rows)
     errors += provenance.notes_citing_unshipped_files(rows)
     return ArticleResult(rows, errors)
 

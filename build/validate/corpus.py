@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from rucas.build.read.corpus import Corpus, CuratedFile, Fingerprint, read_corpus
 from rucas.build.validate import cache
-from rucas.build.validate.across import CURATED_CODEBOOKS, ORIGIN, check_across, encode_origin
+from rucas.build.validate.across import CODED_COLUMNS, ORIGIN, check_across, encode_origin
 from rucas.build.validate.checks import Rows, validate_article, validate_reference
 from rucas.build.validate.errors import CurationError, ValidationFailed
 from rucas.build.write.arrow_tables import rows_to_arrow, sort_table
@@ -114,22 +114,34 @@ def _hash_with_fingerprints(corpus: Corpus, known: dict[str, tuple[Fingerprint, 
             file.known_sha256(earlier[1])
 
 
+PROVENANCE_COLUMNS = ("review_status", "adjudicated_on", "date_earliest", "date_latest")
+"""Columns of `sources` that the checks after validation read (with its coded roles): whether an article's review
+status is supported by its stored codings and adjudication log (see `validate_corpus`'s `after`)."""
+
+AfterCheck = Callable[[dict[str, pa.Table], str], list[CurationError]]
+"""A check run on the assembled check columns (with ORIGIN, shown under the curated folder `root`) once every file
+is validated; its errors are reported with the others."""
+
+
 def check_columns(spec: TableSpec) -> list[str]:
-    """The columns the checks across files read: keys, references, coded values (and memberships' basis)."""
+    """The columns the checks across files read: keys, references, coded values (and memberships' basis, sources'
+    provenance)."""
     return [column.name for column in spec.columns
-            if column.primary_key or column.references or column.name in CURATED_CODEBOOKS.values()
-            or (spec.name, column.name) == ("alliance_members", "basis")]
+            if column.primary_key or column.references or column.name in CODED_COLUMNS
+            or (spec.name, column.name) == ("alliance_members", "basis")
+            or (spec.name == "sources" and column.name in PROVENANCE_COLUMNS)]
 
 
 def validate_corpus(curated: Path | Corpus, cache_dir: Path | None = None, *, workers: int = 2,
-                    counter: Counter | None = None, tables: bool = True) -> Validated:
+                    counter: Counter | None = None, tables: bool = True, after: AfterCheck | None = None) -> Validated:
     """Validate the corpus under `curated` (a folder, or a Corpus already listed); return every table,
     or raise ValidationFailed listing every error.
 
     With `cache_dir`, valid articles whose files and validation code are unchanged are taken from
     the cache (`save_cache` stores a run's results there); the outcome is the same either way.
     Without `tables`, only the columns the checks read are assembled (what `rucas validate` needs):
-    `row_counts` is filled, `tables` and `cache_tables` stay empty.
+    `row_counts` is filled, `tables` and `cache_tables` stay empty. `after` is a check of a later stage (the
+    review records, rucas.build.review.records) run on those columns when every file is read.
     """
     corpus = curated if isinstance(curated, Corpus) else read_corpus(curated)
     errors = list(corpus.errors)
@@ -169,6 +181,8 @@ def validate_corpus(curated: Path | Corpus, cache_dir: Path | None = None, *, wo
 
     checked = {spec.name: assemble(spec.name, check_columns(spec) + [ORIGIN]) for spec in table_specs()}
     errors += check_across(checked, failed_keys, reference.rows.unreadable, root, corpus.text_of)
+    if after is not None:
+        errors += after(checked, root)
     if errors:
         raise ValidationFailed(errors, corpus.text_of)
     fingerprints = {file.relative: (file.fingerprint, file.sha256) for file in corpus.files()}

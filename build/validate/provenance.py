@@ -1,9 +1,11 @@
-"""Provenance checks: every published article was reviewed, and every note cites something a reader can open.
+"""Provenance checks: every article says truthfully who coded it, and every note cites something a reader can open.
 
 Two rules of the curation workflow, checked on the validated rows:
 
-* `unreviewed_articles`: an annotation is published only after a second person reviewed it
-  (`review_status: reviewed`, with a reviewer other than the coder and a review date).
+* `review_provenance`: the `source:` block names its coder, and its second coder and adjudicator as far as its
+  `review_status` (single-coded, double-coded, adjudicated, test_data) says they exist; the roles themselves are
+  codes of codebook.yaml's coder_roles (checked across files), and whether the stored codings and adjudication
+  log support the status is checked after validation (rucas.build.review.records).
 * `notes_citing_unshipped_files`: a note (any column whose name ends in `note`, in any table)
   may cite a URL or a file that ships with RUCAS, never a private file such as a research
   notebook ("facts.md section 4") that the reader cannot open.
@@ -14,6 +16,7 @@ reference files (`validate_reference`), so a cached article has passed them alre
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from collections.abc import Iterable, Iterator
@@ -94,38 +97,53 @@ def is_shipped(cited: str, shipped: Iterable[str] | None = None) -> bool:
     return any(path == name or path.endswith("/" + name) for path in files for name in wanted)
 
 
-def unreviewed_articles(rows: Rows) -> list[CurationError]:
-    """One error per article whose annotation is not marked reviewed by someone other than its coder.
+def _source_error(origin: Any, column: str, message: str, fix: str) -> CurationError:
+    return CurationError(origin.path, origin.line_of(column), message, fix)
 
-    `test_data` (generated or trimmed articles of tests and benchmarks) passes; `unreviewed` does not, and a
-    `reviewed` annotation must name its reviewer and review date.
+
+def review_provenance(rows: Rows, today: datetime.date | None = None) -> list[CurationError]:
+    """One error per article whose `source:` block contradicts its review_status (the files are checked later).
+
+    single-coded names no second_coder, adjudicator or adjudicated_on; double-coded names a second_coder (other
+    than the coder) and no adjudicator yet; adjudicated names both coders, the adjudicator and adjudicated_on, a
+    day neither before the article was published nor after `today` (by default the UTC day now).
     """
+    today = today or datetime.datetime.now(datetime.UTC).date()
     errors: list[CurationError] = []
     for row, origin in zip(rows.tables.get("sources", []), rows.origins.get("sources", [])):
-        status = row.get("review_status")
-        where = origin.path
+        status, source_id = row.get("review_status"), row.get("source_id")
+        coder, second = row.get("coder"), row.get("second_coder")
+        if second is not None and second == coder:
+            errors.append(_source_error(origin, "second_coder", f"article {source_id!r}: second_coder is the coder "
+                                        f"({coder!r}); a second coding is by someone else.",
+                                        "name the second coder's role, or remove second_coder."))
         if status == ReviewStatus.test_data.value:
             continue
-        if status != ReviewStatus.reviewed.value:
-            errors.append(CurationError(
-                where, origin.line_of("review_status"),
-                f"article {row.get('source_id')!r} has not been reviewed (review_status: {status}); "
-                "only reviewed articles are published.",
-                "have a second person check every row against the article and its cited sources, then "
-                "set review_status: reviewed, reviewer: <their project handle> and review_date: <the day>."))
-            continue
-        if not row.get("coder") or not row.get("reviewer") or not row.get("review_date"):
-            missing = " and ".join(name for name in ("coder", "reviewer", "review_date") if not row.get(name))
-            errors.append(CurationError(
-                where, origin.line_of("review_status"),
-                f"article {row.get('source_id')!r} is marked reviewed but gives no {missing}.",
-                "write who coded and who reviewed it (project handles, not guessed names) and the day the "
-                "review was completed."))
-        elif row.get("reviewer") == row.get("coder"):
-            errors.append(CurationError(
-                where, origin.line_of("reviewer"),
-                f"article {row.get('source_id')!r} was reviewed by its own coder ({row.get('coder')!r}).",
-                "have someone other than the coder review it, and write their handle as reviewer."))
+        named = [column for column in ("second_coder", "adjudicator", "adjudicated_on") if row.get(column) is not None]
+        wanted = {ReviewStatus.single_coded.value: (),
+                  ReviewStatus.double_coded.value: ("second_coder",),
+                  ReviewStatus.adjudicated.value: ("second_coder", "adjudicator", "adjudicated_on")}.get(status, ())
+        for column in named:
+            if column not in wanted:
+                errors.append(_source_error(origin, column, f"article {source_id!r} is {status} but names {column}.",
+                                            f"remove {column}, or set review_status to what was done (double-coded "
+                                            "when a second coding is stored, adjudicated when its log is)."))
+        missing = [column for column in wanted if row.get(column) is None]
+        if missing:
+            errors.append(_source_error(origin, "review_status", f"article {source_id!r} is {status} but gives no "
+                                        f"{' and '.join(missing)}.", f"write {', '.join(missing)} (roles of "
+                                        "codebook.yaml coder_roles; the day as YYYY-MM-DD), or lower the status."))
+        day = row.get("adjudicated_on")
+        if status == ReviewStatus.adjudicated.value and day is not None:
+            published = row.get("date_earliest")
+            if published is not None and day < published:
+                errors.append(_source_error(origin, "adjudicated_on", f"article {source_id!r} was adjudicated on "
+                                            f"{day}, before it was published ({published}).",
+                                            "write the day the adjudication was completed."))
+            elif day > today:
+                errors.append(_source_error(origin, "adjudicated_on", f"article {source_id!r} was adjudicated on "
+                                            f"{day}, a day still to come.", "write the day the adjudication was "
+                                            "completed (not a planned one)."))
     return errors
 
 
