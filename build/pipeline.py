@@ -7,8 +7,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rucas.build.validate.corpus import Validated, save_cache, validate_corpus
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from rucas.build.review.records import ReviewRecords
 
 # The writers (DuckDB, SQLite, Datasette) are imported by `build` when it runs, so that `validate`
 # starts without them.
@@ -61,8 +67,22 @@ def validate(curated_dir: Path, cache_dir: Path | None = None, progress: Progres
     With `cache_dir` (a build's cache), articles validated before with the same files and the same
     validation code are taken from it instead of being checked again; the result is the same.
     """
+    from rucas.build.review.records import ReviewCheck
+
     progress(f"validating {curated_dir}")
-    return validate_corpus(curated_dir, cache_dir, counter=progress_bar("validating") if bar else None, tables=False)
+    return validate_corpus(curated_dir, cache_dir, counter=progress_bar("validating") if bar else None, tables=False,
+                           after=ReviewCheck(curated_dir))
+
+
+def add_review_tables(tables: dict[str, pa.Table], records: ReviewRecords) -> None:
+    """Fill coding_agreement and adjudications from the review records the validation read (empty without any)."""
+    from rucas.build.review.records import agreement_rows
+    from rucas.build.write.arrow_tables import rows_to_arrow, sort_table
+    from rucas.schema import table_spec
+
+    for name, rows in (("coding_agreement", agreement_rows(records)), ("adjudications", records.decisions)):
+        spec = table_spec(name)
+        tables[name] = sort_table(spec, rows_to_arrow(spec, rows))
 
 
 class _Timer:
@@ -102,6 +122,7 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
     from rucas.build.curate.review_pages import write_review_pages
     from rucas.build.publish.atomic import build_lock, new_staging_dir, publish
     from rucas.build.publish.datasette_config import write_config
+    from rucas.build.review.records import ReviewCheck, review_inputs
     from rucas.build.write.datapackage import write_datapackage
     from rucas.build.write.duckdb_db import write_duckdb
     from rucas.build.write.incremental import previous_build, write_patched, writer_digest
@@ -113,8 +134,11 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
     stages: dict[str, float] = {}
     timer = _Timer(stages, progress)
     cache_dir = output_dir / ".cache"
+    review = ReviewCheck(curated_dir)
     validated = validate_corpus(curated_dir, cache_dir if cache else None,
-                                counter=progress_bar("validating") if bar else None)
+                                counter=progress_bar("validating") if bar else None, after=review)
+    add_review_tables(validated.tables, review.records)
+    validated.inputs += review_inputs(curated_dir)
     inputs, tables, reused = validated.inputs, validated.tables, validated.reused
     progress(f"  {validated.reused:,} article(s) from the cache, {validated.validated:,} validated")
     timer.lap("validate")

@@ -36,6 +36,17 @@ QID_PATTERN = r"^Q[1-9][0-9]*$"
 ISO3_PATTERN = r"^[A-Z]{3}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 CAMEO_PATTERN = r"^[0-9]{2,4}[0-9A-Z]?$"
+CODE_PATTERN = r"^[A-Za-z0-9]+([_-][A-Za-z0-9]+)*$"
+"""A codebook code: ASCII letters and digits, joined by single hyphens or underscores (REJECT, 0234, coder-a)."""
+
+MAX_LENGTH = {"id": 120, "code": 64, "language": 2, "url": 2048, "text": 10_000, "article": 50_000_000}
+"""The longest value (in characters) of each form of text column. Every text column has one form: declared with
+the helpers below (`code()`, `url()`, `language_code()`, `article_text()`), an id when it has the id pattern or
+points at an id, a code when it has another pattern, free text otherwise (see rucas.schema.derive)."""
+
+DATE_RANGE = (datetime.date(1800, 1, 1), datetime.date(2100, 12, 31))
+"""The first and last day any date column may hold. An open end is null, never a far-off day such as 9999-12-31;
+every date stays inside what every reader stores (pandas' datetime64[ns] ends in 2262)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,26 @@ def pattern(regex: str) -> dict[str, dict[str, str]]:
 def country_code() -> dict[str, dict[str, str]]:
     """Column keyword arguments for an ISO 3166-1 alpha-3 country code: its form and its code list."""
     return {"info": {"pattern": ISO3_PATTERN, "vocabulary": "iso3166-1-alpha3"}}
+
+
+def code() -> dict[str, dict[str, str]]:
+    """Column keyword arguments for a codebook code (or a codebook's name): CODE_PATTERN, checked for look-alike letters."""
+    return {"info": {"pattern": CODE_PATTERN, "form": "code"}}
+
+
+def url() -> dict[str, dict[str, str]]:
+    """Column keyword arguments for a web address: an http(s) URL with a host, without spaces or quotes."""
+    return {"info": {"form": "url"}}
+
+
+def language_code() -> dict[str, dict[str, str]]:
+    """Column keyword arguments for an ISO 639-1 language code (two lower-case letters of the ISO list)."""
+    return {"info": {"pattern": r"^[a-z]{2}$", "vocabulary": "iso639-1", "form": "language"}}
+
+
+def article_text() -> dict[str, dict[str, str]]:
+    """Column keyword arguments for an article's whole text (bounded by MAX_LENGTH["article"], not by free text's)."""
+    return {"info": {"form": "article"}}
 
 
 class DateInterval(SQLModel):
@@ -155,10 +186,10 @@ class Source(DateInterval, table=True):
         default=None, foreign_key="actors.actor_id", description="The publisher as an actor."
     )
     author: str | None = Field(default=None, description="The byline, where the article gives one.")
-    language: str = Field(sa_column_kwargs=pattern(r"^[a-z]{2}$"), description="ISO 639-1 code of the article's language.")
-    url: str | None = Field(default=None, description="Where the article was published, only where known.")
+    language: str = Field(sa_column_kwargs=language_code(), description="ISO 639-1 code of the article's language.")
+    url: str | None = Field(default=None, sa_column_kwargs=url(), description="Where the article was published, only where known.")
     rights: str = Field(description="Who holds the rights to the article text; the text is not ours to relicense.")
-    text: str = Field(description="The article exactly as received, byte for byte (UTF-8).")
+    text: str = Field(sa_column_kwargs=article_text(), description="The article exactly as received, byte for byte (UTF-8).")
     text_sha256: str = Field(sa_column_kwargs=pattern(SHA256_PATTERN), description="SHA-256 of the article file's bytes.")
     body_start: int = Field(description="Offset in text where the article body begins (code points).")
     body_end: int = Field(description="Offset in text where the article body ends (exclusive).")
@@ -251,9 +282,9 @@ class Event(DateInterval, Evidence, table=True):
 
     event_id: str = Field(primary_key=True, sa_column_kwargs=pattern(SLUG_PATTERN), description="Stable id of the event.")
     source_id: str = Field(foreign_key="sources.source_id", description="The article the event is coded from.")
-    event_type: str = Field(description="PLOVER event type (codebook event_type), e.g. REQUEST, REJECT, MOBILIZE.")
-    event_mode: str | None = Field(default=None, description="PLOVER mode qualifying the type (codebook event_mode).")
-    event_context: str | None = Field(default=None, description="PLOVER context of the event (codebook event_context).")
+    event_type: str = Field(sa_column_kwargs=code(), description="PLOVER event type (codebook event_type), e.g. REQUEST, REJECT, MOBILIZE.")
+    event_mode: str | None = Field(default=None, sa_column_kwargs=code(), description="PLOVER mode qualifying the type (codebook event_mode).")
+    event_context: str | None = Field(default=None, sa_column_kwargs=code(), description="PLOVER context of the event (codebook event_context).")
     cameo_code: str | None = Field(
         default=None, sa_column_kwargs=pattern(CAMEO_PATTERN), description="CAMEO event code as text, leading zeros kept (codebook cameo_code)."
     )
@@ -299,7 +330,7 @@ class EventCondition(Evidence, table=True):
 
     condition_id: str = Field(primary_key=True, sa_column_kwargs=pattern(SLUG_PATTERN), description="Stable id of the condition.")
     event_id: str = Field(foreign_key="events.event_id", description="The offer, pledge or refusal it qualifies.")
-    condition_type: str = Field(description="Kind of condition (codebook condition_type), e.g. request_received.")
+    condition_type: str = Field(sa_column_kwargs=code(), description="Kind of condition (codebook condition_type), e.g. request_received.")
     note: str | None = Field(default=None, description="Curator's note on the condition.")
 
 
@@ -364,8 +395,8 @@ class Code(SQLModel, table=True):
     __tablename__ = "codebook"
     __display__ = Display(facets=("codebook",), lead=("codebook", "code", "label", "definition"))
 
-    codebook: str = Field(primary_key=True, description="The vocabulary, named after the column that uses it.")
-    code: str = Field(primary_key=True, description="The value as it appears in the data.")
+    codebook: str = Field(primary_key=True, sa_column_kwargs=code(), description="The vocabulary, named after the column that uses it.")
+    code: str = Field(primary_key=True, sa_column_kwargs=code(), description="The value as it appears in the data.")
     label: str = Field(description="A short human-readable label.")
     definition: str = Field(description="What the value means and when coders use it.")
 
@@ -381,7 +412,8 @@ class CodingAgreement(SQLModel, table=True):
         lead=("scope", "source_id", "field", "level", "alpha", "units", "disagreements"),
     )
 
-    key: str = Field(primary_key=True, description="Stable id of the row: <source_id>/<field>, or corpus/<field>.")
+    key: str = Field(primary_key=True, description="Stable id of the row: <source_id>/<field>, or "
+                     "corpus/<field>/<first coder>~<second coder>.")
     scope: AgreementScope = Field(description="article (one article's units) or corpus (every double-coded article).")
     source_id: str | None = Field(default=None, description="The article; empty for a corpus row.")
     field: str = Field(description="What was compared: units (which sentences were coded at all), a kind of unit "

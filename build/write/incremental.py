@@ -46,6 +46,7 @@ WRITER_CODE: dict[str, tuple[str, ...]] = {
     "rucas.build.write": ("*.py",),
     "rucas.queries": ("views/*.sql",),
     "rucas.build.curate": ("review_page.py", "review_pages.py"),
+    "rucas.build.review": ("*.py",),
 }
 """The code that decides what the written outputs hold: a change to any of it makes the next build cold."""
 
