@@ -575,10 +575,11 @@ def test_antonov_became_deputy_defence_minister_on_2_february_2011(duck):
     assert earliest == D(2011, 2, 2)
 
 
-def test_belarus_signed_the_collective_security_treaty_on_31_december_1993(duck):
-    """The Kremlin's CSTO background note: "Belarus on December 31, 1993" (reprinted at alliansfriheten.se)."""
+def test_belarus_is_a_party_to_the_collective_security_treaty_from_the_1999_protocol(duck):
+    """Belarus's Foreign Ministry: Belarus joined after 1992 and signed the prolongation protocol of 2 Apr 1999
+    (mfa.gov.by); the accession day 31 Dec 1993 was seen only in a blog's reprint, which is not citable."""
     (joined, note), = rows(duck, "SELECT joined_date, note FROM alliance_members WHERE alliance_id = 'cst' AND actor_id = 'belarus'")
-    assert joined == D(1993, 12, 31) and "alliansfriheten.se" in note
+    assert joined == D(1999, 4, 2) and "mfa.gov.by" in note and "not verified" in note
 
 
 def test_unverified_wikidata_ids_are_left_empty(duck):
