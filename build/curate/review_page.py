@@ -170,7 +170,7 @@ def _cards(review: ReviewInput, spans: list[CodedSpan]) -> dict[str, str]:
                   ("claims", "<br>".join(f"{escape(c['relation'])} {link('event', c['event_id'])}"
                                          for c in claims_of_statement[sid]) or None),
                   ("note", _text(row.get("note"))),
-                  ("offsets", f"{row['evidence_start']}–{row['evidence_end']}")]
+                  ("offsets", escape(f"{row['evidence_start']}–{row['evidence_end']}"))]
         cards[f"statement-{sid}"] = _card("statement", label[("statement", sid)], sid, fields)
     for row in review.tables.get("events", []):
         eid = row["event_id"]
@@ -188,12 +188,12 @@ def _cards(review: ReviewInput, spans: list[CodedSpan]) -> dict[str, str]:
                   ("claimed by", "<br>".join(f"{link('statement', c['statement_id'])} {escape(c['relation'])}"
                                              for c in claims_of_event[eid]) or None),
                   ("note", _text(row.get("note"))),
-                  ("offsets", f"{row['evidence_start']}–{row['evidence_end']}")]
+                  ("offsets", escape(f"{row['evidence_start']}–{row['evidence_end']}"))]
         cards[f"event-{eid}"] = _card("event", label[("event", eid)], eid, fields)
     for row in review.tables.get("event_conditions", []):
         cid = row["condition_id"]
         fields = [("type", _text(row["condition_type"])), ("of event", link("event", row["event_id"])),
-                  ("note", _text(row.get("note"))), ("offsets", f"{row['evidence_start']}–{row['evidence_end']}")]
+                  ("note", _text(row.get("note"))), ("offsets", escape(f"{row['evidence_start']}–{row['evidence_end']}"))]
         cards[f"condition-{cid}"] = _card("condition", label[("condition", cid)], cid, fields)
     return cards
 

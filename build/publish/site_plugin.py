@@ -75,6 +75,21 @@ def reading_order(table: str | None, config: dict[str, Any]):
     return indexes
 
 
+WEB_SCHEMES = ("http://", "https://")
+"""The only addresses a page links to as a value's own (an article's url): never javascript: or data:."""
+
+
+def web_address(url: object) -> str:
+    """url if it is an http(s) address, else "" (templates link a value's url only through this filter)."""
+    text = str(url or "").strip()
+    return text if text.lower().startswith(WEB_SCHEMES) else ""
+
+
+@hookimpl
+def prepare_jinja2_environment(env) -> None:
+    env.filters["web_address"] = web_address
+
+
 def _row_link(datasette, database: str, table: str, value: object, text: object | None = None) -> Markup:
     href = datasette.urls.table(database, table) + "/" + tilde_encode(str(value))
     return Markup(f'<a href="{escape(href)}">{escape(text if text is not None else value)}</a>')
