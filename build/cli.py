@@ -198,6 +198,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def cmd_agreement(args: argparse.Namespace) -> int:
+    """Compare two roles' codings: Krippendorff's alpha per field and article, and every disagreement by key."""
+    from rucas.build.review.report import agreement_json, agreement_text
+    from rucas.build.review.agreement import compare_codings
+
+    agreement = compare_codings(args.curated or default_curated_dir(), args.first, args.second)
+    if agreement.errors:
+        for error in agreement.errors:
+            print(str(error), file=sys.stderr)
+        print(f"\n{len(agreement.errors)} error(s) in the codings; nothing was compared.", file=sys.stderr)
+        return 1
+    sys.stdout.write(agreement_json(agreement) if args.json else agreement_text(agreement))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `rucas` command."""
     parser = argparse.ArgumentParser(prog="rucas", description="Build and publish the RUCAS dataset.")
@@ -297,6 +312,17 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--html", type=Path, default=None, help="also write the article's review page to this file")
     _add_paths(check, output=False)
     check.set_defaults(func=cmd_check)
+
+    agreement = commands.add_parser(
+        "agreement", help="Krippendorff's alpha between two codings, and their disagreements",
+        description="Validate codings/FIRST/ and codings/SECOND/ (as annotations are validated), match their units "
+        "by evidence, and print Krippendorff's alpha per field over all articles both coded and per article, then "
+        "every disagreement with the key an adjudication log decides it by.")
+    agreement.add_argument("--first", default="coder-a", help="role of the first coding (default coder-a)")
+    agreement.add_argument("--second", default="coder-b", help="role of the second coding (default coder-b)")
+    agreement.add_argument("--json", action="store_true", help="print JSON")
+    _add_paths(agreement, output=False)
+    agreement.set_defaults(func=cmd_agreement)
 
     args = parser.parse_args(argv)
     output = getattr(args, "output", None)

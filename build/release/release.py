@@ -79,6 +79,25 @@ def verify_build(output_dir: Path) -> Path:
     return build_dir
 
 
+def refuse_unadjudicated(build_dir: Path) -> None:
+    """Raise ReleaseError naming the articles of the build that are neither adjudicated nor test data: a release
+    publishes only codings whose disagreements were decided (codebook review_status)."""
+    import pyarrow.parquet as pq
+
+    from rucas.schema.codes import ReviewStatus
+
+    sources = pq.read_table(build_dir / "parquet" / "sources.parquet", columns=["source_id", "review_status"])
+    allowed = {ReviewStatus.adjudicated.value, ReviewStatus.test_data.value}
+    pending = sorted(f"{source_id} ({status})" for source_id, status in zip(sources.column("source_id").to_pylist(),
+                                                                             sources.column("review_status").to_pylist())
+                     if status not in allowed)
+    if pending:
+        raise ReleaseError(f"{build_dir}: {len(pending)} article(s) are not adjudicated, and a release publishes only "
+                           f"adjudicated articles: {', '.join(pending[:10])}{' ...' if len(pending) > 10 else ''}. "
+                           "Fix: store the second coding, decide every disagreement in adjudications/<id>.yaml, set "
+                           "review_status: adjudicated, build, then release")
+
+
 def release_date_from_git(curated_dir: Path, build_dir: Path) -> datetime.date:
     """The date of the newest commit of curated_dir, if the build is of exactly its committed files.
 
@@ -160,6 +179,7 @@ def make_release(output_dir: Path, releases_dir: Path, *, released: datetime.dat
     from rucas.build.paths import default_curated_dir
 
     build_dir = verify_build(output_dir)
+    refuse_unadjudicated(build_dir)
     version = dataset_version_of(build_dir)
     date = released or release_date_from_git(curated_dir or default_curated_dir(), build_dir)
     target = releases_dir / version

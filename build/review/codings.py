@@ -137,6 +137,10 @@ def read_coding(curated: Path, role: str, source_ids: list[str] | None = None) -
         errors += _check_coder(result.rows, role)
         rows.extend(result.rows)
         per_article[source_id] = result.rows
+    # the reference may name any article of the corpus (a membership's basis): those not coded here are known too
+    articles = curated / "articles"
+    rows.failed_keys["sources"] |= {name[:-4] for name in os.listdir(articles) if name.endswith(".txt")} \
+        if articles.is_dir() else set()
     root = corpus.shown_root()
     tables = {spec.name: rows_to_arrow(spec, rows.tables.get(spec.name, []),
                                        {ORIGIN: [encode_origin(o, root) for o in rows.origins.get(spec.name, [])]})
