@@ -1,5 +1,6 @@
-"""Provenance is checked like any other rule: an unreviewed article, or a note citing a file the reader
-cannot open, stops the build with file:line, what is wrong and the fix (exit status 1).
+"""Provenance is checked like any other rule: a review status the source block contradicts, or a note citing a
+file the reader cannot open, stops the build with file:line, what is wrong and the fix (exit status 1).
+(Statuses against the stored codings and logs: tests/test_adjudication.py.)
 
 Each test breaks a private copy of tests/fixtures/minimal in one place. The fixture itself is test
 data (`review_status: test_data`, line 11 of its annotation). `rucas validate` runs in-process
@@ -48,29 +49,25 @@ def _refused(corpus: Path, capsys: Capture, relative: str, line: int, message: s
     assert any(message in text and " Fix: " in text for text in located), stderr
 
 
-def test_an_unreviewed_article_is_refused_at_its_review_status_line(minimal_corpus: Path, capsys: Capture):
-    _edit(minimal_corpus, ANNOTATION, REVIEW_LINE, "  review_status: unreviewed\n")
-    _refused(minimal_corpus, capsys, ANNOTATION, 11, "has not been reviewed (review_status: unreviewed)")
-
-
-def test_an_article_marked_reviewed_must_name_coder_reviewer_and_review_date(minimal_corpus: Path, capsys: Capture):
-    _edit(minimal_corpus, ANNOTATION, REVIEW_LINE, "  review_status: reviewed\n")
-    _refused(minimal_corpus, capsys, ANNOTATION, 11, "is marked reviewed but gives no coder and reviewer and review_date")
-
-
-def test_an_article_reviewed_by_its_own_coder_is_refused(minimal_corpus: Path, capsys: Capture):
-    _edit(minimal_corpus, ANNOTATION, REVIEW_LINE,
-          "  coder: rucas-curation-team\n  reviewer: rucas-curation-team\n  review_date: 2026-11-30\n"
-          "  review_status: reviewed\n")
-    _refused(minimal_corpus, capsys, ANNOTATION, 12, "was reviewed by its own coder ('rucas-curation-team')")
-
-
-def test_an_article_reviewed_by_someone_else_is_accepted(minimal_corpus: Path, capsys: Capture):
-    _edit(minimal_corpus, ANNOTATION, REVIEW_LINE,
-          "  coder: rucas-curation-team\n  reviewer: rucas-audit-2026-11\n  review_date: 2026-11-30\n"
-          "  review_status: reviewed\n")
+def test_a_single_coded_article_is_valid_and_says_who_coded_it(minimal_corpus: Path, capsys: Capture):
+    _edit(minimal_corpus, ANNOTATION, REVIEW_LINE, "  review_status: single-coded\n")
     status, stderr = _validate(minimal_corpus, capsys)
     assert status == 0, stderr
+
+
+def test_an_article_without_a_coder_is_refused(minimal_corpus: Path, capsys: Capture):
+    _edit(minimal_corpus, ANNOTATION, "  coder: coder-a\n", "")
+    _refused(minimal_corpus, capsys, ANNOTATION, 1, "coder is required")
+
+
+def test_a_review_status_from_before_the_vocabulary_is_refused(minimal_corpus: Path, capsys: Capture):
+    _edit(minimal_corpus, ANNOTATION, REVIEW_LINE, "  review_status: reviewed\n")
+    _refused(minimal_corpus, capsys, ANNOTATION, 11, "review_status")
+
+
+def test_a_double_coded_article_must_name_its_second_coder(minimal_corpus: Path, capsys: Capture):
+    _edit(minimal_corpus, ANNOTATION, REVIEW_LINE, "  review_status: double-coded\n")
+    _refused(minimal_corpus, capsys, ANNOTATION, 11, "is double-coded but gives no second_coder")
 
 
 def test_a_date_note_citing_the_unpublished_research_notes_is_refused(minimal_corpus: Path, capsys: Capture):
@@ -101,13 +98,14 @@ def test_notes_may_cite_urls_and_files_that_ship_with_rucas(minimal_corpus: Path
 
 
 @pytest.mark.slow
-def test_a_cached_build_refuses_an_unreviewed_article_like_a_full_validation(minimal_corpus: Path, tmp_path: Path):
+def test_a_cached_build_refuses_a_double_coded_article_without_codings_like_a_full_validation(
+        minimal_corpus: Path, tmp_path: Path):
     output = tmp_path / "out"
     assert _cli("build", "--curated", str(minimal_corpus), "--output", str(output), "--quiet").returncode == 0
-    _edit(minimal_corpus, ANNOTATION, REVIEW_LINE, "  review_status: unreviewed\n")
+    _edit(minimal_corpus, ANNOTATION, REVIEW_LINE, "  second_coder: coder-b\n  review_status: double-coded\n")
     result = _cli("build", "--curated", str(minimal_corpus), "--output", str(output), "--quiet")
     assert result.returncode == 1
-    assert f"{ANNOTATION}:11: " in result.stderr and "has not been reviewed" in result.stderr
+    assert f"{ANNOTATION}:12: " in result.stderr and "codings/coder-a/" in result.stderr
 
 
 @pytest.mark.slow
