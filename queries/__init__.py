@@ -15,6 +15,9 @@ besides those named like a table's facet columns (Display.facets in schema/table
 A line `-- question: rank: the question` puts the view or query on the site's front page under that
 question (lowest rank first), and `-- example: name=value&name=value` gives a canned query's front-page
 link its parameters.
+Metadata lines are recognised exactly as written here (`-- ` then the lower-case word and a colon, at the
+start of the comment); every other comment line is prose of the description, so a sentence that begins
+"Order:" stays in it.
 """
 
 from __future__ import annotations
@@ -76,49 +79,55 @@ class SqlFile:
         return PARAMETER_OR_STRING.sub(lambda m: m.group("string") or f"${m.group('parameter')}", self.sql)
 
 
+METADATA_KEYS = ("column", "key", "order", "facets", "question", "example")
+"""The header's metadata lines: `-- <key>: ...` with the key written exactly so (lower case, at the start of
+the comment). Any other comment line, `-- Order: ...` in a sentence included, is prose of the description."""
+
+METADATA_LINE = re.compile(r"^-- (?P<key>" + "|".join(METADATA_KEYS) + r"):(?P<value>.*)$")
+
+
 def _read(path: Path) -> SqlFile:
     lines = path.read_text(encoding="utf-8").splitlines()
     description: list[str] = []
     columns: list[tuple[str, str]] = []
-    key: tuple[str, ...] = ()
-    order = ""
-    facets: tuple[str, ...] = ()
-    question: tuple[int, str] | None = None
-    example = ""
+    found: dict[str, str] = {}
     index = 0
     while index < len(lines) and (lines[index].startswith("--") or not lines[index].strip()):
-        comment = lines[index][2:].strip()
-        if lines[index].startswith("--") and comment.lower().startswith("column:"):
-            name, _, text = comment[len("column:"):].partition(":")
+        line = lines[index]
+        where = f"{path}:{index + 1}"
+        metadata = METADATA_LINE.match(line)
+        if metadata and metadata.group("key") == "column":
+            name, _, text = metadata.group("value").partition(":")
             if not name.strip() or not text.strip():
-                raise ValueError(f"{path}:{index + 1}: write column comments as `-- column: name: description`")
+                raise ValueError(f"{where}: write column comments as `-- column: name: description`")
             columns.append((name.strip(), text.strip()))
-        elif lines[index].startswith("--") and comment.lower().startswith("key:"):
-            key = tuple(name.strip() for name in comment[len("key:"):].split(",") if name.strip())
-            if not key:
-                raise ValueError(f"{path}:{index + 1}: write the key as `-- key: column, column`")
-        elif lines[index].startswith("--") and comment.lower().startswith("order:"):
-            order = comment[len("order:"):].strip()
-            if not order:
-                raise ValueError(f"{path}:{index + 1}: write the order as `-- order: column, column NULLS LAST`")
-        elif lines[index].startswith("--") and comment.lower().startswith("facets:"):
-            facets = tuple(name.strip() for name in comment[len("facets:"):].split(",") if name.strip())
-        elif lines[index].startswith("--") and comment.lower().startswith("question:"):
-            rank, _, text = comment[len("question:"):].partition(":")
-            if not rank.strip().isdigit() or not text.strip():
-                raise ValueError(f"{path}:{index + 1}: write the front-page question as "
-                                 "`-- question: rank: the question` (rank a whole number, lowest first)")
-            question = (int(rank), text.strip())
-        elif lines[index].startswith("--") and comment.lower().startswith("example:"):
-            example = comment[len("example:"):].strip()
-        elif lines[index].startswith("--"):
-            description.append(comment)
+        elif metadata:
+            if metadata.group("key") in found:
+                raise ValueError(f"{where}: a second `-- {metadata.group('key')}:` line; give it once")
+            found[metadata.group("key")] = metadata.group("value").strip()
+        elif line.startswith("--"):
+            if re.match(r"--\s*(" + "|".join(METADATA_KEYS) + r")\s*:", line) and not line.startswith("-- "):
+                raise ValueError(f"{where}: write metadata lines as `-- {line[2:].strip()}` (one space after --)")
+            description.append(line[2:].strip())
         index += 1
     sql = "\n".join(lines[index:]).strip().rstrip(";").strip()
     if not description:
         raise ValueError(f"{path}: add a leading -- comment saying what question the query answers")
-    return SqlFile(path.stem, " ".join(d for d in description if d), sql, path, tuple(columns), key, order, facets,
-                   question, example)
+    key = tuple(name.strip() for name in found.get("key", "").split(",") if name.strip())
+    if "key" in found and not key:
+        raise ValueError(f"{path}: write the key as `-- key: column, column`")
+    if "order" in found and not found["order"]:
+        raise ValueError(f"{path}: write the order as `-- order: column, column NULLS LAST`")
+    question: tuple[int, str] | None = None
+    if "question" in found:
+        rank, _, text = found["question"].partition(":")
+        if not rank.strip().isdigit() or not text.strip():
+            raise ValueError(f"{path}: write the front-page question as "
+                             "`-- question: rank: the question` (rank a whole number, lowest first)")
+        question = (int(rank), text.strip())
+    facets = tuple(name.strip() for name in found.get("facets", "").split(",") if name.strip())
+    return SqlFile(path.stem, " ".join(d for d in description if d), sql, path, tuple(columns), key,
+                   found.get("order", ""), facets, question, found.get("example", ""))
 
 
 def view_files(directory: Path | None = None) -> list[SqlFile]:
