@@ -19,7 +19,7 @@ import pyarrow as pa
 from sqlmodel import SQLModel
 
 from rucas.schema.codes import CodedEnum
-from rucas.schema.tables import Display
+from rucas.schema.tables import MAX_LENGTH, SLUG_PATTERN, Display
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,11 @@ class ColumnSpec:
     """A code list the values must come from (see rucas.schema.countries), beyond their pattern."""
     minimum: float | None = None
     maximum: float | None = None
+    form: str | None = None
+    """What a text or enum column holds, which decides the rules its values meet (rucas.build.validate.rows): id,
+    code, language, url, text or article (see rucas.schema.tables.MAX_LENGTH); None for other kinds."""
+    max_length: int | None = None
+    """The longest value of a text column, in characters (MAX_LENGTH of its form)."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,7 @@ def _column_spec(model: type[SQLModel], name: str) -> ColumnSpec:
         (foreign_key,) = sa_column.foreign_keys
         table, column = foreign_key.target_fullname.split(".")
         references = (table, column)
+    form = _text_form(kind, sa_column.info, pattern, references)
     return ColumnSpec(
         name=name,
         kind=kind,
@@ -130,7 +136,23 @@ def _column_spec(model: type[SQLModel], name: str) -> ColumnSpec:
         vocabulary=sa_column.info.get("vocabulary"),
         minimum=minimum,
         maximum=maximum,
+        form=form,
+        max_length=MAX_LENGTH.get(form) if kind == "text" else None,
     )
+
+
+def _text_form(kind: str, info: dict[str, str], pattern: str | None, references: tuple[str, str] | None) -> str | None:
+    """The form of a text column: as declared, else an id (the id pattern, or a reference to an id), a code (any
+    other pattern), or free text. Every text column gets one, so no column escapes the text rules."""
+    if kind not in ("text", "enum"):
+        return None
+    if kind == "enum":
+        return "code"
+    if "form" in info:
+        return info["form"]
+    if pattern == SLUG_PATTERN or references is not None:
+        return "id"
+    return "code" if pattern else "text"
 
 
 @functools.cache
@@ -291,6 +313,8 @@ def frictionless_resource(spec: TableSpec) -> dict[str, object]:
             constraints["enum"] = list(column.enum_values)
         if column.pattern:
             constraints["pattern"] = column.pattern.removeprefix("^").removesuffix("$")
+        if column.max_length is not None:
+            constraints["maxLength"] = column.max_length
         if column.minimum is not None:
             constraints["minimum"] = column.minimum
         if column.maximum is not None:

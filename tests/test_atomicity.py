@@ -56,9 +56,9 @@ BUILD_SCRIPT = textwrap.dedent('''
     elif point == "cache":  # the validation cache half-saved
         import rucas.build.validate.cache
         original_write_ipc, saved = rucas.build.validate.cache._write_ipc, []
-        def write_ipc(table, path):
+        def write_ipc(table, path, *holds):
             saved.append(path)
-            original_write_ipc(table, path)
+            original_write_ipc(table, path, *holds)
             if len(saved) == 3:
                 with open(path, "r+b") as handle:
                     handle.truncate(os.path.getsize(path) // 2)

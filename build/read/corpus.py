@@ -183,6 +183,19 @@ def unexpected_reference_files(root: Path) -> list[CurationError]:
             for name in names if name not in known]
 
 
+def _not_a_folder(root_shown: str, path: Path, errors: list[CurationError]) -> bool:
+    """Record one error when the curated folder `path` is missing or is a file; True then (its files are not listed)."""
+    if path.is_symlink() or path.is_dir():
+        return False
+    folder = path.name
+    is_file = os.path.lexists(path)
+    errors.append(CurationError(_shown(root_shown, folder), 1,
+                                f"{folder} is a file, not a folder." if is_file else f"the {folder}/ folder is missing.",
+                                (f"move this file away and make {folder}/ a folder" if is_file else f"create {folder}/")
+                                + f" holding the {folder} files (see dataset/curated/README.md)."))
+    return True
+
+
 def read_corpus(root: Path, only: str | None = None) -> Corpus:
     """List every curated file under `root` (dataset/curated). Problems are collected in `corpus.errors`, not raised.
 
@@ -194,7 +207,7 @@ def read_corpus(root: Path, only: str | None = None) -> Corpus:
         corpus.errors.append(CurationError(root_shown, 1, "the curated folder does not exist.",
                                            "point --curated at dataset/curated."))
         return corpus
-    for name in REFERENCE_FILES:
+    for name in REFERENCE_FILES if not _not_a_folder(root_shown, root / "reference", corpus.errors) else ():
         relative = f"reference/{name}.yaml"
         if not os.path.lexists(root / relative):
             corpus.errors.append(CurationError(_shown(root_shown, relative), 1, "reference file is missing.",
@@ -202,9 +215,13 @@ def read_corpus(root: Path, only: str | None = None) -> Corpus:
         elif (file := _list_file(root, root_shown, relative, corpus.errors)) is not None:
             corpus.reference[name] = file
     corpus.errors += unexpected_reference_files(root)
+    unlisted = False
     for kind, folder, suffix in (("articles", "articles", ".txt"), ("annotations", "annotations", ".yaml")):
         target: dict[str, CuratedFile] = getattr(corpus, kind)
         directory = root / folder
+        if _not_a_folder(root_shown, directory, corpus.errors):
+            unlisted = True  # then no article or annotation is reported for lacking its other half
+            continue
         if not directory.is_dir() or directory.is_symlink():
             if directory.is_symlink():
                 corpus.errors.append(CurationError(_shown(root_shown, folder), 1, f"{folder}/ is a link.",
@@ -240,10 +257,10 @@ def read_corpus(root: Path, only: str | None = None) -> Corpus:
             elif (file := _list_file(root, root_shown, relative, corpus.errors, entry)) is not None:
                 target[stem] = file
     refused = {Path(error.path).stem for error in corpus.errors}
-    for source_id in sorted(corpus.articles.keys() - corpus.annotations.keys() - refused):
+    for source_id in sorted(corpus.articles.keys() - corpus.annotations.keys() - refused) if not unlisted else ():
         corpus.errors.append(CurationError(corpus.articles[source_id].shown, 1, "article has no annotation.",
                                            f"create annotations/{source_id}.yaml with at least a source: block."))
-    for source_id in sorted(corpus.annotations.keys() - corpus.articles.keys() - refused):
+    for source_id in sorted(corpus.annotations.keys() - corpus.articles.keys() - refused) if not unlisted else ():
         corpus.errors.append(CurationError(corpus.annotations[source_id].shown, 1, "annotation has no article.",
                                            f"save the article as articles/{source_id}.txt, or rename the annotation to "
                                            "match its article."))

@@ -15,8 +15,9 @@ dataset/curated/README.md):
   text "yes" (not true), `2010-02-30` the text "2010-02-30" (then refused where a date is due).
 
 Refused, each at its own line: a byte order mark, CR line endings, invalid UTF-8, invisible or
-control characters (raw or escaped), aliases (`*name`), a key written twice, nesting deeper
-than `MAX_DEPTH`, and any YAML syntax error.
+control characters (raw or escaped), anchors and aliases (`&name`, `*name`), explicit tags (`!!str`,
+`!!binary`, `!!python/...`), directives (`%YAML`), a second document, a key written twice, nesting
+deeper than `MAX_DEPTH`, and any YAML syntax error.
 """
 
 from __future__ import annotations
@@ -125,8 +126,8 @@ def describe_character(character: str) -> str:
 
 
 def line_at(text: str, offset: int) -> int:
-    """The 1-based line of a character offset."""
-    return text.count("\n", 0, offset) + 1
+    """The 1-based line of a character offset, whichever line endings the text uses (LF, CRLF or CR alone)."""
+    return text.count("\n", 0, offset) + text.count("\r", 0, offset) - text.count("\r\n", 0, offset) + 1
 
 
 def decode_curated_bytes(data: bytes, shown: str, errors: list[CurationError], *, what: str = "file") -> str | None:
@@ -188,22 +189,58 @@ def _escapes(text: str, shown: str, errors: list[CurationError]) -> None:
                                         "delete the escape."))
 
 
-def _aliases(text: str, shown: str, errors: list[CurationError]) -> bool:
-    """Record an error for every alias (*name); True when there was one. Syntax errors are left to the parser."""
+YAML_MACHINERY = re.compile(r"(?:^|[\s\[{,])[!&*]|^(?:%|---|\.\.\.)", re.MULTILINE)
+"""Text that may be a tag (!!str), an anchor (&a), an alias (*a), a directive (%YAML) or a document marker: only
+a file holding one is read a second time, by PyYAML's event parser, to find them."""
+
+
+def _yaml_machinery(text: str, shown: str, errors: list[CurationError]) -> bool:
+    """Record an error for every alias, anchor, explicit tag, directive and document after the first: each one
+    would make a reader change, share or drop a value. True when there was one. Syntax errors are left to the parser."""
     import yaml
 
-    found = False
+    before = len(errors)
+    documents = 0
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    lines: set[int] = set()
+
+    def refuse(event: yaml.Event, message: str, fix: str) -> None:
+        if event.start_mark.line not in lines:  # one error a line, and no more than 20 a file
+            lines.add(event.start_mark.line)
+            errors.append(CurationError(shown, event.start_mark.line + 1, message, fix))
+
     try:
         for event in yaml.parse(text, Loader=loader):
+            if len(lines) >= 20:
+                break
             if isinstance(event, yaml.AliasEvent):
-                found = True
-                errors.append(CurationError(shown, event.start_mark.line + 1,
-                                            "uses an alias (*name); anchors and aliases are not allowed in curated files.",
-                                            "write the value out in full where it is needed."))
+                refuse(event, "uses an alias (*name); anchors and aliases are not allowed in curated files.",
+                       "write the value out in full where it is needed.")
+            elif isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    refuse(event, "holds a second YAML document (after a line '---'); a curated file is one document.",
+                           "delete the '---' line and merge the entries into the first document, or move them to "
+                           "their own file.")
+                elif event.version or event.tags:
+                    refuse(event, "starts with a %YAML or %TAG directive, which curated files do not use (they are "
+                           "read by the rules of dataset/curated/README.md, not by a YAML version).",
+                           "delete the directive line (and the '---' after it).")
+            elif isinstance(event, yaml.NodeEvent):
+                if event.anchor is not None:
+                    refuse(event, f"defines the anchor &{event.anchor[:40]}; anchors and aliases are not allowed in "
+                           "curated files.", f"delete &{event.anchor[:40]} (and write the value out wherever *"
+                           f"{event.anchor[:40]} is used).")
+                tag = getattr(event, "tag", None)
+                if tag is not None:
+                    shown_tag = tag.replace("tag:yaml.org,2002:", "!!")[:60]
+                    refuse(event, f"uses the YAML tag {shown_tag}; a tag would change or drop the value, and curated "
+                           "files take none.", f"delete {shown_tag} and write the value plainly (a number as digits, "
+                           "text quoted where it could be read as something else, e.g. \"0234\").")
     except yaml.YAMLError:
         pass
-    return found
+    return len(errors) > before
 
 
 def _syntax_error(text: str, shown: str, parser_message: str) -> CurationError:
@@ -258,6 +295,9 @@ def _place(value: Any, where: Where, check_text: bool, shown: str, errors: list[
         for key in value.duplicates:
             errors.append(CurationError(shown, where / key, f"key {key[:60]!r} appears twice in one mapping.",
                                         "keep one of them."))
+        if "" in value:
+            errors.append(CurationError(shown, where / "", "has an empty key (nothing before the colon).",
+                                        "write the key's name before the colon, or delete the line."))
         for key, item in value.items():
             if check_text:
                 _check_text(key, where / key, "key", shown, errors)
@@ -297,7 +337,7 @@ def parse_curated_text(text: str, shown: str, errors: list[CurationError]) -> An
 
     before = len(errors)
     _raw_invisible(text, shown, errors)
-    if "*" in text and _aliases(text, shown, errors):
+    if YAML_MACHINERY.search(text) and _yaml_machinery(text, shown, errors):
         return None
     if "\\" in text:
         _escapes(text, shown, errors)

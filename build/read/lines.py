@@ -43,7 +43,10 @@ def lines_of(text: str, places: list[Where]) -> list[int]:
     """The 1-based line of each place in the YAML `text` (1 when the text cannot be composed)."""
     try:
         root = compose(text)
-    except (yaml.YAMLError, RecursionError):
+    except yaml.YAMLError as exc:  # text the fast reader took but PyYAML refuses (e.g. an empty key): its line
+        mark = getattr(exc, "problem_mark", None)
+        return [mark.line + 1 if mark else 1] * len(places)
+    except RecursionError:
         return [1] * len(places)
     if root is None:
         return [1] * len(places)

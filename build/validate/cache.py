@@ -3,7 +3,9 @@
 The cache holds what `rucas.build.validate.checks.validate_article` returned for every valid
 article (its rows as Arrow, tagged with the article's key and each row's origin) and the
 fingerprints of the files it hashed. It never decides anything: a missing, corrupt or
-mismatched cache is simply empty, and every article not in it is validated again.
+mismatched cache is simply empty, and every article not in it is validated again. Each file
+records what it holds and for which validation code (`HOLDS`): files swapped or copied between
+caches are refused, never read as what they are not.
 
 An article's key hashes its source id, its two files and `code_digest()`, the hash of every
 module `validate_article` imports (found by reading their import statements, so nothing is
@@ -122,14 +124,27 @@ class CachedArticles:
         return self._wanted[name]
 
 
-def _read_ipc(path: Path) -> pa.Table:
+HOLDS = b"rucas.cache.holds"
+"""Schema metadata of every cache file: what it holds (a table's name, or "fingerprints") and for which validation
+code, so that a file swapped, copied or left from another version is refused instead of misread."""
+
+
+class NotThisCacheFile(ValueError):
+    """A cache file that holds something other than what it is read for."""
+
+
+def _read_ipc(path: Path, holds: str) -> pa.Table:
     with pa.memory_map(str(path)) as source:
-        return ipc.open_file(source).read_all()
+        table = ipc.open_file(source).read_all()
+    if (table.schema.metadata or {}).get(HOLDS) != f"{holds}\0{code_digest()}".encode():
+        raise NotThisCacheFile(f"{path.name} does not hold {holds} of this validation code")
+    return table
 
 
-def _write_ipc(table: pa.Table, path: Path) -> None:
-    with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
+def _write_ipc(table: pa.Table, path: Path, holds: str) -> None:
+    schema = table.schema.with_metadata({**(table.schema.metadata or {}), HOLDS: f"{holds}\0{code_digest()}".encode()})
+    with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, schema) as writer:
+        writer.write_table(table.replace_schema_metadata(schema.metadata))
 
 
 def load_articles(cache_dir: Path, wanted: set[str]) -> CachedArticles:
@@ -139,7 +154,7 @@ def load_articles(cache_dir: Path, wanted: set[str]) -> CachedArticles:
         meta = json.loads((cache_dir / token / "meta.json").read_text(encoding="utf-8"))
         if meta.get("format") != CACHE_FORMAT or meta.get("code") != code_digest():
             return CachedArticles({}, set())
-        tables = {name: _read_ipc(cache_dir / token / f"{name}.arrow") for name in meta["tables"]}
+        tables = {name: _read_ipc(cache_dir / token / f"{name}.arrow", name) for name in meta["tables"]}
         held = set(pc.unique(tables["sources"].column(ARTICLE_KEY)).to_pylist()) if "sources" in tables else set()
         keys = held & wanted
         if not keys:
@@ -152,9 +167,9 @@ def load_articles(cache_dir: Path, wanted: set[str]) -> CachedArticles:
 def load_fingerprints(cache_dir: Path) -> dict[str, tuple[Fingerprint, str]]:
     """The SHA-256 of each file hashed by the last build, with the fingerprint it had then."""
     try:
-        table = _read_ipc(cache_dir / "fingerprints.arrow")
+        table = _read_ipc(cache_dir / "fingerprints.arrow", "fingerprints")
         columns = [table.column(name).to_pylist() for name in ("path", "size", "mtime_ns", "ctime_ns", "inode", "sha256")]
-    except (OSError, KeyError, pa.ArrowException):
+    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
         return {}
     return {path: ((size, mtime, ctime, inode), sha) for path, size, mtime, ctime, inode, sha in zip(*columns)}
 
@@ -166,7 +181,7 @@ def save(cache_dir: Path, tables: dict[str, pa.Table], fingerprints: dict[str, t
     directory = cache_dir / token
     directory.mkdir()
     for name, table in tables.items():
-        _write_ipc(table.unify_dictionaries(), directory / f"{name}.arrow")
+        _write_ipc(table.unify_dictionaries(), directory / f"{name}.arrow", name)
     (directory / "meta.json").write_text(json.dumps({"format": CACHE_FORMAT, "code": code_digest(),
                                                      "tables": sorted(tables)}), encoding="utf-8")
     items = sorted(fingerprints.items())
@@ -174,7 +189,7 @@ def save(cache_dir: Path, tables: dict[str, pa.Table], fingerprints: dict[str, t
                       "mtime_ns": [f[0][1] for _, f in items], "ctime_ns": [f[0][2] for _, f in items],
                       "inode": [f[0][3] for _, f in items], "sha256": [f[1] for _, f in items]})
     temporary = cache_dir / f".fingerprints-{token}.arrow"
-    _write_ipc(table, temporary)
+    _write_ipc(table, temporary, "fingerprints")
     os.replace(temporary, cache_dir / "fingerprints.arrow")
     pointer = cache_dir / f".current-{token}"
     pointer.write_text(token + "\n", encoding="utf-8")

@@ -22,8 +22,8 @@ from rucas.build.validate.across import CURATED_CODEBOOKS
 from rucas.build.validate.errors import CurationError
 from rucas.build.validate import provenance
 from rucas.build.validate.evidence import EvidenceNotFound, find_evidence_span
-from rucas.build.validate.rows import RowOrigin, read_row
-from rucas.build.read.documents import DocList, DocMap, Where, line_of_item, parse_curated_yaml
+from rucas.build.validate.rows import RowOrigin, coerce_value, read_row
+from rucas.build.read.documents import DocList, DocMap, Where, line_at, line_of_item, parse_curated_yaml
 from rucas.schema import table_spec
 from rucas.schema.codes import DatePrecision, EventActorRole, StatementActorRelation
 from rucas.schema.derive import codebook_rows
@@ -75,12 +75,12 @@ def _decode_article(file: CuratedFile, errors: list[CurationError]) -> str | Non
     try:
         text = file.data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = file.data[: exc.start].count(b"\n") + 1
+        line = line_at(file.data[: exc.start].decode("latin-1"), exc.start)
         errors.append(CurationError(file.shown, line, f"article is not valid UTF-8 (byte {file.data[exc.start]:#04x}).",
                                     "save the article as received, in UTF-8 (convert it from its original encoding)."))
         return None
     if "\x00" in text:
-        errors.append(CurationError(file.shown, text[: text.index("\x00")].count("\n") + 1,
+        errors.append(CurationError(file.shown, line_at(text, text.index("\x00")),
                                     "article contains a NUL character.", "save the article as plain text."))
         return None
     return text
@@ -125,17 +125,18 @@ def _span(text: str, body: tuple[int, int] | None, mapping: DocMap, path: str, e
     """Find mapping[key] in the text, inside the body; record an error otherwise."""
     words = mapping.get(key)
     line = mapping.line_of(key)
+    what = key if key == "evidence" else f"body.{key}"
     if not isinstance(words, str):
-        errors.append(CurationError(path, line, f"{key} is required and must be the article's exact words.",
+        errors.append(CurationError(path, line, f"{what} is required and must be the article's exact words.",
                                     f"add {key}: \"...\" copied from the article."))
         return None
-    occurrence = mapping.get("occurrence")
+    occurrence = mapping.get("occurrence") if key == "evidence" else None
     if occurrence is not None and (isinstance(occurrence, bool) or not isinstance(occurrence, int)):
         errors.append(CurationError(path, mapping.line_of("occurrence"), "occurrence must be a whole number.",
                                     "write occurrence: 2 for the second occurrence."))
         return None
     try:
-        span = find_evidence_span(text, words, occurrence)
+        span = find_evidence_span(text, words, occurrence, what)
     except EvidenceNotFound as exc:
         errors.append(CurationError(path, line, str(exc), exc.fix))
         return None
@@ -274,6 +275,8 @@ def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFi
     row, origin = read_row(table_spec("sources"), source, path, source.line, errors, provided=provided,
                            extra_keys=frozenset({"body"}))
     published = row["date_latest"] if row else None
+    if not row:
+        rows.failed_keys["sources"].add(source_id)  # its statements and events name it: no follow-on error for each
     if row:
         if row["url"] and not row["url"].startswith(("https://", "http://")):
             errors.append(CurationError(path, origin.line_of("url"), "url must start with https:// or http://.",
@@ -308,14 +311,22 @@ def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFi
             errors.append(CurationError(path, mapping.line_of("actors"), "actors must map roles to actor lists.",
                                         "write actors: {initiator: [..], target: [..], participant: [..]}."))
             actors = None
+        roles_of: dict[str, set[str]] = defaultdict(set)
         for role, actor_ids in (actors or {}).items():
             if role not in EVENT_ACTOR_ROLES:
                 errors.append(CurationError(path, actors.line_of(role), f"unknown event actor role {role!r}.",
                                             f"use {', '.join(EventActorRole.values())}."))
                 continue
             for index, actor_id in enumerate(_actor_list(actor_ids, path, actors.line_of(role), role, errors)):
+                roles_of[actor_id].add(role)
                 rows.add("event_actors", {"event_id": row["event_id"], "actor_id": actor_id, "role": role},
                          RowOrigin(path, _item_place(actor_ids, actors.line_of(role), index), {}))
+        for actor_id, roles in roles_of.items():
+            if {"initiator", "target"} <= roles:
+                errors.append(CurationError(path, actors.line_of("target"), f"{actor_id[:60]} is both initiator and "
+                                            f"target of event {row['event_id']}: an event acts on someone else.",
+                                            "name the actor the initiator acts on as target (a body or person of the "
+                                            "same state is its own actor), or drop the target."))
         for condition, condition_line in _items(mapping, "conditions", path, errors):
             cspan = _span(text, body, condition, path, errors) if isinstance(condition, DocMap) else None
             provided = {"event_id": row["event_id"], "evidence_start": cspan[0] if cspan else 0,
@@ -367,14 +378,7 @@ def validate_reference(corpus: Corpus) -> ArticleResult:
                 check_date_interval(row, origin, errors)
             rows.add(table, row, origin)
             if name == "actors":
-                aliases = mapping.get("aliases") or []
-                if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
-                    errors.append(CurationError(file.shown, mapping.line_of("aliases"), "aliases must be a list of names.",
-                                                "write aliases: [Name, Other spelling]."))
-                    continue
-                for index, alias in enumerate(aliases):
-                    rows.add("actor_aliases", {"actor_id": row["actor_id"], "alias": alias},
-                             RowOrigin(file.shown, _item_place(aliases, mapping.line_of("aliases"), index), {}))
+                _add_aliases(row["actor_id"], mapping, file.shown, rows, errors)
     codebook = documents.get("codebook")
     if codebook is None and "codebook" in corpus.reference:
         rows.unreadable["codebook"] = next((e for e in errors if e.path == corpus.reference["codebook"].shown),
@@ -408,6 +412,23 @@ def validate_reference(corpus: Corpus) -> ArticleResult:
 
 
 
+def _add_aliases(actor_id: str, mapping: DocMap, path: str, rows: Rows, errors: list[CurationError]) -> None:
+    """An actor's `aliases:` as rows of actor_aliases, each alias meeting the rules of its column."""
+    aliases = mapping.get("aliases") or []
+    if not isinstance(aliases, list):
+        errors.append(CurationError(path, mapping.line_of("aliases"), "aliases must be a list of names.",
+                                    "write aliases: [Name, Other spelling]."))
+        return
+    column = table_spec("actor_aliases").column("alias")
+    for index, alias in enumerate(aliases):
+        place = _item_place(aliases, mapping.line_of("aliases"), index)
+        value, problem, fix = coerce_value(column, alias)
+        if problem:
+            errors.append(CurationError(path, place, f"alias of {actor_id}: {problem}", fix or ""))
+        else:
+            rows.add("actor_aliases", {"actor_id": actor_id, "alias": value}, RowOrigin(path, place, {}))
+
+
 MEMBER_TYPES = frozenset({"state", "igo"})
 """Actor types that can be members of an alliance (persons, bodies and units count through their state)."""
 ACTING_ORGANISATION_TYPES = frozenset({"igo"})
@@ -415,7 +436,18 @@ ACTING_ORGANISATION_TYPES = frozenset({"igo"})
 
 
 def _check_roles(rows: Rows, actor_types: dict[str, str], errors: list[CurationError]) -> None:
+    """Roles are held by persons, in organisations that are not persons, not before the organisation was founded
+    (where the reference knows it: an alliance's acting organisation)."""
+    founded = {row["actor_id"]: (row["founded"], row["alliance_id"]) for row in rows.tables.get("alliances", [])
+               if row["actor_id"] and row["founded"]}
     for row, origin in zip(rows.tables.get("actor_roles", []), rows.origins.get("actor_roles", [])):
+        start = founded.get(row["organization_id"])
+        if start and row["date_earliest"] and row["date_earliest"] < start[0]:
+            errors.append(CurationError(origin.path, origin.line_of("date_earliest"),
+                                        f"role {row['role_id']} starts {row['date_earliest']}, before "
+                                        f"{row['organization_id']} was founded ({start[0]}, alliances.yaml "
+                                        f"{start[1]}).", "correct the role's earliest date, or the alliance's founded "
+                                        "date."))
         if row["person_id"] in actor_types and actor_types[row["person_id"]] != "person":
             errors.append(CurationError(origin.path, origin.line_of("person_id"),
                                         f"role {row['role_id']}: {row['person_id']} is a {actor_types[row['person_id']]}, "

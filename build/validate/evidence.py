@@ -52,14 +52,35 @@ def _count(text: str, words: str) -> str:
     return f"more than {MAX_OCCURRENCE:,}" if count > MAX_OCCURRENCE else str(count)
 
 
-def find_evidence_span(text: str, words: str, occurrence: int | None = None) -> Span:
+def _not_found_hint(text: str, words: str) -> str:
+    """Why words that are not in the text may look as if they were (spacing, case, Unicode form, quotation marks)."""
+    import unicodedata
+
+    folded = " ".join(words.split())
+    if folded != words and folded in " ".join(text.split()):
+        return " The words occur with different spacing or line breaks."
+    if words.lower() in text.lower():
+        return " The words occur with different upper/lower case."
+    composed = unicodedata.normalize("NFC", words)
+    if composed in unicodedata.normalize("NFC", text):
+        form, other = ("NFC", "NFD") if composed == words else ("NFD", "NFC")
+        return (f" The words are in Unicode {form} form (accents as {'one character' if form == 'NFC' else 'separate marks'})"
+                f" while the article writes them in the other ({other}).")
+    if any(q in words for q in "\"'") or any(q in text for q in "“”‘’"):
+        return " Check the quotation marks and apostrophes: copy them from the article (“ ” ’)."
+    return ""
+
+
+def find_evidence_span(text: str, words: str, occurrence: int | None = None, what: str = "evidence") -> Span:
     """Locate `words` in `text`.
 
     Without `occurrence` the words must occur exactly once; with it, the 1-based N-th
-    occurrence is taken. Raises EvidenceNotFound with a fix the curator can apply.
+    occurrence is taken. `what` names the words in messages: `evidence`, or a key such as
+    `body.ends_with` that takes no `occurrence:` (its fixes then never suggest one).
+    Raises EvidenceNotFound with a fix the curator can apply.
     """
     if not words:
-        raise EvidenceNotFound("evidence is empty.", "copy the exact words of the article.")
+        raise EvidenceNotFound(f"{what} is empty.", "copy the exact words of the article.")
     if occurrence is not None and not 1 <= occurrence <= MAX_OCCURRENCE:
         raise EvidenceNotFound(f"occurrence: {occurrence} is outside 1..{MAX_OCCURRENCE:,}.",
                                "give the 1-based number of the occurrence, or lengthen the quote until it is rarer.")
@@ -72,17 +93,11 @@ def find_evidence_span(text: str, words: str, occurrence: int | None = None) -> 
         second = text.find(words, first + 1)
         positions = [first] if second == -1 else _occurrences(text, words, first, 5)
     if not positions:
-        hint = ""
-        folded = " ".join(words.split())
-        if folded != words and folded in " ".join(text.split()):
-            hint = " The words occur with different spacing or line breaks."
-        elif words.lower() in text.lower():
-            hint = " The words occur with different upper/lower case."
-        elif any(q in words for q in "\"'") or any(q in text for q in "“”‘’"):
-            hint = " Check the quotation marks and apostrophes: copy them from the article (“ ” ’)."
+        hint = _not_found_hint(text, words)
         raise EvidenceNotFound(
-            f"evidence {_shorten(words)!r} was not found in the article.{hint}",
-            "copy the words exactly from the article text, character for character.",
+            f"{what} {_shorten(words)!r} was not found in the article.{hint}",
+            "copy the words from the article itself (select and copy them from the article file), character for "
+            "character." if "Unicode" in hint else "copy the words exactly from the article text, character for character.",
         )
     if occurrence is not None:
         if not 1 <= occurrence <= len(positions):
@@ -94,9 +109,10 @@ def find_evidence_span(text: str, words: str, occurrence: int | None = None) -> 
         start = positions[occurrence - 1]
     elif len(positions) > 1:
         raise EvidenceNotFound(
-            f"evidence {_shorten(words)!r} occurs {_count(text, words)} times in the article "
+            f"{what} {_shorten(words)!r} occurs {_count(text, words)} times in the article "
             f"(first at offsets {', '.join(map(str, positions[:5]))}).",
-            "lengthen the quote until it is unique, or add `occurrence: N` (1-based) to pick one.",
+            "lengthen the quote until it is unique, or add `occurrence: N` (1-based) to pick one."
+            if what == "evidence" else f"lengthen {what} until it occurs only once in the article.",
         )
     else:
         start = positions[0]

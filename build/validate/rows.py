@@ -20,6 +20,8 @@ from rucas.build.read.documents import DocMap, Where
 from rucas.schema import TableSpec
 from rucas.schema.countries import is_country_code
 from rucas.schema.derive import ColumnSpec
+from rucas.schema.languages import is_language_code
+from rucas.schema.tables import CODE_PATTERN, DATE_RANGE
 
 GROUPS: dict[str, dict[str, str]] = {
     "date": {key: f"date_{key}" for key in ("earliest", "latest", "precision", "basis", "note")},
@@ -61,6 +63,16 @@ NUMBER_LIKE = re.compile(r"[-+]?[0-9][0-9_:.,]*([eE][-+]?[0-9]+)?")
 INT64 = (-(2**63), 2**63 - 1)
 """The range of an integer column in every output (BIGINT)."""
 
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""The one way to write a date (Python also reads week dates such as 2010-W23-6 and basic ones such as 20100612)."""
+
+LOOK_ALIKES = dict(zip("АВЕЅІЈКМНОРСТХУаеіјорсхуѕԁԛԝһӏΑΒΕΖΗΙΚΜΝΟΡΤΥΧονℓ",
+                       "ABESIJKMHOPCTXYaeijopcxysdqwhlABEZHIKMNOPTYXovl"))
+"""Letters of other scripts that look like Latin ones, with the Latin letter each is taken for."""
+
+URL_FORBIDDEN = re.compile(r"[\s\"'<>`\\{}|^]")
+"""Characters a web address never holds as written (spaces and quotes must be percent-encoded)."""
+
 
 def _describe(value: Any) -> str:
     """A value as an error message shows it: its repr, cut short, and its YAML type."""
@@ -84,6 +96,12 @@ def coerce_value(column: ColumnSpec, value: Any) -> tuple[Any, str | None, str |
         if value in YAML11_WORDS:
             return None, f"{column.name} is the bare word {value!r}, which YAML 1.1 readers take for null or a boolean.", \
                 f"write null if it is unknown; if the text is meant, reword it (e.g. {value!r} in a sentence)."
+        if column.max_length is not None and len(value) > column.max_length:
+            return None, f"{column.name} {_SHORT.repr(value)} is {len(value):,} characters long; a {column.form} " \
+                f"column holds at most " \
+                f"{column.max_length:,}.", _too_long_fix(column)
+        if column.form in ("id", "code") and not value.isascii():
+            return None, *_foreign_letter(column, value)
         if kind == "enum" and value not in column.enum_values:
             return None, f"{column.name} {_SHORT.repr(value)} is not one of {', '.join(column.enum_values)}.", \
                 f"use one of: {', '.join(column.enum_values)}."
@@ -93,6 +111,12 @@ def coerce_value(column: ColumnSpec, value: Any) -> tuple[Any, str | None, str |
         if column.vocabulary == "iso3166-1-alpha3" and not is_country_code(value):
             return None, f"{column.name} {value!r} is not an ISO 3166-1 alpha-3 country code.", \
                 "use the country's code from https://www.iso.org/obp/ui/#search (e.g. RUS, UZB, KGZ), or null."
+        if column.vocabulary == "iso639-1" and not is_language_code(value):
+            return None, f"{column.name} {value!r} is not an ISO 639-1 language code.", \
+                "use the two-letter code of the language (en, ru, ky, uz, kk, tg), as listed in ISO 639-1."
+        if column.form == "url" and (problem := _url_problem(value)):
+            return None, f"{column.name} {problem} (got {_SHORT.repr(value)}).", \
+                "give the full address as the browser shows it (http:// or https://, spaces as %20), or null."
         return value, None, None
     if kind == "integer":
         if isinstance(value, bool) or not isinstance(value, int):
@@ -109,10 +133,17 @@ def coerce_value(column: ColumnSpec, value: Any) -> tuple[Any, str | None, str |
         if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date | str):
             return None, f"{column.name} must be a date, got {_describe(value)}.", "write it as YYYY-MM-DD."
         if isinstance(value, str):
+            if not ISO_DATE.fullmatch(value):
+                return None, f"{column.name} {_SHORT.repr(value)} is not a valid date (dates are written YYYY-MM-DD).", \
+                    "write the day as YYYY-MM-DD, e.g. 2010-06-12 (not a week date or digits run together)."
             try:
                 value = datetime.date.fromisoformat(value)
             except ValueError:
                 return None, f"{column.name} {value!r} is not a valid date.", "write it as YYYY-MM-DD."
+        if not DATE_RANGE[0] <= value <= DATE_RANGE[1]:
+            return None, f"{column.name} {value} is outside {DATE_RANGE[0]} .. {DATE_RANGE[1]}, the days a date may " \
+                "hold.", "correct the year; an open end (still running, not known) is null, never a far-off day " \
+                "such as 9999-12-31."
     elif kind == "boolean" and not isinstance(value, bool):
         return None, f"{column.name} must be true or false, got {_describe(value)}.", "write true or false."
     if column.minimum is not None and value < column.minimum:
@@ -120,6 +151,48 @@ def coerce_value(column: ColumnSpec, value: Any) -> tuple[Any, str | None, str |
     if column.maximum is not None and value > column.maximum:
         return None, f"{column.name} {value} is above {column.maximum:g}.", "check the figure."
     return value, None, None
+
+
+def _too_long_fix(column: ColumnSpec) -> str:
+    if column.form == "id":
+        return "shorten the id: a few words, lower case, joined by hyphens."
+    if column.form == "text":
+        return "shorten it: quote only the words needed, and put long reasoning in a public document the note cites."
+    return f"check the value: a {column.form} is much shorter."
+
+
+def _foreign_letter(column: ColumnSpec, value: str) -> tuple[str, str]:
+    """The problem and fix for an id or code holding a character outside ASCII, named (and its look-alike)."""
+    from rucas.build.read.documents import describe_character
+
+    character = next(c for c in value if not c.isascii())
+    named = describe_character(character)
+    shown = _SHORT.repr(value)
+    if character in LOOK_ALIKES:
+        latin = LOOK_ALIKES[character]
+        return (f"{column.name} {shown} contains {named}, which looks like the Latin letter {latin} but is not "
+                f"(a code or id written so would match nothing).",
+                f"retype it with the Latin letter {latin}: ids and codes are ASCII letters, digits and hyphens.")
+    return (f"{column.name} {shown} contains {named}; ids and codes are ASCII only.",
+            "write it with ASCII letters and digits (e.g. e for é), joined by hyphens.")
+
+
+def _url_problem(value: str) -> str | None:
+    """What keeps `value` from being a web address, or None."""
+    from urllib.parse import urlsplit
+
+    if found := URL_FORBIDDEN.search(value):
+        return f"contains {'a space' if found.group().isspace() else repr(found.group())}, which a URL never holds"
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        return "is not a well-formed URL"
+    if parts.scheme not in ("http", "https"):
+        return "must start with https:// or http://"
+    if not host or "." not in host:
+        return "has no host name (such as eurasianet.org)"
+    return None
 
 
 def _number_fix(value: Any) -> str:
@@ -133,6 +206,8 @@ def _number_fix(value: Any) -> str:
 
 
 def _pattern_fix(column: ColumnSpec) -> str:
+    if column.pattern == CODE_PATTERN:
+        return "a code is ASCII letters and digits joined by single hyphens or underscores (REJECT, 0234, coder-a)."
     if "Q[1-9]" in (column.pattern or ""):
         return "a Wikidata id is Q followed by digits (e.g. Q159); write null if not verified."
     if "[A-Z]{3}" in (column.pattern or ""):
