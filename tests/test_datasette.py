@@ -35,7 +35,8 @@ OSH_WITH_COORDINATES = "location: {name: Osh, country_iso3: KGZ, latitude: 40.53
 coordinates so that the map and the cluster map have a marker to draw."""
 
 READ_ONLY_PLUGINS = {"datasette-dashboards", "datasette-cluster-map", "datasette-leaflet",
-                     "datasette-render-markdown", "rucas_site.py", "rucas_limits.py", "rucas_reading.py"}
+                     "datasette-render-markdown", "rucas_site.py", "rucas_limits.py", "rucas_reading.py",
+                     "rucas_escaping.py"}
 """Every plugin the published instance may load: none of them writes (rucas_limits.py is RUCAS's own:
 it bounds query costs and refuses every method but GET, HEAD and OPTIONS)."""
 

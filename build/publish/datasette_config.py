@@ -35,7 +35,8 @@ from rucas.schema.derive import TableSpec
 PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
 """Datasette plugins shipped with the package: datasette_plugins/rucas_limits.py bounds what one query
 can cost and answers malformed requests with 4xx; datasette_plugins/rucas_reading.py memory-maps every
-connection and counts a facet once when a request repeats it. `rucas serve` loads them with
+connection and counts a facet once when a request repeats it; datasette_plugins/rucas_escaping.py serves
+the dashboard's and the cluster map's scripts with every value escaped. `rucas serve` loads them with
 --plugins-dir; the configuration directory carries a copy in plugins/, which Datasette loads in
 config-directory mode."""
 
