@@ -12,7 +12,9 @@ runs assemble the same rows and run the same checks across files.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import multiprocessing
+import os
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -96,7 +98,8 @@ def _run_jobs(jobs: list[_Job], workers: int, counter: Counter, root: str) -> li
     chunk = max(200, min(5000, len(jobs) // (workers * 8)))
     parts, done = [], 0
     context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=die_with_parent,
+                                                initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(_validate_jobs, jobs[start:start + chunk], root): min(chunk, len(jobs) - start)
                    for start in range(0, len(jobs), chunk)}
         for future in concurrent.futures.as_completed(futures):
@@ -104,6 +107,31 @@ def _run_jobs(jobs: list[_Job], workers: int, counter: Counter, root: str) -> li
             done += futures[future]
             counter(done, len(jobs))
     return parts
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this worker process end as soon as `parent` (the build that started it) ends, killed or not.
+
+    On Linux the kernel does it (prctl PR_SET_PDEATHSIG); elsewhere a thread watches the parent's pid."""
+    import ctypes
+    import signal
+    import sys
+    import threading
+    import time
+
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            if ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0) == 0:  # 1: PR_SET_PDEATHSIG
+                if os.getppid() != parent:  # the parent died before the request was made
+                    os._exit(1)
+                return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="die-with-parent").start()
 
 
 def _hash_with_fingerprints(corpus: Corpus, known: dict[str, tuple[Fingerprint, str]]) -> None:
