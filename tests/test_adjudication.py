@@ -39,9 +39,9 @@ def _edit(corpus: Path, relative: str, old: str, new: str) -> None:
 @pytest.fixture()
 def adjudicated(minimal_corpus: Path) -> Path:
     """The minimal corpus, its article adjudicated with both test codings and their log."""
-    for folder in ("codings", "adjudications"):
-        shutil.copytree(DOUBLE_CODED / folder, minimal_corpus / folder)
-    _edit(minimal_corpus, ANNOTATION, PROVENANCE, ADJUDICATED)
+    for folder in ("codings", "adjudications", "annotations"):
+        shutil.copytree(DOUBLE_CODED / folder, minimal_corpus / folder, dirs_exist_ok=True)
+    assert ADJUDICATED in (minimal_corpus / ANNOTATION).read_text(encoding="utf-8")
     return minimal_corpus
 
 

@@ -33,6 +33,11 @@ TRANSFORMS = {
     "large": lambda data: data + b"Padding that makes the file too large.\n" * (MAX_FILE_BYTES // 39 + 1),
     "deep_nesting": lambda data: b"source: " + b"[" * 100_000 + b"]" * 100_000 + b"\n",
     "huge_code": lambda data: data.replace(b"event_mode: assist", b"event_mode: " + b"x" * 100_000, 1),
+    "huge_id": lambda data: data.replace(b"condition_id: russia-kyrgyz-refusal-un-charter",
+                                         b"condition_id: " + b"-".join([b"un-charter"] * 2_000), 1),
+    "huge_note": lambda data: data.replace(b"note: \"On June 12\"", b"note: \"" + b"On June 12. " * 2_000 + b"\"", 1),
+    "cr_only_bad_byte_on_line_5": lambda data: b"\r".join(
+        line + b"\xe9" if number == 5 else line for number, line in enumerate(data.split(b"\n"), 1)),
 }
 """Byte-level edits that a YAML case file cannot spell out."""
 
@@ -58,8 +63,13 @@ def _empty_corpus(path: Path, corpus: Path) -> None:
             file.unlink()
 
 
+def _file_for_folder(path: Path, corpus: Path) -> None:
+    shutil.rmtree(path)
+    path.write_text("The annotations are in the folder next door.\n", encoding="utf-8")
+
+
 SPECIAL = {"symlink_loop": _symlink_loop, "fifo": _fifo, "dangling_symlink": _dangling_symlink,
-           "empty_corpus": _empty_corpus}
+           "empty_corpus": _empty_corpus, "file_for_folder": _file_for_folder}
 """File-system edits: things that are not text in a file."""
 
 
@@ -83,6 +93,14 @@ def apply_case(case: dict[str, Any], corpus: Path, outside: Path) -> None:
         body_end = text.index("seeking refuge in Uzbekistan.")
         article.write_text(text[:body_end] + "a " * 2_000_000 + text[body_end:], encoding="utf-8")
         data = path.read_bytes().replace(b'"Russia is not prepared to offer immediate military assistance"', b'"a"')
+        path.write_bytes(data)
+    elif case.get("transform") == "nfd_evidence":  # the article writes "Café" composed (NFC), the evidence decomposed
+        article = corpus / "articles" / path.with_suffix(".txt").name
+        text = article.read_text(encoding="utf-8")
+        article.write_text(text.replace("However, Russia", "Talks at the Café Osh failed. However, Russia", 1),
+                           encoding="utf-8")
+        data = path.read_bytes().replace(b'"Russia is not prepared to offer immediate military assistance"',
+                                         '"Talks at the Cafe\u0301 Osh failed"'.encode(), 1)
         path.write_bytes(data)
     elif "transform" in case:
         path.write_bytes(TRANSFORMS[case["transform"]](path.read_bytes()))
@@ -124,6 +142,8 @@ def broken_corpus(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[dict[
     case = request.param
     corpus = tmp_path / "curated"
     shutil.copytree(MINIMAL_CORPUS, corpus)
+    for folder in ("codings", "adjudications", "annotations") if "overlay" in case else ():
+        shutil.copytree(TESTS_DIR / "fixtures" / case["overlay"] / folder, corpus / folder, dirs_exist_ok=True)
     apply_case(case, corpus, tmp_path / "outside")
     return case, corpus
 
@@ -221,8 +241,10 @@ def _errors(validate) -> list[str]:
 
 @pytest.mark.parametrize("broken_corpus", CASES, ids=[c["id"] for c in CASES], indirect=True)
 def test_a_warm_cache_changes_no_error_of_a_broken_input(broken_corpus, warm_cache, tmp_path):
+    from rucas.build.review.records import ReviewCheck
     from rucas.build.validate.corpus import validate_corpus
 
     _, corpus = broken_corpus
     cache_dir = Path(shutil.copytree(warm_cache, tmp_path / "cache"))
-    assert _errors(lambda: validate_corpus(corpus, cache_dir, workers=1)) == _errors(lambda: validate_corpus(corpus))
+    assert _errors(lambda: validate_corpus(corpus, cache_dir, workers=1, after=ReviewCheck(corpus))) == \
+        _errors(lambda: validate_corpus(corpus, after=ReviewCheck(corpus)))
