@@ -5,6 +5,7 @@
     >>> every_table = rucas.tables()           # {name: DataFrame} for every table and view
     >>> pinned = rucas.load("events", version="0.1.0+8ab8a272c719")   # one release (see release_versions())
     >>> pinned.attrs["rucas_version"]          # the version a frame was read from
+    >>> rucas.during(events, "2010-01-01", "2013-12-31")   # dates as intervals (see rucas.dates)
 
 The first call builds the dataset from the curated files shipped with the package if no
 build exists yet (in a checkout: dataset/; installed: a cache folder, see
@@ -23,7 +24,17 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["__version__", "load", "tables", "table_names", "view_names", "manifest", "output_dir",
-           "release_versions", "cite"]
+           "release_versions", "cite", "during"]
+
+
+def during(frame: pd.DataFrame, start: object = None, end: object = None, how: str = "overlaps",
+           earliest: str = "date_earliest", latest: str = "date_latest") -> pd.DataFrame:
+    """The rows of `frame` whose date interval lies in [start, end]: how="overlaps" keeps a row that could
+    (an unknown bound counts as open on its side), how="within" a row that certainly does (both bounds
+    known and inside). See rucas.dates for the exact rule; the canned query events_during is the same in SQL."""
+    from rucas.dates import during as select_during
+
+    return select_during(frame, start, end, how, earliest, latest)  # type: ignore[arg-type]
 
 
 def output_dir(path: Path | None = None) -> Path:

@@ -156,6 +156,7 @@ SAMPLE_VALUES: dict[str, str] = {
     "country_iso3": "select location_country_iso3 from events where location_country_iso3 is not null "
                     "group by event_type, location_country_iso3 order by count(*) desc, event_type, 1 limit 1",
     "q": "select evidence from statements order by statement_id limit 1",
+    "how": "select 'within'",
 }
 """For each parameter of the canned queries, SQL (run in SQLite) picking a value that matches rows
 (event_type and country_iso3 from the same, most common, pair; q a word of a statement's evidence)."""
@@ -184,10 +185,11 @@ def parameter_sets(lite: sqlite3.Connection, query: SqlFile) -> list[dict[str, s
 # --- parity --------------------------------------------------------------------------------------------
 
 
-def test_there_are_the_eight_prepared_views() -> None:
+def test_there_are_the_ten_prepared_views() -> None:
     assert [v.name for v in VIEWS] == sorted(["assistance_timeline", "statement_details", "contested_claims",
                                               "alliance_context", "actor_activity", "source_overview",
-                                              "event_countries", "refusals"])
+                                              "event_countries", "refusals", "event_dates",
+                                              "condition_details"])
 
 
 def test_every_view_orders_its_rows() -> None:
@@ -542,3 +544,30 @@ def test_every_facet_a_view_names_is_one_of_its_columns_and_counted_from_an_inde
         plan = " ".join(str(row) for row in lite.execute(
             f"EXPLAIN QUERY PLAN SELECT {column}, count(*) FROM {view.name} GROUP BY {column}"))
         assert f"{view.name}_{column}_idx" in plan, plan
+
+
+def test_russia_attached_the_proper_appeal_condition_to_its_offer_to_uzbekistan(curated: Engines) -> None:
+    rows = records(curated, "SELECT condition_id, offered_by, offered_to, condition_type FROM condition_details "
+                            "WHERE condition_id = 'rudenko-uzbek-offer-proper-appeal'")
+    assert rows == [{"condition_id": "rudenko-uzbek-offer-proper-appeal", "offered_by": "Russia",
+                     "offered_to": "Uzbekistan", "condition_type": "request_received"}]
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=lambda v: v.name)
+def test_no_list_in_a_view_names_a_value_twice(curated: Engines, view: SqlFile) -> None:
+    result = curated.in_sqlite(f"SELECT * FROM {view.name}")
+    for row in result.rows:
+        for column, value in zip(result.columns, row):
+            if isinstance(value, str) and "; " in value and column not in ("evidence", "summary", "text"):
+                items = value.split("; ")
+                assert len(items) == len(set(items)), f"{view.name}.{column} repeats a value: {value!r}"
+
+
+def test_uzbekistans_csto_membership_in_2012_2013_ends_and_its_suspension_begins(curated: Engines) -> None:
+    rows = records(curated, canned_sql(CANNED, "alliance_members_during"),
+                   {"alliance_id": "csto", "from_date": "2012-01-01", "until_date": "2013-12-31"})
+    uzbekistan = [(r["status"], r["joined_date"], r["left_date"], r["in_period"])
+                  for r in rows if r["actor_id"] == "uzbekistan"]
+    assert uzbekistan == [("member", "2006-08-16", "2012-12-19", "ended in period"),
+                          ("suspended", "2012-12-19", None, "began in period")]
+    assert ("russia", "throughout") in {(r["actor_id"], r["in_period"]) for r in rows}

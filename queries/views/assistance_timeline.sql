@@ -6,14 +6,14 @@
 -- (COOPERATE, MOBILIZE) whose context is military or whose mode is troops. A denial is any of these
 -- with modality denied.
 -- Order: earliest date (unknown dates last), latest date, requests before the responses of the same
--- day, event_id. Lists are sorted by name, then id, and separated by '; '.
+-- day, event_id. Lists are sorted by name, then id, and separated by '; '; a code appears once in a list.
 -- key: event_id
 -- order: date_earliest NULLS LAST, date_latest NULLS LAST, CASE WHEN event_type = 'REQUEST' THEN 0 ELSE 1 END, event_id
 -- column: initiators: Names of the actors that initiated the event (event_actors role initiator).
 -- column: initiator_countries: ISO 3166-1 alpha-3 codes of the initiators' countries, distinct and sorted.
 -- column: targets: Names of the actors the event was directed at (event_actors role target).
 -- column: target_countries: ISO 3166-1 alpha-3 codes of the targets' countries, distinct and sorted.
--- column: conditions: Types of the conditions attached to the event (event_conditions.condition_type), sorted.
+-- column: conditions: Types of the conditions attached to the event (event_conditions.condition_type), distinct and sorted.
 -- column: source_title: The headline of the article the event is coded from (sources.title).
 -- column: publisher: The outlet that published that article (sources.publisher).
 WITH RECURSIVE
@@ -37,7 +37,7 @@ items AS (
   JOIN actors a ON a.actor_id = ea.actor_id
   WHERE ea.role IN ('initiator', 'target') AND a.country_iso3 IS NOT NULL
   UNION
-  SELECT c.event_id, 'condition', c.condition_type, c.condition_id
+  SELECT c.event_id, 'condition', c.condition_type, c.condition_type
   FROM event_conditions c
   JOIN assistance x ON x.event_id = c.event_id
 ),

@@ -4,7 +4,7 @@
 -- The speaker's office is every term in actor_roles that covers the statement's whole date interval
 -- [date_earliest, date_latest] (a term with an empty start or end is open on that side); statements
 -- whose date is unknown get no office. Order: earliest date (unknown dates last), latest date,
--- statement_id. Lists are sorted by name, then id, and separated by '; '.
+-- statement_id. Lists are sorted by name, then id, and separated by '; '; an office title appears once.
 -- key: statement_id
 -- order: date_earliest NULLS LAST, date_latest NULLS LAST, statement_id
 -- column: speaker: The speaker's usual English name (actors.name).
@@ -26,7 +26,7 @@ offices AS (
     AND (r.date_latest IS NULL OR (s.date_latest IS NOT NULL AND s.date_latest <= r.date_latest))
 ),
 items AS (
-  SELECT statement_id, 'office' AS list, title AS item, role_id AS item_id FROM offices
+  SELECT statement_id, 'office' AS list, title AS item, title AS item_id FROM offices
   UNION
   SELECT statement_id, 'office_of', organization, organization_id FROM offices
   UNION
