@@ -166,3 +166,14 @@ def test_a_coding_names_its_folders_role_as_coder(double_coded: Path):
     (error,) = compare_codings(double_coded, "coder-a", "coder-b").errors
     assert error.line == 10
     assert error.message == "this coding is in codings/coder-b/ but names coder 'coder-a'."
+
+
+def test_a_coding_with_the_guides_provenance_lines_is_read_as_single_coded(double_coded: Path):
+    """The coder's guide told coders to write reviewer: null, review_date: null, review_status: unreviewed; a
+    coding keeps those bytes (its hash is adjudicated) and is compared as what they say: single-coded."""
+    coding = double_coded / "codings" / "coder-b" / f"{SOURCE_ID}.yaml"
+    coding.write_text(coding.read_text(encoding="utf-8").replace(
+        "  review_status: single-coded\n", "  reviewer: null\n  review_date: null\n  review_status: unreviewed\n"),
+        encoding="utf-8")
+    agreement = compare_codings(double_coded, "coder-a", "coder-b")
+    assert agreement.errors == [] and len(agreement.disagreements()) == 4

@@ -68,6 +68,25 @@ class Coding:
     errors: list[CurationError] = field(default_factory=list)
 
 
+GUIDE_PROVENANCE = ((b"\n  reviewer: null\n", b"\n  #reviewer: null\n"),
+                    (b"\n  review_date: null\n", b"\n  #review_date: null\n"),
+                    (b"\n  review_status: unreviewed\n", b"\n  review_status: single-coded\n"))
+"""The provenance lines the coder's guide (codings/<role>/GUIDE.md) told a coder to write before review statuses
+became a closed vocabulary: no review, no status. A coding stays byte for byte what its coder wrote (its hash is
+in the adjudication log), so they are read as what they say, single-coded, with every line where it was."""
+
+
+def _coding_file(path: Path, shown: str, relative: str) -> CuratedFile:
+    """A coding file as validation reads it: its bytes, with the guide's provenance lines read as single-coded."""
+    file = _listed(path, shown, relative)
+    data = file.data
+    if all(old in data for old, _ in GUIDE_PROVENANCE):
+        for old, new in GUIDE_PROVENANCE:
+            data = data.replace(old, new, 1)
+        file = CuratedFile(path, shown, relative, file.fingerprint, data)
+    return file
+
+
 def _listed(path: Path, shown: str, relative: str) -> CuratedFile:
     info = path.stat()
     return CuratedFile(path, shown, relative, (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
@@ -132,7 +151,8 @@ def read_coding(curated: Path, role: str, source_ids: list[str] | None = None) -
                                         "name the coding file after its article's source id."))
             continue
         article = _listed(article_path, f"{display_path(curated)}/articles/{source_id}.txt", f"articles/{source_id}.txt")
-        result = validate_article(source_id, article, _listed(path, shown, f"{CODINGS_FOLDER}/{role}/{source_id}.yaml"))
+        coded = _coding_file(path, shown, f"{CODINGS_FOLDER}/{role}/{source_id}.yaml")
+        result = validate_article(source_id, article, coded)
         errors += result.errors
         errors += _check_coder(result.rows, role)
         rows.extend(result.rows)
