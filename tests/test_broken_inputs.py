@@ -35,7 +35,7 @@ TRANSFORMS = {
     "huge_code": lambda data: data.replace(b"event_mode: assist", b"event_mode: " + b"x" * 100_000, 1),
     "huge_id": lambda data: data.replace(b"condition_id: russia-kyrgyz-refusal-un-charter",
                                          b"condition_id: " + b"-".join([b"un-charter"] * 2_000), 1),
-    "huge_note": lambda data: data.replace(b"note: \"On June 12\"", b"note: \"" + b"On June 12. " * 2_000 + b"\"", 1),
+    "huge_note": lambda data: data.replace(b"note: \"On June 12\"", b"note: \"On June 12" + b". On June 12" * 2_000 + b"\"", 1),
     "cr_only_bad_byte_on_line_5": lambda data: b"\r".join(
         line + b"\xe9" if number == 5 else line for number, line in enumerate(data.split(b"\n"), 1)),
 }

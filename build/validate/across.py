@@ -176,7 +176,8 @@ def check_across(tables: dict[str, pa.Table], failed_keys: dict[str, set[str]],
                     continue
                 listed = CODED_COLUMNS[column.name]
                 allowed = codebook.filter(pc.equal(codebook.column("codebook"), listed)).column("code")
-                missing = _missing(table.column(column.name), allowed.combine_chunks() if isinstance(allowed, pa.ChunkedArray) else allowed)
+                refused = pa.array(sorted(failed_keys.get(f"codebook:{listed}", ())), pa.string())  # reported there
+                missing = _missing(table.column(column.name), pa.concat_arrays([*allowed.chunks, refused.cast(allowed.type)]))
                 if pc.any(missing).as_py():
                     codes = allowed.to_pylist()
                     _report_rows(table, missing, column.name,

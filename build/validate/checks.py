@@ -22,7 +22,7 @@ from rucas.build.validate.across import CURATED_CODEBOOKS
 from rucas.build.validate.errors import CurationError
 from rucas.build.validate import provenance
 from rucas.build.validate.evidence import EvidenceNotFound, find_evidence_span
-from rucas.build.validate.rows import RowOrigin, coerce_value, read_row
+from rucas.build.validate.rows import RowOrigin, coerce_value, latin_look_alike, read_row
 from rucas.build.read.documents import DocList, DocMap, Where, line_at, line_of_item, parse_curated_yaml
 from rucas.schema import table_spec
 from rucas.schema.codes import DatePrecision, EventActorRole, StatementActorRelation
@@ -403,6 +403,8 @@ def validate_reference(corpus: Corpus) -> ArticleResult:
                                            errors, provided={"codebook": CURATED_CODEBOOKS[section]})
                     if row:
                         rows.add("codebook", row, origin)
+                    elif isinstance(mapping, dict) and isinstance(mapping.get("code"), str):  # the code it meant
+                        rows.failed_keys[f"codebook:{CURATED_CODEBOOKS[section]}"].add(latin_look_alike(mapping["code"]))
     for row in codebook_rows():
         rows.add("codebook", row, RowOrigin("rucas/schema/codes.py", 1, {}))
     check_reference_consistency(rows, errors)

@@ -70,6 +70,13 @@ LOOK_ALIKES = dict(zip("АВЕЅІЈКМНОРСТХУаеіјорсхуѕԁԛԝ
                        "ABESIJKMHOPCTXYaeijopcxysdqwhlABEZHIKMNOPTYXovl"))
 """Letters of other scripts that look like Latin ones, with the Latin letter each is taken for."""
 
+def latin_look_alike(value: str) -> str:
+    """`value` with each look-alike letter of another script replaced by the Latin letter it is taken for."""
+    return value.translate(_TO_LATIN).strip()
+
+
+_TO_LATIN = str.maketrans(LOOK_ALIKES)
+
 URL_FORBIDDEN = re.compile(r"[\s\"'<>`\\{}|^]")
 """Characters a web address never holds as written (spaces and quotes must be percent-encoded)."""
 
