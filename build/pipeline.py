@@ -42,9 +42,9 @@ class BuildReport:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     """Seconds per stage: validate, cache (storing it), then either parquet, duckdb, duckdb views (computing
     the materialised views), sqlite (tables, full-text indexes, ANALYZE, VACUUM) and sqlite views (storing
-    the views' rows), or, patching, diff, copy, patch (tables) and patch views; then review, datasette_config,
-    manifest (listing and hashing the outputs) and publish (flushing them to disk, the swap, removing
-    superseded builds)."""
+    the views' rows), or, patching, diff, copy, patch (tables) and patch views; then review, annotations
+    (the Web Annotations), datasette_config, manifest (listing and hashing the outputs) and publish (flushing
+    them to disk, the swap, removing superseded builds)."""
     articles_from_cache: int = 0
     patched: bool = False
     """True if the outputs were patched from the previous build (rucas.build.write.incremental)."""
@@ -129,6 +129,7 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
     from rucas.build.write.manifest import inputs_digest, write_manifest
     from rucas.build.write.parquet import write_parquet
     from rucas.build.write.sqlite_db import write_sqlite
+    from rucas.build.write.web_annotations import write_web_annotations
     from rucas.queries import view_files
 
     stages: dict[str, float] = {}
@@ -175,6 +176,8 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
                     [f"review/{source_id}.html" for source_id in tables["sources"].column("source_id").to_pylist()
                      if source_id not in changed])
             timer.lap("review")
+        write_web_annotations(tables, staging / "annotations")  # every row's evidence as a W3C Web Annotation
+        timer.lap("annotations")
         database_sha256 = write_config(staging / "datasette", staging / "rucas.db")  # Datasette hashed it
         for path in ("rucas.db", "datasette/rucas.db"):  # the second is the configuration's link to the first
             known_outputs[path] = {"path": path, "bytes": (staging / "rucas.db").stat().st_size,

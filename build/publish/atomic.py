@@ -4,7 +4,7 @@ Layout under the output directory (dataset/ in a checkout):
 
     .builds/<build-id>/...      one complete build per folder
     .builds/current  ->  <build-id>          swapped with one atomic rename
-    parquet, rucas.duckdb, rucas.db, datapackage.json, manifest.json, datasette, review
+    parquet, rucas.duckdb, rucas.db, datapackage.json, manifest.json, datasette, review, annotations
                      ->  .builds/current/<same name>     fixed links, created once
 
 A reader opening dataset/rucas.db resolves the links at open time and so sees one whole
@@ -24,7 +24,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-OUTPUT_NAMES = ("parquet", "rucas.duckdb", "rucas.db", "datapackage.json", "manifest.json", "datasette", "review")
+OUTPUT_NAMES = ("parquet", "rucas.duckdb", "rucas.db", "datapackage.json", "manifest.json", "datasette", "review",
+                "annotations")
 """What a build publishes, relative to the output directory."""
 
 BUILDS = ".builds"

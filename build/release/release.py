@@ -3,6 +3,7 @@
 A release folder holds:
 
     parquet/<table>.parquet, rucas.db, rucas.duckdb, datapackage.json, manifest.json   the build's outputs
+    annotations/        every row's evidence as W3C Web Annotations (all.jsonld, articles/<source_id>.jsonld)
     datasette/          the build's Datasette configuration, with the release's /changes page
     CITATION.cff        the citation of this version, with its release date
     CHANGES, changes.json   the diff against the previous release (text; JSON as `rucas diff --format json`)
@@ -41,7 +42,8 @@ from rucas.build.release.site import add_release_pages
 from rucas.build.release.version_scheme import required_bump, version_warning
 from rucas.build.write.manifest import NOT_REPRODUCIBLE, file_sha256
 
-BUILD_FILES = ("parquet", "rucas.db", "rucas.duckdb", "datapackage.json", "manifest.json", "datasette")
+BUILD_FILES = ("parquet", "rucas.db", "rucas.duckdb", "datapackage.json", "manifest.json", "datasette",
+               "annotations")
 """What a release copies from the build."""
 
 OUTSIDE_CHECKSUMS = frozenset(NOT_REPRODUCIBLE)
@@ -149,6 +151,8 @@ def _readme(version: str, date: str, previous: str | None) -> str:
         "rucas.db          SQLite: the tables, full-text indexes and prepared views (what Datasette serves)\n"
         "rucas.duckdb      DuckDB: the same tables and views\n"
         "datapackage.json  Frictionless Data Package descriptor of the Parquet files\n"
+        "annotations/      the evidence of every statement, event, condition and claim as W3C Web Annotations\n"
+        "                  (JSON-LD): all.jsonld, and articles/<source_id>.jsonld per article\n"
         "manifest.json     the build this release was made from: inputs, row counts, output hashes\n"
         "                  (datasette/metadata.json and datasette/templates/ differ from it: the release adds\n"
         "                  its version and changes to the site)\n"
