@@ -159,15 +159,22 @@ def _items(document: DocMap, key: str, path: str, errors: list[CurationError]) -
     return [(item, line_of_item(value, i)) for i, item in enumerate(value)]
 
 
-def _actor_list(value: Any, path: str, line: int, what: str, errors: list[CurationError]) -> list[str]:
+def _actor_list(value: Any, path: str, line: Where, what: str, table: str, errors: list[CurationError]) -> list[str | None]:
+    """The actor ids of a list such as `about:` or `initiator:`, each meeting the rules of `table`'s actor_id column
+    (None in place of one that does not, after recording why)."""
     if value is None:
         return []
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, list | str):
         errors.append(CurationError(path, line, f"{what} must be a list of actor ids.", f"write {what}: [actor-id, ...]."))
         return []
-    return list(value)
+    column = table_spec(table).column("actor_id")
+    ids: list[str | None] = []
+    for index, item in enumerate([value] if isinstance(value, str) else value):
+        actor_id, problem, fix = coerce_value(column, item)
+        if problem:
+            errors.append(CurationError(path, _item_place(value, line, index), f"{what}: {problem}", fix or ""))
+        ids.append(actor_id)
+    return ids
 
 
 ANNOTATION_KEYS = ("source", "statements", "events", "claims")
@@ -278,9 +285,6 @@ def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFi
     if not row:
         rows.failed_keys["sources"].add(source_id)  # its statements and events name it: no follow-on error for each
     if row:
-        if row["url"] and not row["url"].startswith(("https://", "http://")):
-            errors.append(CurationError(path, origin.line_of("url"), "url must start with https:// or http://.",
-                                        "give the full address, or null when unknown."))
         check_date_interval(row, origin, errors)
         rows.add("sources", row, origin)
 
@@ -290,7 +294,10 @@ def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFi
         if row:
             rows.add("statements", row, origin)
             for key, relation in (("about", StatementActorRelation.about), ("addressees", StatementActorRelation.addressee)):
-                for index, actor_id in enumerate(_actor_list(mapping.get(key), path, mapping.line_of(key), key, errors)):
+                for index, actor_id in enumerate(_actor_list(mapping.get(key), path, mapping.line_of(key), key,
+                                                             "statement_actors", errors)):
+                    if actor_id is None:
+                        continue
                     rows.add("statement_actors", {"statement_id": row["statement_id"], "actor_id": actor_id,
                                                   "relation": relation.value},
                              RowOrigin(path, _item_place(mapping.get(key), mapping.line_of(key), index), {}))
@@ -317,7 +324,10 @@ def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFi
                 errors.append(CurationError(path, actors.line_of(role), f"unknown event actor role {role!r}.",
                                             f"use {', '.join(EventActorRole.values())}."))
                 continue
-            for index, actor_id in enumerate(_actor_list(actor_ids, path, actors.line_of(role), role, errors)):
+            for index, actor_id in enumerate(_actor_list(actor_ids, path, actors.line_of(role), role, "event_actors",
+                                                         errors)):
+                if actor_id is None:
+                    continue
                 roles_of[actor_id].add(role)
                 rows.add("event_actors", {"event_id": row["event_id"], "actor_id": actor_id, "role": role},
                          RowOrigin(path, _item_place(actor_ids, actors.line_of(role), index), {}))
@@ -354,7 +364,8 @@ def validate_reference(corpus: Corpus) -> ArticleResult:
     documents: dict[str, Any] = {}
     for name, file in corpus.reference.items():
         documents[name] = parse_curated_yaml(file.data, file.shown, errors)
-    table_of = {"actors": "actors", "roles": "actor_roles", "alliances": "alliances", "memberships": "alliance_members"}
+    table_of = {"actors": "actors", "roles": "actor_roles", "alliances": "alliances", "memberships": "alliance_members",
+                "country_codes": "country_codes"}
     for name, table in table_of.items():
         document = documents.get(name)
         if document is None:
@@ -550,11 +561,28 @@ def _check_memberships(rows: Rows, actor_types: dict[str, str], errors: list[Cur
                 break
 
 
+def _check_country_codes(rows: Rows, errors: list[CurationError]) -> None:
+    """Every country code an actor has is in the crosswalk (country_codes.yaml), which gives its COW and GW codes."""
+    if not rows.tables.get("country_codes") and not rows.failed_keys.get("country_codes"):
+        return  # no crosswalk read (missing, unreadable or empty): its own error says why
+    listed = {row["country_iso3"] for row in rows.tables["country_codes"]} | rows.failed_keys.get("country_codes", set())
+    reported: set[str] = set()
+    for row, origin in zip(rows.tables.get("actors", []), rows.origins.get("actors", [])):
+        code = row["country_iso3"]
+        if code is not None and code not in listed and code not in reported:
+            reported.add(code)
+            errors.append(CurationError(origin.path, origin.line_of("country_iso3"),
+                                        f"{row['actor_id']} has country_iso3 {code}, which country_codes.yaml does not "
+                                        "list.", f"add {code} to reference/country_codes.yaml with its COW and GW codes "
+                                        "from the lists its note cites (null with a note where unverified)."))
+
+
 def check_reference_consistency(rows: Rows, errors: list[CurationError]) -> None:
     """What the reference files say of each other: roles, alliances, states' codes, codebook spellings, memberships."""
     actor_types = {row["actor_id"]: row["actor_type"] for row in rows.tables.get("actors", [])}
     _check_roles(rows, actor_types, errors)
     _check_alliances(rows, actor_types, errors)
     _check_states(rows, errors)
+    _check_country_codes(rows, errors)
     _check_codebook(rows, errors)
     _check_memberships(rows, actor_types, errors)

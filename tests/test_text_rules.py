@@ -1,0 +1,81 @@
+"""Every text column of every table meets the text rules of its form, declared once in rucas.schema.
+
+A text column has one form (id, code, language, url, text, article), derived from its declaration
+in schema/tables.py; the rules of each form (length bound, trimmed, no YAML 1.1 words, ASCII ids and
+codes with look-alike letters named, http(s) URLs, ISO 639-1 languages) live in
+rucas.build.validate.rows.coerce_value. These tests prove no column escapes them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import MINIMAL_CORPUS
+from rucas.build.validate import checks, rows
+from rucas.build.validate.corpus import validate_corpus
+from rucas.schema import table_specs
+from rucas.schema.tables import MAX_LENGTH
+
+TEXT_COLUMNS = [(spec.name, column) for spec in table_specs() for column in spec.columns if column.kind == "text"]
+
+FILLED_BY_THE_BUILD = {
+    ("sources", "source_id"): "the article's file name, checked as an id when the corpus is listed",
+    ("sources", "text"): "the article file itself, bounded by the file-size limit",
+    ("sources", "text_sha256"): "computed",
+    ("statements", "source_id"): "the annotation's own id",
+    ("events", "source_id"): "the annotation's own id",
+    ("event_conditions", "event_id"): "the event the condition is written under",
+    ("statement_actors", "statement_id"): "the statement the list is written under",
+    ("event_actors", "event_id"): "the event the list is written under",
+    ("actor_aliases", "actor_id"): "the actor the aliases are written under",
+    ("codebook", "codebook"): "the codebook.yaml section, checked against the known sections",
+}
+"""Text columns whose values no curator writes, and where each comes from."""
+
+NOT_READ_FROM_CURATED_FILES = {"coding_agreement", "adjudications"}
+"""Tables computed by `rucas agreement` or read from adjudication logs by rucas.build.review, not by
+rucas.build.validate.checks."""
+
+
+@pytest.mark.parametrize("table, column", TEXT_COLUMNS, ids=[f"{t}.{c.name}" for t, c in TEXT_COLUMNS])
+def test_every_text_column_has_a_form_and_a_length_bound(table, column):
+    assert column.form in MAX_LENGTH and column.max_length == MAX_LENGTH[column.form]
+
+
+@pytest.mark.parametrize("table, column", TEXT_COLUMNS, ids=[f"{t}.{c.name}" for t, c in TEXT_COLUMNS])
+def test_every_text_column_refuses_padding_yaml_words_and_values_over_its_bound(table, column):
+    for value in (" padded", "padded ", "no", "Yes", "~", "x" * (column.max_length + 1)):
+        assert rows.coerce_value(column, value)[1], f"{table}.{column.name} accepted {value[:20]!r}"
+
+
+@pytest.mark.parametrize("table, column", [(t, c) for t, c in TEXT_COLUMNS if c.form in ("id", "code")],
+                         ids=[f"{t}.{c.name}" for t, c in TEXT_COLUMNS if c.form in ("id", "code")])
+def test_every_id_and_code_column_names_a_look_alike_letter(table, column):
+    _, problem, fix = rows.coerce_value(column, "REJ\u0415CT")
+    assert "U+0415 (CYRILLIC CAPITAL LETTER IE)" in problem and "Latin letter E" in fix
+
+
+def test_every_text_column_a_curator_writes_is_read_by_the_rules_of_its_form(monkeypatch):
+    """Validating the minimal corpus passes every such column (written or not) through coerce_value."""
+    seen: set[int] = set()
+    original = rows.coerce_value
+
+    def watched(column, value):
+        seen.add(id(column))
+        return original(column, value)
+
+    monkeypatch.setattr(rows, "coerce_value", watched)
+    monkeypatch.setattr(checks, "coerce_value", watched)
+    validate_corpus(MINIMAL_CORPUS, tables=False)
+    skipped = [f"{table}.{column.name}" for table, column in TEXT_COLUMNS
+               if id(column) not in seen and (table, column.name) not in FILLED_BY_THE_BUILD
+               and table not in NOT_READ_FROM_CURATED_FILES]
+    assert skipped == []
+
+
+def test_the_url_rule_takes_real_addresses_and_refuses_broken_ones():
+    url = next(column for table, column in TEXT_COLUMNS if column.form == "url")
+    assert rows.coerce_value(url, "https://eurasianet.org/russia-turns-down-kyrgyzstans-plea-for-military-support")[1] is None
+    assert rows.coerce_value(url, "http://www.kremlin.ru/events/president/news/7983")[1] is None
+    for broken in ("www.eurasianet.org", "https://eurasianet.org/a b", 'https://x.org/"onclick', "https://", "ftp://x.org/a",
+                   "javascript:alert(1)", "https://[::1"):
+        assert rows.coerce_value(url, broken)[1], broken
