@@ -79,3 +79,13 @@ def test_the_url_rule_takes_real_addresses_and_refuses_broken_ones():
     for broken in ("www.eurasianet.org", "https://eurasianet.org/a b", 'https://x.org/"onclick', "https://", "ftp://x.org/a",
                    "javascript:alert(1)", "https://[::1"):
         assert rows.coerce_value(url, broken)[1], broken
+
+
+def test_the_curation_guide_states_the_bounds_the_schema_declares():
+    from conftest import TESTS_DIR
+    from rucas.schema.tables import DATE_RANGE
+
+    guide = (TESTS_DIR.parent / "dataset" / "curated" / "README.md").read_text(encoding="utf-8")
+    assert f"between\n{DATE_RANGE[0]} and {DATE_RANGE[1]}" in guide
+    for form in ("id", "code", "text"):
+        assert f"at most {MAX_LENGTH[form]:,}" in guide or f"at most {MAX_LENGTH[form]} " in guide, form
