@@ -89,3 +89,16 @@ def test_the_curation_guide_states_the_bounds_the_schema_declares():
     assert f"between\n{DATE_RANGE[0]} and {DATE_RANGE[1]}" in guide
     for form in ("id", "code", "text"):
         assert f"at most {MAX_LENGTH[form]:,}" in guide or f"at most {MAX_LENGTH[form]} " in guide, form
+
+
+def test_every_code_of_the_schema_and_the_curated_codebook_has_the_code_form():
+    import re
+
+    import yaml
+    from conftest import TESTS_DIR
+    from rucas.schema.derive import codebook_rows
+    from rucas.schema.tables import CODE_PATTERN
+
+    curated = yaml.safe_load((TESTS_DIR.parent / "dataset" / "curated" / "reference" / "codebook.yaml").read_text())
+    codes = [row["code"] for row in codebook_rows()] + [str(entry["code"]) for entries in curated.values() for entry in entries]
+    assert [code for code in codes if not re.fullmatch(CODE_PATTERN, code)] == []
