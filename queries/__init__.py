@@ -12,6 +12,8 @@ NULLs come last unless said otherwise); a test checks that it sorts the view's r
 ORDER BY does, and a patched build merges new rows into a materialised view by it
 (rucas.build.write.patch_views). A `-- facets: a, b` line names columns of the view offered as facets
 besides those named like a table's facet columns (Display.facets in schema/tables.py); each is indexed.
+A `-- columns: a, b` line names the compact set of columns its Datasette page shows by default, in
+reading order (every key column among them; a test checks that the page reads at 1280 px).
 A line `-- question: rank: the question` puts the view or query on the site's front page under that
 question (lowest rank first), and `-- example: name=value&name=value` gives a canned query's front-page
 link its parameters.
@@ -52,6 +54,9 @@ class SqlFile:
     """(rank, question) from a `-- question: rank: text` line: the question this file answers on the front page."""
     example: str = ""
     """Query-string parameters for the front page's link (`-- example: name=value&...`), for canned queries."""
+    columns: tuple[str, ...] = ()
+    """The view's compact set of columns, in reading order (`-- columns: a, b`): what its page shows by default
+    so that a row reads at 1280 px; every other column is one click away and on the row's own page."""
 
     @property
     def column_descriptions(self) -> dict[str, str]:
@@ -79,7 +84,7 @@ class SqlFile:
         return PARAMETER_OR_STRING.sub(lambda m: m.group("string") or f"${m.group('parameter')}", self.sql)
 
 
-METADATA_KEYS = ("column", "key", "order", "facets", "question", "example")
+METADATA_KEYS = ("column", "columns", "key", "order", "facets", "question", "example")
 """The header's metadata lines: `-- <key>: ...` with the key written exactly so (lower case, at the start of
 the comment). Any other comment line, `-- Order: ...` in a sentence included, is prose of the description."""
 
@@ -126,8 +131,9 @@ def _read(path: Path) -> SqlFile:
                              "`-- question: rank: the question` (rank a whole number, lowest first)")
         question = (int(rank), text.strip())
     facets = tuple(name.strip() for name in found.get("facets", "").split(",") if name.strip())
+    compact = tuple(name.strip() for name in found.get("columns", "").split(",") if name.strip())
     return SqlFile(path.stem, " ".join(d for d in description if d), sql, path, tuple(columns), key,
-                   found.get("order", ""), facets, question, found.get("example", ""))
+                   found.get("order", ""), facets, question, found.get("example", ""), compact)
 
 
 def view_files(directory: Path | None = None) -> list[SqlFile]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rucas.queries import SqlFile, _read, canned_queries, chart_queries, page_queries, view_files
 
-METADATA = re.compile(r"^-- (column|key|order|facets|question|example):")
+METADATA = re.compile(r"^-- (column|columns|key|order|facets|question|example):")
 QUERIES = view_files() + canned_queries() + page_queries() + chart_queries()
 
 
@@ -40,3 +40,9 @@ def test_a_metadata_line_given_twice_is_refused(tmp_path: Path) -> None:
     path.write_text("-- What it answers.\n-- key: a\n-- key: b\nSELECT 1 AS a\n", encoding="utf-8")
     with pytest.raises(ValueError, match="second `-- key:`"):
         _read(path)
+
+
+@pytest.mark.parametrize("view", view_files(), ids=lambda v: v.name)
+def test_every_view_declares_a_compact_set_of_columns_holding_its_key(view: SqlFile) -> None:
+    assert view.columns, f"{view.path.name}: add a `-- columns: a, b` line (the page's default columns)"
+    assert set(view.key) <= set(view.columns), f"{view.path.name}: the compact columns must hold the key {view.key}"

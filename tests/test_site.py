@@ -44,7 +44,8 @@ def test_front_page_starts_from_the_questions_with_views_and_dashboard_one_click
     assert len(questions) >= 8
     for question in questions:
         assert f'href="{question["path"]}"' in html.replace("&amp;", "&"), question["name"]
-    assert [q["name"] for q in questions][:3] == ["assistance_timeline", "refusals", "contested_claims"]
+    assert [q["name"] for q in questions][:2] == ["assistance_timeline", "refusals"]
+    assert {"contested_claims", "events_during"} <= {q["name"] for q in questions[:5]}
     assert 'href="/-/dashboards/overview"' in html
     for view in view_files():
         assert f'href="/rucas/{view.name}"' in html
@@ -119,12 +120,21 @@ def test_the_article_page_shows_the_body_apart_from_the_site_boilerplate(site: D
 
 
 def test_table_pages_show_readable_columns_first_and_ids_last(site: Datasette) -> None:
-    html = page(site, "/rucas/events")
+    html = page(site, "/rucas/events?_wide=1")
     headers = re.findall(r'<th [^>]*data-column="([^"]+)"', html)
     assert headers == table_spec("events").display_columns
     assert headers[:3] == ["date_earliest", "date_latest", "date_precision"]
     assert headers[-2:] == ["event_id", "source_id"]
     assert 'class="col-summary type-str"><a href="/rucas/events/' in html, "the summary opens the event"
+
+
+def test_table_pages_show_their_lead_columns_and_key_without_datasettes_link_or_rowid(site: Datasette) -> None:
+    spec = table_spec("events")
+    headers = re.findall(r'<th [^>]*data-column="([^"]+)"', page(site, "/rucas/events"))
+    assert headers == [c for c in spec.display_columns if c in spec.display.lead or c in spec.primary_key]
+    for view in view_files():
+        headers = re.findall(r'<th [^>]*data-column="([^"]+)"', page(site, f"/rucas/{view.name}"))
+        assert headers == list(view.columns), view.name
 
 
 def test_view_pages_show_ids_last(site: Datasette) -> None:
@@ -135,16 +145,34 @@ def test_view_pages_show_ids_last(site: Datasette) -> None:
     assert headers[0] == "date_earliest"
 
 
-def test_long_texts_are_folded_to_their_first_words(site: Datasette) -> None:
-    html = page(site, "/rucas/sources")
-    assert html.count('<details class="rucas-fold">') >= 5, "every article text is folded"
+def test_long_texts_are_cut_with_a_link_to_the_rows_own_page(site: Datasette) -> None:
+    html = page(site, "/rucas/sources?_wide=1")
+    assert html.count("whole text</a>") >= 5, "every article text is cut"
+    assert f'href="/rucas/sources/{EURASIANET}">whole text</a>' in html
+    html = page(site, "/rucas/contested_claims").replace("&amp;", "&")
+    assert ('href="/rucas/contested_claims?event_id=uzbekistan-asked-russia-for-individual-types-of-weapons'
+            '&asserting_statement_id=') in html, "a view's row is linked by its key, never by rowid"
+
+
+def test_a_views_page_filtered_to_one_key_shows_every_field_of_the_row(site: Datasette) -> None:
+    html = page(site, f"/rucas/refusals?event_id={REFUSAL}&condition_id=russia-kyrgyz-refusal-un-charter")
+    assert 'class="rucas-record-table"' in html
+    assert "reason_definition</th>" in html and "in accordance with the UN Charter" in html
+
+
+def test_query_pages_are_titled_by_the_query_never_by_its_sql(site: Datasette) -> None:
+    html = page(site, "/rucas/events_during?from_date=2010-01-01&until_date=&how=overlaps")
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert title.startswith("Events during") and "SELECT" not in title
+    title = re.search(r"<title>(.*?)</title>", page(site, "/rucas?sql=select+1"), re.S).group(1)
+    assert "select" not in title.lower()
 
 
 def test_ids_in_views_link_to_their_rows(site: Datasette) -> None:
     html = page(site, "/rucas/contested_claims")
     assert 'href="/rucas/events/uzbekistan-asked-russia-for-individual-types-of-weapons"' in html
     assert 'href="/rucas/statements/komilov-claims-are-wishful-thinking"' in html
-    assert 'href="/rucas/actors/igor-ivanov"' in html
+    assert 'href="/rucas/actors/igor-ivanov"' in page(site, "/rucas/contested_claims?_wide=1")
 
 
 def test_kyrgyzstan_is_involved_in_russias_refusal_located_in_moscow(site: Datasette) -> None:

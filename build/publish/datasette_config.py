@@ -94,7 +94,13 @@ COLUMN_DESCRIPTIONS_CSS = (
 two-column box that scrolls, so the rows stay on the first screen."""
 
 SITE_CSS = (
-    "table.rows-and-columns td{max-width:32em;vertical-align:top}"
+    "table.rows-and-columns td{max-width:26em;vertical-align:top;overflow-wrap:anywhere}"
+    "table.rows-and-columns th{overflow-wrap:anywhere;white-space:normal}"
+    ".rucas-more-link{white-space:nowrap;font-size:0.85em}"
+    ".rucas-columns-note{font-size:0.9em;color:#555}"
+    "table.rucas-record-table th{text-align:left;vertical-align:top;padding-right:1em;white-space:nowrap}"
+    "table.rucas-record-table td{white-space:pre-wrap;max-width:60em;overflow-wrap:anywhere}"
+    ".rucas-stale{background:#fff3cd;border:1px solid #e0c36c;padding:0.5em 1em;margin:0.5em 0}"
     "details.rucas-fold summary{cursor:pointer;color:#333}"
     "details.rucas-fold[open] summary{display:none}"
     ".rucas-record{max-width:60em}.rucas-record h1{margin-bottom:0.2em;font-size:1.7em}"
@@ -115,8 +121,9 @@ SITE_CSS = (
 )
 """The site's own look: folded long cells, the event and article pages, the front page and the footer."""
 
-FOLD_AFTER = 200
-"""Table cells longer than this many characters are folded to their first words (click to unfold)."""
+FOLD_AFTER = 120
+"""Table cells longer than this many characters show their first FOLD_AFTER characters and a link to the
+row's own page, which shows the whole text."""
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 """The site's templates (copied into the configuration directory's templates/)."""
@@ -274,6 +281,16 @@ def _id_links(specs: tuple[TableSpec, ...]) -> dict[str, str]:
     return links
 
 
+def compact_columns(specs: tuple[TableSpec, ...]) -> dict[str, list[str]]:
+    """The columns each table's and view's page shows by default, so that a row reads at 1280 px: a table's
+    lead columns (Display.lead) and its primary key, in reading order; a view's `-- columns:` line. Every
+    other column is one click away (show every column) and on the row's own page."""
+    compact = {spec.name: [c for c in spec.display_columns if c in spec.display.lead or c in spec.primary_key]
+               for spec in specs}
+    compact.update({view.name: list(view.columns) for view in view_files() if view.columns})
+    return compact
+
+
 def front_page_questions() -> list[dict[str, str]]:
     """The front page's questions: every view and canned query with a `-- question:` line, by rank."""
     asked = [(query, "view") for query in view_files() if query.question]
@@ -309,6 +326,8 @@ def site_config() -> dict[str, object]:
                                "key": spec.primary_key[0] if len(spec.primary_key) == 1 else None}
                    for spec in specs},
         "column_order": {spec.name: spec.display_columns for spec in specs},
+        "compact_columns": compact_columns(specs),
+        "view_keys": {view.name: list(view.key) for view in view_files()},
         "links": _id_links(specs),
         "source_sql": {spec.name: sql for spec in specs if (sql := source_sql(spec.name))},
         "page_queries": {query.name: query.sql for query in page_queries()},

@@ -13,6 +13,7 @@ import datetime
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from datasette import hookimpl
 from datasette.utils import tilde_encode, urlsafe_components
@@ -54,6 +55,26 @@ def build_facts(datasette) -> dict[str, str]:
     return _facts_cache[key]
 
 
+def stale_build(datasette) -> dict[str, Any]:
+    """{"newer_build": {version, built}} when the output folder's current build (.builds/current, swapped by
+    `rucas build`) is not the one this server opened; {} otherwise. A running server keeps serving the
+    build it started with, so every page says so and how to serve the new one."""
+    database = datasette.databases.get(_config(datasette).get("database", ""))
+    if database is None or not database.path:
+        return {}
+    served = Path(database.path).resolve().parent
+    current = served.parent / "current"
+    if served.parent.name != ".builds" or not current.exists() or current.resolve() == served:
+        return {}
+    try:
+        manifest = current.resolve() / "manifest.json"
+        version = json.loads(manifest.read_text(encoding="utf-8")).get("version", "")
+        built = datetime.datetime.fromtimestamp(manifest.stat().st_mtime, tz=datetime.UTC)
+    except (OSError, ValueError):
+        return {}
+    return {"newer_build": {"version": version, "built": built.strftime("%Y-%m-%d %H:%M UTC")}}
+
+
 def reading_order(table: str | None, config: dict[str, Any]):
     """A function from Datasette's display_columns to the indexes of those columns in reading order.
 
@@ -73,6 +94,60 @@ def reading_order(table: str | None, config: dict[str, Any]):
         return unknown + [names.index(name) for name in known]
 
     return indexes
+
+
+NOISE_COLUMNS = ("Link", "rowid")
+"""Datasette's own columns that say nothing to a reader (rowids change between builds; rows link by key)."""
+
+EVERY_COLUMN_ARGS = ("_col", "_nocol", "_wide")
+"""Query-string arguments that ask a table's page for more than its compact set of columns (`_wide=1`: all)."""
+
+
+def shown_columns(table: str | None, config: dict[str, Any], every: bool):
+    """A function from Datasette's display_columns to the indexes of the columns a page shows, in reading
+    order: the table's or view's compact set (compact_columns, in its order) unless `every` column is asked
+    for; never Datasette's Link or rowid column."""
+    ordered = reading_order(table, config)
+    compact = [] if every else config.get("compact_columns", {}).get(table or "", [])
+
+    def indexes(display_columns) -> list[int]:
+        names = [column["name"] for column in display_columns]
+        if compact:
+            return [names.index(name) for name in compact if name in names]
+        return [i for i in ordered(display_columns) if names[i] not in NOISE_COLUMNS]
+
+    return indexes
+
+
+def record_url(datasette, config: dict[str, Any], database: str, table: str | None):
+    """A function from a row's cells to the address of that row's own page, by its key (never a rowid):
+    a table's row page (/db/table/<primary key>), or a view's page filtered to its key columns, which
+    shows that one row in full. None when the relation has no key."""
+    tables = config.get("tables", {})
+    view_keys = config.get("view_keys", {})
+
+    def url(cells) -> str | None:
+        values = {cell["column"]: cell["raw"] for cell in cells}
+        base = datasette.urls.table(database, table)
+        if table in tables and all(name in values for name in tables[table]["primary_key"]):
+            return base + "/" + ",".join(tilde_encode(str(values[name])) for name in tables[table]["primary_key"])
+        key = view_keys.get(table or "")
+        if key and all(name in values for name in key):
+            return base + "?" + urlencode([(name, values[name]) if values[name] is not None else
+                                           (f"{name}__isnull", "1") for name in key])
+        return None
+
+    return url
+
+
+def is_record_page(view_name: str | None, table: str | None, config: dict[str, Any], request) -> bool:
+    """A row's own page: Datasette's row page, or a view's page filtered to one value of each key column."""
+    if view_name == "row":
+        return True
+    key = config.get("view_keys", {}).get(table or "")
+    if not key or request is None:
+        return False
+    return all(name in request.args or f"{name}__isnull" in request.args for name in key)
 
 
 WEB_SCHEMES = ("http://", "https://")
@@ -182,10 +257,15 @@ def extra_template_vars(template, database, table, view_name, request, datasette
     config = _config(datasette)
 
     async def variables() -> dict[str, Any]:
+        every = request is not None and any(name in request.args for name in EVERY_COLUMN_ARGS)
+        record = database == config.get("database") and is_record_page(view_name, table, config, request)
         values: dict[str, Any] = {
-            "rucas_site": {**config.get("site", {}), **build_facts(datasette)},
-            "rucas_order": reading_order(table, config),
+            "rucas_site": {**config.get("site", {}), **build_facts(datasette), **stale_build(datasette)},
+            "rucas_order": shown_columns(table, config, every or record),
             "rucas_fold": config.get("fold_after", 0),
+            "rucas_record": record,
+            "rucas_compact": bool(config.get("compact_columns", {}).get(table or "")) and not every and not record,
+            "rucas_record_url": record_url(datasette, config, database, table) if table else None,
         }
         if view_name == "row" and database == config.get("database") and table and request is not None:
             values.update(await _row_page(datasette, config, database, table, request))

@@ -1,4 +1,4 @@
--- question: 16: Which events fall in a period (dates as intervals)?
+-- question: 35: Which events fall in a period (dates as intervals)?
 -- example: from_date=2010-01-01&until_date=2014-12-31&how=overlaps
 -- The events whose date falls in the period [:from_date, :until_date] (ISO dates YYYY-MM-DD, both
 -- inclusive; an empty one leaves that side unbounded), read as intervals (view event_dates): an empty

@@ -3,6 +3,7 @@
 -- events, and how many articles mention it (as speaker, agency, subject, addressee or event party).
 -- Every actor has a row, with zeros where it has no activity. Order: actor_id.
 -- key: actor_id
+-- columns: name, actor_type, country_iso3, statements_made, events_initiated, events_targeted, first_date, last_date, sources_mentioning, actor_id
 -- order: actor_id
 -- column: statements_made: Statements the actor made (statements.speaker_id).
 -- column: statements_about: Statements about the actor (statement_actors relation about).

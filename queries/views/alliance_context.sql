@@ -11,6 +11,7 @@
 -- does not count that state as a member. Order: the event's earliest date, event_id, initiator_id,
 -- target_id, alliance_id.
 -- key: event_id, initiator_id, target_id, alliance_id
+-- columns: date_earliest, event_type, initiator, target, alliance, membership, event_id, initiator_id, target_id, alliance_id
 -- order: date_earliest NULLS LAST, event_id, initiator_id, target_id, alliance_id
 -- facets: membership, alliance_type
 -- column: initiator_id: The actor that initiated the event (event_actors role initiator).

@@ -8,6 +8,7 @@
 -- Order: earliest date (unknown dates last), latest date, requests before the responses of the same
 -- day, event_id. Lists are sorted by name, then id, and separated by '; '; a code appears once in a list.
 -- key: event_id
+-- columns: date_earliest, date_latest, event_type, modality, initiators, targets, conditions, summary, event_id
 -- order: date_earliest NULLS LAST, date_latest NULLS LAST, CASE WHEN event_type = 'REQUEST' THEN 0 ELSE 1 END, event_id
 -- column: initiators: Names of the actors that initiated the event (event_actors role initiator).
 -- column: initiator_countries: ISO 3166-1 alpha-3 codes of the initiators' countries, distinct and sorted.

@@ -5,6 +5,7 @@
 -- (unknown dates last), event_id, asserting statement_id, denying statement_id. Columns: what a reader
 -- compares first (the event, who asserts and who denies it, in which words), dates and titles next, ids last.
 -- key: event_id, asserting_statement_id, denying_statement_id
+-- columns: event_summary, asserting_speaker, asserting_evidence, denying_speaker, denying_evidence, event_id, asserting_statement_id, denying_statement_id
 -- order: event_date_earliest NULLS LAST, event_id, asserting_statement_id, denying_statement_id
 -- column: event_date_earliest: First day the event can be (events.date_earliest).
 -- column: event_date_latest: Last day the event can be (events.date_latest).

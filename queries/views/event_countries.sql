@@ -8,6 +8,7 @@
 -- target and of RUS as initiator and location. Order: country_iso3, the event's earliest date (unknown
 -- dates last), event_id, involvement.
 -- key: event_id, country_iso3, involvement
+-- columns: country_iso3, involvement, date_earliest, date_latest, event_type, modality, summary, event_id
 -- order: country_iso3, date_earliest NULLS LAST, event_id, involvement
 -- column: country_iso3: ISO 3166-1 alpha-3 code of a country the event involves.
 -- column: involvement: How the country is involved: initiator, target or participant (an actor of that country had that role in the event) or location (the event took place there).

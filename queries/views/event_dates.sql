@@ -1,4 +1,3 @@
--- question: 15: What happened in a period, when the dates are only known as intervals?
 -- Every event's date as the interval it is known to lie in, with one best-known day and what kind of
 -- day that is. An event's date is the closed interval [date_earliest, date_latest]; an empty
 -- date_earliest means it could be any time up to date_latest (an ongoing situation known only "by" a
@@ -10,6 +9,7 @@
 -- (or rucas.during in pandas), which say how unknown bounds count. One row per event.
 -- Order: best date (unknown last), event_id.
 -- key: event_id
+-- columns: best_date, best_date_kind, date_earliest, date_latest, event_type, modality, summary, event_id
 -- order: best_date NULLS LAST, event_id
 -- facets: best_date_kind
 -- column: best_date: The day by which the event had happened, as far as known: the day, the last day of the interval, or the one known bound (see best_date_kind); empty when the date is unknown.

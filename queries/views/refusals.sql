@@ -5,6 +5,7 @@
 -- for a refusal with no condition coded. The statements that assert or deny a refusal are on its
 -- event page (claims). Order: earliest date (unknown dates last), latest date, event_id, condition_id.
 -- key: event_id, condition_id
+-- columns: date_earliest, refused_by, refused_to, summary, reason_type, reason_words, event_id, condition_id
 -- order: date_earliest NULLS LAST, date_latest NULLS LAST, event_id, condition_id NULLS LAST
 -- column: refused_by: Names of the actors that refused (the event's initiators), sorted, separated by '; '.
 -- column: refused_to: Names of the actors refused (the event's targets), sorted, separated by '; '.

@@ -4,6 +4,7 @@
 -- subjects and addressees of statements, parties to events). Order: the article's earliest date
 -- (unknown dates last), source_id.
 -- key: source_id
+-- columns: date_earliest, publisher, title, statements, events, conditions, claims, actors, source_id
 -- order: date_earliest NULLS LAST, source_id
 -- column: statements: Statements coded from the article.
 -- column: events: Events coded from the article.

@@ -6,6 +6,7 @@
 -- whose date is unknown get no office. Order: earliest date (unknown dates last), latest date,
 -- statement_id. Lists are sorted by name, then id, and separated by '; '; an office title appears once.
 -- key: statement_id
+-- columns: date_earliest, speaker, speaker_office, about, evidence, statement_id
 -- order: date_earliest NULLS LAST, date_latest NULLS LAST, statement_id
 -- column: speaker: The speaker's usual English name (actors.name).
 -- column: speaker_office: The offices (actor_roles.title) the speaker held throughout the statement's date interval.
