@@ -84,7 +84,7 @@ def _folder(path: Path | None, version: str | None) -> Path:
     return find_release(version).folder
 
 
-def load(name: str, path: Path | None = None, version: str | None = None) -> pd.DataFrame:
+def load(name: str, path: Path | None = None, version: str | None = None, url: str | None = None) -> pd.DataFrame:
     """One table (from Parquet) or view (computed by DuckDB) as a pandas DataFrame with nullable, typed columns.
 
     Text is `string`, whole numbers `Int64`, decimals `Float64`, dates `datetime64[ns]` (missing: NaT;
@@ -93,10 +93,14 @@ def load(name: str, path: Path | None = None, version: str | None = None) -> pd.
     last published build in `path` (default: see rucas.build.paths.default_output_dir), building it
     first if there is none (after editing the curated files, run `rucas build`); or the release
     `version` (a full dataset version, or MAJOR.MINOR.PATCH if only one release has it; see
-    release_versions()). `frame.attrs["rucas_version"]` is the dataset version the frame was read from.
+    release_versions()); or the build or release published at `url` (http(s), the folder holding
+    manifest.json; see rucas.remote). `frame.attrs["rucas_version"]` is the dataset version the frame was
+    read from.
     """
     from rucas.frames import load_table, load_view
 
+    if url is not None:
+        return _load_url(name, url, path, version)
     directory = _folder(path, version)
     if name in table_names():
         frame = load_table(name, directory)
@@ -105,6 +109,22 @@ def load(name: str, path: Path | None = None, version: str | None = None) -> pd.
     else:
         raise KeyError(f"no table or view named {name!r}; tables: {table_names()}; views: {view_names()}")
     frame.attrs["rucas_version"] = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))["version"]
+    return frame
+
+
+def _load_url(name: str, url: str, path: Path | None, version: str | None) -> pd.DataFrame:
+    from rucas.remote import load_remote_table, load_remote_view, remote_manifest
+
+    if path is not None or version is not None:
+        raise ValueError("give one of path, version or url, not several")
+    manifest = remote_manifest(url)
+    if name in table_names():
+        frame = load_remote_table(name, url, manifest)
+    elif name in view_names():
+        frame = load_remote_view(name, url)
+    else:
+        raise KeyError(f"no table or view named {name!r}; tables: {table_names()}; views: {view_names()}")
+    frame.attrs["rucas_version"] = manifest["version"]
     return frame
 
 

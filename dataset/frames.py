@@ -87,8 +87,12 @@ def view_dtypes(view: SqlFile, columns: list[str]) -> dict[str, object]:
 
 def load_table(name: str, directory: Path) -> pd.DataFrame:
     """A published table from its Parquet file, typed by the schema."""
-    frame = arrow_to_pandas(pq.read_table(directory / "parquet" / f"{name}.parquet"))
-    return apply_dtypes(frame, pandas_dtypes(table_spec(name)), f"table {name}")
+    return table_frame(name, pq.read_table(directory / "parquet" / f"{name}.parquet"))
+
+
+def table_frame(name: str, table: pa.Table) -> pd.DataFrame:
+    """A published table as read from its Parquet file (on disk or over HTTP, rucas.remote), typed by the schema."""
+    return apply_dtypes(arrow_to_pandas(table), pandas_dtypes(table_spec(name)), f"table {name}")
 
 
 def load_view(name: str, directory: Path) -> pd.DataFrame:

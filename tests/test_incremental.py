@@ -1,8 +1,8 @@
 """A rebuild after articles change patches the previous build, and what it publishes equals a cold build.
 
-Equal means: every Parquet file and every review page byte-identical; in rucas.db and in rucas.duckdb the same rows in every
-table (by key) and in every materialised view (in its order); full-text indexes that pass SQLite's
-integrity check and find the same rows.
+Equal means: every Parquet file, every review page and every Web Annotation file byte-identical; in rucas.db
+and in rucas.duckdb the same rows in every table (by key) and in every materialised view (in its order);
+full-text indexes that pass SQLite's integrity check and find the same rows.
 """
 
 from __future__ import annotations
@@ -68,6 +68,11 @@ def review_pages(output: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted((output / "review").glob("*.html"))}
 
 
+def web_annotation_files(output: Path) -> dict[str, bytes]:
+    folder = output / "annotations"
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*.jsonld"))}
+
+
 def assert_manifest_describes_its_files(output: Path) -> None:
     build_dir = (output / "manifest.json").resolve().parent
     for entry in json.loads((output / "manifest.json").read_text())["outputs"]:
@@ -79,6 +84,7 @@ def assert_manifest_describes_its_files(output: Path) -> None:
 def assert_same_content(patched: Path, cold: Path) -> None:
     assert parquet_bytes(patched) == parquet_bytes(cold)
     assert review_pages(patched) == review_pages(cold)
+    assert web_annotation_files(patched) == web_annotation_files(cold) != {}
     assert_manifest_describes_its_files(patched)
     for engine, content in (("SQLite", sqlite_content), ("DuckDB", duckdb_content)):
         ours, theirs = content(patched), content(cold)

@@ -1,0 +1,250 @@
+"""Every coded row's evidence is published as a W3C Web Annotation that finds its words again, or says it cannot.
+
+The structure is checked against a JSON Schema written here from the requirements of the Web Annotation
+Data Model (W3C Recommendation, 23 February 2017, https://www.w3.org/TR/annotation-model/): the MUSTs of
+§3.1 (Annotation), §3.2.5 (TextualBody), §4 (SpecificResource), §4.2.4 (TextQuoteSelector), §4.2.5
+(TextPositionSelector) and §5 (AnnotationCollection, AnnotationPage), and the SHOULDs this project keeps.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from pathlib import Path
+
+import jsonschema
+import pyarrow.parquet as pq
+import pytest
+from rucas.build.pipeline import build
+from rucas.build.release.release import make_release
+from rucas.build.write.text_selectors import CONTEXT_CHARS, quote_selector, reanchor
+from rucas.build.write.web_annotations import ANNOTATED_TABLES
+
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+
+MOTIVATIONS = ["assessing", "bookmarking", "classifying", "commenting", "describing", "editing", "highlighting",
+               "identifying", "linking", "moderating", "questioning", "replying", "tagging"]
+"""The model's motivations (§3.3.5), also the values of a body's purpose."""
+
+IRI = {"type": "string", "pattern": r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$"}
+NON_NEGATIVE = {"type": "integer", "minimum": 0}
+
+
+def _one_or_more(schema: dict) -> dict:
+    return {"oneOf": [schema, {"type": "array", "minItems": 1, "items": schema}]}
+
+
+def _has_type(name: str) -> dict:
+    return {"oneOf": [{"const": name}, {"type": "array", "contains": {"const": name}}]}
+
+
+CONTEXT = {"oneOf": [{"const": ANNO_CONTEXT}, {"type": "array", "minItems": 2, "contains": {"const": ANNO_CONTEXT}}]}
+"""§3.1: one or more @context values, the model's among them, and a single value given as a string."""
+
+WEB_ANNOTATION_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$defs": {
+        "textQuoteSelector": {  # §4.2.4: exact exactly once; prefix and suffix at most once
+            "type": "object", "required": ["type", "exact"],
+            "properties": {"type": {"const": "TextQuoteSelector"}, "exact": {"type": "string", "minLength": 1},
+                           "prefix": {"type": "string"}, "suffix": {"type": "string"}},
+        },
+        "textPositionSelector": {  # §4.2.5: start and end exactly once, non-negative integers
+            "type": "object", "required": ["type", "start", "end"],
+            "properties": {"type": {"const": "TextPositionSelector"}, "start": NON_NEGATIVE, "end": NON_NEGATIVE},
+        },
+        "selector": {"oneOf": [{"$ref": "#/$defs/textQuoteSelector"}, {"$ref": "#/$defs/textPositionSelector"}]},
+        "source": {"type": "object", "required": ["id"], "properties": {"id": IRI}},
+        "specificResource": {  # §4: exactly one source; selectors describe the same segment
+            "type": "object", "required": ["source"],
+            "properties": {"type": {"const": "SpecificResource"}, "source": {"$ref": "#/$defs/source"},
+                           "selector": _one_or_more({"$ref": "#/$defs/selector"}),
+                           "purpose": {"enum": MOTIVATIONS}},
+        },
+        "textualBody": {  # §3.2.5: value exactly once
+            "type": "object", "required": ["type", "value"],
+            "properties": {"type": {"const": "TextualBody"}, "value": {"type": "string"},
+                           "purpose": {"enum": MOTIVATIONS}, "format": {"type": "string"},
+                           "language": {"type": "string"}},
+        },
+        "externalBody": {  # §3.2.1: a web resource, identified by its IRI
+            "type": "object", "required": ["id"],
+            "properties": {"id": IRI, "purpose": {"enum": MOTIVATIONS}},
+            "not": {"required": ["value"]},
+        },
+        "body": {"oneOf": [IRI, {"$ref": "#/$defs/textualBody"}, {"$ref": "#/$defs/externalBody"}]},
+        "annotation": {  # §3.1: @context (given by the page here), id, type Annotation, target; §3.3.5 motivation
+            "type": "object", "required": ["id", "type", "target"],
+            "properties": {"@context": CONTEXT, "id": IRI, "type": _has_type("Annotation"),
+                           "motivation": _one_or_more({"enum": MOTIVATIONS}),
+                           "body": _one_or_more({"$ref": "#/$defs/body"}),
+                           "target": _one_or_more({"oneOf": [IRI, {"$ref": "#/$defs/specificResource"}]})},
+        },
+        "page": {  # §5.2: id, type AnnotationPage, items; partOf and startIndex kept
+            "type": "object", "required": ["id", "type", "items", "partOf", "startIndex"],
+            "properties": {"id": IRI, "type": _has_type("AnnotationPage"), "partOf": IRI, "startIndex": NON_NEGATIVE,
+                           "items": {"type": "array", "items": {"$ref": "#/$defs/annotation"}}},
+        },
+    },
+    # §5.1: @context, id, type AnnotationCollection; label and total kept; first and last when it has annotations
+    "type": "object", "required": ["@context", "id", "type", "label", "total"],
+    "properties": {"@context": CONTEXT, "id": IRI, "type": _has_type("AnnotationCollection"),
+                   "label": {"type": "string"}, "total": NON_NEGATIVE, "first": {"$ref": "#/$defs/page"},
+                   "last": IRI},
+    "if": {"properties": {"total": {"minimum": 1}}}, "then": {"required": ["first", "last"]},
+}
+
+
+def _documents(output: Path) -> dict[str, dict]:
+    folder = output / "annotations"
+    return {path.relative_to(folder).as_posix(): json.loads(path.read_text(encoding="utf-8"))
+            for path in sorted(folder.rglob("*.jsonld"))}
+
+
+def _items(document: dict) -> list[dict]:
+    return document["first"]["items"] if "first" in document else []
+
+
+def _texts(output: Path) -> dict[str, str]:
+    sources = pq.read_table(output / "parquet" / "sources.parquet", columns=["source_id", "text"]).to_pylist()
+    return {row["source_id"]: row["text"] for row in sources}
+
+
+def _evidence(output: Path) -> dict[str, tuple[str, int, int]]:
+    """Every annotated row's annotation id with the evidence its row holds (a claim: its statement's)."""
+    read = {name: pq.read_table(output / "parquet" / f"{name}.parquet").to_pylist() for name in ANNOTATED_TABLES}
+    statements = {row["statement_id"]: row for row in read["statements"]}
+    spans = {f"urn:rucas:annotation:statements:{row['statement_id']}": row for row in read["statements"]}
+    spans |= {f"urn:rucas:annotation:events:{row['event_id']}": row for row in read["events"]}
+    spans |= {f"urn:rucas:annotation:event_conditions:{row['condition_id']}": row for row in read["event_conditions"]}
+    spans |= {f"urn:rucas:annotation:claims:{row['statement_id']},{row['event_id']}": statements[row["statement_id"]]
+              for row in read["claims"]}
+    return {key: (row["evidence"], row["evidence_start"], row["evidence_end"]) for key, row in spans.items()}
+
+
+def test_the_schema_is_a_valid_json_schema_and_refuses_what_the_model_forbids() -> None:
+    jsonschema.Draft202012Validator.check_schema(WEB_ANNOTATION_SCHEMA)
+    annotation_schema = {**WEB_ANNOTATION_SCHEMA, "$ref": "#/$defs/annotation"}
+    good = {"id": "urn:x:1", "type": "Annotation", "target": {"source": {"id": "urn:x:text"}, "selector": [
+        {"type": "TextQuoteSelector", "exact": "a"}, {"type": "TextPositionSelector", "start": 0, "end": 1}]}}
+    for key in ("id", "type", "target"):
+        assert not jsonschema.Draft202012Validator(annotation_schema).is_valid(
+            {name: value for name, value in good.items() if name != key}), f"an annotation without {key}"
+    broken_position = json.loads(json.dumps(good))
+    del broken_position["target"]["selector"][1]["end"]
+    assert not jsonschema.Draft202012Validator(annotation_schema).is_valid(broken_position)
+    assert not jsonschema.Draft202012Validator(annotation_schema).is_valid({**good, "motivation": "proving"})
+
+
+def test_every_annotation_file_follows_the_web_annotation_model(output_dir: Path) -> None:
+    validator = jsonschema.Draft202012Validator(WEB_ANNOTATION_SCHEMA)
+    documents = _documents(output_dir)
+    assert "all.jsonld" in documents
+    for name, document in documents.items():
+        errors = [f"{'/'.join(map(str, error.absolute_path))}: {error.message}" for error in validator.iter_errors(document)]
+        assert not errors, f"annotations/{name}: {errors[:5]}"
+        assert document["total"] == len(_items(document))
+        for item in _items(document):
+            assert item["motivation"] == "identifying"
+            assert [selector["type"] for selector in item["target"]["selector"]] == ["TextQuoteSelector",
+                                                                                      "TextPositionSelector"]
+
+
+def test_every_statement_event_condition_and_claim_has_one_annotation_of_its_evidence(output_dir: Path) -> None:
+    documents = _documents(output_dir)
+    every = {item["id"]: item for item in _items(documents["all.jsonld"])}
+    per_article = [item for name, document in documents.items() if name != "all.jsonld" for item in _items(document)]
+    expected = _evidence(output_dir)
+    assert len(every) == len(_items(documents["all.jsonld"])), "annotation ids are unique"
+    assert set(every) == set(expected)
+    assert sorted(per_article, key=lambda item: item["id"]) == sorted(every.values(), key=lambda item: item["id"])
+    for annotation_id, (evidence, start, end) in expected.items():
+        quote, position = every[annotation_id]["target"]["selector"]
+        assert (quote["exact"], position["start"], position["end"]) == (evidence, start, end), annotation_id
+        assert len(quote["prefix"]) <= CONTEXT_CHARS and len(quote["suffix"]) <= CONTEXT_CHARS
+
+
+def test_every_annotation_names_its_article_the_hash_of_its_text_and_the_row_it_supports(output_dir: Path) -> None:
+    sources = {row["source_id"]: row for row in pq.read_table(output_dir / "parquet" / "sources.parquet").to_pylist()}
+    for name, document in _documents(output_dir).items():
+        if name == "all.jsonld":
+            continue
+        source = sources[name.removeprefix("articles/").removesuffix(".jsonld")]
+        for item in _items(document):
+            target = item["target"]["source"]
+            assert target["id"] == (source["url"] or f"urn:rucas:source:{source['source_id']}")
+            assert target["schema:sha256"] == hashlib.sha256(source["text"].encode("utf-8")).hexdigest()
+            row, summary = item["body"]
+            table, key = row["id"].removeprefix("urn:rucas:row:").split(":", 1)
+            assert table in ANNOTATED_TABLES and row["dcterms:identifier"] == key
+            assert row["dcterms:isPartOf"] == {"id": f"urn:rucas:table:{table}"}
+            assert summary["type"] == "TextualBody" and summary["value"]
+
+
+def test_every_annotation_reanchors_to_exactly_its_evidence_in_the_stored_text(output_dir: Path) -> None:
+    sources = pq.read_table(output_dir / "parquet" / "sources.parquet", columns=["source_id", "url", "text"])
+    texts = {row["url"] or f"urn:rucas:source:{row['source_id']}": row["text"] for row in sources.to_pylist()}
+    for name, document in _documents(output_dir).items():
+        for item in _items(document):
+            anchor = reanchor(item, texts[item["target"]["source"]["id"]])
+            _, position = item["target"]["selector"]
+            assert anchor.anchored and (anchor.start, anchor.end) == (position["start"], position["end"]), \
+                f"{name} {item['id']}: {anchor.orphan}"
+
+
+@pytest.fixture(scope="module")
+def refusal(output_dir: Path) -> tuple[dict, str]:
+    """The annotation of Russia's refusal of Kyrgyzstan's request (Eurasianet) and its article's text."""
+    document = _documents(output_dir)["articles/eurasianet-russia-turns-down-kyrgyzstans-plea.jsonld"]
+    item = next(item for item in _items(document) if item["id"].startswith("urn:rucas:annotation:events:")
+                and "refus" in item["id"])
+    return item, _texts(output_dir)["eurasianet-russia-turns-down-kyrgyzstans-plea"]
+
+
+def test_an_annotation_whose_words_were_edited_is_an_orphan(refusal: tuple[dict, str]) -> None:
+    item, text = refusal
+    quote, position = item["target"]["selector"]
+    middle = (position["start"] + position["end"]) // 2
+    edited = text[:middle] + "[edited]" + text[middle:]
+    anchor = reanchor(item, edited)
+    assert not anchor.anchored and anchor.start is None and "no longer in the text" in anchor.orphan
+
+
+def test_an_annotation_whose_words_moved_is_an_orphan_and_is_not_moved(refusal: tuple[dict, str]) -> None:
+    item, text = refusal
+    edited = "A correction was added at the top.\n\n" + text
+    anchor = reanchor(item, edited)
+    assert not anchor.anchored and anchor.start is None and "not moved" in anchor.orphan
+
+
+def test_an_edit_elsewhere_in_the_article_leaves_an_annotation_anchored(refusal: tuple[dict, str]) -> None:
+    item, text = refusal
+    edited = text + "\n\nA note appended at the end."
+    assert reanchor(item, edited).anchored
+
+
+def test_a_quote_that_occurs_twice_takes_the_context_that_tells_its_occurrences_apart() -> None:
+    repeated = "Russia declined to send troops."
+    text = "y" * 100 + repeated + " " + "y" * 100 + repeated + " " + "y" * 100
+    second = text.rindex(repeated)
+    selector = quote_selector(text, second, second + len(repeated))
+    assert len(selector["prefix"]) > CONTEXT_CHARS, "32 characters of y's precede both occurrences"
+    annotation = {"target": {"selector": [selector, {"type": "TextPositionSelector", "start": second,
+                                                     "end": second + len(repeated)}]}}
+    assert reanchor(annotation, text).start == second
+    short = {**selector, "prefix": selector["prefix"][-CONTEXT_CHARS:], "suffix": selector["suffix"][:CONTEXT_CHARS]}
+    ambiguous = {"target": {"selector": [short, annotation["target"]["selector"][1]]}}
+    assert "more than once" in reanchor(ambiguous, text).orphan
+
+
+def test_a_release_carries_the_annotations_with_their_checksums(minimal_corpus: Path, tmp_path: Path) -> None:
+    report = build(minimal_corpus, tmp_path / "output")
+    release = make_release(report.output_dir, tmp_path / "releases", released=datetime.date(2026, 11, 1))
+    folder = release.release.folder
+    sums = (folder / "SHA256SUMS").read_text(encoding="utf-8")
+    names = ["annotations/all.jsonld", "annotations/articles/eurasianet-russia-turns-down-kyrgyzstans-plea.jsonld"]
+    manifest_paths = {entry["path"] for entry in json.loads((folder / "manifest.json").read_text())["outputs"]}
+    for name in names:
+        assert f"  {name}\n" in sums and name in manifest_paths
+        assert (folder / name).read_bytes() == (report.build_dir / name).read_bytes()
