@@ -274,3 +274,11 @@ def test_stats_piped_into_a_reader_that_stops_early_ends_quietly(output_dir: Pat
     stderr = process.stderr.read()
     assert process.wait(timeout=60) == 0
     assert "BrokenPipeError" not in stderr and "Traceback" not in stderr
+
+
+def test_search_reads_an_articles_body_only_never_its_related_headlines(site: Datasette) -> None:
+    rows = fetch_json(site, "/rucas/search.json?q=Taliban&_shape=array")
+    articles = {row["source_id"] for row in rows if row["found_in"] == "article"}
+    assert articles and EURASIANET not in articles, "the 2010 article mentions the Taliban only in links after its body"
+    (source,) = fetch_json(site, f"/rucas/sources.json?source_id={EURASIANET}&_shape=array")
+    assert "Taliban" in source["text"][source["body_end"]:], "the boilerplate is stored, only not searched"

@@ -62,16 +62,37 @@ def _coded_as_sql(spec: TableSpec) -> str:
     return f"(SELECT group_concat(cb.label || '. ' || cb.definition, ' ') FROM codebook cb WHERE {matches})"
 
 
+BODY_SPAN = ("body_start", "body_end")
+"""Offsets of an article's body in its text (sources): the full-text index holds the body only, so that
+the page's menus, related headlines and footers (stored in text, shown folded) are never what matched."""
+
+
+def _indexed(spec: TableSpec, column: str) -> str:
+    """What the full-text index holds for a column of row t: its value, or for a text with a body span only
+    the body."""
+    if column == "text" and set(BODY_SPAN) <= set(spec.column_names):
+        start, end = BODY_SPAN
+        return f"substr(t.text, t.{start} + 1, t.{end} - t.{start})"
+    return f"t.{column}"
+
+
+def _keeps_own_copy(spec: TableSpec) -> bool:
+    """Whether the index stores its own text (coded_as, or a body cut from a column) instead of reading the
+    table's columns as they are (FTS5 external content, whose snippets would then point into the wrong text)."""
+    return bool(spec.display.full_text_codes) or any(_indexed(spec, c) != f"t.{c}" for c in spec.display.full_text)
+
+
 def _create_full_text_index(con: sqlite3.Connection, spec: TableSpec) -> None:
     """The table's FTS5 index <table>_fts over its full_text columns (external content: the table's
     own rows), or, with full_text_codes, over those columns and coded_as (then the index keeps its own
     copy of the text, since coded_as is no column of the table)."""
     table, names = spec.name, ", ".join(spec.display.full_text)
-    if not spec.display.full_text_codes:
+    if not _keeps_own_copy(spec):
         con.execute(f"CREATE VIRTUAL TABLE {table}_fts USING fts5({names}, content='{table}', "
                     f"content_rowid='rowid', tokenize='{FULL_TEXT_TOKENIZER}')")
     else:
-        con.execute(f"CREATE VIRTUAL TABLE {table}_fts USING fts5({names}, {CODED_AS}, "
+        coded = f", {CODED_AS}" if spec.display.full_text_codes else ""
+        con.execute(f"CREATE VIRTUAL TABLE {table}_fts USING fts5({names}{coded}, "
                     f"tokenize='{FULL_TEXT_TOKENIZER}')")
     index_rows(con, spec, "1", [()])
     con.execute(f"INSERT INTO {table}_fts ({table}_fts) VALUES ('optimize')")
@@ -80,7 +101,7 @@ def _create_full_text_index(con: sqlite3.Connection, spec: TableSpec) -> None:
 def index_rows(con: sqlite3.Connection, spec: TableSpec, where: str, parameters: list[tuple]) -> None:
     """Add to <table>_fts the rows of the table that `where` selects (once per tuple of `parameters`)."""
     table, columns = spec.name, list(spec.display.full_text)
-    names, selected = ", ".join(columns), ", ".join(f"t.{name}" for name in columns)
+    names, selected = ", ".join(columns), ", ".join(_indexed(spec, name) for name in columns)
     if spec.display.full_text_codes:
         names, selected = f"{names}, {CODED_AS}", f"{selected}, {_coded_as_sql(spec)}"
     con.executemany(f"INSERT INTO {table}_fts (rowid, {names}) SELECT t.rowid, {selected} FROM {table} t "
@@ -90,7 +111,7 @@ def index_rows(con: sqlite3.Connection, spec: TableSpec, where: str, parameters:
 def unindex_rows(con: sqlite3.Connection, spec: TableSpec, where: str, parameters: list[tuple]) -> None:
     """Remove from <table>_fts the rows of the table that `where` selects (before they are deleted)."""
     table = spec.name
-    if spec.display.full_text_codes:  # the index keeps its own copy: delete by rowid
+    if _keeps_own_copy(spec):  # the index keeps its own copy: delete by rowid
         con.executemany(f"DELETE FROM {table}_fts WHERE rowid IN (SELECT t.rowid FROM {table} t WHERE {where})",
                         parameters)
     else:  # external content: FTS5 needs the old values to remove them

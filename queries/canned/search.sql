@@ -1,6 +1,7 @@
 -- One search box for the whole dataset: events (summary and evidence, and the codebook's label and
 -- definition of their event type and CAMEO code), statements (their words and the speaker's title as
--- written) and articles (headline and text). Words match by their stem (Porter): "refused" also finds
+-- written) and articles (headline and body: the page's menus and related headlines around the body are
+-- stored in sources.text but never searched). Words match by their stem (Porter): "refused" also finds
 -- "refuse", "refusal" and "refuses", and finds the event coded REJECT ("Reject or refuse") whose article
 -- says Russia "declines". :q takes SQLite FTS5
 -- syntax: words (all must occur), "exact phrases", OR, NOT, prefix*. SQLite only (it reads the full-text
@@ -9,7 +10,7 @@
 -- FTS5 accepts and which matches nothing; the search then lists every row.)
 -- column: found_in: Where the words were found: event, statement or article.
 -- column: headline: The event's summary, the statement's speaker (with the title as written) or the article's headline.
--- column: words: The event's or statement's evidence, or the beginning of the article's body.
+-- column: words: The event's or statement's evidence, or for an article the passage of its body that matched (the body's beginning when :q is empty).
 SELECT found_in, date_earliest, date_latest, headline, words, event_id, statement_id, source_id
 FROM (
   SELECT 'event' AS found_in, 1 AS found_order, f.rank AS score, e.date_earliest, e.date_latest,
@@ -29,9 +30,10 @@ FROM (
   WHERE :q = '' OR f.rowid IS NOT NULL
   UNION ALL
   SELECT 'article', 3, f.rank, s.date_earliest, s.date_latest, s.title || ' (' || s.publisher || ')',
-         substr(s.text, s.body_start + 1, 240) || ' …', NULL, NULL, s.source_id
+         coalesce(f.words, substr(s.text, s.body_start + 1, 240) || ' …'), NULL, NULL, s.source_id
   FROM sources s
-  LEFT JOIN (SELECT rowid, bm25(sources_fts) AS rank FROM sources_fts WHERE sources_fts MATCH (CASE :q WHEN '' THEN '""' ELSE :q END)) AS f
+  LEFT JOIN (SELECT rowid, bm25(sources_fts) AS rank, snippet(sources_fts, -1, '', '', ' … ', 40) AS words
+             FROM sources_fts WHERE sources_fts MATCH (CASE :q WHEN '' THEN '""' ELSE :q END)) AS f
     ON f.rowid = s.rowid
   WHERE :q = '' OR f.rowid IS NOT NULL
 ) AS found
