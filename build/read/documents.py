@@ -210,10 +210,12 @@ def _yaml_machinery(text: str, shown: str, errors: list[CurationError]) -> bool:
             lines.add(event.start_mark.line)
             errors.append(CurationError(shown, event.start_mark.line + 1, message, fix))
 
+    ended = False
     try:
         for event in yaml.parse(text, Loader=loader):
             if len(lines) >= 20:
                 break
+            ended = ended or (isinstance(event, yaml.DocumentEndEvent) and event.explicit)
             if isinstance(event, yaml.AliasEvent):
                 refuse(event, "uses an alias (*name); anchors and aliases are not allowed in curated files.",
                        "write the value out in full where it is needed.")
@@ -238,8 +240,12 @@ def _yaml_machinery(text: str, shown: str, errors: list[CurationError]) -> bool:
                     refuse(event, f"uses the YAML tag {shown_tag}; a tag would change or drop the value, and curated "
                            "files take none.", f"delete {shown_tag} and write the value plainly (a number as digits, "
                            "text quoted where it could be read as something else, e.g. \"0234\").")
-    except yaml.YAMLError:
-        pass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        if ended and mark is not None:  # text after a '...' line, which some readers take for a second document
+            lines.add(mark.line)
+            errors.append(CurationError(shown, mark.line + 1, "holds text after the end of the document (a line '...');"
+                                        " a curated file is one document.", "delete the '...' line, or the text after it."))
     return len(errors) > before
 
 
@@ -260,7 +266,9 @@ def _syntax_error(text: str, shown: str, parser_message: str) -> CurationError:
         return CurationError(shown, 1, f"nesting depth is over {MAX_DEPTH} levels.",
                              "write entries as flat mappings and lists, as in dataset/curated/README.md.")
     found = re.search(r"line=(\d+)", parser_message)
-    return CurationError(shown, int(found.group(1)) if found else 1,
+    line = int(found.group(1)) if found else next(
+        (number for number, text_line in enumerate(text.split("\n"), 1) if re.match(r"\s*(?:-\s+)*\?(?:\s|$)", text_line)), 1)
+    return CurationError(shown, line,
                          "is YAML that the curated-file reader cannot read (e.g. a key starting with '-' or '?').",
                          "quote the key or value on this line, or write it as in dataset/curated/README.md.")
 

@@ -57,7 +57,7 @@ class Rows:
         """Note the id of an entry of `table` that had errors, so references to it are not errors again."""
         key = table_spec(table).primary_key
         if len(key) == 1 and isinstance(mapping, dict) and isinstance(mapping.get(key[0]), str):
-            self.failed_keys[table].add(mapping[key[0]])
+            self.failed_keys[table] |= {mapping[key[0]], latin_look_alike(mapping[key[0]])}  # and the id it meant
 
 
 @dataclass
