@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -29,10 +30,6 @@ class Mention:
     actor_id: str | None = None
 
 
-def _word_pattern(words: str) -> str:
-    return rf"(?<!\w){re.escape(words)}(?!\w)"
-
-
 def find_actor_mentions(text: str, actors: Iterable[KnownActor], start: int = 0, end: int | None = None) -> list[Mention]:
     """Every mention of a known actor between `start` and `end`, by name or alias, whole words, case as written.
 
@@ -49,7 +46,9 @@ def find_actor_mentions(text: str, actors: Iterable[KnownActor], start: int = 0,
     certain = sorted((form for form, actor_id in forms.items() if actor_id is not None), key=len, reverse=True)
     if not certain:
         return []
-    pattern = re.compile("|".join(_word_pattern(f) for f in certain))
+    # One test of the word boundary, then the forms: an alternation of whole-word patterns tested the
+    # boundary once for each form at each character (a long article took seconds).
+    pattern = re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(f) for f in certain)})(?!\w)")
     return [Mention(m.start(), m.end(), m.group(), forms[m.group()]) for m in pattern.finditer(text, start, end)]
 
 
@@ -76,6 +75,9 @@ DEMONYMS = {"uzbek", "kyrgyz", "tajik", "kazakh", "turkmen", "afghan", "russian"
             "french", "german", "iranian", "turkish", "soviet", "islamist"}
 """Adjectives of nationality or region written before a name ('Russian President ...'): not a name on their own."""
 
+_NOT_LAST = CONNECTORS | NOT_NAMES
+_NOT_FIRST = NOT_NAMES | TITLES | CONNECTORS
+
 _CAPITALISED = re.compile(r"[A-ZА-ЯЁ]\w*(-[A-ZА-ЯЁ]\w*)*")
 
 
@@ -86,26 +88,32 @@ def _is_adjective(word: str) -> bool:
 
 def _opens_sentence(text: str, position: int) -> bool:
     """Whether the word at `position` is the first of its sentence (capitalised for that reason alone)."""
-    before = text[:position].rstrip(" \t\xa0“”\"‘’'(")
-    return not before or before[-1] in ".?!:\n"
+    before = position  # read back over the characters that may stand before a sentence's first word
+    while before > 0 and text[before - 1] in " \t\xa0“”\"‘’'(":
+        before -= 1
+    return before == 0 or text[before - 1] in ".?!:\n"
 
 
 def find_unknown_names(text: str, known: list[Mention], start: int = 0, end: int | None = None) -> list[Mention]:
-    """Runs of capitalised words between `start` and `end` that no known actor's mention covers.
+    """Runs of capitalised words between `start` and `end` that no known actor's mention covers (`known`: in
+    text order, not overlapping, as find_actor_mentions returns them).
 
     These are candidates for new actors (persons, bodies, groups); offices, nationality
     adjectives, days, months and sentence openers are trimmed off or left out.
     """
     end = len(text) if end is None else end
-    taken = [(m.start, m.end) for m in known]
+    # `known` is in text order and does not overlap (as find_actor_mentions returns it): one pass over the part
+    # of it that reaches past `start`
+    taken = known
+    next_taken = bisect_right(known, start, key=lambda m: m.end)
     words = list(re.finditer(r"\w[\w-]*", text[start:end]))
     names: list[Mention] = []
     run: list[re.Match[str]] = []
 
     def close() -> None:
-        while run and (run[-1].group().lower() in CONNECTORS | NOT_NAMES):
+        while run and (run[-1].group().lower() in _NOT_LAST):
             run.pop()
-        while run and (run[0].group().lower() in NOT_NAMES | TITLES | CONNECTORS or _is_adjective(run[0].group())):
+        while run and (run[0].group().lower() in _NOT_FIRST or _is_adjective(run[0].group())):
             run.pop(0)
         single = len(run) == 1 and (len(run[0].group()) < 3 or _is_adjective(run[0].group())
                                     or _opens_sentence(text, start + run[0].start()))
@@ -116,7 +124,10 @@ def find_unknown_names(text: str, known: list[Mention], start: int = 0, end: int
 
     for word in words:
         absolute = (start + word.start(), start + word.end())
-        inside_known = any(a <= absolute[0] and absolute[1] <= b for a, b in taken)
+        while next_taken < len(taken) and taken[next_taken].end <= absolute[0]:
+            next_taken += 1
+        inside_known = (next_taken < len(taken) and taken[next_taken].start <= absolute[0]
+                        and absolute[1] <= taken[next_taken].end)
         gap = text[start + run[-1].end():absolute[0]] if run else ""
         if inside_known or (run and not re.fullmatch(r"[ \t\xa0]+", gap)):
             close()

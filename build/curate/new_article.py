@@ -12,6 +12,7 @@ a curator accepts or deletes it (rucas.build.curate.suggestions).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,11 @@ from rucas.build.curate.actor_mentions import (
 from rucas.build.curate.article_text import lines_of, sentences_of
 from rucas.build.curate.body_guess import BodyGuess, guess_body
 from rucas.build.curate.dateline import StatedDate, dateline_date
-from rucas.build.curate.statement_candidates import CandidateStatement, find_candidate_statements
+from rucas.build.curate.statement_candidates import (
+    CandidateStatement,
+    find_candidate_statements,
+    find_quotations,
+)
 from rucas.build.curate.suggestions import SUGGESTED_KEY, SUGGESTIONS_BLOCK
 from rucas.build.curate.yaml_text import flow, flow_list, scalar
 from rucas.build.read.corpus import SLUG
@@ -78,33 +83,68 @@ def read_known_actors(curated_dir: Path) -> list[KnownActor]:
     return actors
 
 
+def _occurs_once(text: str, words: str) -> bool:
+    first = text.find(words)
+    return first != -1 and text.find(words, first + 1) == -1
+
+
 def _unique_words(text: str, start: int, end: int, forward: bool, min_words: int) -> str:
-    """The fewest whole words (at least `min_words`) from `start` forward, or back from `end`, that occur once in the text."""
+    """The fewest whole words (at least `min_words`) from `start` forward, or back from `end`, that occur once in the text.
+
+    A piece that occurs once stays unique when it grows, so the shortest is found by bisection: a few
+    searches of the text, not one per word (a long repetitive article made that quadratic)."""
     stretch = text[start:end]
     words = list(re.finditer(r"\S+", stretch))
     cuts = [m.end() for m in words] if forward else [m.start() for m in reversed(words)]
-    for count, cut in enumerate(cuts, start=1):
-        piece = stretch[:cut] if forward else stretch[cut:]
-        if count >= min(min_words, len(cuts)) and text.count(piece) == 1:
-            return piece
-    return stretch
+
+    def piece(count: int) -> str:
+        return stretch[:cuts[count - 1]] if forward else stretch[cuts[count - 1]:]
+
+    low, high = min(min_words, len(cuts)), len(cuts)
+    if not cuts or not _occurs_once(text, piece(high)):
+        return stretch
+    while low < high:
+        middle = (low + high) // 2
+        if _occurs_once(text, piece(middle)):
+            high = middle
+        else:
+            low = middle + 1
+    return piece(low)
 
 
-def _occurrence(text: str, words: str, start: int) -> int | None:
-    """`occurrence: N` for the words at `start` when they occur more than once, else None."""
-    positions = [m.start() for m in re.finditer(re.escape(words), text)]
-    return positions.index(start) + 1 if len(positions) > 1 else None
+class _Occurrences:
+    """`occurrence: N` of quoted words: their places in the text, searched once for each distinct quotation."""
+
+    def __init__(self, text: str):
+        self.text, self.found = text, {}
+
+    def of(self, words: str, start: int) -> int | None:
+        """N for the words at `start` when they occur more than once, else None."""
+        if words not in self.found:
+            places, at = [], self.text.find(words)
+            while at != -1:
+                places.append(at)
+                at = self.text.find(words, at + 1)
+            self.found[words] = {place: number for number, place in enumerate(places, start=1)}
+        places = self.found[words]
+        return places[start] if len(places) > 1 else None
 
 
-def _statement_id(candidate: CandidateStatement, text: str, taken: set[str]) -> str:
-    quoted = re.search(r"“([^”]+)”|\"([^\"]+)\"", candidate.sentence.text)
-    words = quoted.group(quoted.lastindex) if quoted else candidate.sentence.text
+def _statement_id(candidate: CandidateStatement, taken: set[str], numbers: dict[str, int]) -> str:
+    """A readable id from the speaker and the first words of the quotation, unique among `taken`; `numbers`
+    holds the last number given to each base, so that many equal sentences are numbered in one pass."""
+    text = candidate.sentence.text
+    quoted = next((text[a + 1:b - 1] for a, b in find_quotations(text) if text[a] != "«" and b - a > 2), None)
+    words = quoted or text
     slug_words = [w for w in re.findall(r"[a-z0-9]+", words.lower()) if w not in {"the", "a", "an", "of", "to"}][:6]
     base = "-".join([candidate.speaker_id or "statement", *slug_words])
-    identifier, number = base, 2
+    identifier, number = base, numbers.get(base, 1)
+    if number > 1:
+        identifier = f"{base}-{number}"
     while identifier in taken:
-        identifier, number = f"{base}-{number}", number + 1
+        identifier, number = f"{base}-{number + 1}", number + 1
     taken.add(identifier)
+    numbers[base] = number
     return identifier
 
 
@@ -161,10 +201,10 @@ def _statement_lines(text: str, candidates: list[CandidateStatement], date: Stat
                              "is not coded yet."})
     else:
         said = flow({"earliest": None, "latest": None, "precision": "unknown", "basis": "inferred", "note": None})
-    lines, taken = ["statements:"], set()
+    lines, taken, numbers, occurrences = ["statements:"], set(), {}, _Occurrences(text)
     for candidate in candidates:
         sentence = candidate.sentence
-        lines += [f"  - statement_id: {_statement_id(candidate, text, taken)}",
+        lines += [f"  - statement_id: {_statement_id(candidate, taken, numbers)}",
                   f"    {SUGGESTED_KEY}: true  # speaker: {candidate.speaker_reason}",
                   f"    speaker_id: {scalar(candidate.speaker_id)}",
                   "    speaker_title: null",
@@ -172,17 +212,18 @@ def _statement_lines(text: str, candidates: list[CandidateStatement], date: Stat
                   f"    quote_kind: {candidate.quote_kind}",
                   f"    date: {said}",
                   f"    evidence: {scalar(sentence.text)}"]
-        if (occurrence := _occurrence(text, sentence.text, sentence.start)) is not None:
+        if (occurrence := occurrences.of(sentence.text, sentence.start)) is not None:
             lines.append(f"    occurrence: {occurrence}")
         lines += [f"    about: {flow_list(candidate.about)}", "    addressees: []", "    note: null", ""]
     return lines
 
 
-def _line_number(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
-
-
 def _suggestion_lines(text: str, mentions: list[Mention], unknown: list[Mention]) -> list[str]:
+    newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def line_number(offset: int) -> int:
+        return bisect_left(newlines, offset) + 1
+
     lines = [f"{SUGGESTIONS_BLOCK}:  # found by rucas new; use what helps, then delete this block",
              "  actors_mentioned:" + ("" if mentions else " []")]
     by_actor: dict[str, list[Mention]] = {}
@@ -191,7 +232,7 @@ def _suggestion_lines(text: str, mentions: list[Mention], unknown: list[Mention]
     for actor_id, found in by_actor.items():
         lines.append(f"    - actor_id: {actor_id}")
         lines.append("      mentions:")
-        lines += [f"        - {flow({'text': m.text, 'start': m.start, 'end': m.end, 'line': _line_number(text, m.start)})}"
+        lines += [f"        - {flow({'text': m.text, 'start': m.start, 'end': m.end, 'line': line_number(m.start)})}"
                   for m in found]
     lines.append("  new_actor_candidates:" + ("" if unknown else " []"))
     counts = Counter(m.text for m in unknown)
@@ -200,7 +241,7 @@ def _suggestion_lines(text: str, mentions: list[Mention], unknown: list[Mention]
         if mention.text in seen:
             continue
         seen.add(mention.text)
-        lines.append(f"    - {flow({'name': mention.text, 'start': mention.start, 'end': mention.end, 'line': _line_number(text, mention.start), 'times': counts[mention.text]})}")
+        lines.append(f"    - {flow({'name': mention.text, 'start': mention.start, 'end': mention.end, 'line': line_number(mention.start), 'times': counts[mention.text]})}")
     return lines
 
 
@@ -240,7 +281,7 @@ def starting_annotation(text: str, actors: list[KnownActor]) -> tuple[str, NewAr
 
 def _check_verbatim(annotation: str, text: str) -> None:
     """Read the written annotation back: every quoted string must be the article's own words."""
-    document = yaml.safe_load(annotation)
+    document = yaml.load(annotation, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 20x faster
     quoted = [s["evidence"] for s in document.get("statements") or []]
     if document["source"].get("body"):
         quoted += [document["source"]["body"]["starts_with"], document["source"]["body"]["ends_with"]]
