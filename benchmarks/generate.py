@@ -106,7 +106,7 @@ def _codebook(choice: Path | None = None) -> tuple[Path, dict[str, list[str]]]:
 
 
 def write_reference(reference_dir: Path, seed: int, codebook: Path | None = None) -> Reference:
-    """Write actors, roles, alliances, memberships and the (copied) codebook; return the pool."""
+    """Write actors, country codes, roles, alliances, memberships and the (copied) codebook; return the pool."""
     rng = random.Random(f"reference-{seed}")
     reference_dir.mkdir(parents=True, exist_ok=True)
     source, codes = _codebook(codebook)
@@ -140,6 +140,10 @@ def write_reference(reference_dir: Path, seed: int, codebook: Path | None = None
     for actor_id, name, iso3 in groups:
         actor(actor_id, name, "armed_group", iso3, "A synthetic armed group for benchmarks.")
     (reference_dir / "actors.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    country_codes = [(iso3, name) for _, name, iso3 in states] + [("XZZ", "Synthetic wire country")]
+    (reference_dir / "country_codes.yaml").write_text("".join(
+        f"- {{country_iso3: {iso3}, name: {q(name)}, cow_code: null, cow_abbreviation: null, gw_code: null, "
+        f"note: {q('Synthetic: a user-assigned code, in no COW or GW list.')}}}\n" for iso3, name in country_codes), encoding="utf-8")
 
     lines = []
     for index, (person_id, name, _) in enumerate(persons):

@@ -11,6 +11,7 @@ from rucas.schema.tables import (
     Claim,
     Code,
     CodingAgreement,
+    CountryCode,
     Event,
     EventActor,
     EventCondition,
@@ -35,6 +36,7 @@ TABLE_MODELS = (
     Code,
     CodingAgreement,
     Adjudication,
+    CountryCode,
 )
 """Every published table, in an order where each table comes after the tables it references."""
 

@@ -453,3 +453,25 @@ class Adjudication(SQLModel, table=True):
     consulted: str | None = Field(default=None, description="A public source consulted for the decision (URL), if any.")
     adjudicator: str = Field(description="Who decided (codebook coder_role).")
     adjudicated_on: datetime.date = Field(description="Day the article's adjudication was completed.")
+
+
+class CountryCode(SQLModel, table=True):
+    """The country codes crosswalk: each ISO 3166-1 alpha-3 code of the data with its Correlates of War state
+    number and abbreviation and its Gleditsch-Ward state number, each taken from the public list the note cites."""
+
+    __tablename__ = "country_codes"
+    __display__ = Display(
+        label="name",
+        lead=("country_iso3", "name", "cow_code", "cow_abbreviation", "gw_code"),
+    )
+
+    country_iso3: str = Field(primary_key=True, sa_column_kwargs=country_code(),
+                              description="ISO 3166-1 alpha-3 code, as actors.country_iso3 and events.location_country_iso3 hold it.")
+    name: str = Field(description="The state's usual English name.")
+    cow_code: int | None = Field(default=None, ge=1, le=999, description="Correlates of War state number (ccode) in the "
+                                 "COW State System Membership list (v2016); empty where the list has none or it is unverified.")
+    cow_abbreviation: str | None = Field(default=None, sa_column_kwargs=pattern(r"^[A-Z]{3}$"),
+                                         description="Correlates of War state abbreviation (StateAbb), e.g. KYR; empty with cow_code.")
+    gw_code: int | None = Field(default=None, ge=1, le=999, description="Gleditsch-Ward state number in their list of independent "
+                                "states (Gleditsch and Ward 1999, updated); empty where the list has none or it is unverified.")
+    note: str = Field(description="Where each code comes from: the lists read (their public addresses), and why a code is empty.")

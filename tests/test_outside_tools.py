@@ -53,4 +53,4 @@ def test_frictionless_validate_finds_the_data_package_valid(output_dir: Path) ->
     report = json.loads(result.stdout)
     errors = [(task["name"], error["message"]) for task in report["tasks"] for error in task["errors"]]
     assert report["valid"] and result.returncode == 0, errors[:10]
-    assert len(report["tasks"]) == 15  # one per table
+    assert len(report["tasks"]) == 16  # one per table

@@ -39,9 +39,14 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
     return [tuple(map(normalise, row)) for row in con.execute(sql).fetchall()]
 
 
-def test_every_view_has_a_unit_table_and_a_declared_order_ending_in_its_key() -> None:
+WHOLE_VIEWS = {"country_month", "dyad_year", "request_episodes"}
+"""Views whose rows may come from any article: a patched build computes them again whole."""
+
+
+def test_every_view_has_a_unit_table_or_is_computed_whole_and_a_declared_order_ending_in_its_key() -> None:
     for view in VIEWS:
-        assert unit_table(view) is not None, f"{view.path.name}: its first key column names no table's key"
+        assert (unit_table(view) is None) == (view.name in WHOLE_VIEWS), \
+            f"{view.path.name}: its first key column names no table's key"
         assert view.order, f"{view.path.name}: add an `-- order:` line"
         named = set(re.findall(r"[a-z_][a-z0-9_]*", view.order))
         assert set(view.key) <= named, f"{view.path.name}: the order must include the key, or ties fall either way"
@@ -63,7 +68,7 @@ def test_every_views_declared_order_is_the_order_of_its_sql(generated_duckdb: Pa
         con.close()
 
 
-UNITS = sorted({unit_table(view).name for view in VIEWS})
+UNITS = sorted({unit_table(view).name for view in VIEWS if unit_table(view) is not None})
 SINGLE_UNITS = 30
 """Units checked one by one (a sample, to keep the test short), besides samples of several together."""
 
@@ -71,7 +76,7 @@ SINGLE_UNITS = 30
 @pytest.mark.parametrize("unit_name", UNITS)
 def test_every_views_rows_for_some_units_come_from_their_neighbourhood_alone(
         generated_duckdb: Path, unit_name: str) -> None:
-    views = [view for view in VIEWS if unit_table(view).name == unit_name]
+    views = [view for view in VIEWS if unit_table(view) is not None and unit_table(view).name == unit_name]
     unit = unit_table(views[0])
     column = unit.primary_key[0]
     con = duckdb.connect(str(generated_duckdb))

@@ -185,11 +185,12 @@ def parameter_sets(lite: sqlite3.Connection, query: SqlFile) -> list[dict[str, s
 # --- parity --------------------------------------------------------------------------------------------
 
 
-def test_there_are_the_ten_prepared_views() -> None:
+def test_there_are_the_thirteen_prepared_views() -> None:
     assert [v.name for v in VIEWS] == sorted(["assistance_timeline", "statement_details", "contested_claims",
                                               "alliance_context", "actor_activity", "source_overview",
                                               "event_countries", "refusals", "event_dates",
-                                              "condition_details"])
+                                              "condition_details", "country_month", "dyad_year",
+                                              "request_episodes"])
 
 
 def test_every_view_orders_its_rows() -> None:

@@ -2,7 +2,7 @@
 
 A second coding is blind when it is made from the article text and the guide alone. The packet gives the
 coder exactly that, plus the reference files as read-only vocabulary (actor ids and aliases, offices,
-alliances, the codebook), with everything in them that could carry the first coding's reading left out:
+alliances, the codebook, the country codes), with everything in them that could carry the first coding's reading left out:
 
 * actors keep their id, name, type, country and aliases; their descriptions and Wikidata ids are left out
   (a description may say what an actor did in an article);
@@ -85,7 +85,8 @@ def write_blind_packet(curated: Path, source_id: str, out: Path, guide: Path) ->
         (packet / folder).mkdir(parents=True)
     shutil.copyfile(article, packet / "articles" / article.name)
     shutil.copyfile(guide, out / "GUIDE.md")
-    shutil.copyfile(curated / "reference" / "codebook.yaml", packet / "reference" / "codebook.yaml")
+    for name in ("codebook.yaml", "country_codes.yaml"):  # codes only: nothing of a coding's reading
+        shutil.copyfile(curated / "reference" / name, packet / "reference" / name)
     for name, rows in blind_packet_reference(curated).items():
         _write_yaml(packet / "reference" / name,
                     "The project's reference file as a blind coder receives it (rucas blind-packet). Read-only.", rows)

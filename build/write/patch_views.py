@@ -25,8 +25,9 @@ After the tables of rucas.duckdb are patched:
    tables hold row k of the view at rowid k - 1) and in rucas.db (at rowid k). Otherwise the view's table
    is written again in both, in that order.
 
-Every view must have a unit and a declared order (tests/test_patch_views.py checks it; a patch refuses
-a view without them).
+Every view must have a declared order (a patch refuses a view without one). A view whose first key column is
+no such unit's (country_month, dyad_year, request_episodes: their rows come from any article) is computed
+again whole, over the whole tables, whenever anything changed, and its table written again if its rows differ.
 """
 
 from __future__ import annotations
@@ -65,10 +66,24 @@ class ViewPatch:
 
 
 def unit_table(view: SqlFile) -> TableSpec | None:
-    """The table whose one-column primary key is the view's first key column, if any."""
+    """The table whose one-column primary key is the view's first key column, if any, and whose rows a change
+    can touch (an article table, or a table a foreign key points at). None: the view is computed again whole."""
     if not view.key:
         return None
-    return next((spec for spec in table_specs() if spec.primary_key == [view.key[0]]), None)
+    referenced = {column.references[0] for spec in table_specs() for column in spec.columns if column.references}
+    return next((spec for spec in table_specs() if spec.primary_key == [view.key[0]]
+                 and (spec.name in referenced or spec.name in article_tables())), None)
+
+
+def _patch_whole(con: duckdb.DuckDBPyConnection, view: SqlFile) -> ViewPatch | None:
+    """Compute a view without a unit (a panel or episode view: its rows may come from any article) again whole;
+    None when its rows are unchanged."""
+    old = con.sql(f"SELECT * FROM main.{view.name} ORDER BY rowid").to_arrow_table()
+    new = con.sql(f"SELECT * FROM main.{live_name(view)} ORDER BY {view.order}").to_arrow_table()
+    if new.equals(old):
+        return None
+    _rewrite(con, view, f"SELECT * FROM main.{live_name(view)}")
+    return ViewPatch(view, False, con.sql(f"SELECT * FROM main.{view.name}").to_arrow_table(), [], [])
 
 
 def _foreign_keys(spec: TableSpec) -> list[tuple[str, str, str]]:
@@ -163,10 +178,12 @@ def patch_views(con: duckdb.DuckDBPyConnection, changes: list["TableChange"], vi
     by_unit: dict[str, list[SqlFile]] = {}
     for view in views:
         unit = unit_table(view)
-        if unit is None or not view.order:
-            raise ValueError(f"{view.path}: a patched build needs the view's unit and order: begin `-- key:` with "
-                             "the key column of a table (event_id, statement_id, source_id, actor_id) and add an "
-                             "`-- order:` line")
+        if not view.order:
+            raise ValueError(f"{view.path}: a patched build needs the view's order: add an `-- order:` line")
+        if unit is None:  # no unit: computed again whole
+            if changes and (patch := _patch_whole(con, view)) is not None:
+                patches.append(patch)
+            continue
         by_unit.setdefault(unit.name, []).append(view)
     for unit_name, unit_views in by_unit.items():
         if not con.execute(f"SELECT count(*) FROM touched_{unit_name}").fetchall()[0][0]:
