@@ -435,10 +435,7 @@ def test_every_chart_page_renders_and_its_query_returns_rows(published: Path, ch
 
 
 def test_requests_chart_pairs_the_kyrgyz_request_with_russias_refusal(published: Path) -> None:
-    from urllib.parse import quote
-
-    sql = dashboards(DATABASE_NAME)[DASHBOARD_SLUG]["charts"]["requests"]["query"]
-    rows = fetch_json(datasette_app(published), f"/{DATABASE_NAME}.json?sql={quote(sql)}&_shape=array")
+    rows = _chart_rows(datasette_app(published), "requests")
     assert rows == [{"request": "Interim government of Kyrgyzstan asks Russia", "outcome": "refused",
                      "requests": 1}]
 
@@ -478,12 +475,9 @@ def test_every_chart_query_runs_on_the_real_corpus_within_the_row_limit(output_d
 
 
 def test_requests_chart_of_the_real_corpus_shows_russia_refusing_kyrgyzstans_2010_request(output_dir: Path) -> None:
-    from urllib.parse import quote
-
-    sql = dashboards(DATABASE_NAME)[DASHBOARD_SLUG]["charts"]["requests"]["query"]
-    rows = fetch_json(datasette_app(output_dir), f"/{DATABASE_NAME}.json?sql={quote(sql)}&_shape=array")
-    assert {"request": "Interim government of Kyrgyzstan; Roza Otunbayeva asks Russia", "outcome": "refused",
-            "requests": 1} in rows
+    rows = _chart_rows(datasette_app(output_dir), "requests")
+    assert [(row["outcome"], row["requests"]) for row in rows
+            if row["request"].startswith("Interim government of Kyrgyzstan")] == [("refused", 1)]
 
 
 def _chart_rows(app: Datasette, chart: str, **filters: str) -> list[dict]:

@@ -282,3 +282,24 @@ def test_search_reads_an_articles_body_only_never_its_related_headlines(site: Da
     assert articles and EURASIANET not in articles, "the 2010 article mentions the Taliban only in links after its body"
     (source,) = fetch_json(site, f"/rucas/sources.json?source_id={EURASIANET}&_shape=array")
     assert "Taliban" in source["text"][source["body_end"]:], "the boilerplate is stored, only not searched"
+
+
+def test_the_requests_chart_shows_the_contested_uzbek_request_and_names_a_request_without_target(
+        output_dir: Path) -> None:
+    from test_datasette import _chart_rows
+
+    rows = _chart_rows(datasette_app(output_dir), "requests")
+    outcomes = {row["request"]: row["outcome"] for row in rows}
+    assert outcomes["Uzbek leadership; Uzbekistan asks Russia"] == "request contested"
+    assert "Russia asks no one named" in outcomes and "other pairs" not in outcomes
+    kyrgyz = _chart_rows(datasette_app(output_dir), "requests", country="KGZ")
+    assert [row["outcome"] for row in kyrgyz] == ["refused"], "the country filter narrows the requests too"
+
+
+def test_every_dashboard_panel_says_whether_the_filters_apply_to_it() -> None:
+    from rucas.build.publish.dashboards import DASHBOARD_SLUG, dashboards
+
+    charts = dashboards("rucas")[DASHBOARD_SLUG]["charts"]
+    for slug, chart in charts.items():
+        filtered = "[[" in chart["query"]
+        assert filtered or "filters do not apply" in chart["title"], slug

@@ -14,7 +14,8 @@ from rucas.schema.codes import Modality
 
 DASHBOARD_SLUG = "overview"
 
-KEY_COUNTS = {"sources": "Articles", "events": "Events", "statements": "Statements", "actors": "Actors"}
+KEY_COUNTS = {"sources": "Articles (all; filters do not apply)", "events": "Events (filtered)",
+              "statements": "Statements (all; filters do not apply)", "actors": "Actors (all; filters do not apply)"}
 """Metric cards: slug -> title; the query is queries/charts/count_<table>.sql (count_articles for sources)."""
 
 _COUNT_FILES = {"sources": "count_articles", "events": "count_events", "statements": "count_statements",
@@ -23,8 +24,9 @@ _COUNT_FILES = {"sources": "count_articles", "events": "count_events", "statemen
 MODALITY_COLOURS = dict(zip(Modality.values(), ["#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#d62728"]))
 """One colour per modality, in the codebook's order (occurred, planned, conditional, claimed, denied)."""
 
-OUTCOME_COLOURS = {"refused": "#d62728", "agreed": "#2ca02c", "refused and agreed": "#ff7f0e",
-                   "other response": "#7f7f7f", "no response coded": "#c7c7c7"}
+OUTCOME_COLOURS = {"request denied": "#8c564b", "request contested": "#e377c2", "refused": "#d62728",
+                   "agreed": "#2ca02c", "agreement planned or conditional": "#98df8a",
+                   "refused and agreed": "#ff7f0e", "other response": "#7f7f7f", "no response coded": "#c7c7c7"}
 """One colour per outcome of a request (queries/charts/requests.sql names these outcomes)."""
 
 _WHOLE_NUMBERS_ONLY = "datum.value % 1 ? '' : datum.label"
@@ -70,8 +72,9 @@ def _timeline(sql: str, database: str) -> dict[str, object]:
 
 def _requests(sql: str, database: str) -> dict[str, object]:
     return {
-        "title": "Requests for military assistance, each counted once, by who asked whom and what "
-                 "response was coded",
+        "title": "Requests for military assistance, each counted once, by who asked whom and what became of "
+                 "it: denied or contested requests first, then the responses coded (country filter applies; "
+                 "event type filter does not)",
         "db": database,
         "query": sql,
         "library": "vega-lite",
@@ -90,7 +93,8 @@ def _requests(sql: str, database: str) -> dict[str, object]:
 
 
 def _map(sql: str, database: str) -> dict[str, object]:
-    return {"title": "Where events took place (events without coordinates are not drawn)", "db": database,
+    return {"title": "Where events took place (filtered; events without coordinates are not drawn; the map "
+                     "fits the points shown)", "db": database,
             "query": sql, "library": "map",
             "display": {"latitude_column": "latitude", "longitude_column": "longitude"}}
 
@@ -111,8 +115,9 @@ def dashboards(database: str) -> dict[str, object]:
                            "an interval is drawn at its year or span of years; unknown dates have their own "
                            "column); requests for assistance, each counted once, against the responses "
                            "coded for them; where events took place. Each chart's title opens it alone; "
-                           "the filters narrow the timeline and the map (country: any involvement, as "
-                           "initiator's, target's or participant's country or location).",
+                           "the filters narrow the events count, the timeline, the map and (country only) the "
+                           "requests; each panel's title says which filters apply to it (country: any "
+                           "involvement, as initiator's, target's or participant's country or location).",
             "settings": {"allow_fullscreen": True},
             "layout": [counts, ["timeline"] * len(counts), ["requests", "requests", "map", "map"]],
             "filters": {
