@@ -133,7 +133,7 @@ def test_karimov_is_misspelt_karmiov_in_the_eurasianet_text(duck):
 
 def test_russia_offered_uzbekistan_all_necessary_assistance(duck):
     e = event(duck, "russia-offers-uzbekistan-all-necessary-assistance")
-    assert (e["event_type"], e["event_mode"]) == ("AGREE", "assist")
+    assert (e["event_type"], e["event_mode"], e["event_context"]) == ("AGREE", None, "terrorism")
     assert "all necessary assistance" in e["evidence"]
     assert actors_in(duck, e["event_id"], "target") == {"uzbekistan"}
     via = rows(duck, "SELECT s.speaker_id, s.reported_via_id FROM claims c JOIN statements s USING (statement_id) "
@@ -714,3 +714,12 @@ def test_russian_aid_to_unnamed_central_asian_partners_has_no_invented_recipient
     assert (e["event_type"], e["modality"]) == ("AID", "claimed")
     assert actors_in(duck, e["event_id"], "target") == set()
     assert "Departures from PLOVER" in e["note"]
+
+
+def test_agree_events_carry_no_mode_as_in_plover(duck):
+    """PLOVER gives AGREE no modes (PLOVER_MANUAL.tex); offers of help are found by CAMEO code instead,
+    and every one of them is in assistance_timeline."""
+    assert rows(duck, "SELECT event_id FROM events WHERE event_type = 'AGREE' AND event_mode IS NOT NULL") == []
+    offers = {e for (e,) in rows(duck, "SELECT event_id FROM events WHERE event_type = 'AGREE' "
+                                       "AND cameo_code IN ('0312', '033', '0331', '0332', '0333', '0334')")}
+    assert offers and offers <= {e for (e,) in rows(duck, "SELECT event_id FROM assistance_timeline")}

@@ -1,8 +1,10 @@
 -- question: 10: When did anyone ask Russia for military help, and what happened next?
 -- Every request, offer, refusal, denial, delivery, readiness change and exercise concerning military
 -- assistance, in date order, with who asked whom, the conditions attached and the article it comes from.
--- Which events: requests, offers and promises, and refusals (REQUEST, AGREE, REJECT) whose mode is
--- assist or whose context is military; every delivery of aid (AID); exercises and readiness changes
+-- Which events: requests and refusals (REQUEST, REJECT) whose mode is assist or whose context is
+-- military; offers and promises (AGREE, which has no PLOVER mode) whose CAMEO code is an intent to give
+-- aid, protection or military cooperation (0312, 033, 0331-0334) or whose context is military; every
+-- delivery of aid (AID); exercises and readiness changes
 -- (COOPERATE, MOBILIZE) whose context is military or whose mode is troops. A denial is any of these
 -- with modality denied.
 -- Order: earliest date (unknown dates last), latest date, requests before the responses of the same
@@ -21,7 +23,8 @@ WITH RECURSIVE
 assistance AS (
   SELECT e.*
   FROM events e
-  WHERE (e.event_type IN ('REQUEST', 'AGREE', 'REJECT') AND (e.event_mode = 'assist' OR e.event_context = 'military'))
+  WHERE (e.event_type IN ('REQUEST', 'REJECT') AND (e.event_mode = 'assist' OR e.event_context = 'military'))
+     OR (e.event_type = 'AGREE' AND (e.cameo_code IN ('0312', '033', '0331', '0332', '0333', '0334') OR e.event_context = 'military'))
      OR e.event_type = 'AID'
      OR (e.event_type IN ('COOPERATE', 'MOBILIZE') AND (e.event_context = 'military' OR e.event_mode = 'troops'))
 ),
