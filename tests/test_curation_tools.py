@@ -78,7 +78,7 @@ def _accept_every_suggestion(annotation: Path) -> None:
     text = text.replace("publisher: null", "publisher: Eurasianet")
     text = text.replace("rights: null", 'rights: "© Eurasianet"')
     text = text.replace("speaker_id: null", "speaker_id: natalya-timakova")
-    text = re.sub(r"coder: null.*", "coder: coder-a", text)
+    text = re.sub(r"(?m)^  coder: null.*", "  coder: coder-a", text)
     text = re.sub(r"review_status: single-coded.*", "review_status: test_data", text)  # the fixture's own status
     annotation.write_text(text, encoding="utf-8")
 
