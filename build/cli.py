@@ -198,6 +198,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def cmd_blind_packet(args: argparse.Namespace) -> int:
+    """Write a blind second coder's packet for one article: the article, the guide and the reference vocabulary."""
+    from rucas.build.curate.blind_packet import write_blind_packet
+
+    curated = args.curated or default_curated_dir()
+    guide = args.guide or curated / "codings" / "coder-b" / "GUIDE.md"
+    try:
+        hashes = write_blind_packet(curated, args.article_id, args.out, guide)
+    except (ValueError, FileNotFoundError, FileExistsError) as problem:
+        print(f"rucas blind-packet: {problem}", file=sys.stderr)
+        return 1
+    for name, digest in hashes.items():
+        print(f"{digest}  {name}")
+    print(f"packet: {args.out} (give the coder only this folder; record the hashes above in the coding's RECORD.md)")
+    return 0
+
+
 def cmd_agreement(args: argparse.Namespace) -> int:
     """Compare two roles' codings: Krippendorff's alpha per field and article, and every disagreement by key."""
     from rucas.build.review.report import agreement_json, agreement_text
@@ -312,6 +329,19 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--html", type=Path, default=None, help="also write the article's review page to this file")
     _add_paths(check, output=False)
     check.set_defaults(func=cmd_check)
+
+    packet = commands.add_parser(
+        "blind-packet", help="a blind second coder's packet for one article",
+        description="Write OUT/GUIDE.md and OUT/curated/ (the article, an empty annotations folder, and the reference "
+        "files without notes, descriptions or memberships attested by articles), so that a second coder codes "
+        "the article from its text and the guide alone and checks the file with `rucas check ID --curated "
+        "OUT/curated`. Prints each file's sha256 for the coding's record.")
+    packet.add_argument("article_id", help="the article's source id (its file name without .txt)")
+    packet.add_argument("--out", type=Path, required=True, help="a new folder for the packet")
+    packet.add_argument("--guide", type=Path, default=None,
+                        help="the coder's guide (default: codings/coder-b/GUIDE.md of the curated folder)")
+    _add_paths(packet, output=False)
+    packet.set_defaults(func=cmd_blind_packet)
 
     agreement = commands.add_parser(
         "agreement", help="Krippendorff's alpha between two codings, and their disagreements",
