@@ -100,6 +100,14 @@ SITE_CSS = (
     ".rucas-columns-note{font-size:0.9em;color:#555}"
     "table.rucas-record-table th{text-align:left;vertical-align:top;padding-right:1em;white-space:nowrap}"
     "table.rucas-record-table td{white-space:pre-wrap;max-width:60em;overflow-wrap:anywhere}"
+    ".rucas-alpha{border-collapse:collapse;margin:0.5em 0}.rucas-alpha td,.rucas-alpha th{border-bottom:1px solid #ddd;"
+    "padding:0.2em 0.6em;text-align:left;vertical-align:top;overflow-wrap:anywhere}"
+    ".rucas-adjudication-table{border-collapse:collapse;table-layout:fixed;width:100%}"
+    ".rucas-adjudication-table td,.rucas-adjudication-table th{border-bottom:1px solid #ddd;padding:0.2em 0.5em;"
+    "vertical-align:top;text-align:left;overflow-wrap:anywhere}"
+    ".rucas-alpha td:first-child{white-space:nowrap}.rucas-alpha em{font-size:inherit;color:#555}"
+    ".rucas-reliability{max-width:76em}.rucas-empty{background:#f6f6f6;padding:0.5em 1em}"
+    "mark.rucas-coded{background:#fff1a8}"
     ".rucas-stale{background:#fff3cd;border:1px solid #e0c36c;padding:0.5em 1em;margin:0.5em 0}"
     "details.rucas-fold summary{cursor:pointer;color:#333}"
     "details.rucas-fold[open] summary{display:none}"
@@ -321,6 +329,7 @@ def site_config() -> dict[str, object]:
             "dashboard_path": f"/-/dashboards/{DASHBOARD_SLUG}",
             "database_path": f"/{DATABASE_NAME}",
             "search_path": f"/{DATABASE_NAME}/search",
+            "reliability_path": "/reliability",
         },
         "tables": {spec.name: {"label": spec.display.label, "primary_key": spec.primary_key,
                                "key": spec.primary_key[0] if len(spec.primary_key) == 1 else None}

@@ -91,19 +91,36 @@ class PortInUse(OSError):
     """The address `rucas serve` was asked to listen on is taken."""
 
 
-def check_port_free(host: str, port: int) -> None:
-    """Raise PortInUse, with a hint, if nothing could listen on host:port now."""
+def port_is_free(host: str, port: int) -> bool:
+    """Whether something could listen on host:port now."""
     import errno
     import socket
 
     try:
         with socket.create_server((host, port)):
-            pass
+            return True
     except OSError as error:
         if error.errno != errno.EADDRINUSE:
             raise
-        raise PortInUse(errno.EADDRINUSE, f"port {port} on {host} is already in use (another server?); "
-                        f"choose a free one with --port, e.g. `rucas serve --port {port + 1}`") from None
+        return False
+
+
+def free_port_after(host: str, port: int, tries: int = 100) -> int | None:
+    """The first port after `port` on host that is free now (of the next `tries`), or None."""
+    return next((candidate for candidate in range(port + 1, min(port + 1 + tries, 65536))
+                 if port_is_free(host, candidate)), None)
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise PortInUse, with a hint naming a port that is free now, if nothing could listen on host:port."""
+    import errno
+
+    if port_is_free(host, port):
+        return
+    free = free_port_after(host, port)
+    hint = f"e.g. `rucas serve --port {free}` (free now)" if free else "none of the next 100 ports is free"
+    raise PortInUse(errno.EADDRINUSE, f"port {port} on {host} is already in use (another server?); "
+                    f"choose a free one with --port, {hint}")
 
 
 def serve(output_dir: Path, host: str = "127.0.0.1", port: int = 8001, rebuild: bool = False) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -160,9 +161,20 @@ def web_address(url: object) -> str:
     return text if text.lower().startswith(WEB_SCHEMES) else ""
 
 
+OPENING_QUOTES = "\"“„«‘"
+"""Marks that open a quotation: evidence that begins with one carries its own quotation marks."""
+
+
+def opens_a_quote(text: object) -> bool:
+    """Whether the evidence begins with its own quotation mark (pages then show it as written instead of
+    setting it in <q>, which would add a second: ““This…)."""
+    return str(text or "").lstrip()[:1] in OPENING_QUOTES
+
+
 @hookimpl
 def prepare_jinja2_environment(env) -> None:
     env.filters["web_address"] = web_address
+    env.tests["opening_a_quote"] = opens_a_quote
 
 
 def _row_link(datasette, database: str, table: str, value: object, text: object | None = None) -> Markup:
@@ -242,12 +254,95 @@ async def _row_page(datasette, config: dict[str, Any], database: str, table: str
         if source_id:
             extra["rucas_event"]["article"] = (await _rows(db, pages["article"], {"source_id": source_id}))[0]
     if table == "sources":
+        article = (await _rows(db, pages["article"], key) or [{}])[0]
+        spans = await _rows(db, pages["article_evidence"], key) if article else []
         extra["rucas_article"] = {
-            "article": (await _rows(db, pages["article"], key) or [{}])[0],
+            "article": article,
+            "body": marked_body(article.get("body") or "", article.get("body_start") or 0, spans),
             "events": await _rows(db, pages["article_events"], key),
             "statements": await _rows(db, pages["article_statements"], key),
+            "review_path": review_path(datasette, str(article.get("source_id", ""))),
         }
     return extra
+
+
+def marked_body(body: str, body_start: int, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The article's body as consecutive pieces, each {"text", "labels"}: a piece with labels lies inside the
+    evidence of those coded rows (events, statements, conditions), which the page marks. Offsets of the spans
+    are into the whole text; the body begins at body_start."""
+    cuts = {0, len(body)}
+    for span in spans:
+        for offset in (span["evidence_start"], span["evidence_end"]):
+            if offset is not None and 0 <= offset - body_start <= len(body):
+                cuts.add(offset - body_start)
+    bounds = sorted(cuts)
+    pieces = []
+    for start, end in zip(bounds, bounds[1:]):
+        labels = [span["label"] for span in spans
+                  if span["evidence_start"] is not None and span["evidence_start"] - body_start <= start
+                  and end <= span["evidence_end"] - body_start]
+        pieces.append({"text": body[start:end], "labels": labels})
+    return pieces
+
+
+SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+"""The form of a source_id (and so of a review page's file name)."""
+
+
+def _build_dir(datasette) -> Path | None:
+    database = datasette.databases.get(_config(datasette).get("database", ""))
+    if database is None or not database.path:
+        return None
+    return Path(database.path).resolve().parent
+
+
+def review_path(datasette, source_id: str) -> str | None:
+    """The address of an article's curator review page (written by the build into review/), if there is one."""
+    folder = _build_dir(datasette)
+    if not SOURCE_ID.match(source_id) or folder is None or not (folder / "review" / f"{source_id}.html").is_file():
+        return None
+    return f"/-/review/{source_id}"
+
+
+async def serve_review(datasette, request):
+    """An article's review page, as the build wrote it (review/<source_id>.html beside the served database)."""
+    from datasette.utils.asgi import NotFound, Response
+
+    source_id = request.url_vars["source_id"]
+    folder = _build_dir(datasette)
+    page = folder / "review" / f"{source_id}.html" if folder and SOURCE_ID.match(source_id) else None
+    if page is None or not page.is_file():
+        raise NotFound(f"no review page for {source_id}")
+    return Response.html(page.read_text(encoding="utf-8"))
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/review/(?P<source_id>[a-z0-9][a-z0-9-]*)$", serve_review)]
+
+
+async def front_page(db, config: dict[str, Any]) -> dict[str, Any]:
+    """What the front page says the data covers, counted from the build (queries/pages/coverage.sql)."""
+    return (await _rows(db, config["page_queries"]["coverage"], {}) or [{}])[0]
+
+
+async def reliability(db, config: dict[str, Any]) -> dict[str, Any]:
+    """The reliability page's rows: alpha per field over the corpus and per article, the adjudications, and
+    every article's review status (queries/pages/reliability_*.sql, review_statuses.sql)."""
+    pages = config["page_queries"]
+    articles = await _rows(db, pages["reliability_articles"], {})
+    publishers = {row["source_id"]: row["publisher"] for row in articles}
+    sources = sorted(publishers)
+    fields = list(dict.fromkeys(row["field"] for row in articles))
+    cells = {(row["field"], row["source_id"]): row for row in articles}
+    return {
+        "corpus": await _rows(db, pages["reliability_corpus"], {}),
+        "article_ids": [{"source_id": source, "publisher": publishers[source]} for source in sources],
+        "article_rows": [{"field": field, "cells": [cells.get((field, source)) for source in sources]}
+                         for field in fields],
+        "adjudications": await _rows(db, pages["reliability_adjudications"], {}),
+        "statuses": await _rows(db, pages["review_statuses"], {}),
+    }
 
 
 @hookimpl
@@ -269,6 +364,11 @@ def extra_template_vars(template, database, table, view_name, request, datasette
         }
         if view_name == "row" and database == config.get("database") and table and request is not None:
             values.update(await _row_page(datasette, config, database, table, request))
+        db = datasette.databases.get(config.get("database", ""))
+        if db is not None and template == "index.html":
+            values["rucas_coverage"] = await front_page(db, config)
+        if db is not None and request is not None and request.path == config.get("site", {}).get("reliability_path"):
+            values["rucas_reliability"] = await reliability(db, config)
         return values
 
     return variables
