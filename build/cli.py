@@ -66,8 +66,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     """Print the row counts and version of the current build."""
     import rucas
+    from rucas.build.write.manifest import read_manifest
 
-    manifest = rucas.manifest(args.output)
+    manifest = read_manifest(rucas.output_dir(args.output) / "manifest.json")
     if args.markdown:
         from rucas.build.stats import markdown_counts, per_source_counts
 
@@ -85,8 +86,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the SQLite database with Datasette (read-only, immutable)."""
+    from rucas.build.publish.atomic import check_output_dir
     from rucas.build.publish.serve import PortInUse, serve
 
+    check_output_dir(args.output or default_output_dir())  # serving may build, and writes the Datasette config
     try:
         return serve(output_dir=args.output or default_output_dir(), host=args.host, port=args.port,
                      rebuild=args.rebuild)
@@ -97,8 +100,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_publish_config(args: argparse.Namespace) -> int:
     """Write the Datasette configuration directory for the current build."""
+    from rucas.build.publish.atomic import check_output_dir, claim_folder
     from rucas.build.publish.serve import publish_config
 
+    check_output_dir(args.output or default_output_dir())
+    if args.to is not None:
+        claim_folder(args.to)
     try:
         directory = publish_config(args.output or default_output_dir(), args.to)
     except FileNotFoundError as missing:
@@ -137,12 +144,13 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     """Compare two builds or releases table by table and view by view."""
-    from rucas.build.release.diff import diff_builds
+    from rucas.build.release.diff import DiffError, diff_builds
     from rucas.build.release.report import changes_json, changes_text
+    from rucas.build.write.manifest import ManifestError
 
     try:
         diff = diff_builds(args.old, args.new)
-    except FileNotFoundError as missing:
+    except (FileNotFoundError, DiffError, ManifestError) as missing:
         print(str(missing), file=sys.stderr)
         return 1
     text = changes_json(diff) if args.format == "json" else changes_text(diff)
@@ -360,12 +368,38 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rucas: --output {output} is a file, not a folder. Fix: give a folder (it is created if missing).",
               file=sys.stderr)
         return 1
+    from rucas.build.publish.atomic import OutputConflict
+    from rucas.build.write.manifest import ManifestError
+
     try:
         return args.func(args)
     except ValidationFailed as failure:  # serve, stats and others build first when there is no build yet
         return _print_errors(failure)
     except BrokenPipeError:
         return _reader_went_away()
+    except (OutputConflict, ManifestError) as refused:
+        print(f"rucas {args.command}: {refused}", file=sys.stderr)
+        return 1
+    except OSError as failure:
+        print(f"rucas {args.command}: {_os_error_message(failure)}", file=sys.stderr)
+        return 1
+
+
+def _os_error_message(failure: OSError) -> str:
+    """What went wrong with a file, and the fix, for an error of the operating system (no traceback)."""
+    import errno
+
+    where = failure.filename or "a file"
+    if failure.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f"{where}: no space left on the device. Nothing was published: a build or release that fails "
+                "leaves the previous one as it was, and removes what it had written. Fix: free space on that "
+                "disk (or write to another with --output or --to), then run the command again.")
+    if failure.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{where}: not allowed ({failure.strerror}). Fix: choose a folder you may write to, or fix its permissions."
+    if failure.errno in (errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
+        return (f"{where}: {failure.strerror}: a file stands where a folder is needed, or a folder where a file "
+                "is. Fix: move it away, or give another path.")
+    return f"{where}: {failure.strerror or failure}. Fix: check the path and the disk, then run the command again."
 
 
 def _reader_went_away() -> int:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rucas.build.read.corpus import SLUG, Corpus, read_corpus
+from rucas.build.curate.source_ids import source_id_problem
+from rucas.build.read.corpus import Corpus, read_corpus
 
 # Validation is called through `checks.` in _validate only: one place to follow if its names change.
 from rucas.build.validate import checks
@@ -60,9 +61,10 @@ def _validate(corpus: Corpus, source_id: str) -> tuple[list[CurationError], chec
 def check_article(curated_dir: Path, source_id: str) -> ArticleCheck:
     """Validate articles/<source_id>.txt and annotations/<source_id>.yaml against the reference files."""
     errors: list[CurationError] = []
-    if not SLUG.fullmatch(source_id):
-        errors.append(CurationError(display_path(curated_dir / "articles" / f"{source_id}.txt"), 1,
-                                    f"{source_id!r} is not a source id.",
+    if (problem := source_id_problem(source_id)) is not None:
+        shown = source_id if len(source_id) <= 80 else source_id[:80] + "…"
+        errors.append(CurationError(display_path(curated_dir / "articles"), 1,
+                                    f"{shown!r} is not a source id: it {problem}.",
                                     "give the file stem of the article, e.g. eurasianet-russia-turns-down-kyrgyzstans-plea."))
         return ArticleCheck(source_id, None, errors)
     corpus = read_corpus(curated_dir, only=source_id)

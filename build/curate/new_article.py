@@ -11,7 +11,9 @@ a curator accepts or deletes it (rucas.build.curate.suggestions).
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
@@ -34,7 +36,8 @@ from rucas.build.curate.statement_candidates import (
 )
 from rucas.build.curate.suggestions import SUGGESTED_KEY, SUGGESTIONS_BLOCK
 from rucas.build.curate.yaml_text import flow, flow_list, scalar
-from rucas.build.read.corpus import SLUG
+from rucas.build.curate.source_ids import source_id_problem
+from rucas.build.read.corpus import MAX_FILE_BYTES
 from rucas.schema import table_spec
 
 ENGLISH_WORDS = {"the", "and", "of", "to", "in", "is", "that", "for", "on", "with", "said", "was", "has", "have"}
@@ -290,20 +293,37 @@ def _check_verbatim(annotation: str, text: str) -> None:
             raise RuntimeError(f"rucas new wrote words that are not in the article: {words!r}")
 
 
+def read_article(article: Path) -> bytes:
+    """The bytes of the article file: a regular file (not a device, pipe or folder, whose reading may never end)
+    of at most MAX_FILE_BYTES, the limit validation applies to curated files. Raises NewArticleError."""
+    try:
+        descriptor = os.open(article, os.O_RDONLY | os.O_NONBLOCK)  # opening a named pipe must not wait for a writer
+        with open(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise NewArticleError(f"{article}: is not a regular file (a device, pipe or folder). Fix: save the "
+                                      "article's text as a .txt file and give its path.")
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise NewArticleError(f"{article}: cannot be read ({exc.strerror}). Fix: check the path.") from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise NewArticleError(f"{article}: is over the {MAX_FILE_BYTES:,}-byte limit for an article. Fix: save only "
+                              "the article's own text (no whole pages or feeds), one article per file.")
+    return data
+
+
 def add_article(article: Path, curated_dir: Path, source_id: str | None = None) -> NewArticle:
     """Copy `article` into <curated>/articles/<source_id>.txt and write its starting annotation.
 
-    Raises NewArticleError (nothing written) when the id is not a slug, the article is not
-    UTF-8 text, or either file exists already.
+    Raises NewArticleError (nothing written) when the id is not a source id (source_id_problem), the
+    article is not a regular UTF-8 text file of at most MAX_FILE_BYTES, or either file exists already.
     """
-    source_id = source_id or source_id_from_filename(article)
-    if not SLUG.match(source_id):
-        raise NewArticleError(f"{source_id!r} is not a valid source id. Fix: pass --source-id with lower-case "
-                              "letters, digits and single hyphens, e.g. --source-id publisher-short-title.")
-    try:
-        data = article.read_bytes()
-    except OSError as exc:
-        raise NewArticleError(f"{article}: cannot be read ({exc.strerror}). Fix: check the path.") from exc
+    source_id = source_id if source_id is not None else source_id_from_filename(article)
+    if (problem := source_id_problem(source_id)) is not None:
+        shown = source_id if len(source_id) <= 80 else source_id[:80] + "…"
+        raise NewArticleError(f"source id {shown!r} {problem}, so it cannot name the article's files. Fix: pass "
+                              "--source-id with lower-case letters, digits and single hyphens, e.g. --source-id "
+                              "publisher-short-title.")
+    data = read_article(article)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -314,14 +334,16 @@ def add_article(article: Path, curated_dir: Path, source_id: str | None = None) 
     article_path = curated_dir / "articles" / f"{source_id}.txt"
     annotation_path = curated_dir / "annotations" / f"{source_id}.yaml"
     for path in (article_path, annotation_path):
-        if path.exists():
+        if os.path.lexists(path):
             raise NewArticleError(f"{path} exists already. Fix: choose another --source-id, or delete the old "
                                   "files if you mean to start over.")
     annotation, found = starting_annotation(text, read_known_actors(curated_dir))
     _check_verbatim(annotation, text)
     article_path.parent.mkdir(parents=True, exist_ok=True)
     annotation_path.parent.mkdir(parents=True, exist_ok=True)
-    article_path.write_bytes(data)
-    annotation_path.write_text(annotation, encoding="utf-8")
+    with open(article_path, "xb") as written:  # "x": never through a link, never over a file
+        written.write(data)
+    with open(annotation_path, "x", encoding="utf-8") as written:
+        written.write(annotation)
     found.source_id, found.article_path, found.annotation_path = source_id, article_path, annotation_path
     return found

@@ -18,6 +18,7 @@ import shutil
 
 import pyarrow as pa
 from rucas.build.curate.review_page import ReviewInput, render_review_page
+from rucas.build.curate.source_ids import source_id_problem
 from rucas.build.write.arrow_tables import article_rows, rows_having
 
 
@@ -90,6 +91,9 @@ def write_review_pages(tables: dict[str, pa.Table], folder: Path, *, previous: P
     articles, or of articles the previous build has no page for, are rendered."""
     folder.mkdir(parents=True, exist_ok=True)
     source_ids = set(tables["sources"].column("source_id").to_pylist())
+    for source_id in source_ids:  # validation guarantees it; a page's file name is never taken on trust
+        if (problem := source_id_problem(source_id)) is not None:
+            raise ValueError(f"source id {source_id[:80]!r} {problem}: no review page is written for it")
     render = source_ids
     if previous is not None and changed is not None:
         render = set()

@@ -8,7 +8,14 @@ Layout under the output directory (dataset/ in a checkout):
                      ->  .builds/current/<same name>     fixed links, created once
 
 A reader opening dataset/rucas.db resolves the links at open time and so sees one whole
-build, old or new. A build killed at any point leaves `current` untouched; the next build
+build, old or new.
+
+A build removes or replaces only what it can prove it made: the links above (a link to
+.builds/current/<name> is one), and what lies in the folders .builds/ and .cache/ once they hold
+RUCAS's marker file (made-by-rucas; written when RUCAS makes the folder, and into the folders of
+a checkout built before markers, recognised by holding only names a build gives). Anything else
+where a build would write (the user's own review/, manifest.json, a .builds/ of another tool)
+stops the build before it changes anything, with an OutputConflict naming the path. A build killed at any point leaves `current` untouched; the next build
 removes its leftovers. A lock serialises concurrent builds. Superseded builds that a running
 process still holds open (a Datasette server started on them) are kept until it lets go.
 """
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import fnmatch
 import os
 import stat
 import shutil
@@ -31,27 +39,109 @@ OUTPUT_NAMES = ("parquet", "rucas.duckdb", "rucas.db", "datapackage.json", "mani
 BUILDS = ".builds"
 KEEP_PREVIOUS = 1
 """How many superseded builds to keep beside the current one (readers may still hold them open)."""
+CACHE = ".cache"
+MARKER = "made-by-rucas"
+"""The file that marks a folder as RUCAS's own (.builds/, .cache/): proof that a build may remove what it holds."""
+MARKER_TEXT = ("This folder was made by RUCAS (`rucas build`). RUCAS replaces and removes what it holds; it touches\n"
+               "nothing in the output folder that it did not make.\n")
+
+_OWN_NAMES = {BUILDS: ("lock", "current", "current.*", "build-*", "staging-*"),
+              CACHE: ("current", "fingerprints.arrow", "rows-*", ".fingerprints-*", ".current-*")}
+"""The names a build gives inside each folder it manages: a folder of a checkout built before markers holding
+only these is taken as RUCAS's own (and marked); anything else in it means it is someone else's."""
+
+
+class OutputConflict(Exception):
+    """The output folder holds something RUCAS did not make where a build would write; nothing was changed."""
+
+
+def _own_link(path: Path, name: str) -> bool:
+    """Whether `path` is the link a build makes for the output `name`: to .builds/current/<name>."""
+    return path.is_symlink() and os.readlink(path) == f"{BUILDS}/current/{name}"
+
+
+def _own_folder(folder: Path) -> bool:
+    """Whether `folder` (.builds/ or .cache/) may be managed by a build: absent, holding RUCAS's marker, or
+    empty or holding only names a build gives (a checkout built before markers)."""
+    if not os.path.lexists(folder):
+        return True
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    names = [entry.name for entry in os.scandir(folder)]
+    return MARKER in names or all(any(fnmatch.fnmatchcase(n, p) for p in _OWN_NAMES[folder.name]) for n in names)
+
+
+def check_output_dir(output_dir: Path) -> None:
+    """Raise OutputConflict, naming the path and what to do, unless a build may write into output_dir: it is
+    a folder (or absent), .builds/ and .cache/ are RUCAS's (_own_folder), and each published name is absent
+    or RUCAS's link. Reads only."""
+    if os.path.lexists(output_dir) and not output_dir.is_dir():
+        raise OutputConflict(f"{output_dir}: is a file, not a folder. Fix: give --output a folder (it is created "
+                             "if missing).")
+    for folder in (output_dir / BUILDS, output_dir / CACHE):
+        if not _own_folder(folder):
+            raise OutputConflict(f"{folder}: exists and was not made by RUCAS (no {MARKER} file in it), and a "
+                                 "build would write and remove files there. Nothing was changed. Fix: give --output "
+                                 f"a new or empty folder, or move {folder.name} out of {output_dir}.")
+    for name in OUTPUT_NAMES:
+        path = output_dir / name
+        if os.path.lexists(path) and not _own_link(path, name):
+            raise OutputConflict(f"{path}: exists and was not made by RUCAS (a build publishes {name} as a link "
+                                 f"into {BUILDS}/current/), so a build will not replace it. Nothing was changed. "
+                                 f"Fix: move {path} elsewhere, or give --output a new or empty folder.")
+
+
+def claim_folder(folder: Path) -> None:
+    """Mark `folder` as RUCAS's before a writer that replaces what it holds writes there (the Datasette
+    configuration of `rucas publish-config --to`): it must be absent, empty or marked already, else
+    OutputConflict (nothing changed)."""
+    if os.path.lexists(folder) and (folder.is_symlink() or not folder.is_dir()
+                                    or (not (folder / MARKER).is_file() and any(os.scandir(folder)))):
+        raise OutputConflict(f"{folder}: exists, is not empty and was not made by RUCAS (no {MARKER} file in it), "
+                             "and writing there replaces files. Nothing was changed. Fix: give a new or empty folder.")
+    _mark(folder)
+
+
+def _mark(folder: Path) -> None:
+    """Make `folder` (if missing) and write RUCAS's marker into it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = folder / MARKER
+    if not marker.is_file():
+        marker.write_text(MARKER_TEXT, encoding="utf-8")
 
 
 @contextlib.contextmanager
 def build_lock(output_dir: Path, wait: bool = True) -> Iterator[None]:
-    """Hold an exclusive lock on output_dir for the duration of a build."""
+    """Hold an exclusive lock on output_dir for the duration of a build, once check_output_dir has found
+    that a build may write there (else OutputConflict, and nothing is changed); .builds/ and .cache/ are
+    marked as RUCAS's."""
+    check_output_dir(output_dir)
     builds = output_dir / BUILDS
-    builds.mkdir(parents=True, exist_ok=True)
+    _mark(builds)
     with open(builds / "lock", "a+") as handle:
         flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
         fcntl.flock(handle, flags)
         try:
+            check_output_dir(output_dir)  # again under the lock: another build may have published meanwhile
+            _mark(output_dir / CACHE)
             yield
+        except BaseException:
+            _remove_staging(builds)  # a failed build leaves nothing behind: a full disk gets its space back
+            raise
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_staging(builds: Path) -> None:
+    """Remove the staging folders in .builds/ (call under build_lock: none of them belongs to a running build)."""
+    for leftover in builds.glob("staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def new_staging_dir(output_dir: Path) -> Path:
     """A fresh folder for a build in progress (call under build_lock)."""
     builds = output_dir / BUILDS
-    for leftover in builds.glob("staging-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+    _remove_staging(builds)
     staging = builds / f"staging-{uuid.uuid4().hex[:12]}"
     staging.mkdir(parents=True)
     return staging
@@ -105,15 +195,17 @@ def publish(output_dir: Path, staging: Path, build_id: str) -> Path:
 
 
 def _ensure_output_links(output_dir: Path) -> None:
+    """Make each published name a link into .builds/current/; a name something else took since
+    check_output_dir raises OutputConflict (it is never removed)."""
     for name in OUTPUT_NAMES:
         link = output_dir / name
         target = Path(BUILDS) / "current" / name
-        if link.is_symlink() and Path(os.readlink(link)) == target:
+        if _own_link(link, name):
             continue
-        if link.is_symlink() or link.is_file():
-            link.unlink()
-        elif link.is_dir():
-            shutil.rmtree(link)
+        if os.path.lexists(link):
+            raise OutputConflict(f"{link}: appeared during the build and was not made by RUCAS; the build is "
+                                 f"published in {output_dir / BUILDS / 'current'} but {name} does not link to it. "
+                                 f"Fix: move {link} elsewhere and build again.")
         temporary = output_dir / f".{name}.{uuid.uuid4().hex[:8]}"
         os.symlink(target, temporary)
         os.replace(temporary, link)

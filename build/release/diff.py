@@ -10,13 +10,18 @@ there are no "changed" rows, only rows added and removed. A renamed id is a remo
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+from rucas.build.write.manifest import file_sha256, read_manifest
 from rucas.queries import view_files
 from rucas.schema import table_specs
+
+
+class DiffError(ValueError):
+    """Two builds cannot be compared (one no longer matches its manifest, or a file cannot be read); the
+    message names the file and the fix."""
 
 
 @dataclass(frozen=True)
@@ -82,10 +87,34 @@ class DatasetDiff:
 def dataset_version_of(folder: Path) -> str:
     """The dataset version recorded in a build's or release's manifest.json."""
     manifest = folder / "manifest.json"
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no such folder. Fix: give an output folder of `rucas build` "
+                                "(e.g. dataset/) or a release folder.")
     if not manifest.is_file():
-        raise FileNotFoundError(f"{folder}: no manifest.json here; give an output folder of `rucas build` "
-                                "(e.g. dataset/) or a release folder")
-    return json.loads(manifest.read_text(encoding="utf-8"))["version"]
+        raise FileNotFoundError(f"{folder}: no manifest.json here. Fix: give an output folder of `rucas build` "
+                                "(e.g. dataset/) or a release folder.")
+    return read_manifest(manifest)["version"]
+
+
+def check_tables_match_manifest(folder: Path) -> None:
+    """Raise DiffError unless the Parquet files of the build or release in `folder` are exactly those its
+    manifest.json lists, with the listed bytes: a table deleted, added or altered since the build would
+    otherwise be reported as a change of the data."""
+    manifest = read_manifest(folder / "manifest.json")
+    listed = {entry["path"]: entry for entry in manifest["outputs"]
+              if isinstance(entry, dict) and str(entry.get("path", "")).startswith("parquet/")}
+    present = {f"parquet/{path.name}" for path in (folder / "parquet").glob("*.parquet")}
+    problems = [f"{path} is missing" for path in sorted(listed.keys() - present)]
+    problems += [f"{path} is not in it" for path in sorted(present - listed.keys())]
+    for path in sorted(listed.keys() & present):
+        entry = listed[path]
+        if entry.get("sha256") is not None and file_sha256(folder / path) != entry["sha256"]:
+            problems.append(f"{path} differs from it: {(folder / path).stat().st_size:,} bytes, listed with "
+                            f"{entry.get('bytes')} and another hash")
+    if problems:
+        raise DiffError(f"{folder}: no longer matches its manifest.json ({'; '.join(problems)}); so its tables "
+                        "cannot be compared. Fix: run `rucas build` again (an output folder), or restore the "
+                        "release from its archive (a release folder).")
 
 
 def _quoted(name: str) -> str:
@@ -105,7 +134,12 @@ class _Side:
         database = folder / "rucas.duckdb"
         self.views: set[str] = set()
         if database.is_file():
-            con.execute(f"ATTACH {_literal(str(database))} AS {alias} (READ_ONLY)")
+            try:
+                con.execute(f"ATTACH {_literal(str(database))} AS {alias} (READ_ONLY)")
+            except duckdb.Error as exc:
+                raise DiffError(f"{database}: cannot be opened by DuckDB ({str(exc).splitlines()[0]}). Fix: run "
+                                "`rucas build` again (an output folder), or restore the release from its archive; "
+                                "its tables are also in parquet/.") from exc
             rows = con.execute("SELECT table_name FROM information_schema.tables WHERE table_catalog = ?",
                                [alias]).fetchall()
             prepared = {view.name for view in view_files()}  # not their <name>_live twins: the same rows
@@ -221,6 +255,8 @@ def _in_order(names: set[str], preferred: list[str]) -> list[str]:
 def diff_builds(old: Path, new: Path) -> DatasetDiff:
     """Compare every table and view of two builds or releases (see the module docstring)."""
     old_version, new_version = dataset_version_of(old), dataset_version_of(new)
+    check_tables_match_manifest(old)
+    check_tables_match_manifest(new)
     con = duckdb.connect()
     try:
         con.execute("SET threads = 2")
@@ -228,12 +264,17 @@ def diff_builds(old: Path, new: Path) -> DatasetDiff:
         table_keys = {spec.name: tuple(spec.primary_key) for spec in table_specs()}
         view_keys = {view.name: view.key for view in view_files()}
         relations = []
-        for name in _in_order(set(old_side.tables) | set(new_side.tables), list(table_keys)):
-            relations.append(_compare(con, name, "table", table_keys.get(name, ()),
-                                      old_side.source(name), new_side.source(name)))
-        for name in _in_order(old_side.views | new_side.views, list(view_keys)):
-            relations.append(_compare(con, name, "view", view_keys.get(name, ()),
-                                      old_side.source(name), new_side.source(name)))
+        compared = [(name, "table", table_keys.get(name, ()))
+                    for name in _in_order(set(old_side.tables) | set(new_side.tables), list(table_keys))]
+        compared += [(name, "view", view_keys.get(name, ())) for name in _in_order(old_side.views | new_side.views,
+                                                                                  list(view_keys))]
+        for name, kind, key in compared:
+            try:
+                relations.append(_compare(con, name, kind, key, old_side.source(name), new_side.source(name)))
+            except duckdb.Error as exc:
+                raise DiffError(f"{kind} {name} of {old} or {new}: cannot be read ({str(exc).splitlines()[0]}). "
+                                "Fix: run `rucas build` again (an output folder), or restore the release from its "
+                                "archive (a release folder).") from exc
         return DatasetDiff(old_version, new_version, relations)
     finally:
         con.close()

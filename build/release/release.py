@@ -29,18 +29,18 @@ import json
 import os
 import shutil
 import subprocess
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from rucas.build.release.archive import write_archive
 from rucas.build.release.citation import citation_cff
-from rucas.build.release.diff import DatasetDiff, dataset_version_of, diff_builds
-from rucas.build.release.releases import RELEASE_RECORD, Release, list_releases, read_release
+from rucas.build.release.diff import DatasetDiff, DiffError, dataset_version_of, diff_builds
+from rucas.build.release.releases import RELEASE_RECORD, Release, ReleaseRecordError, list_releases, read_release
 from rucas.build.release.report import changes_json, changes_text
 from rucas.build.release.site import add_release_pages
-from rucas.build.release.version_scheme import required_bump, version_warning
-from rucas.build.write.manifest import NOT_REPRODUCIBLE, file_sha256
+from rucas.build.release.staging import release_staging, remove_stale_staging
+from rucas.build.release.version_scheme import is_dataset_version, required_bump, version_warning
+from rucas.build.write.manifest import NOT_REPRODUCIBLE, ManifestError, file_sha256, read_manifest
 
 BUILD_FILES = ("parquet", "rucas.db", "rucas.duckdb", "datapackage.json", "manifest.json", "datasette",
                "annotations")
@@ -72,7 +72,10 @@ def verify_build(output_dir: Path) -> Path:
     if not manifest_path.is_file():
         raise ReleaseError(f"{output_dir}: no build here (no manifest.json); run `rucas build` first")
     build_dir = manifest_path.resolve().parent
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    try:
+        manifest = read_manifest(manifest_path)
+    except ManifestError as problem:
+        raise ReleaseError(str(problem)) from problem
     for output in manifest["outputs"]:
         path = build_dir / output["path"]
         if output["sha256"] is not None and (not path.is_file() or file_sha256(path) != output["sha256"]):
@@ -105,7 +108,7 @@ def release_date_from_git(curated_dir: Path, build_dir: Path) -> datetime.date:
 
     Raises ReleaseError (saying to pass --date) when the folder is not in git, has uncommitted
     changes, or holds files other than the build's inputs."""
-    manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(build_dir / "manifest.json")
     for item in manifest["inputs"]:
         path = curated_dir / item["path"]
         if not path.is_file() or file_sha256(path) != item["sha256"]:
@@ -185,20 +188,26 @@ def make_release(output_dir: Path, releases_dir: Path, *, released: datetime.dat
     build_dir = verify_build(output_dir)
     refuse_unadjudicated(build_dir)
     version = dataset_version_of(build_dir)
+    if not is_dataset_version(version):
+        raise ReleaseError(f"{build_dir / 'manifest.json'}: version {version[:80]!r} is not a dataset version "
+                           "(MAJOR.MINOR.PATCH+INPUTS), and it would name the release's folder. Fix: run "
+                           "`rucas build` again and release that build.")
     date = released or release_date_from_git(curated_dir or default_curated_dir(), build_dir)
     target = releases_dir / version
     if target.exists():
         raise ReleaseError(f"{target}: release {version} exists already; a release is never overwritten "
                            "(remove the folder first if it is yours to remove)")
     if previous is None:
-        earlier = [release for release in list_releases(releases_dir) if release.version != version]
+        try:
+            earlier = [release for release in list_releases(releases_dir) if release.version != version]
+        except ReleaseRecordError as problem:
+            raise ReleaseError(str(problem)) from problem
         previous = earlier[-1].folder if earlier else None
     releases_dir.mkdir(parents=True, exist_ok=True)
-    staging = releases_dir / f".staging-{uuid.uuid4().hex[:12]}"
-    staging.mkdir()
-    try:
+    remove_stale_staging(releases_dir)
+    with release_staging(releases_dir) as staging:
         _copy_build(build_dir, staging)
-        diff: DatasetDiff | None = diff_builds(previous, staging) if previous is not None else None
+        diff: DatasetDiff | None = _diff(previous, staging) if previous is not None else None
         bump = required_bump(diff)[0] if diff is not None else None
         previous_version = diff.old_version if diff is not None else None
         if diff is not None:
@@ -223,8 +232,13 @@ def make_release(output_dir: Path, releases_dir: Path, *, released: datetime.dat
         archive_name = f"rucas-{version}.tar.gz"
         write_archive(staging / archive_name, staging, checked + ["SHA256SUMS"], f"rucas-{version}", _epoch(date))
         os.rename(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     warning = version_warning(diff) if diff is not None else None
     return ReleaseReport(read_release(target), target / archive_name, file_sha256(target / archive_name), warning)
+
+
+def _diff(previous: Path, new: Path) -> DatasetDiff:
+    """The changes from the previous release (or build) to the new one; ReleaseError when they cannot be read."""
+    try:
+        return diff_builds(previous, new)
+    except (DiffError, ManifestError, FileNotFoundError) as problem:
+        raise ReleaseError(f"the previous release {previous} cannot be compared with: {problem}") from problem

@@ -22,10 +22,25 @@ class Release:
     folder: Path
 
 
+class ReleaseRecordError(ValueError):
+    """A release folder's release.json cannot be read; the message names it and the fix."""
+
+
 def read_release(folder: Path) -> Release:
-    """The release in `folder` (which must hold a release.json)."""
-    record = json.loads((folder / RELEASE_RECORD).read_text(encoding="utf-8"))
-    return Release(record["version"], record["date"], record.get("previous"), folder)
+    """The release in `folder` (which must hold a release.json). Raises ReleaseRecordError when the record
+    is unreadable, not JSON or lacks its version and date."""
+    path = folder / RELEASE_RECORD
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        release = Release(record["version"], record["date"], record.get("previous"), folder)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise ReleaseRecordError(f"{path}: cannot be read as a release record ({type(exc).__name__}: {exc}). Fix: "
+                                 "restore the release folder from its archive (rucas-<version>.tar.gz), or move the "
+                                 f"folder out of {folder.parent}.") from exc
+    if not all(isinstance(value, str) for value in (release.version, release.date)):
+        raise ReleaseRecordError(f"{path}: version and date must be text. Fix: restore the release folder from its "
+                                 f"archive, or move the folder out of {folder.parent}.")
+    return release
 
 
 def _order(release: Release) -> tuple[object, ...]:

@@ -25,6 +25,14 @@ BUMPS = ("none", "patch", "minor", "major")
 
 NUMBERS = re.compile(r"^(\d+)\.(\d+)\.(\d+)")
 
+DATASET_VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.]{0,20}\+[0-9a-f]{12}")
+"""A whole dataset version (it names a release's folder and archive, so it must hold no '/')."""
+
+
+def is_dataset_version(text: str) -> bool:
+    """Whether `text` is a dataset version, MAJOR.MINOR.PATCH[pre-release]+INPUTS, as a whole."""
+    return DATASET_VERSION.fullmatch(text) is not None
+
 
 def required_bump(diff: DatasetDiff) -> tuple[str, str]:
     """The part of the version the changes require (one of BUMPS), and why, in a few words."""

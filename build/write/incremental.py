@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import json
 import os
 import shutil
 import sqlite3
@@ -34,6 +33,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 from rucas.build.write.duckdb_db import set_version
+from rucas.build.write.manifest import ManifestError, read_manifest
 from rucas.build.write.materialise import facet_columns, sqlite_store
 from rucas.build.write.arrow_tables import article_rows, rows_having
 from rucas.build.write.patch_views import ViewPatch, patch_views
@@ -94,7 +94,10 @@ def previous_build(output_dir: Path, inputs: list[dict[str, object]]) -> Previou
     if not manifest_path.exists():
         return None
     build_dir = manifest_path.resolve().parent
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    try:
+        manifest = read_manifest(manifest_path)
+    except ManifestError:  # a damaged previous build is not patched: the cold build replaces it
+        return None
     if manifest.get("writer_sha256") != writer_digest():
         return None
     if not all((build_dir / name).exists() for name in ("rucas.db", "rucas.duckdb", "parquet")):

@@ -12,6 +12,33 @@ NOT_REPRODUCIBLE = {"rucas.duckdb"}
 without a hash. Their contents equal the Parquet files, which are byte-reproducible."""
 
 
+class ManifestError(ValueError):
+    """A manifest.json cannot be read or lacks what every manifest holds; the message names it and the fix."""
+
+
+MANIFEST_KEYS = {"version": str, "row_counts": dict, "inputs": list, "outputs": list}
+"""What every manifest holds, and of which JSON type: a file without them is no build's manifest."""
+
+
+def read_manifest(path: Path) -> dict[str, object]:
+    """The manifest at `path`, checked to be a JSON object with MANIFEST_KEYS. Raises ManifestError naming
+    the file and the fix when it is missing, truncated, not JSON or not a manifest (a traceback is no answer)."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ManifestError(f"{path}: missing, so the folder holds no finished build. Fix: run `rucas build`, "
+                            "or give the output folder of one (or a release folder).") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ManifestError(f"{path}: cannot be read as a build's manifest ({exc}). Fix: run `rucas build` again "
+                            "(it replaces a build it made), or restore a release from its archive.") from exc
+    wrong = [key for key, kind in MANIFEST_KEYS.items() if not isinstance(manifest, dict)
+             or not isinstance(manifest.get(key), kind)]
+    if wrong:
+        raise ManifestError(f"{path}: not a build's manifest (missing or wrong: {', '.join(wrong)}). Fix: run "
+                            "`rucas build` again, or restore a release from its archive.")
+    return manifest
+
+
 def file_sha256(path: Path) -> str:
     """SHA-256 of a file's bytes."""
     digest = hashlib.sha256()
