@@ -298,10 +298,11 @@ def read_article(article: Path) -> bytes:
     of at most MAX_FILE_BYTES, the limit validation applies to curated files. Raises NewArticleError."""
     try:
         descriptor = os.open(article, os.O_RDONLY | os.O_NONBLOCK)  # opening a named pipe must not wait for a writer
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            os.close(descriptor)
+            raise NewArticleError(f"{article}: is not a regular file (a device, pipe or folder). Fix: save the "
+                                  "article's text as a .txt file and give its path.")
         with open(descriptor, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                raise NewArticleError(f"{article}: is not a regular file (a device, pipe or folder). Fix: save the "
-                                      "article's text as a .txt file and give its path.")
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise NewArticleError(f"{article}: cannot be read ({exc.strerror}). Fix: check the path.") from exc
