@@ -115,10 +115,12 @@ def sample_parameters(con: sqlite3.Connection, query: SqlFile) -> dict[str, str]
         "end": "2100-12-31",
         "date": one("select max(joined_date) from alliance_members")[0],
         "search": "Russia",
+        "how": "overlaps",
     }
     kinds = [("actor", "actor"), ("alliance", "alliance"), ("type", "type"), ("country", "country"),
              ("start", "start|from|since|begin"), ("end", "end|until|to$|_to|upto"),
-             ("date", "date|day|on$|when"), ("search", "search|^q$|query|text|term|word|match|phrase")]
+             ("date", "date|day|on$|when"), ("search", "search|^q$|query|text|term|word|match|phrase"),
+             ("how", "^how$")]
     chosen = {}
     for parameter in query.parameters:
         kind = next((k for k, pattern in kinds if re.search(pattern, parameter)), None)

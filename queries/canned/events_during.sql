@@ -10,14 +10,14 @@
 -- :until_date. Any other :how matches nothing. pandas: rucas.during(frame, start, end, how=...) keeps
 -- the same rows. Order: best date (unknown last), event_id.
 -- column: best_date: The day by which the event had happened, as far as known (view event_dates).
--- column: best_date_kind: What best_date is: day, interval_latest, latest_only, earliest_only or unknown.
+-- column: best_kind: What best_date is: day, interval_latest, latest_only, earliest_only or unknown.
 SELECT
   d.event_id,
   d.date_earliest,
   d.date_latest,
   d.date_precision,
   d.best_date,
-  d.best_date_kind,
+  d.best_kind,
   d.event_type,
   d.modality,
   d.summary,

@@ -9,11 +9,11 @@
 -- (or rucas.during in pandas), which say how unknown bounds count. One row per event.
 -- Order: best date (unknown last), event_id.
 -- key: event_id
--- columns: best_date, best_date_kind, date_earliest, date_latest, event_type, modality, summary, event_id
+-- columns: best_date, best_kind, date_earliest, date_latest, event_type, modality, summary, event_id
 -- order: best_date NULLS LAST, event_id
--- facets: best_date_kind
--- column: best_date: The day by which the event had happened, as far as known: the day, the last day of the interval, or the one known bound (see best_date_kind); empty when the date is unknown.
--- column: best_date_kind: What best_date is: day (the known day), interval_latest (the last day of a known interval), latest_only (the only known bound, the event was ongoing or happened by then), earliest_only (the only known bound, from then on) or unknown.
+-- facets: best_kind
+-- column: best_date: The day by which the event had happened, as far as known: the day, the last day of the interval, or the one known bound (see best_kind); empty when the date is unknown.
+-- column: best_kind: What best_date is: day (the known day), interval_latest (the last day of a known interval), latest_only (the only known bound, the event was ongoing or happened by then), earliest_only (the only known bound, from then on) or unknown.
 SELECT
   e.event_id,
   e.date_earliest,
@@ -26,7 +26,7 @@ SELECT
     WHEN e.date_latest IS NOT NULL THEN 'latest_only'
     WHEN e.date_earliest IS NOT NULL THEN 'earliest_only'
     ELSE 'unknown'
-  END AS best_date_kind,
+  END AS best_kind,
   e.event_type,
   e.modality,
   e.summary,
