@@ -87,3 +87,22 @@ def test_the_body_of_a_repetitive_article_is_marked_by_words_that_occur_once(cor
     for words in (body["starts_with"], body["ends_with"]):  # overlapping occurrences count, as validation counts
         first = text.find(words)
         assert first != -1 and text.find(words, first + 1) == -1
+
+
+def test_a_full_disk_while_rucas_new_writes_leaves_no_half_added_article(corpus: Path, tmp_path: Path, monkeypatch,
+                                                                        capsys):
+    import builtins
+    import errno
+
+    import rucas.build.curate.new_article as new_article
+
+    def full_for_annotations(path, mode="r", *args, **kwargs):
+        if str(path).endswith(".yaml") and "x" in mode:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return builtins.open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(new_article, "open", full_for_annotations, raising=False)
+    article = tmp_path / "page.txt"
+    article.write_text(REPEATED["the same paragraph"] * 3)
+    assert _new(article, corpus) == 1
+    assert "no space left on the device" in capsys.readouterr().err and _nothing_written(corpus)

@@ -342,9 +342,15 @@ def add_article(article: Path, curated_dir: Path, source_id: str | None = None) 
     _check_verbatim(annotation, text)
     article_path.parent.mkdir(parents=True, exist_ok=True)
     annotation_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(article_path, "xb") as written:  # "x": never through a link, never over a file
-        written.write(data)
-    with open(annotation_path, "x", encoding="utf-8") as written:
-        written.write(annotation)
+    made: list[Path] = []
+    try:
+        for path, content in ((article_path, data), (annotation_path, annotation.encode("utf-8"))):
+            with open(path, "xb") as written:  # "x": never through a link, never over a file
+                made.append(path)
+                written.write(content)
+    except BaseException:  # a full disk: take back what this call wrote, so that it can be run again
+        for path in made:
+            path.unlink(missing_ok=True)
+        raise
     found.source_id, found.article_path, found.annotation_path = source_id, article_path, annotation_path
     return found

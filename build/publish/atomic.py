@@ -15,9 +15,12 @@ A build removes or replaces only what it can prove it made: the links above (a l
 RUCAS's marker file (made-by-rucas; written when RUCAS makes the folder, and into the folders of
 a checkout built before markers, recognised by holding only names a build gives). Anything else
 where a build would write (the user's own review/, manifest.json, a .builds/ of another tool)
-stops the build before it changes anything, with an OutputConflict naming the path. A build killed at any point leaves `current` untouched; the next build
-removes its leftovers. A lock serialises concurrent builds. Superseded builds that a running
-process still holds open (a Datasette server started on them) are kept until it lets go.
+stops the build before it changes anything, with an OutputConflict naming the path.
+
+A build killed at any point leaves `current` untouched; the next build removes its leftovers
+(its staging folders: proven its own by the lock it holds), as does a build that fails. A lock
+serialises concurrent builds. Superseded builds that a running process still holds open (a
+Datasette server started on them) are kept until it lets go.
 """
 
 from __future__ import annotations
