@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import fnmatch
+import glob
 import os
 import stat
 import shutil
@@ -203,6 +204,9 @@ def _ensure_output_links(output_dir: Path) -> None:
     for name in OUTPUT_NAMES:
         link = output_dir / name
         target = Path(BUILDS) / "current" / name
+        for stray in output_dir.glob(f".{glob.escape(name)}.*"):  # of a build killed between its two steps below
+            if _own_link(stray, name):
+                stray.unlink()
         if _own_link(link, name):
             continue
         if os.path.lexists(link):
