@@ -140,7 +140,7 @@ def test_following_a_speakers_foreign_key_opens_the_actor(server: str, page, art
     assert "Natalya Timakova" in link.inner_text()
     link.click()
     page.wait_for_url("**/rucas/actors/natalya-timakova")
-    assert "Natalya Timakova" in page.locator("table.rows-and-columns").inner_text()
+    assert "Natalya Timakova" in page.locator("table.rucas-record-table").inner_text()
     page.screenshot(path=str(artifacts_dir / "datasette-actor.png"), full_page=True)
 
 

@@ -295,7 +295,7 @@ def compact_columns(specs: tuple[TableSpec, ...]) -> dict[str, list[str]]:
     other column is one click away (show every column) and on the row's own page."""
     compact = {spec.name: [c for c in spec.display_columns if c in spec.display.lead or c in spec.primary_key]
                for spec in specs}
-    compact.update({view.name: list(view.columns) for view in view_files() if view.columns})
+    compact.update({view.name: list(dict.fromkeys(view.columns)) for view in view_files() if view.columns})
     return compact
 
 
