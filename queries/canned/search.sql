@@ -10,7 +10,7 @@
 -- FTS5 accepts and which matches nothing; the search then lists every row.)
 -- column: found_in: Where the words were found: event, statement or article.
 -- column: headline: The event's summary, the statement's speaker (with the title as written) or the article's headline.
--- column: words: The event's or statement's evidence, or for an article the passage of its body that matched (the body's beginning when :q is empty).
+-- column: words: The event's or statement's evidence, or the beginning of the article's body (never the page's menus or headlines around it).
 SELECT found_in, date_earliest, date_latest, headline, words, event_id, statement_id, source_id
 FROM (
   SELECT 'event' AS found_in, 1 AS found_order, f.rank AS score, e.date_earliest, e.date_latest,
@@ -30,10 +30,9 @@ FROM (
   WHERE :q = '' OR f.rowid IS NOT NULL
   UNION ALL
   SELECT 'article', 3, f.rank, s.date_earliest, s.date_latest, s.title || ' (' || s.publisher || ')',
-         coalesce(f.words, substr(s.text, s.body_start + 1, 240) || ' …'), NULL, NULL, s.source_id
+         substr(s.text, s.body_start + 1, 240) || ' …', NULL, NULL, s.source_id
   FROM sources s
-  LEFT JOIN (SELECT rowid, bm25(sources_fts) AS rank, snippet(sources_fts, -1, '', '', ' … ', 40) AS words
-             FROM sources_fts WHERE sources_fts MATCH (CASE :q WHEN '' THEN '""' ELSE :q END)) AS f
+  LEFT JOIN (SELECT rowid, bm25(sources_fts) AS rank FROM sources_fts WHERE sources_fts MATCH (CASE :q WHEN '' THEN '""' ELSE :q END)) AS f
     ON f.rowid = s.rowid
   WHERE :q = '' OR f.rowid IS NOT NULL
 ) AS found
