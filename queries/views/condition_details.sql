@@ -4,8 +4,8 @@
 -- and date, the codebook's label of the condition and the article's words. One row per condition.
 -- Order: the event's earliest date (unknown dates last), event_id, condition_id. Lists are sorted by
 -- name, then id, and separated by '; '; an actor appears once in a list.
--- key: condition_id
--- columns: date_earliest, event_type, offered_by, offered_to, condition_type, evidence, condition_id
+-- key: event_id, condition_id
+-- columns: date_earliest, event_type, offered_by, offered_to, condition_type, evidence, event_id, condition_id
 -- order: date_earliest NULLS LAST, event_id, condition_id
 -- column: condition_label: The codebook's label of the condition type (codebook condition_type).
 -- column: offered_by: Names of the event's initiators: who made the offer, pledge or refusal the condition is attached to (event_actors role initiator).
