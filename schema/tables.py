@@ -36,7 +36,7 @@ QID_PATTERN = r"^Q[1-9][0-9]*$"
 ISO3_PATTERN = r"^[A-Z]{3}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 CAMEO_PATTERN = r"^[0-9]{2,4}[0-9A-Z]?$"
-CODE_PATTERN = r"^[A-Za-z0-9]+([_-][A-Za-z0-9]+)*$"
+CODE_PATTERN = r"^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$"
 """A codebook code: ASCII letters and digits, joined by single hyphens or underscores (REJECT, 0234, coder-a)."""
 
 MAX_LENGTH = {"id": 120, "code": 64, "language": 2, "url": 2048, "text": 10_000, "article": 50_000_000}

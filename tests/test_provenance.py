@@ -130,3 +130,22 @@ def test_shipped_files_include_the_curation_guide_but_not_private_notes():
     assert is_shipped("reference/roles.yaml")
     assert not is_shipped("facts.md")
     assert not is_shipped("/work/research/facts.md")
+
+
+def test_no_curated_note_cites_an_uncitable_domain_or_an_unpinned_wikipedia_page(duck) -> None:
+    """Every note of the published tables cites pages a scholar accepts: no AI-written encyclopedia, fan wiki,
+    mirror or redirector listed in codebook.yaml (uncitable_domains), and Wikipedia only by revision."""
+    from rucas.build.validate.citations import cited_urls, is_unpinned_wikipedia, uncitable_domain_of
+
+    domains = [code for (code,) in duck.execute(
+        "SELECT code FROM codebook WHERE codebook = 'uncitable_domain'").fetchall()]
+    assert {"grokipedia.com", "fandom.com", "nemzeti.net"} <= set(domains)
+    cited: list[str] = []
+    for (table,) in duck.execute("SELECT table_name FROM information_schema.columns "
+                                 "WHERE column_name LIKE '%note' GROUP BY table_name").fetchall():
+        for (column,) in duck.execute("SELECT column_name FROM information_schema.columns "
+                                      "WHERE table_name = ? AND column_name LIKE '%note'", [table]).fetchall():
+            for (note,) in duck.execute(f'SELECT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL').fetchall():
+                cited += cited_urls(note)
+    assert len(cited) > 20
+    assert [url for url in cited if uncitable_domain_of(url, domains) or is_unpinned_wikipedia(url)] == []

@@ -165,7 +165,7 @@ def read_coding(curated: Path, role: str, source_ids: list[str] | None = None) -
     tables = {spec.name: rows_to_arrow(spec, rows.tables.get(spec.name, []),
                                        {ORIGIN: [encode_origin(o, root) for o in rows.origins.get(spec.name, [])]})
               for spec in table_specs()}
-    errors += check_across(tables, rows.failed_keys, rows.unreadable, root, read_text_of)
+    errors += check_across(tables, rows.failed_keys, rows.unreadable, root, read_text_of, published=False)
     coding.errors = sorted(set(locate_errors(errors, read_text_of)), key=CurationError.sort_key)
     if coding.errors:
         return coding

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rucas.build.read.documents import Where
+from rucas.build.validate.citations import uncitable_citations, uncitable_domains
 from rucas.build.validate.errors import CurationError, TextOf, locate_errors
 from rucas.build.validate.rows import GROUPS, RowOrigin
 from rucas.schema import TableSpec, table_specs
@@ -24,7 +25,7 @@ ORIGIN = "__origin"
 
 CURATED_CODEBOOKS = {"event_types": "event_type", "event_modes": "event_mode", "event_contexts": "event_context",
                      "cameo_codes": "cameo_code", "condition_types": "condition_type",
-                     "coder_roles": "coder_role"}
+                     "coder_roles": "coder_role", "uncitable_domains": "uncitable_domain"}
 """Sections of reference/codebook.yaml and the codebook (named after the column, or kind of column) each one lists."""
 
 CODED_COLUMNS = {**{codebook: codebook for codebook in CURATED_CODEBOOKS.values()},
@@ -137,14 +138,17 @@ def _code_fix(codebook: str, value: str, allowed: list[str]) -> str:
 
 
 def check_across(tables: dict[str, pa.Table], failed_keys: dict[str, set[str]],
-                 unreadable: dict[str, CurationError], root: str, text_of: TextOf) -> list[CurationError]:
+                 unreadable: dict[str, CurationError], root: str, text_of: TextOf, *,
+                 published: bool = True) -> list[CurationError]:
     """Unique keys, resolving references and codebook values across every file.
 
     `tables` hold every row with its ORIGIN column. References to entries that had errors of
     their own (`failed_keys`) are not reported again; references into a reference file that
     could not be read at all (`unreadable`) are folded into one line under that file's error.
     `root` is how the curated folder is shown (origins are stored relative to it); `text_of` reads a
-    file's text, to name the line where a repeated key was first defined.
+    file's text, to name the line where a repeated key was first defined. Notes citing uncitable sources are
+    refused only in rows to be `published`: a stored coding (codings/<role>/) is a record of what its coder wrote,
+    kept byte for byte, and its citations are judged when the adjudicated annotation is.
     """
     errors: list[CurationError] = []
     known: dict[str, pa.Array] = {}
@@ -187,6 +191,10 @@ def check_across(tables: dict[str, pa.Table], failed_keys: dict[str, set[str]],
         cause = unreadable[target]
         errors.append(CurationError(cause.path, cause.line, f"then: {count} reference(s) to {target} in other files "
                                     "could not be checked.", "fix the error above; they are checked again then."))
+    if published and "codebook" not in unreadable:
+        for citation in uncitable_citations(tables, uncitable_domains(codebook)):
+            origin = tables[citation.table].column(ORIGIN)[citation.row].as_py()
+            errors.append(_error(origin, root, citation.column, citation.message, citation.fix))
     members = tables["alliance_members"]
     if members.num_rows:
         sources = pa.concat_arrays([known["sources"], pa.array(["reference"])])

@@ -152,12 +152,13 @@ is validated; its errors are reported with the others."""
 
 
 def check_columns(spec: TableSpec) -> list[str]:
-    """The columns the checks across files read: keys, references, coded values (and memberships' basis, sources'
-    provenance)."""
+    """The columns the checks across files read: keys, references, coded values, notes (for their citations), and
+    memberships' basis and sources' provenance."""
     return [column.name for column in spec.columns
             if column.primary_key or column.references or column.name in CODED_COLUMNS
             or (spec.name, column.name) == ("alliance_members", "basis")
-            or (spec.name == "sources" and column.name in PROVENANCE_COLUMNS)]
+            or (spec.name == "sources" and column.name in PROVENANCE_COLUMNS)
+            or column.name.endswith("note")]
 
 
 def validate_corpus(curated: Path | Corpus, cache_dir: Path | None = None, *, workers: int = 2,
