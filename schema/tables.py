@@ -37,7 +37,7 @@ ISO3_PATTERN = r"^[A-Z]{3}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 CAMEO_PATTERN = r"^[0-9]{2,4}[0-9A-Z]?$"
 CODE_PATTERN = r"^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$"
-"""A codebook code: ASCII letters and digits, joined by single hyphens or underscores (REJECT, 0234, coder-a)."""
+"""A codebook code: ASCII letters and digits, joined by single dots, hyphens or underscores (REJECT, 0234, coder-a, fandom.com)."""
 
 MAX_LENGTH = {"id": 120, "code": 64, "language": 2, "url": 2048, "text": 10_000, "article": 50_000_000}
 """The longest value (in characters) of each form of text column. Every text column has one form: declared with
