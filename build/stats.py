@@ -1,4 +1,4 @@
-"""Counts of the published dataset, per table and per source, for `rucas stats` and the README."""
+"""Counts of the published dataset, per table and per source, for `rucas stats` and the reference (REFERENCE.md)."""
 
 from __future__ import annotations
 
@@ -6,30 +6,19 @@ from pathlib import Path
 
 import duckdb
 
-PER_SOURCE_SQL = """
-SELECT s.source_id,
-       (SELECT count(*) FROM statements t WHERE t.source_id = s.source_id) AS statements,
-       (SELECT count(*) FROM events e WHERE e.source_id = s.source_id) AS events,
-       (SELECT count(*) FROM event_conditions c JOIN events e USING (event_id) WHERE e.source_id = s.source_id)
-           AS conditions,
-       (SELECT count(*) FROM claims c JOIN statements t USING (statement_id) WHERE t.source_id = s.source_id)
-           AS claims,
-       (SELECT count(DISTINCT actor_id) FROM (
-            SELECT speaker_id AS actor_id FROM statements WHERE source_id = s.source_id
-            UNION SELECT reported_via_id FROM statements WHERE source_id = s.source_id
-            UNION SELECT sa.actor_id FROM statement_actors sa JOIN statements t USING (statement_id)
-                  WHERE t.source_id = s.source_id
-            UNION SELECT ea.actor_id FROM event_actors ea JOIN events e USING (event_id)
-                  WHERE e.source_id = s.source_id) a WHERE actor_id IS NOT NULL) AS actors
-FROM sources s ORDER BY s.source_id
-"""
+from rucas.queries import stats_queries
+
+
+def per_source_sql() -> str:
+    """The SQL of the counts per article (queries/stats/per_source.sql)."""
+    return next(q.sql for q in stats_queries() if q.name == "per_source")
 
 
 def per_source_counts(output_dir: Path) -> list[dict[str, object]]:
     """Statements, events, conditions, claims and distinct actors coded from each source."""
     con = duckdb.connect(str(output_dir / "rucas.duckdb"), read_only=True)
     try:
-        cursor = con.execute(PER_SOURCE_SQL)
+        cursor = con.execute(per_source_sql())
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row)) for row in cursor.fetchall()]
     finally:

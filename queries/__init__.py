@@ -1,5 +1,6 @@
 """The prepared SQL of RUCAS: one file per view in views/, one per canned query in canned/, one per
-query of the site's event and article pages in pages/, one per dashboard chart in charts/.
+query of the site's event and article pages in pages/, one per dashboard chart in charts/, one per count of
+`rucas stats` in stats/: every SQL statement RUCAS runs over a build.
 
 A file's leading `--` comment lines are its description; the rest is one SELECT statement
 that DuckDB and SQLite both run unchanged. Canned queries take named parameters (:name).
@@ -159,4 +160,10 @@ def chart_queries(directory: Path | None = None) -> list[SqlFile]:
 def canned_queries(directory: Path | None = None) -> list[SqlFile]:
     """Every canned (parameterised) query in queries/canned, sorted by name."""
     root = (directory or QUERIES_DIR) / "canned"
+    return [_read(p) for p in sorted(root.glob("*.sql"))]
+
+
+def stats_queries(directory: Path | None = None) -> list[SqlFile]:
+    """The queries behind `rucas stats --markdown` (counts per article), in queries/stats, sorted by name."""
+    root = (directory or QUERIES_DIR) / "stats"
     return [_read(p) for p in sorted(root.glob("*.sql"))]

@@ -7,10 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
-from rucas.queries import SqlFile, _read, canned_queries, chart_queries, page_queries, view_files
+from rucas.queries import (QUERIES_DIR, SqlFile, _read, canned_queries, chart_queries, page_queries, stats_queries,
+                           view_files)
 
 METADATA = re.compile(r"^-- (column|columns|key|order|facets|question|example):")
-QUERIES = view_files() + canned_queries() + page_queries() + chart_queries()
+QUERIES = view_files() + canned_queries() + page_queries() + chart_queries() + stats_queries()
 
 
 def prose_of(path: Path) -> str:
@@ -46,3 +47,15 @@ def test_a_metadata_line_given_twice_is_refused(tmp_path: Path) -> None:
 def test_every_view_declares_a_compact_set_of_columns_holding_its_key(view: SqlFile) -> None:
     assert view.columns, f"{view.path.name}: add a `-- columns: a, b` line (the page's default columns)"
     assert set(view.key) <= set(view.columns), f"{view.path.name}: the compact columns must hold the key {view.key}"
+
+
+def test_every_sql_file_in_queries_is_read_as_a_query() -> None:
+    """No .sql file lies in queries/ outside the folders rucas.queries reads (views, canned, pages, charts, stats)."""
+    assert sorted(QUERIES_DIR.rglob("*.sql")) == sorted(query.path for query in QUERIES)
+
+
+def test_rucas_stats_runs_its_query_from_queries() -> None:
+    from rucas.build import stats
+
+    assert not [name for name in vars(stats) if name.endswith("_SQL")]
+    assert "FROM sources s" in stats.per_source_sql()

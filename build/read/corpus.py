@@ -17,11 +17,11 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rucas.build.read.layout import REFERENCE_FILES
 from rucas.build.validate.errors import CurationError, display_path
 
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 """A source id (and an actor, statement or event id): lower-case letters, digits and single hyphens (full match)."""
-REFERENCE_FILES = ("actors", "roles", "alliances", "memberships", "codebook", "country_codes")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 """Curated files larger than this are refused: no article or annotation comes near it."""
 

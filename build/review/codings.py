@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rucas.build.read.corpus import SLUG, Corpus, CuratedFile, read_corpus
+from rucas.build.read.layout import CODINGS_FOLDER
 from rucas.build.validate.across import ORIGIN, check_across, encode_origin
 from rucas.build.validate.checks import Rows, validate_article, validate_reference
 from rucas.build.validate.errors import CurationError, display_path, locate_errors
@@ -23,8 +24,6 @@ from rucas.build.write.arrow_tables import rows_to_arrow
 from rucas.schema import table_specs
 from rucas.schema.codes import ReviewStatus
 
-CODINGS_FOLDER = "codings"
-"""Folder of the curated folder holding one folder of codings per coder role."""
 CODING_ACTORS = "actors.yaml"
 """A coding folder's own actors (format of reference/actors.yaml), valid for that coding only."""
 

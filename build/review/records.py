@@ -38,11 +38,11 @@ import pyarrow.compute as pc
 from rucas.build.read.documents import DocList, DocMap, Where, line_of_item, parse_curated_yaml
 from rucas.build.review.agreement import Agreement, Disagreement, compare_codings
 from rucas.build.review.codings import coding_path, file_sha256, read_text_of
+from rucas.build.read.layout import ADJUDICATIONS_FOLDER
 from rucas.build.validate.across import ORIGIN, decode_origin
 from rucas.build.validate.errors import CurationError, display_path, locate_errors
 from rucas.schema.codes import AdjudicationDecision, ReviewStatus
 
-ADJUDICATIONS_FOLDER = "adjudications"
 LOG_KEYS = ("first", "second", "first_sha256", "second_sha256", "adjudicator", "adjudicated_on", "decisions")
 DECISION_KEYS = ("disagreement", "decision", "published", "reason", "consulted")
 REVIEWED = (ReviewStatus.double_coded.value, ReviewStatus.adjudicated.value)

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rucas.build.read.documents import Where
+from rucas.build.read.layout import CURATED_CODEBOOKS
 from rucas.build.validate.citations import uncitable_citations, uncitable_domains
 from rucas.build.validate.errors import CurationError, TextOf, locate_errors
 from rucas.build.validate.rows import GROUPS, RowOrigin
@@ -22,11 +23,6 @@ from rucas.schema import TableSpec, table_specs
 
 ORIGIN = "__origin"
 """Extra column of the assembled tables: where each row was written (see `encode_origin`)."""
-
-CURATED_CODEBOOKS = {"event_types": "event_type", "event_modes": "event_mode", "event_contexts": "event_context",
-                     "cameo_codes": "cameo_code", "condition_types": "condition_type",
-                     "coder_roles": "coder_role", "uncitable_domains": "uncitable_domain"}
-"""Sections of reference/codebook.yaml and the codebook (named after the column, or kind of column) each one lists."""
 
 CODED_COLUMNS = {**{codebook: codebook for codebook in CURATED_CODEBOOKS.values()},
                  "coder": "coder_role", "second_coder": "coder_role", "adjudicator": "coder_role"}

@@ -18,7 +18,7 @@ from typing import Any
 
 from rucas.build.curate.suggestions import refuse_unreviewed_suggestions
 from rucas.build.read.corpus import Corpus, CuratedFile, unexpected_reference_files
-from rucas.build.validate.across import CURATED_CODEBOOKS
+from rucas.build.read.layout import ANNOTATION_TABLES, CURATED_CODEBOOKS, NESTED_TABLES, REFERENCE_FILES, REFERENCE_NESTED
 from rucas.build.validate.errors import CurationError
 from rucas.build.validate import provenance
 from rucas.build.validate.evidence import EvidenceNotFound, find_evidence_span
@@ -177,7 +177,7 @@ def _actor_list(value: Any, path: str, line: Where, what: str, table: str, error
     return ids
 
 
-ANNOTATION_KEYS = ("source", "statements", "events", "claims")
+ANNOTATION_KEYS = tuple(ANNOTATION_TABLES)
 
 
 EVENT_ACTOR_ROLES = frozenset(EventActorRole.values())
@@ -204,8 +204,7 @@ def _check_not_after_publication(row: dict[str, Any], origin: RowOrigin, publish
                                     "modality planned or conditional."))
 
 
-NESTED_KEYS = {"statements": frozenset({"about", "addressees", "occurrence"}),
-               "events": frozenset({"actors", "conditions", "occurrence"})}
+NESTED_KEYS = {table: frozenset(nested) | {"occurrence"} for table, nested in NESTED_TABLES.items()}
 """Keys of a statement or event entry that are not columns of its table (lists of actors, conditions)."""
 
 
@@ -364,8 +363,7 @@ def validate_reference(corpus: Corpus) -> ArticleResult:
     documents: dict[str, Any] = {}
     for name, file in corpus.reference.items():
         documents[name] = parse_curated_yaml(file.data, file.shown, errors)
-    table_of = {"actors": "actors", "roles": "actor_roles", "alliances": "alliances", "memberships": "alliance_members",
-                "country_codes": "country_codes"}
+    table_of = {name: table for name, table in REFERENCE_FILES.items() if name != "codebook"}
     for name, table in table_of.items():
         document = documents.get(name)
         if document is None:
@@ -380,7 +378,7 @@ def validate_reference(corpus: Corpus) -> ArticleResult:
             continue
         for index, mapping in enumerate(document):
             line = line_of_item(document, index)
-            extra = frozenset({"aliases"}) if name == "actors" else frozenset()
+            extra = frozenset(REFERENCE_NESTED.get(name, ()))
             row, origin = read_row(table_spec(table), mapping, file.shown, line, errors, extra_keys=extra)
             if not row:
                 rows.remember_failed(table, mapping)
