@@ -84,6 +84,26 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    """Rewrite the generated blocks of REFERENCE.md and dataset/curated/README.md (or, with --check, name the stale ones)."""
+    import tempfile
+
+    from rucas.build.pipeline import build, quiet
+    from rucas.build.publish.reference_doc import DocInputs, update_documents
+
+    curated = args.curated or default_curated_dir()
+    with tempfile.TemporaryDirectory(prefix="rucas-docs-") as scratch:
+        output = args.output or build(curated, Path(scratch), quiet, cache=False, review_pages=False,
+                                      incremental=False).output_dir
+        stale = update_documents(DocInputs(output, curated, cli=args.parser), check=args.check)
+    for block in stale:
+        print(f"{'stale' if args.check else 'rewrote'}: {block}", file=sys.stderr if args.check else sys.stdout)
+    if args.check and stale:
+        print("run `rucas docs` to regenerate them.", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the SQLite database with Datasette (read-only, immutable)."""
     from rucas.build.publish.atomic import check_output_dir
@@ -274,6 +294,16 @@ def main(argv: list[str] | None = None) -> int:
     stats.add_argument("--json", action="store_true", help="print JSON")
     stats.add_argument("--markdown", action="store_true", help="print the README's counts tables")
     stats.set_defaults(func=cmd_stats)
+
+    docs = commands.add_parser(
+        "docs", help="rewrite the generated blocks of REFERENCE.md and dataset/curated/README.md",
+        description="Render the reference's blocks (tables, views, codes, validation rules, counts, curated input) "
+        "from their definitions and a build of the curated corpus, and rewrite them in place.")
+    docs.add_argument("--check", action="store_true", help="change nothing; exit 1 naming each stale block")
+    docs.add_argument("--output", type=Path, default=None,
+                      help="read this build of the curated corpus (default: build one into a temporary folder)")
+    docs.add_argument("--curated", type=Path, default=None, help="the curated folder (default: the package's)")
+    docs.set_defaults(func=cmd_docs, parser=parser)
 
     serve = commands.add_parser("serve", help="browse the dataset with Datasette (read-only)",
                                 description="Serve dataset/rucas.db with Datasette, immutable and read-only. "

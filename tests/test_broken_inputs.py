@@ -218,9 +218,10 @@ def test_rucas_build_exits_1_naming_file_line_and_fix(broken_corpus, good_output
     assert published_digest(output) == before
 
 
-def test_the_readme_counts_the_broken_inputs_it_describes():
-    readme = (TESTS_DIR.parent / "README.md").read_text(encoding="utf-8")
-    assert f"`tests/broken/cases.yaml` ({len(CASES)} cases" in readme
+def test_the_reference_lists_every_broken_input():
+    reference = (TESTS_DIR.parent / "REFERENCE.md").read_text(encoding="utf-8")
+    assert f"{len(CASES)} cases, each one mistake" in reference
+    assert all(f"| `{case['id']}` |" in reference for case in CASES)
 
 
 @pytest.fixture(scope="module")
