@@ -109,7 +109,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from rucas.build.publish.atomic import check_output_dir
     from rucas.build.publish.serve import PortInUse, serve
 
-    check_output_dir(args.output or default_output_dir())  # serving may build, and writes the Datasette config
+    output = args.output or default_output_dir()
+    if not (output / "datasette" / "inspect-data.json").exists():  # then serving writes it (and may build) there
+        check_output_dir(output)
     try:
         return serve(output_dir=args.output or default_output_dir(), host=args.host, port=args.port,
                      rebuild=args.rebuild)
@@ -123,8 +125,9 @@ def cmd_publish_config(args: argparse.Namespace) -> int:
     from rucas.build.publish.atomic import check_output_dir, claim_folder
     from rucas.build.publish.serve import publish_config
 
-    check_output_dir(args.output or default_output_dir())
-    if args.to is not None:
+    if args.to is None:  # the configuration is written into the build's datasette/
+        check_output_dir(args.output or default_output_dir())
+    else:
         claim_folder(args.to)
     try:
         directory = publish_config(args.output or default_output_dir(), args.to)

@@ -12,6 +12,7 @@ import errno
 import hashlib
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -192,3 +193,22 @@ def test_a_build_of_a_copied_checkout_keeps_the_users_files_beside_the_outputs(t
     shutil.copytree(output / "review", tmp_path / "review-copy")  # reading outputs is fine
     assert _build(output, "--cold") == 0
     assert (output / "my-notes.txt").read_text() == "mine\n"
+
+
+def test_serve_and_publish_config_read_a_release_folder_without_refusing_it(tmp_path: Path, capsys):
+    import datetime
+
+    from rucas.build.release.release import make_release
+
+    output = tmp_path / "out"
+    assert _build(output) == 0
+    release = make_release(output, tmp_path / "releases", released=datetime.date(2026, 11, 1)).release.folder
+    before = _tree(release)
+    with socket.socket() as taken:  # a port in use: serving gets as far as listening, then stops with a message
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        assert rucas(["serve", "--output", str(release), "--port", str(taken.getsockname()[1])]) == 1
+    error = capsys.readouterr().err
+    assert "was not made by RUCAS" not in error and "rucas serve:" in error
+    assert rucas(["publish-config", "--output", str(release), "--to", str(tmp_path / "config")]) == 0
+    assert _tree(release) == before
