@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from rucas.build.validate.errors import ValidationFailed
+from rucas.build.read.errors import ValidationFailed
 from rucas.build.paths import default_curated_dir, default_output_dir
 
 

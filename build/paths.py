@@ -8,10 +8,10 @@ from pathlib import Path
 
 
 def package_root() -> Path:
-    """The folder of the `rucas` package (dataset/ in a checkout)."""
-    import rucas
+    """The folder of the `rucas` package (dataset/ in a checkout), where its leaf `_version.py` lives."""
+    from rucas import _version
 
-    return Path(rucas.__file__).resolve().parent
+    return Path(_version.__file__).resolve().parent
 
 
 def default_curated_dir() -> Path:
@@ -36,7 +36,7 @@ def default_output_dir() -> Path:
     root = package_root()
     if _in_checkout(root):
         return root
-    from rucas import __version__
+    from rucas._version import __version__
 
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return cache / "rucas" / __version__

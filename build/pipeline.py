@@ -55,7 +55,7 @@ class BuildReport:
 
 def dataset_version(inputs_sha256: str) -> str:
     """The dataset version: package version plus the first 12 hex digits of the inputs' hash."""
-    from rucas import __version__
+    from rucas._version import __version__
 
     return f"{__version__}+{inputs_sha256[:12]}"
 
@@ -77,7 +77,7 @@ def validate(curated_dir: Path, cache_dir: Path | None = None, progress: Progres
 def add_review_tables(tables: dict[str, pa.Table], records: ReviewRecords) -> None:
     """Fill coding_agreement and adjudications from the review records the validation read (empty without any)."""
     from rucas.build.review.records import agreement_rows
-    from rucas.build.write.arrow_tables import rows_to_arrow, sort_table
+    from rucas.build.arrow_tables import rows_to_arrow, sort_table
     from rucas.schema import table_spec
 
     for name, rows in (("coding_agreement", agreement_rows(records)), ("adjudications", records.decisions)):

@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from rucas._version import __version__
 
 if TYPE_CHECKING:
     import pandas as pd

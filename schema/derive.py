@@ -19,7 +19,7 @@ import pyarrow as pa
 from sqlmodel import SQLModel
 
 from rucas.schema.codes import CodedEnum
-from rucas.schema.tables import MAX_LENGTH, SLUG_PATTERN, Display
+from rucas.schema.tables import MAX_LENGTH, SLUG_PATTERN, TABLE_MODELS, Display
 
 
 @dataclass(frozen=True)
@@ -158,8 +158,6 @@ def _text_form(kind: str, info: dict[str, str], pattern: str | None, references:
 @functools.cache
 def table_specs() -> tuple[TableSpec, ...]:
     """Every published table as a TableSpec, in dependency order."""
-    from rucas.schema import TABLE_MODELS
-
     specs = []
     for model in TABLE_MODELS:
         if not model.__doc__:

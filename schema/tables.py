@@ -475,3 +475,24 @@ class CountryCode(SQLModel, table=True):
     gw_code: int | None = Field(default=None, ge=1, le=999, description="Gleditsch-Ward state number in their list of independent "
                                 "states (Gleditsch and Ward 1999, updated); empty where the list has none or it is unverified.")
     note: str = Field(description="Where each code comes from: the lists read (their public addresses), and why a code is empty.")
+
+
+TABLE_MODELS = (
+    Actor,
+    ActorAlias,
+    Source,
+    ActorRole,
+    Statement,
+    StatementActor,
+    Event,
+    EventActor,
+    EventCondition,
+    Claim,
+    Alliance,
+    AllianceMember,
+    Code,
+    CodingAgreement,
+    Adjudication,
+    CountryCode,
+)
+"""Every published table, in an order where each table comes after the tables it references."""

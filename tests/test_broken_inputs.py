@@ -21,7 +21,7 @@ import yaml
 from conftest import MINIMAL_CORPUS, TESTS_DIR
 from rucas.build import cli
 from rucas.build.read.corpus import MAX_FILE_BYTES
-from rucas.build.validate.errors import CurationError, ValidationFailed
+from rucas.build.read.errors import CurationError, ValidationFailed
 from rucas.build.pipeline import build
 
 CASES: list[dict[str, Any]] = yaml.safe_load((TESTS_DIR / "broken" / "cases.yaml").read_text(encoding="utf-8"))

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import rucas
-from rucas.build.validate.errors import ValidationFailed
+from rucas.build.read.errors import ValidationFailed
 from rucas.build.pipeline import build, validate
 from rucas.schema import table_specs
 

@@ -21,7 +21,7 @@ from rucas.build.curate.dateline import dateline_date
 from rucas.build.curate.new_article import read_known_actors, starting_annotation
 from rucas.build.curate.review_page import ReviewInput, render_review_page
 from rucas.build.pipeline import build, validate
-from rucas.build.validate.errors import ValidationFailed
+from rucas.build.read.errors import ValidationFailed
 
 # Sentences of the Eurasianet article of 12 June 2010 (the minimal fixture's article), verbatim, laid out
 # as a saved page: a menu above, a dateline under the headline, a newsletter pitch and share buttons below.

@@ -102,7 +102,7 @@ def test_a_rebuild_after_one_edit_reuses_the_others_and_equals_a_cold_build(
 
 def test_a_cached_rebuild_still_reports_a_new_error_with_its_file_and_line(
         corpus: Path, first_build: BuildReport, tmp_path: Path) -> None:
-    from rucas.build.validate.errors import ValidationFailed
+    from rucas.build.read.errors import ValidationFailed
 
     broken = tmp_path / "curated"
     shutil.copytree(corpus, broken)

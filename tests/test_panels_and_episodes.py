@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from rucas.build.pipeline import build
-from rucas.build.validate.errors import CurationError
+from rucas.build.read.errors import CurationError
 from test_views import Engines, records
 
 

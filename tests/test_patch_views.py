@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from rucas.build.pipeline import build
-from rucas.build.write.arrow_tables import article_tables
+from rucas.build.arrow_tables import article_tables
 from rucas.build.write.patch_views import SCOPE, _neighbourhood, unit_table
 from rucas.queries import SqlFile, view_files
 from test_views import load_generator, normalise

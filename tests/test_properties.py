@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from rucas.build.read.corpus import CuratedFile, read_corpus
 from rucas.build.validate.corpus import save_cache, validate_corpus
-from rucas.build.validate.errors import CurationError, ValidationFailed
+from rucas.build.read.errors import CurationError, ValidationFailed
 from rucas.build.validate.evidence import EvidenceNotFound, find_evidence_span
 
 from conftest import MINIMAL_CORPUS

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rucas.build.validate.errors import ValidationFailed
+from rucas.build.read.errors import ValidationFailed
 from rucas.build.pipeline import validate
 
 ANNOTATION = "annotations/eurasianet-russia-turns-down-kyrgyzstans-plea.yaml"

@@ -17,7 +17,7 @@ from rucas.build.read.corpus import Corpus, read_corpus
 # Validation is called through `checks.` in _validate only: one place to follow if its names change.
 from rucas.build.validate import checks
 from rucas.build.validate.corpus import validate_corpus
-from rucas.build.validate.errors import CurationError, ValidationFailed, display_path
+from rucas.build.read.errors import CurationError, ValidationFailed, display_path
 from rucas.schema import table_specs
 
 ARTICLE_TABLES = ("sources", "statements", "statement_actors", "events", "event_actors", "event_conditions", "claims")

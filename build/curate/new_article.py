@@ -6,7 +6,7 @@ it, candidate statements (their evidence cut from the text itself, so it is verb
 speaker when a known actor is named beside the reporting word, the actors found through the
 aliases of reference/actors.yaml, and capitalised names that match no actor. Each guess is
 marked `suggested: true`, or sits in the `suggestions:` block, and validation refuses it until
-a curator accepts or deletes it (rucas.build.curate.suggestions).
+a curator accepts or deletes it (rucas.build.validate.suggestions).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from rucas.build.curate.statement_candidates import (
     find_candidate_statements,
     find_quotations,
 )
-from rucas.build.curate.suggestions import SUGGESTED_KEY, SUGGESTIONS_BLOCK
+from rucas.build.validate.suggestions import SUGGESTED_KEY, SUGGESTIONS_BLOCK
 from rucas.build.curate.yaml_text import flow, flow_list, scalar
 from rucas.build.curate.source_ids import source_id_problem
 from rucas.build.read.corpus import MAX_FILE_BYTES

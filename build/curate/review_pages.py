@@ -19,7 +19,7 @@ import shutil
 import pyarrow as pa
 from rucas.build.curate.review_page import ReviewInput, render_review_page
 from rucas.build.curate.source_ids import source_id_problem
-from rucas.build.write.arrow_tables import article_rows, rows_having
+from rucas.build.arrow_tables import article_rows, rows_having
 
 
 def _rows(table: pa.Table) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rucas.build.read.layout import REFERENCE_FILES
-from rucas.build.validate.errors import CurationError, display_path
+from rucas.build.read.errors import CurationError, display_path
 
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 """A source id (and an actor, statement or event id): lower-case letters, digits and single hyphens (full match)."""

@@ -30,7 +30,8 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-from rucas.build.validate.errors import CurationError
+from rucas.build.read.errors import CurationError
+from rucas.build.read.places import Where
 
 MAX_DEPTH = 48
 """Deepest nesting of mappings and lists a curated file may use (the format needs six)."""
@@ -48,32 +49,6 @@ the Unicode line and paragraph separators. tests/test_documents.py checks it aga
 
 ASCII_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 """The members of INVISIBLE that ASCII text can hold."""
-
-
-class Where(tuple):
-    """A place in a curated document: the keys and list indexes that lead to it from the top (a tuple of them)."""
-
-    __slots__ = ()
-
-    @property
-    def path(self) -> tuple[str | int, ...]:
-        return tuple(self)
-
-    def __truediv__(self, step: str | int) -> Where:
-        return Where((*self, step))
-
-    def joined(self, steps: tuple[str | int, ...]) -> Where:
-        """The place `steps` further down."""
-        return Where(self + steps)
-
-    def __str__(self) -> str:
-        text = ""
-        for step in self:
-            text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
-        return text or "(top)"
-
-    def __repr__(self) -> str:
-        return f"Where({str(self)!r})"
 
 
 class DocMap(dict):

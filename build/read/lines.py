@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from rucas.build.read.documents import Where
+from rucas.build.read.places import Where
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -46,6 +46,6 @@ def citation_cff(version: str, released: datetime.date | None = None) -> str:
 
 
 if __name__ == "__main__":
-    from rucas import __version__
+    from rucas._version import __version__
 
     print(citation_cff(__version__), end="")

@@ -81,4 +81,4 @@ def version_warning(diff: DatasetDiff) -> str | None:
         return None
     return (f"the changes since {diff.old_version} require a {needed} release ({why}), but the version number "
             f"went from {diff.old_version.split('+')[0]} to {diff.new_version.split('+')[0]}: raise "
-            "rucas.__version__ in dataset/__init__.py (and CITATION.cff), rebuild, and release again")
+            "rucas.__version__ in dataset/_version.py (and CITATION.cff), rebuild, and release again")

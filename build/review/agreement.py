@@ -28,7 +28,7 @@ from typing import Any
 from rucas.build.review.alpha import Level, krippendorff_alpha
 from rucas.build.review.codings import CodedArticle, Coding, coded_source_ids, read_coding
 from rucas.build.review.matching import UNIT_KINDS, Pair, match_units
-from rucas.build.validate.errors import CurationError
+from rucas.build.read.errors import CurationError
 
 NULL = "null"
 """How a missing value is written in disagreements and compared in nominal fields."""

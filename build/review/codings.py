@@ -18,9 +18,10 @@ from typing import Any
 from rucas.build.read.corpus import SLUG, Corpus, CuratedFile, read_corpus
 from rucas.build.read.layout import CODINGS_FOLDER
 from rucas.build.validate.across import ORIGIN, check_across, encode_origin
-from rucas.build.validate.checks import Rows, validate_article, validate_reference
-from rucas.build.validate.errors import CurationError, display_path, locate_errors
-from rucas.build.write.arrow_tables import rows_to_arrow
+from rucas.build.validate.checks import validate_article, validate_reference
+from rucas.build.validate.rows import Rows
+from rucas.build.read.errors import CurationError, display_path, locate_errors
+from rucas.build.arrow_tables import rows_to_arrow
 from rucas.schema import table_specs
 from rucas.schema.codes import ReviewStatus
 

@@ -40,7 +40,7 @@ from rucas.build.review.agreement import Agreement, Disagreement, compare_coding
 from rucas.build.review.codings import coding_path, file_sha256, read_text_of
 from rucas.build.read.layout import ADJUDICATIONS_FOLDER
 from rucas.build.validate.across import ORIGIN, decode_origin
-from rucas.build.validate.errors import CurationError, display_path, locate_errors
+from rucas.build.read.errors import CurationError, display_path, locate_errors
 from rucas.schema.codes import AdjudicationDecision, ReviewStatus
 
 LOG_KEYS = ("first", "second", "first_sha256", "second_sha256", "adjudicator", "adjudicated_on", "decisions")

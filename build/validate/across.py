@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from rucas.build.read.documents import Where
 from rucas.build.read.layout import CURATED_CODEBOOKS
 from rucas.build.validate.citations import uncitable_citations, uncitable_domains
-from rucas.build.validate.errors import CurationError, TextOf, locate_errors
+from rucas.build.read.errors import CurationError, TextOf, locate_errors
 from rucas.build.validate.rows import GROUPS, RowOrigin
 from rucas.schema import TableSpec, table_specs
 

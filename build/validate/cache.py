@@ -9,18 +9,16 @@ caches are refused, never read as what they are not.
 
 An article's key hashes its source id, its two files and `code_digest()`, the hash of every
 module `validate_article` imports (found by reading their import statements, so nothing is
-listed by hand). The top package `rucas` is hashed but its imports are not followed: its functions
-(`rucas.load`, `rucas.cite`) serve readers of the built data and import the writers and the site,
-which decide nothing in validation; a change to those must not empty the cache. Reference files are not part of the key: an article's own checks do not read
-them; the checks across files run on every build.
+listed by hand: rucas.build.code_hash, which the writer's digest uses too). Validation imports nothing
+from a later stage (tests/test_imports.py), so a change to the writers or the site does not empty the
+cache. Reference files are not part of the key: an article's own checks do not read them; the checks
+across files run on every build.
 """
 
 from __future__ import annotations
 
-import ast
 import functools
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
@@ -32,6 +30,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pyarrow import ipc
 
+from rucas.build import code_hash
+from rucas.build.code_hash import imported_modules
 from rucas.build.read.corpus import Fingerprint
 
 CACHE_FORMAT = "2"
@@ -41,60 +41,16 @@ ENTRY_MODULE = "rucas.build.validate.checks"
 """The module whose code (with everything it imports from rucas) decides an article's rows."""
 
 
-def _module_file(name: str) -> Path | None:
-    """The source file of module `name`, or None when `name` is not a module (e.g. a function imported by name)."""
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
-        return None
-    return Path(spec.origin) if spec and spec.origin and spec.origin.endswith(".py") else None
-
-
-def _imports(path: Path, package: str) -> set[str]:
-    """The rucas modules a module imports (absolute and relative imports, at any depth of the file)."""
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names if alias.name.startswith("rucas")}
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
-            if base.startswith("rucas"):
-                found.add(base)
-                found |= {f"{base}.{alias.name}" for alias in node.names}
-    return found
-
-
 def validation_modules() -> dict[str, Path]:
     """Every rucas module that article validation imports (from ENTRY_MODULE, following import statements),
     with its source file."""
-    seen: dict[str, Path] = {}
-    pending = [ENTRY_MODULE]
-    while pending:
-        name = pending.pop()
-        if name in seen:
-            continue
-        path = _module_file(name)
-        if path is None:
-            continue
-        seen[name] = path
-        if name == "rucas":  # hashed (its version), not followed: see the module's description
-            continue
-        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        pending += sorted(_imports(path, package) - seen.keys())
-    return seen
+    return imported_modules([ENTRY_MODULE])
 
 
 @functools.cache
 def code_digest() -> str:
     """A hash of every module of validation_modules(): any change to them empties the cache."""
-    import rucas
-
-    digest = hashlib.sha256(f"{rucas.__version__}\0{CACHE_FORMAT}\n".encode())
-    for name, path in sorted(validation_modules().items()):
-        digest.update(f"{name}\0".encode() + path.read_bytes())
-    return digest.hexdigest()
+    return code_hash.code_digest([ENTRY_MODULE], salt=CACHE_FORMAT)
 
 
 def article_key(source_id: str, article_sha256: str, annotation_sha256: str) -> str:

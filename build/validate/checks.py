@@ -13,51 +13,21 @@ import calendar
 import datetime
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from rucas.build.curate.suggestions import refuse_unreviewed_suggestions
+from rucas.build.validate.suggestions import refuse_unreviewed_suggestions
 from rucas.build.read.corpus import Corpus, CuratedFile, unexpected_reference_files
 from rucas.build.read.layout import ANNOTATION_TABLES, CURATED_CODEBOOKS, NESTED_TABLES, REFERENCE_FILES, REFERENCE_NESTED
-from rucas.build.validate.errors import CurationError
+from rucas.build.read.errors import CurationError
 from rucas.build.validate import provenance
 from rucas.build.validate.evidence import EvidenceNotFound, find_evidence_span
-from rucas.build.validate.rows import RowOrigin, coerce_value, latin_look_alike, read_row
+from rucas.build.validate.rows import RowOrigin, Rows, coerce_value, latin_look_alike, read_row
 from rucas.build.read.documents import DocList, DocMap, Where, line_at, line_of_item, parse_curated_yaml
 from rucas.schema import table_spec
 from rucas.schema.codes import DatePrecision, EventActorRole, StatementActorRelation
 from rucas.schema.derive import codebook_rows
 
-
-
-@dataclass
-class Rows:
-    """Rows of the published tables with the file and line each came from."""
-
-    tables: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    origins: dict[str, list[RowOrigin]] = field(default_factory=lambda: defaultdict(list))
-    failed_keys: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    """Ids of entries that had errors of their own: references to them are not reported again."""
-    unreadable: dict[str, CurationError] = field(default_factory=dict)
-    """Tables whose reference file could not be read at all, with the error that says why."""
-
-    def add(self, table: str, row: dict[str, Any], origin: RowOrigin) -> None:
-        self.tables[table].append(row)
-        self.origins[table].append(origin)
-
-    def extend(self, other: Rows) -> None:
-        for table, rows in other.tables.items():
-            self.tables[table].extend(rows)
-            self.origins[table].extend(other.origins[table])
-        for table, keys in other.failed_keys.items():
-            self.failed_keys[table] |= keys
-        self.unreadable.update(other.unreadable)
-
-    def remember_failed(self, table: str, mapping: Any) -> None:
-        """Note the id of an entry of `table` that had errors, so references to it are not errors again."""
-        key = table_spec(table).primary_key
-        if len(key) == 1 and isinstance(mapping, dict) and isinstance(mapping.get(key[0]), str):
-            self.failed_keys[table] |= {mapping[key[0]], latin_look_alike(mapping[key[0]])}  # and the id it meant
 
 
 @dataclass
@@ -242,7 +212,7 @@ def validate_article(source_id: str, article: CuratedFile, annotation: CuratedFi
     path = annotation.shown
     text = _decode_article(article, errors)
     document = parse_curated_yaml(annotation.data, annotation.shown, errors)
-    document = refuse_unreviewed_suggestions(document, path, errors)  # curators' markers (rucas.build.curate)
+    document = refuse_unreviewed_suggestions(document, path, errors)  # `rucas new`'s markers
     if text is None or document is None:
         return ArticleResult(rows, errors)
     if not isinstance(document, DocMap):

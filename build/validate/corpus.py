@@ -26,9 +26,10 @@ import pyarrow.compute as pc
 from rucas.build.read.corpus import Corpus, CuratedFile, Fingerprint, read_corpus
 from rucas.build.validate import cache
 from rucas.build.validate.across import CODED_COLUMNS, ORIGIN, check_across, encode_origin
-from rucas.build.validate.checks import Rows, validate_article, validate_reference
-from rucas.build.validate.errors import CurationError, ValidationFailed
-from rucas.build.write.arrow_tables import rows_to_arrow, sort_table
+from rucas.build.validate.checks import validate_article, validate_reference
+from rucas.build.validate.rows import Rows
+from rucas.build.read.errors import CurationError, ValidationFailed
+from rucas.build.arrow_tables import rows_to_arrow, sort_table
 from rucas.schema import TableSpec, table_spec, table_specs
 
 PARALLEL_MIN_ARTICLES = 400

@@ -23,11 +23,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rucas.build.validate.errors import CurationError
+from rucas.build.read.errors import CurationError
 from rucas.schema.codes import ReviewStatus
 
 if TYPE_CHECKING:
-    from rucas.build.validate.checks import Rows
+    from rucas.build.validate.rows import Rows
 
 CITED_FILE_SUFFIXES = ("md", "txt", "yaml", "yml", "csv")
 """Extensions of files a note might cite; a cited file with one of these must ship with RUCAS."""

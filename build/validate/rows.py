@@ -12,12 +12,13 @@ import functools
 import math
 import re
 import reprlib
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from rucas.build.validate.errors import CurationError
+from rucas.build.read.errors import CurationError
 from rucas.build.read.documents import DocMap, Where
-from rucas.schema import TableSpec
+from rucas.schema import TableSpec, table_spec
 from rucas.schema.countries import is_country_code
 from rucas.schema.derive import ColumnSpec
 from rucas.schema.languages import is_language_code
@@ -300,3 +301,33 @@ def read_row(
             ok = False
         row[column.name] = value
     return (row if ok else None), origin
+
+
+@dataclass
+class Rows:
+    """Rows of the published tables with the file and line each came from."""
+
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    origins: dict[str, list[RowOrigin]] = field(default_factory=lambda: defaultdict(list))
+    failed_keys: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """Ids of entries that had errors of their own: references to them are not reported again."""
+    unreadable: dict[str, CurationError] = field(default_factory=dict)
+    """Tables whose reference file could not be read at all, with the error that says why."""
+
+    def add(self, table: str, row: dict[str, Any], origin: RowOrigin) -> None:
+        self.tables[table].append(row)
+        self.origins[table].append(origin)
+
+    def extend(self, other: Rows) -> None:
+        for table, rows in other.tables.items():
+            self.tables[table].extend(rows)
+            self.origins[table].extend(other.origins[table])
+        for table, keys in other.failed_keys.items():
+            self.failed_keys[table] |= keys
+        self.unreadable.update(other.unreadable)
+
+    def remember_failed(self, table: str, mapping: Any) -> None:
+        """Note the id of an entry of `table` that had errors, so references to it are not errors again."""
+        key = table_spec(table).primary_key
+        if len(key) == 1 and isinstance(mapping, dict) and isinstance(mapping.get(key[0]), str):
+            self.failed_keys[table] |= {mapping[key[0]], latin_look_alike(mapping[key[0]])}  # and the id it meant

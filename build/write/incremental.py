@@ -1,7 +1,7 @@
 """Write a build by patching the previous one: only the rows that changed are deleted and inserted.
 
-When the previous build was written by the same code (WRITER_CODE's digest, kept in its manifest) and
-only articles and annotations differ, its rucas.duckdb and rucas.db are copied into the staging folder
+When the previous build was written by the same code (the digest of WRITER_CODE and WRITER_DATA, kept in
+its manifest) and only articles and annotations differ, its rucas.duckdb and rucas.db are copied into the staging folder
 and patched instead of rewritten:
 
 - For every table, the rows that are gone or changed are found by comparing the new table with the
@@ -20,8 +20,6 @@ the same content as a cold build of the same input (tests/test_incremental.py pr
 
 from __future__ import annotations
 
-import hashlib
-import importlib
 import os
 import shutil
 import sqlite3
@@ -32,39 +30,31 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+from rucas.build.code_hash import code_digest
 from rucas.build.write.duckdb_db import set_version
 from rucas.build.write.manifest import ManifestError, read_manifest
 from rucas.build.write.materialise import facet_columns, sqlite_store
-from rucas.build.write.arrow_tables import article_rows, rows_having
+from rucas.build.arrow_tables import article_rows, rows_having
 from rucas.build.write.patch_views import ViewPatch, patch_views
+from rucas.build.write.table_change import TableChange
 from rucas.build.write.parquet import write_parquet
 from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
 
-WRITER_CODE: dict[str, tuple[str, ...]] = {
-    "rucas.schema": ("*.py",),
-    "rucas.build.write": ("*.py",),
-    "rucas.queries": ("views/*.sql",),
-    "rucas.build.curate": ("review_page.py", "review_pages.py"),
-    "rucas.build.review": ("*.py",),
-}
-"""The code that decides what the written outputs hold: a change to any of it makes the next build cold."""
+WRITER_CODE = ("rucas.build.write", "rucas.build.review", "rucas.build.curate.review_pages")
+"""The code that decides what the written outputs hold (these modules, all the rucas modules they import, and
+WRITER_DATA): a change to any of it makes the next build cold."""
+
+WRITER_DATA = {"rucas.queries": ("views/*.sql",)}
+"""The files besides modules that decide the written outputs: the views' SQL."""
 
 PATCHABLE_INPUTS = ("articles/", "annotations/")
 """Inputs whose changes a build may patch in; a change anywhere else (reference/) makes it cold."""
 
 
 def writer_digest() -> str:
-    """A hash of the schema, writer and view code (and the package version)."""
-    import rucas
-
-    digest = hashlib.sha256(f"{rucas.__version__}\n".encode())
-    for package, patterns in WRITER_CODE.items():
-        folder = Path(importlib.import_module(package).__file__).resolve().parent
-        for pattern in patterns:
-            for path in sorted(folder.glob(pattern)):
-                digest.update(f"{package}/{path.relative_to(folder).as_posix()}\0".encode() + path.read_bytes())
-    return digest.hexdigest()
+    """A hash of the schema, writer, review and view code (and the package version): rucas.build.code_hash."""
+    return code_digest(WRITER_CODE, WRITER_DATA)
 
 
 @dataclass(frozen=True)
@@ -108,19 +98,6 @@ def previous_build(output_dir: Path, inputs: list[dict[str, object]]) -> Previou
     if not all(path.startswith(PATCHABLE_INPUTS) for path in changed):
         return None
     return Previous(build_dir, manifest, frozenset(changed))
-
-
-@dataclass
-class TableChange:
-    """What changed in one table: the previous rows to delete, and the new rows to insert."""
-
-    spec: TableSpec
-    deleted: pa.Table
-    inserted: pa.Table
-
-    @property
-    def empty(self) -> bool:
-        return self.deleted.num_rows == 0 and self.inserted.num_rows == 0
 
 
 def _key_match(spec: TableSpec, left: str, right: str) -> str:
@@ -234,7 +211,8 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[View
                  lap: Callable[[str], None] = lambda stage: None) -> None:
     """Apply `changes` to the copied SQLite file at `path`, keeping the full-text indexes in step, and
     the view `patches` (rows replaced in place, or the view's table written again)."""
-    from rucas.build.write.sqlite_db import index_rows, sqlite_values, unindex_rows
+    from rucas.build.write.sqlite_db import index_rows, unindex_rows
+    from rucas.build.write.sqlite_values import sqlite_values
 
     con = sqlite3.connect(path, isolation_level=None)
     try:

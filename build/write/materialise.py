@@ -16,6 +16,7 @@ from collections.abc import Iterable
 import duckdb
 import pyarrow as pa
 
+from rucas.build.write.sqlite_values import sqlite_values
 from rucas.schema import table_specs
 from rucas.queries import SqlFile
 
@@ -69,8 +70,6 @@ def sqlite_store(con: sqlite3.Connection, name: str, table: pa.Table, facet_colu
     """Create table `name` in SQLite holding `table`'s rows in order (rowid 1 is the first), with an
     index on each of index_columns. Values are stored as SQLite holds the base tables' (dates as ISO
     text, booleans as 0/1)."""
-    from rucas.build.write.sqlite_db import sqlite_values
-
     columns = ", ".join(f"{field.name} {_sqlite_type(field.type)}" for field in table.schema)
     con.execute(f"CREATE TABLE {name} ({columns})")
     placeholders = ", ".join("?" for _ in table.column_names)

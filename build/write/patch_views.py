@@ -33,19 +33,16 @@ again whole, over the whole tables, whenever anything changed, and its table wri
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
-from rucas.build.write.arrow_tables import article_tables
+from rucas.build.arrow_tables import article_tables
 from rucas.build.write.materialise import live_name
+from rucas.build.write.table_change import TableChange
 from rucas.build.write.views import create_views
 from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
-
-if TYPE_CHECKING:
-    from rucas.build.write.incremental import TableChange
 
 SCOPE = "rucas_scope"
 """The schema of the database in which a neighbourhood is copied and the views run over it (dropped after)."""

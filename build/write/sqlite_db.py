@@ -10,6 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from rucas.build.write.materialise import facet_columns, live_name, sqlite_store
+from rucas.build.write.sqlite_values import sqlite_values
 from rucas.build.write.views import create_views
 from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
@@ -27,18 +28,6 @@ of each of those codes of the row."""
 FULL_TEXT_TOKENIZER = "porter unicode61 remove_diacritics 2"
 """Words are matched by their stem (Porter): "refused", "refusal" and "refuses" all find "refuse";
 case and diacritics are ignored."""
-
-
-def sqlite_values(column: pa.ChunkedArray) -> list[object]:
-    """A column's values as SQLite stores them: dates as ISO text, booleans as 0/1, enums as text."""
-    kind = column.type
-    if pa.types.is_dictionary(kind):
-        column = column.cast(kind.value_type)
-    elif pa.types.is_date(kind):
-        column = column.cast(pa.string())
-    elif pa.types.is_boolean(kind):
-        column = column.cast(pa.int64())
-    return column.to_pylist()
 
 
 def index_columns(spec: TableSpec) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from rucas.build.read.documents import DocList, DocMap
-from rucas.build.validate.errors import CurationError
+from rucas.build.read.errors import CurationError
 
 SUGGESTED_KEY = "suggested"
 """The key that marks one guessed mapping (a source block, a statement) as not yet reviewed."""

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from rucas.build.read.documents import Where
+    from rucas.build.read.places import Where
 
 MAX_MESSAGE = 300
 """Longest message or fix shown (values quoted in a message are cut, never echoed in full)."""
