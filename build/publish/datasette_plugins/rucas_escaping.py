@@ -80,6 +80,12 @@ async function renderMapChart(chart_slug, chart, query_string, absolute_url, ful
     const wrapper = document.createElement('div')
     Object.assign(wrapper.style, { width: '100%', height: '100%', minHeight: '200px' })
     document.querySelector(`#chart-${chart_slug}`).appendChild(wrapper)
+    if (!data.rows.length) {
+      // No place has coordinates read from an authoritative source: say so instead of drawing an empty map.
+      wrapper.textContent = 'No event in this selection has verified coordinates, so there is nothing to map.'
+      Object.assign(wrapper.style, { display: 'flex', alignItems: 'center', justifyContent: 'center', color: '#555' })
+      return
+    }
     const map = L.map(wrapper, { zoom: 12 })
     map.addLayer(L.tileLayer('https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png', {
       maxZoom: 19, detectRetina: true,
