@@ -106,15 +106,19 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the SQLite database with Datasette (read-only, immutable)."""
+    from rucas.build.pipeline import build, ensure_built, stderr_progress
     from rucas.build.publish.atomic import check_output_dir
-    from rucas.build.publish.serve import PortInUse, serve
+    from rucas.build.publish.serve import PortInUse, check_port_free, serve
 
     output = args.output or default_output_dir()
     if not (output / "datasette" / "inspect-data.json").exists():  # then serving writes it (and may build) there
         check_output_dir(output)
     try:
-        return serve(output_dir=args.output or default_output_dir(), host=args.host, port=args.port,
-                     rebuild=args.rebuild)
+        check_port_free(args.host, args.port)  # before building anything
+        if args.rebuild:
+            build(default_curated_dir(), output, stderr_progress)
+        ensure_built(output)
+        return serve(output_dir=output, host=args.host, port=args.port)
     except PortInUse as busy:
         print(f"rucas serve: {busy.strerror}", file=sys.stderr)
         return 1

@@ -191,3 +191,15 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
         final = publish(output_dir, staging, version.replace("+", "-"))
         timer.lap("publish")
     return BuildReport(output_dir, final, version, counts, stages, reused, previous is not None, views_patched)
+
+
+def ensure_built(output_dir: Path) -> None:
+    """Build into output_dir if it holds no published build yet; write the Datasette config if it lacks one."""
+    from rucas.build.publish.serve import config_dir, publish_config
+
+    if not (output_dir / "manifest.json").exists():
+        from rucas.build.paths import default_curated_dir
+
+        build(default_curated_dir(), output_dir, stderr_progress)
+    if not (config_dir(output_dir) / "inspect-data.json").exists():
+        publish_config(output_dir)

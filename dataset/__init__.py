@@ -40,7 +40,7 @@ def during(frame: pd.DataFrame, start: object = None, end: object = None, how: s
 def output_dir(path: Path | None = None) -> Path:
     """The folder holding the published build, building it first if there is none."""
     from rucas.build.paths import default_output_dir
-    from rucas.build.publish.serve import ensure_built
+    from rucas.build.pipeline import ensure_built
 
     directory = path or default_output_dir()
     ensure_built(directory)

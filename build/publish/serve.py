@@ -19,17 +19,6 @@ def config_dir(output_dir: Path) -> Path:
     return output_dir / CONFIG_DIR
 
 
-def ensure_built(output_dir: Path) -> None:
-    """Build into output_dir if it holds no published build yet; write the Datasette config if it lacks one."""
-    if not (output_dir / "manifest.json").exists():
-        from rucas.build.paths import default_curated_dir
-        from rucas.build.pipeline import build, stderr_progress
-
-        build(default_curated_dir(), output_dir, stderr_progress)
-    if not (config_dir(output_dir) / "inspect-data.json").exists():
-        publish_config(output_dir)
-
-
 def publish_config(output_dir: Path, directory: Path | None = None) -> Path:
     """(Re)write the Datasette configuration directory for the build in output_dir; return it.
 
@@ -123,16 +112,13 @@ def check_port_free(host: str, port: int) -> None:
                     f"choose a free one with --port, {hint}")
 
 
-def serve(output_dir: Path, host: str = "127.0.0.1", port: int = 8001, rebuild: bool = False) -> int:
-    """Serve the dataset until interrupted: this process becomes Datasette (signals reach it directly).
-    Raises PortInUse before building or serving anything if host:port is taken."""
+def serve(output_dir: Path, host: str = "127.0.0.1", port: int = 8001) -> int:
+    """Serve the build in output_dir until interrupted: this process becomes Datasette (signals reach it
+    directly). Raises PortInUse if host:port is taken, FileNotFoundError (saying to run `rucas build`) if
+    output_dir holds no build; `rucas serve` builds first when there is none (rucas.build.pipeline.ensure_built)."""
     check_port_free(host, port)
-    if rebuild:
-        from rucas.build.paths import default_curated_dir
-        from rucas.build.pipeline import build, stderr_progress
-
-        build(default_curated_dir(), output_dir, stderr_progress)
-    ensure_built(output_dir)
+    if not (config_dir(output_dir) / "inspect-data.json").exists():
+        publish_config(output_dir)
     command = datasette_command(output_dir, host, port)
     print(f"serving RUCAS on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
     if os.name == "posix":
