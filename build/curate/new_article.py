@@ -34,6 +34,7 @@ from rucas.build.curate.statement_candidates import (
     find_candidate_statements,
     find_quotations,
 )
+from rucas.build.read.layout import ANNOTATION_TABLES
 from rucas.build.validate.suggestions import SUGGESTED_KEY, SUGGESTIONS_BLOCK
 from rucas.build.curate.yaml_text import flow, flow_list, scalar
 from rucas.build.curate.source_ids import source_id_problem
@@ -63,6 +64,11 @@ class NewArticle:
     statements: list[CandidateStatement]
     mentions: list[Mention]
     unknown_names: list[Mention]
+
+KEY_OF_TABLE = {table: key for key, table in ANNOTATION_TABLES.items()}
+"""The annotation's top-level key for each table it feeds (rucas.build.read.layout): `rucas new` writes the
+source and statement keys with guesses and every other key as an empty list."""
+SOURCE_KEY, STATEMENTS_KEY = KEY_OF_TABLE["sources"], KEY_OF_TABLE["statements"]
 
 
 def source_id_from_filename(path: Path) -> str:
@@ -187,7 +193,7 @@ def _source_lines(title: str | None, language: str | None, date: StatedDate | No
     order = ["title", "publisher", "publisher_actor_id", "author", "language", "date", "url", "rights", "body", "note"]
     columns = {("date" if c.name == "date_earliest" else c.name): c for c in table_spec("sources").columns
                if c.name not in derived and not (c.name.startswith("date_") and c.name != "date_earliest")}
-    lines = ["source:", f"  {SUGGESTED_KEY}: true  # title, language, date and body are guesses: check them"]
+    lines = [f"{SOURCE_KEY}:", f"  {SUGGESTED_KEY}: true  # title, language, date and body are guesses: check them"]
     for key in [k for k in order if k in columns or k == "body"] + [k for k in columns if k not in order]:
         column = columns.get(key)
         value = known.get(key) or ("pending" if column is not None and "pending" in column.enum_values else "null")
@@ -197,14 +203,14 @@ def _source_lines(title: str | None, language: str | None, date: StatedDate | No
 
 def _statement_lines(text: str, candidates: list[CandidateStatement], date: StatedDate | None) -> list[str]:
     if not candidates:
-        return ["statements: []"]
+        return [f"{STATEMENTS_KEY}: []"]
     if date:
         said = flow({"earliest": None, "latest": date.day, "precision": "range", "basis": "inferred",
                      "note": f"Not after the article's dateline ({date.day.isoformat()}); the day it was said "
                              "is not coded yet."})
     else:
         said = flow({"earliest": None, "latest": None, "precision": "unknown", "basis": "inferred", "note": None})
-    lines, taken, numbers, occurrences = ["statements:"], set(), {}, _Occurrences(text)
+    lines, taken, numbers, occurrences = [f"{STATEMENTS_KEY}:"], set(), {}, _Occurrences(text)
     for candidate in candidates:
         sentence = candidate.sentence
         lines += [f"  - statement_id: {_statement_id(candidate, taken, numbers)}",
@@ -272,10 +278,7 @@ def starting_annotation(text: str, actors: list[KnownActor]) -> tuple[str, NewAr
         *_source_lines(title, _guess_language(text[start:end]), date, _body_spec(text, body) if body else None),
         "",
         *_statement_lines(text, candidates, date),
-        "events: []",
-        "",
-        "claims: []",
-        "",
+        *[line for key in ANNOTATION_TABLES if key not in (SOURCE_KEY, STATEMENTS_KEY) for line in (f"{key}: []", "")],
         *_suggestion_lines(text, mentions, unknown),
     ]
     found = NewArticle("", Path(), Path(), body, date, candidates, mentions, unknown)
@@ -285,9 +288,9 @@ def starting_annotation(text: str, actors: list[KnownActor]) -> tuple[str, NewAr
 def _check_verbatim(annotation: str, text: str) -> None:
     """Read the written annotation back: every quoted string must be the article's own words."""
     document = yaml.load(annotation, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 20x faster
-    quoted = [s["evidence"] for s in document.get("statements") or []]
-    if document["source"].get("body"):
-        quoted += [document["source"]["body"]["starts_with"], document["source"]["body"]["ends_with"]]
+    quoted = [s["evidence"] for s in document.get(STATEMENTS_KEY) or []]
+    if document[SOURCE_KEY].get("body"):
+        quoted += [document[SOURCE_KEY]["body"]["starts_with"], document[SOURCE_KEY]["body"]["ends_with"]]
     for words in quoted:
         if words not in text:
             raise RuntimeError(f"rucas new wrote words that are not in the article: {words!r}")
