@@ -129,3 +129,14 @@ def test_every_key_is_found_on_the_line_where_it_is_written(document):
     for place, line in zip(places, lines_of(text, places)):
         key = place.path[-1]
         assert key in lines[line - 1] or yaml.safe_dump(key).split("\n")[0] in lines[line - 1], (place, line, text)
+
+
+def test_a_backslash_is_an_escape_only_inside_double_quotes():
+    """`A: \\0` in a plain scalar is a backslash and a zero, kept as written; the same inside double quotes
+    writes U+0000 and is refused (the fast parser would pass it on)."""
+    from rucas.build.read.documents import parse_curated_text
+
+    errors: list = []
+    assert parse_curated_text("A: \\0\n", "plain.yaml", errors) == {"A": "\\0"} and errors == []
+    assert parse_curated_text('A: "\\0"\n', "quoted.yaml", errors) is None
+    assert "U+0000" in errors[0].message

@@ -147,9 +147,35 @@ _NAMED_ESCAPES = {"0": "\x00", "a": "\x07", "b": "\x08", "t": "\t", "e": "\x1b",
 _KEY_OF_LINE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w.-]*)\s*:")
 
 
+_DOUBLE_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_SCALAR_START = re.compile(r"(?:^|[:\-\[{,?])[ \t]*$")
+
+
+def double_quoted_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of `text` that are double-quoted scalars: a `"` that begins a value (at a line's start, or after
+    `:`, `-`, `[`, `{`, `,` or `?` and blanks) up to its closing quote. A `"` inside a plain or single-quoted
+    scalar (`title: He said "no"`) or a comment begins none; only in these spans is a backslash an escape."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    while (start := text.find('"', position)) != -1:
+        line_start = text.rfind("\n", 0, start) + 1
+        before = text[line_start:start]
+        quoted = _DOUBLE_QUOTED.match(text, start) if _SCALAR_START.search(before) and "#" not in before \
+            and before.count("'") % 2 == 0 else None
+        if quoted is None:
+            position = start + 1
+            continue
+        spans.append((start, quoted.end()))
+        position = quoted.end()
+    return spans
+
+
 def _escapes(text: str, shown: str, errors: list[CurationError]) -> None:
-    """Errors for escapes that write an invisible character or a lone surrogate (the fast parser passes them on)."""
-    for match in ESCAPE.finditer(text):
+    """Errors for escapes that write an invisible character or a lone surrogate (the fast parser passes them on).
+
+    Only double-quoted scalars have escapes: `A: \\0` in a plain scalar is a backslash and a zero."""
+    matches = [match for begin, end in double_quoted_spans(text) for match in ESCAPE.finditer(text, begin, end)]
+    for match in matches:
         named, *codes = match.groups()
         number = int(next(code for code in codes if code), 16) if named is None else ord(_NAMED_ESCAPES[named])
         line = line_at(text, match.start())
