@@ -121,7 +121,7 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
     """
     from rucas.build.curate.review_pages import write_review_pages
     from rucas.build.publish.atomic import build_lock, new_staging_dir, publish
-    from rucas.build.publish.datasette_config import write_config
+    from rucas.build.publish.config_directory import write_config
     from rucas.build.review.records import ReviewCheck, review_inputs
     from rucas.build.write.datapackage import write_datapackage
     from rucas.build.write.duckdb_db import write_duckdb

@@ -15,14 +15,9 @@ import pytest
 from conftest import MINIMAL_CORPUS
 from datasette.app import Datasette
 from rucas.build.publish.dashboards import DASHBOARD_SLUG, dashboards
-from rucas.build.publish.datasette_config import (
-    DATABASE_NAME,
-    FACET_ROWS_PER_PAGE,
-    SETTINGS,
-    metadata,
-    view_column_descriptions,
-    view_columns,
-)
+from rucas.build.publish.inspection import view_columns
+from rucas.build.publish.metadata import FACET_ROWS_PER_PAGE, metadata, view_column_descriptions
+from rucas.build.publish.settings import DATABASE_NAME, SETTINGS
 from rucas.build.pipeline import build
 from rucas.build.publish.serve import config_dir, datasette_app, datasette_command
 from rucas.build.write.sqlite_db import FULL_TEXT

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import rucas
-from rucas.build.publish.datasette_config import metadata
+from rucas.build.publish.metadata import metadata
 from rucas.schema import TABLE_MODELS, table_specs
 from rucas.schema.derive import arrow_schema, codebook_rows, frictionless_resource, pandas_dtypes
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import rucas
 from datasette.app import Datasette
-from rucas.build.publish.datasette_config import front_page_questions
+from rucas.build.publish.site_config import front_page_questions
 from rucas.build.publish.serve import config_dir, datasette_app, publish_config
 from rucas.queries import view_files
 from rucas.schema import table_spec

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import duckdb
 
-from rucas.build.publish.datasette_config import view_column_descriptions, view_columns
+from rucas.build.publish.inspection import view_columns
+from rucas.build.publish.metadata import view_column_descriptions
 from rucas.build.read.documents import parse_curated_yaml
 from rucas.build.read.layout import CURATED_CODEBOOKS, curated_inputs
 from rucas.build.stats import markdown_counts, per_source_counts

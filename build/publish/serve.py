@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rucas.build.publish.datasette_config import DATABASE_NAME, PLUGINS_DIR, SETTINGS, write_config
+from rucas.build.publish.config_directory import PLUGINS_DIR, write_config
+from rucas.build.publish.settings import DATABASE_NAME, SETTINGS
 
 CONFIG_DIR = "datasette"
 """The configuration directory inside an output folder (written by every build)."""

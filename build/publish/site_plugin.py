@@ -4,7 +4,7 @@ links from ids to their rows, and the event and article pages.
 It is self-contained (Datasette and the standard library only): the build copies it into the
 configuration directory's plugins/ folder, so that `datasette dataset/datasette` loads it without RUCAS
 installed. Everything it knows about the dataset comes from the `rucas-site` plugin configuration in
-metadata.json, which rucas.build.publish.datasette_config generates from schema/ and queries/.
+metadata.json, which rucas.build.publish.site_config generates from schema/ and queries/.
 """
 
 from __future__ import annotations

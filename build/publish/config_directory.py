@@ -1,0 +1,79 @@
+"""Write Datasette's configuration directory for a built SQLite file.
+
+The directory (<output>/datasette) is what `datasette <output>/datasette` serves as-is:
+
+    metadata.json       titles, licence, descriptions of every table, view and column, labels,
+                        sorts, facets, full-text search, canned queries, plugin configuration
+    settings.json       SETTINGS (settings.py)
+    inspect-data.json   precomputed hash, size and row counts; marks rucas.db immutable
+    plugins/            copies of RUCAS's own plugins (PLUGINS_DIR: rucas_limits.py, query cost limits;
+                        rucas_reading.py, memory-mapped reads and each facet counted once)
+    rucas.db            a relative link to ../rucas.db (the database Datasette serves)
+    templates/          the site's pages (build/publish/templates, copied): front page, event and article
+                        pages, readable tables, the footer with version and citation
+    plugins/            rucas_site.py (build/publish/site_plugin.py, copied): what those pages need
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from rucas.build.publish.inspection import inspect_data, view_columns
+from rucas.build.publish.metadata import metadata
+from rucas.build.publish.settings import DATABASE_NAME, SETTINGS
+
+PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
+"""Datasette plugins shipped with the package: datasette_plugins/rucas_limits.py bounds what one query
+can cost and answers malformed requests with 4xx; datasette_plugins/rucas_reading.py memory-maps every
+connection and counts a facet once when a request repeats it; datasette_plugins/rucas_escaping.py serves
+the dashboard's and the cluster map's scripts with every value escaped. `rucas serve` loads them with
+--plugins-dir; the configuration directory carries a copy in plugins/, which Datasette loads in
+config-directory mode."""
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+"""The site's templates (copied into the configuration directory's templates/)."""
+
+SITE_PLUGIN = Path(__file__).resolve().parent / "site_plugin.py"
+"""The site's plugin (copied into the configuration directory's plugins/ as rucas_site.py)."""
+
+
+def write_site(directory: Path) -> None:
+    """Copy the site's templates and plugin into the configuration directory (templates/, plugins/)."""
+    for name in ("templates", "plugins"):
+        if (directory / name).exists():
+            shutil.rmtree(directory / name)
+    shutil.copytree(TEMPLATES_DIR, directory / "templates", ignore=shutil.ignore_patterns("__pycache__"))
+    (directory / "plugins").mkdir()
+    shutil.copyfile(SITE_PLUGIN, directory / "plugins" / "rucas_site.py")
+
+
+def _write_json(path: Path, document: object) -> None:
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_config(directory: Path, database: Path, absolute_link: bool = False) -> str:
+    """Write the configuration directory for the built SQLite `database`; return the database's SHA-256
+    (inspect-data.json holds it; the build's manifest takes it from here instead of reading the file again).
+
+    The link to the database is relative when the directory lies beside it (a build's own datasette/,
+    which moves with the build), absolute with `absolute_link` (a copy elsewhere, which then keeps
+    working wherever it is moved)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    inspected = inspect_data(database)
+    counts = {name: table["count"] for name, table in inspected[DATABASE_NAME]["tables"].items()}
+    _write_json(directory / "metadata.json", metadata(view_columns(database), counts))
+    _write_json(directory / "settings.json", SETTINGS)
+    _write_json(directory / "inspect-data.json", inspected)
+    write_site(directory)
+    plugins = directory / "plugins"
+    for plugin in sorted(PLUGINS_DIR.glob("*.py")):
+        shutil.copyfile(plugin, plugins / plugin.name)
+    link = directory / f"{DATABASE_NAME}.db"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    target = os.path.abspath(database)
+    os.symlink(target if absolute_link else os.path.relpath(target, os.path.abspath(directory)), link)
+    return inspected[DATABASE_NAME]["hash"]
