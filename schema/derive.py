@@ -19,7 +19,7 @@ import pyarrow as pa
 from sqlmodel import SQLModel
 
 from rucas.schema.codes import CodedEnum
-from rucas.schema.tables import MAX_LENGTH, SLUG_PATTERN, TABLE_MODELS, Display
+from rucas.schema.tables import MAX_LENGTH, ROW_HISTORY_COLUMNS, SLUG_PATTERN, TABLE_MODELS, Display
 
 
 @dataclass(frozen=True)
@@ -96,9 +96,12 @@ def _unwrap_optional(annotation: typing.Any) -> tuple[typing.Any, bool]:
 
 
 def _field_order(model: type[SQLModel]) -> list[str]:
-    """Fields declared on the class itself first, then inherited ones (ids lead, shared blocks follow)."""
+    """Fields declared on the class itself first, then inherited ones (ids lead, shared blocks follow), the
+    release's row history (ROW_HISTORY_COLUMNS) last."""
     own = [name for name in model.__dict__.get("__annotations__", {}) if name in model.model_fields]
-    return own + [name for name in model.model_fields if name not in own]
+    order = own + [name for name in model.model_fields if name not in own]
+    return [name for name in order if name not in ROW_HISTORY_COLUMNS] + \
+        [name for name in order if name in ROW_HISTORY_COLUMNS]
 
 
 def _column_spec(model: type[SQLModel], name: str) -> ColumnSpec:

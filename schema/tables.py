@@ -133,7 +133,27 @@ class Evidence(SQLModel):
     evidence_end: int = Field(description="End offset of the evidence in sources.text (exclusive).")
 
 
-class Actor(SQLModel, table=True):
+ROW_HISTORY_COLUMNS = ("first_release", "last_changed_release")
+"""The columns `rucas release` fills (see RowHistory); a curator never writes them, and derive puts them last."""
+
+
+class RowHistory(SQLModel):
+    """When a row with a curator-written id first appeared in a release, and when it last changed.
+
+    Filled by `rucas release` from the releases before it (rucas.build.release.history); a build that is
+    not a release leaves both null, as does a release of a row whose history cannot be traced."""
+
+    first_release: str | None = Field(
+        default=None, description="The release in which the row first appeared (under this id, or an id it was "
+        "renamed from); empty in a build that is not a release."
+    )
+    last_changed_release: str | None = Field(
+        default=None, description="The release in which the row last changed: appeared, was renamed, or had a value "
+        "corrected; empty in a build that is not a release."
+    )
+
+
+class Actor(RowHistory, table=True):
     """Every state, organisation, body, armed group, military unit, media outlet and person named in the articles."""
 
     __tablename__ = "actors"
@@ -167,7 +187,7 @@ class ActorAlias(SQLModel, table=True):
     alias: str = Field(primary_key=True, description="The name exactly as written in an article.")
 
 
-class Source(DateInterval, table=True):
+class Source(DateInterval, RowHistory, table=True):
     """The news articles the dataset is coded from, with their verbatim text and publication date."""
 
     __tablename__ = "sources"
@@ -216,7 +236,7 @@ class Source(DateInterval, table=True):
     )
 
 
-class ActorRole(DateInterval, table=True):
+class ActorRole(DateInterval, RowHistory, table=True):
     """Offices held by persons, with their terms: who was minister, spokesperson or analyst when."""
 
     __tablename__ = "actor_roles"
@@ -233,7 +253,7 @@ class ActorRole(DateInterval, table=True):
     title: str = Field(description="The office, in a standard English form.")
 
 
-class Statement(DateInterval, Evidence, table=True):
+class Statement(DateInterval, Evidence, RowHistory, table=True):
     """Quotations and attributed claims: who said what, when, through which agency, in which article."""
 
     __tablename__ = "statements"
@@ -267,7 +287,7 @@ class StatementActor(SQLModel, table=True):
     relation: StatementActorRelation = Field(primary_key=True, description="about or addressee.")
 
 
-class Event(DateInterval, Evidence, table=True):
+class Event(DateInterval, Evidence, RowHistory, table=True):
     """Requests, offers, refusals, denials, consultations, readiness changes, exercises, deployments and clashes."""
 
     __tablename__ = "events"
@@ -318,7 +338,7 @@ class EventActor(SQLModel, table=True):
     role: EventActorRole = Field(primary_key=True, description="initiator, target or participant.")
 
 
-class EventCondition(Evidence, table=True):
+class EventCondition(Evidence, RowHistory, table=True):
     """Conditions attached to offers, pledges and refusals, by type, with their words."""
 
     __tablename__ = "event_conditions"
@@ -345,7 +365,7 @@ class Claim(SQLModel, table=True):
     relation: ClaimRelation = Field(description="asserts or denies.")
 
 
-class Alliance(SQLModel, table=True):
+class Alliance(RowHistory, table=True):
     """Alliances, security treaties, organisations and strategic partnerships (cf. ATOP, COW)."""
 
     __tablename__ = "alliances"
@@ -477,6 +497,25 @@ class CountryCode(SQLModel, table=True):
     note: str = Field(description="Where each code comes from: the lists read (their public addresses), and why a code is empty.")
 
 
+class Redirect(SQLModel, table=True):
+    """Ids that were renamed: each old id with the id its row has now (reference/id_renames.yaml). An old id is
+    never given to another row; the site sends its old row address to the new row."""
+
+    __tablename__ = "redirects"
+    __display__ = Display(facets=("table_name", "release"), lead=("table_name", "old_id", "new_id", "release", "reason"))
+
+    table_name: str = Field(primary_key=True, sa_column_kwargs=pattern(r"^[a-z_]+$"),
+                            description="The table whose id was renamed (one with a curator-written id: actors, sources, "
+                            "actor_roles, statements, events, event_conditions, alliances).")
+    old_id: str = Field(primary_key=True, sa_column_kwargs=pattern(SLUG_PATTERN),
+                        description="The id the row had up to the release before `release`; it is never used again.")
+    new_id: str = Field(sa_column_kwargs=pattern(SLUG_PATTERN), description="The id the row has from `release` on "
+                        "(if it was renamed again later, another redirect leads on from it).")
+    release: str = Field(sa_column_kwargs=pattern(r"^[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.]*$"),
+                         description="The first release (MAJOR.MINOR.PATCH) in which the row has the new id.")
+    reason: str = Field(description="Why the id was changed (a misspelt name, a wrong date in the id, ...).")
+
+
 TABLE_MODELS = (
     Actor,
     ActorAlias,
@@ -494,5 +533,6 @@ TABLE_MODELS = (
     CodingAgreement,
     Adjudication,
     CountryCode,
+    Redirect,
 )
 """Every published table, in an order where each table comes after the tables it references."""

@@ -17,7 +17,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rucas.build.read.layout import REFERENCE_FILES
+from rucas.build.read.layout import OPTIONAL_REFERENCE_FILES, REFERENCE_FILES
 from rucas.build.read.errors import CurationError, display_path
 
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -196,6 +196,11 @@ def _not_a_folder(root_shown: str, path: Path, errors: list[CurationError]) -> b
     return True
 
 
+def _only_comments(data: bytes) -> bool:
+    """Whether a YAML file holds nothing but comments and blank lines."""
+    return all(not line.strip() or line.lstrip().startswith(b"#") for line in data.splitlines())
+
+
 def read_corpus(root: Path, only: str | None = None) -> Corpus:
     """List every curated file under `root` (dataset/curated). Problems are collected in `corpus.errors`, not raised.
 
@@ -210,9 +215,13 @@ def read_corpus(root: Path, only: str | None = None) -> Corpus:
     for name in REFERENCE_FILES if not _not_a_folder(root_shown, root / "reference", corpus.errors) else ():
         relative = f"reference/{name}.yaml"
         if not os.path.lexists(root / relative):
+            if name in OPTIONAL_REFERENCE_FILES:
+                continue
             corpus.errors.append(CurationError(_shown(root_shown, relative), 1, "reference file is missing.",
                                                f"create {relative} (see dataset/curated/README.md)."))
         elif (file := _list_file(root, root_shown, relative, corpus.errors)) is not None:
+            if name in OPTIONAL_REFERENCE_FILES and _only_comments(file.data):
+                continue  # its header alone: no entries yet, as if it were not there
             corpus.reference[name] = file
     corpus.errors += unexpected_reference_files(root)
     unlisted = False

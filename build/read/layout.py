@@ -21,8 +21,11 @@ NESTED_TABLES: dict[str, dict[str, str]] = {
 
 REFERENCE_FILES: dict[str, str] = {"actors": "actors", "roles": "actor_roles", "alliances": "alliances",
                                    "memberships": "alliance_members", "codebook": "codebook",
-                                   "country_codes": "country_codes"}
+                                   "country_codes": "country_codes", "id_renames": "redirects"}
 """The files of reference/ (by stem, in reading order) and the table each one's entries become."""
+
+OPTIONAL_REFERENCE_FILES: frozenset[str] = frozenset({"id_renames"})
+"""Reference files a corpus may lack (read as empty): a corpus that never renamed an id has nothing to say."""
 
 REFERENCE_NESTED: dict[str, dict[str, str]] = {"actors": {"aliases": "actor_aliases"}}
 """Keys inside a reference entry that are not columns of its table, and the table they feed."""

@@ -5,7 +5,9 @@ dataset/, or a release folder). Tables are read from the Parquet files, views fr
 DuckDB file (so a view is compared as that build defined it). Keys come from the one definition:
 `TableSpec.primary_key` for tables, the `-- key:` line of queries/views/<name>.sql for views. A relation
 without a key that is unique on both sides (none today) is compared as a multiset of whole rows: then
-there are no "changed" rows, only rows added and removed. A renamed id is a removal plus an addition.
+there are no "changed" rows, only rows added and removed. A renamed id is a removal plus an addition (a
+release lists it as renamed beside the diff). The row history (ROW_HISTORY_COLUMNS) is not compared: a
+release writes it, and it changes whenever a row does.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import duckdb
 from rucas.build.write.manifest import file_sha256, read_manifest
 from rucas.queries import view_files
 from rucas.schema import table_specs
+from rucas.schema.tables import ROW_HISTORY_COLUMNS
 
 
 class DiffError(ValueError):
@@ -193,7 +196,8 @@ def _compare_by_key(con: duckdb.DuckDBPyConnection, diff: RelationDiff, old: str
                             f"(SELECT 1 FROM {old} o WHERE {matched}) ORDER BY {order}")
     diff.removed = _rows(con, f"SELECT {keys_old} FROM {old} o WHERE NOT EXISTS "
                               f"(SELECT 1 FROM {new} n WHERE {matched}) ORDER BY {order}")
-    values = [column for column in new_types if column in old_types and column not in key]
+    values = [column for column in new_types if column in old_types and column not in key
+              and column not in ROW_HISTORY_COLUMNS]  # a release's bookkeeping, not the row's data
     if not values:
         return
     differs = " OR ".join(f"{_comparable('o', c, old_types, new_types)} IS DISTINCT FROM "

@@ -6,11 +6,18 @@ A release folder holds:
     annotations/        every row's evidence as W3C Web Annotations (all.jsonld, articles/<source_id>.jsonld)
     datasette/          the build's Datasette configuration, with the release's /changes page
     CITATION.cff        the citation of this version, with its release date
-    CHANGES, changes.json   the diff against the previous release (text; JSON as `rucas diff --format json`)
+    CHANGES, changes.json   the diff against the previous release (text; JSON as `rucas diff --format json`), and
+                        the ids of the previous release this one lacks: renamed or deleted
+                        (rucas.build.release.identity)
     release.json        version, release date and previous version (marks a finished release)
     README.txt          what the folder holds and how to check it
     SHA256SUMS          the SHA-256 of every file above but rucas.duckdb (`sha256sum -c SHA256SUMS`)
     rucas-<version>.tar.gz   every file in SHA256SUMS, and SHA256SUMS, under rucas-<version>/
+
+The tables with curator-written ids carry each row's history (first_release, last_changed_release), traced
+through the releases already in the releases folder (rucas.build.release.history) and written into the
+copy (rucas.build.release.history_columns); before that, the id promise is checked against them
+(rucas.build.release.identity), and a build that breaks it is not released.
 
 Everything but rucas.duckdb is byte-reproducible: the same build (or two builds of the same curated
 input), the same previous release and the same date give the same bytes, archive included. DuckDB's
@@ -35,6 +42,9 @@ from pathlib import Path
 from rucas.build.release.archive import write_archive
 from rucas.build.release.citation import citation_cff
 from rucas.build.release.diff import DatasetDiff, DiffError, dataset_version_of, diff_builds
+from rucas.build.release.history import Ledger, add_release, trace_releases
+from rucas.build.release.history_columns import write_history
+from rucas.build.release.identity import IdChanges, IdPromiseError, check_ids
 from rucas.build.release.releases import RELEASE_RECORD, Release, ReleaseRecordError, list_releases, read_release
 from rucas.build.release.report import changes_json, changes_text
 from rucas.build.release.site import add_release_pages
@@ -197,22 +207,29 @@ def make_release(output_dir: Path, releases_dir: Path, *, released: datetime.dat
     if target.exists():
         raise ReleaseError(f"{target}: release {version} exists already; a release is never overwritten "
                            "(remove the folder first if it is yours to remove)")
+    try:
+        earlier = [release for release in list_releases(releases_dir) if release.version != version]
+    except ReleaseRecordError as problem:
+        raise ReleaseError(str(problem)) from problem
     if previous is None:
-        try:
-            earlier = [release for release in list_releases(releases_dir) if release.version != version]
-        except ReleaseRecordError as problem:
-            raise ReleaseError(str(problem)) from problem
         previous = earlier[-1].folder if earlier else None
+    ledger = trace_releases([(release.version, release.folder) for release in earlier])
+    ids = _check_ids(ledger, build_dir, curated_dir or default_curated_dir())
     releases_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(releases_dir)
     with release_staging(releases_dir) as staging:
         _copy_build(build_dir, staging)
+        add_release(ledger, version, staging)
+        write_history(staging, ledger)
         diff: DatasetDiff | None = _diff(previous, staging) if previous is not None else None
         bump = required_bump(diff)[0] if diff is not None else None
         previous_version = diff.old_version if diff is not None else None
         if diff is not None:
-            (staging / "CHANGES").write_text(changes_text(diff), encoding="utf-8")
-            (staging / "changes.json").write_text(changes_json(diff), encoding="utf-8")
+            (staging / "CHANGES").write_text(changes_text(diff) + ids.text(), encoding="utf-8")
+            document = json.loads(changes_json(diff))
+            document["ids"] = ids.document()
+            (staging / "changes.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n",
+                                                  encoding="utf-8")
         else:
             (staging / "CHANGES").write_text(f"RUCAS {version}: the first release; there is no earlier release "
                                              "to compare it with.\n", encoding="utf-8")
@@ -234,6 +251,14 @@ def make_release(output_dir: Path, releases_dir: Path, *, released: datetime.dat
         os.rename(staging, target)
     warning = version_warning(diff) if diff is not None else None
     return ReleaseReport(read_release(target), target / archive_name, file_sha256(target / archive_name), warning)
+
+
+def _check_ids(ledger: Ledger, build_dir: Path, curated_dir: Path) -> IdChanges:
+    """The build's renamed and deleted ids against the releases before it; ReleaseError when it breaks the promise."""
+    try:
+        return check_ids(ledger, build_dir, curated_dir)
+    except IdPromiseError as problem:
+        raise ReleaseError(str(problem)) from problem
 
 
 def _diff(previous: Path, new: Path) -> DatasetDiff:

@@ -22,7 +22,7 @@ from rucas.schema import TableSpec, table_spec
 from rucas.schema.countries import is_country_code
 from rucas.schema.derive import ColumnSpec
 from rucas.schema.languages import is_language_code
-from rucas.schema.tables import CODE_PATTERN, DATE_RANGE
+from rucas.schema.tables import CODE_PATTERN, DATE_RANGE, ROW_HISTORY_COLUMNS
 
 GROUPS: dict[str, dict[str, str]] = {
     "date": {key: f"date_{key}" for key in ("earliest", "latest", "precision", "basis", "note")},
@@ -234,7 +234,8 @@ def _writable(spec: TableSpec, provided: frozenset[str], extra_keys: frozenset[s
 def _writable_columns(table: str, provided: frozenset[str], extra_keys: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
     from rucas.schema import table_spec
 
-    writable = frozenset(table_spec(table).column_names) - provided
+    # the row history is filled by `rucas release`, never written by a curator
+    writable = frozenset(table_spec(table).column_names) - provided - frozenset(ROW_HISTORY_COLUMNS)
     grouped = {column for group in GROUPS.values() for column in group.values()}
     allowed = sorted((writable - grouped) | {g for g in GROUPS if set(GROUPS[g].values()) & writable} | extra_keys)
     return writable, tuple(allowed)
