@@ -5,6 +5,7 @@
     >>> every_table = rucas.tables()           # {name: DataFrame} for every table and view
     >>> pinned = rucas.load("events", version="0.1.0+8ab8a272c719")   # one release (see release_versions())
     >>> pinned.attrs["rucas_version"]          # the version a frame was read from
+    >>> known = rucas.load("events", as_of="2026-11-01")   # as the newest release on or before that day had it
     >>> rucas.during(events, "2010-01-01", "2013-12-31")   # dates as intervals (see rucas.dates)
 
 The first call builds the dataset from the curated files shipped with the package if no
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["__version__", "load", "tables", "table_names", "view_names", "manifest", "output_dir",
-           "release_versions", "cite", "during"]
+           "release_versions", "release_as_of", "cite", "during"]
 
 
 def during(frame: pd.DataFrame, start: object = None, end: object = None, how: str = "overlaps",
@@ -84,7 +85,29 @@ def _folder(path: Path | None, version: str | None) -> Path:
     return find_release(version).folder
 
 
-def load(name: str, path: Path | None = None, version: str | None = None, url: str | None = None) -> pd.DataFrame:
+def release_as_of(as_of: str) -> Path:
+    """The folder of the release `as_of` names: a dataset version (full, or MAJOR.MINOR.PATCH if only one release
+    has it), or a day YYYY-MM-DD (the newest release made on or before it: the data as known on that day).
+    Raises LookupError listing the releases there are."""
+    import datetime
+
+    from rucas.build.release.releases import find_release, list_releases
+
+    try:
+        day = datetime.date.fromisoformat(as_of)
+    except ValueError:
+        return find_release(as_of).folder
+    releases = list_releases()
+    known = [release for release in releases if release.date <= day.isoformat()]
+    if not known:
+        listed = ", ".join(f"{r.version} ({r.date})" for r in releases) or "none"
+        raise LookupError(f"no release was made on or before {day} (releases: {listed}); give a later day or a "
+                          "version, or point RUCAS_RELEASES_DIR at the folder that holds the releases")
+    return known[-1].folder
+
+
+def load(name: str, path: Path | None = None, version: str | None = None, url: str | None = None,
+         as_of: str | None = None) -> pd.DataFrame:
     """One table (from Parquet) or view (computed by DuckDB) as a pandas DataFrame with nullable, typed columns.
 
     Text is `string`, whole numbers `Int64`, decimals `Float64`, dates `datetime64[ns]` (missing: NaT;
@@ -94,14 +117,19 @@ def load(name: str, path: Path | None = None, version: str | None = None, url: s
     first if there is none (after editing the curated files, run `rucas build`); or the release
     `version` (a full dataset version, or MAJOR.MINOR.PATCH if only one release has it; see
     release_versions()); or the build or release published at `url` (http(s), the folder holding
-    manifest.json; see rucas.remote). `frame.attrs["rucas_version"]` is the dataset version the frame was
-    read from.
+    manifest.json; see rucas.remote); or the table as it stood in a release, `as_of` a version or a day
+    (see release_as_of). `frame.attrs["rucas_version"]` is the dataset version the frame was read from.
     """
     from rucas.frames import load_table, load_view
 
-    if url is not None:
+    if as_of is not None:
+        if path is not None or version is not None or url is not None:
+            raise ValueError("give as_of alone (a release version or a day), not with path, version or url")
+        directory = release_as_of(as_of)
+    elif url is not None:
         return _load_url(name, url, path, version)
-    directory = _folder(path, version)
+    else:
+        directory = _folder(path, version)
     if name in table_names():
         frame = load_table(name, directory)
     elif name in view_names():
