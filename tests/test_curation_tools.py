@@ -267,6 +267,13 @@ def test_review_page_escapes_the_article_and_the_annotation():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;i&gt;title&lt;/i&gt;" in page
 
 
+def test_a_review_page_writes_quotes_as_html_escape_does():
+    text = 'He said "no" and \'never\'; &#34; stays text.\n'
+    page = render_review_page(ReviewInput("s", text, None, {}, {}), title='"T"', subtitle="it's")
+    assert html.escape(text.strip()) in page and "<h1>&quot;T&quot;</h1>" in page and "it&#x27;s" in page
+    assert "&#34;" not in page.replace("&amp;#34;", "") and "&#39;" not in page
+
+
 @pytest.mark.parametrize("source_id", ["akipress-russian-bases-raise-combat-readiness",
                                        "eurasianet-russia-turns-down-kyrgyzstans-plea",
                                        "irin-moscow-offers-help-to-defeat-extremists",
