@@ -412,7 +412,7 @@ def measure_size(label: str, articles: int, args: argparse.Namespace, progress, 
     build_dir = (output / ".builds" / "current").resolve()
     result.sizes = {"parquet/": size_of(build_dir / "parquet"), "rucas.duckdb": size_of(build_dir / "rucas.duckdb"),
                     "rucas.db": size_of(build_dir / "rucas.db"), "datasette/": size_of(build_dir / "datasette"),
-                    "review/": size_of(build_dir / "review"),
+                    "review/": size_of(build_dir / "review"), "annotations/": size_of(build_dir / "annotations"),
                     "cache (.cache/)": size_of(output / ".cache"), "curated input": size_of(curated)}
     checkpoint(result)
     edited = edit_one_article(curated, articles // 2)
@@ -531,11 +531,12 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
             safe(lambda r=r: f"{seconds(r.validate_one.seconds)} "
                              f"({seconds(r.validate_one_report['seconds'])} in the call)")]) + " |")
     stages = ["validate", "cache", "parquet", "duckdb", "duckdb views", "sqlite", "sqlite views", "diff", "copy",
-              "patch", "patch views", "review", "datasette_config", "manifest", "publish"]
+              "patch", "patch views", "review", "annotations", "datasette_config", "manifest", "publish"]
     lines += ["", ("### Stages (BuildReport.stage_seconds; starting Python and importing rucas is the rest of the "
                    "wall time; with the cache, files are read during validate; *cache* stores it; *duckdb views* "
                    "computes the materialised views, *sqlite views* stores their rows; a rebuild has *diff* "
-                   "(finding changed rows), *copy* (the previous databases), *patch* (tables) and *patch views*; *manifest* "
+                   "(finding changed rows), *copy* (the previous databases), *patch* (tables) and *patch views*; *annotations* "
+                   "writes the W3C Web Annotations; *manifest* "
                    "lists and hashes the outputs, *publish* flushes them to disk, swaps and removes superseded builds)"), "",
               "| articles | build | " + " | ".join(stages) + " |", "| --- | --- | " + " | ".join("---" for _ in stages) + " |"]
     for r in results:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -176,7 +177,16 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
                     [f"review/{source_id}.html" for source_id in tables["sources"].column("source_id").to_pylist()
                      if source_id not in changed])
             timer.lap("review")
-        write_web_annotations(tables, staging / "annotations")  # every row's evidence as a W3C Web Annotation
+        if previous is None or not (previous.build_dir / "annotations" / "all.jsonld").is_file():
+            write_web_annotations(tables, staging / "annotations")  # every row's evidence as a W3C Web Annotation
+        else:  # only the changed articles' annotations are encoded; the others are the previous build's
+            changed = previous.changed_source_ids
+            write_web_annotations(tables, staging / "annotations", previous=previous.build_dir / "annotations",
+                                  changed=set(changed))
+            articles = staging / "annotations" / "articles"
+            linked = [f"annotations/articles/{entry.name}" for entry in os.scandir(articles)
+                      if entry.stat().st_nlink > 1]  # hard links to the previous build's files
+            known_outputs |= previous.output_entries(linked)
         timer.lap("annotations")
         database_sha256 = write_config(staging / "datasette", staging / "rucas.db")  # Datasette hashed it
         for path in ("rucas.db", "datasette/rucas.db"):  # the second is the configuration's link to the first
