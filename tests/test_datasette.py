@@ -31,9 +31,10 @@ coordinates so that the map and the cluster map have a marker to draw."""
 
 READ_ONLY_PLUGINS = {"datasette-dashboards", "datasette-cluster-map", "datasette-leaflet",
                      "datasette-render-markdown", "rucas_site.py", "rucas_limits.py", "rucas_reading.py",
-                     "rucas_escaping.py"}
+                     "rucas_escaping.py", "rucas_redirects.py"}
 """Every plugin the published instance may load: none of them writes (rucas_limits.py is RUCAS's own:
-it bounds query costs and refuses every method but GET, HEAD and OPTIONS)."""
+it bounds query costs and refuses every method but GET, HEAD and OPTIONS; rucas_redirects.py only reads
+the redirects table)."""
 
 
 def build_published(tmp: Path) -> Path:
