@@ -54,8 +54,16 @@ def test_every_id_and_code_column_names_a_look_alike_letter(table, column):
     assert "U+0415 (CYRILLIC CAPITAL LETTER IE)" in problem and "Latin letter E" in fix
 
 
-def test_every_text_column_a_curator_writes_is_read_by_the_rules_of_its_form(monkeypatch):
-    """Validating the minimal corpus passes every such column (written or not) through coerce_value."""
+def test_every_text_column_a_curator_writes_is_read_by_the_rules_of_its_form(monkeypatch, tmp_path):
+    """Validating the minimal corpus, with one id rename entry, passes every such column (written or not)
+    through coerce_value."""
+    import shutil
+
+    corpus = tmp_path / "curated"
+    shutil.copytree(MINIMAL_CORPUS, corpus)
+    (corpus / "reference" / "id_renames.yaml").write_text(
+        "- table_name: events\n  old_id: an-old-event-id\n  new_id: a-new-event-id\n  release: 0.1.0\n"
+        "  reason: the date in the id was wrong\n", encoding="utf-8")
     seen: set[int] = set()
     original = rows.coerce_value
 
@@ -65,7 +73,7 @@ def test_every_text_column_a_curator_writes_is_read_by_the_rules_of_its_form(mon
 
     monkeypatch.setattr(rows, "coerce_value", watched)
     monkeypatch.setattr(checks, "coerce_value", watched)
-    validate_corpus(MINIMAL_CORPUS, tables=False)
+    validate_corpus(corpus, tables=False)
     skipped = [f"{table}.{column.name}" for table, column in TEXT_COLUMNS
                if id(column) not in seen and (table, column.name) not in FILLED_BY_THE_BUILD
                and table not in NOT_READ_FROM_CURATED_FILES]

@@ -39,6 +39,7 @@ from rucas.build.validate.suggestions import SUGGESTED_KEY, SUGGESTIONS_BLOCK
 from rucas.build.curate.yaml_text import flow, flow_list, scalar
 from rucas.build.curate.source_ids import source_id_problem
 from rucas.build.read.corpus import MAX_FILE_BYTES
+from rucas.schema.tables import ROW_HISTORY_COLUMNS
 from rucas.schema import table_spec
 
 ENGLISH_WORDS = {"the", "and", "of", "to", "in", "is", "that", "for", "on", "with", "said", "was", "has", "have"}
@@ -172,7 +173,7 @@ def _body_spec(text: str, body: BodyGuess) -> dict[str, str]:
 def _source_lines(title: str | None, language: str | None, date: StatedDate | None,
                   body: dict[str, str] | None) -> list[str]:
     """The source: block; its keys come from the schema's sources table, less the columns the build derives."""
-    derived = {"source_id", "text", "text_sha256", "body_start", "body_end"}
+    derived = {"source_id", "text", "text_sha256", "body_start", "body_end", *ROW_HISTORY_COLUMNS}
     if date:
         date_value = flow({"earliest": date.day, "latest": date.day, "precision": "day", "basis": "stated",
                            "note": f"Dateline '{date.line.text if len(date.line.text) <= 60 else date.words}'."})
