@@ -7,6 +7,8 @@ other and to what a curator wrote.
 
 from __future__ import annotations
 
+import pytest
+
 import datetime
 import math
 import re
@@ -140,3 +142,15 @@ def test_a_backslash_is_an_escape_only_inside_double_quotes():
     assert parse_curated_text("A: \\0\n", "plain.yaml", errors) == {"A": "\\0"} and errors == []
     assert parse_curated_text('A: "\\0"\n', "quoted.yaml", errors) is None
     assert "U+0000" in errors[0].message
+
+
+@pytest.mark.parametrize("written", ["inf", "-inf", "nan", ".Inf", ".NaN", "-.inf", ".inf"])
+def test_words_a_yaml_reader_takes_for_infinity_or_nan_are_kept_as_written(written):
+    """The curated rules read anything that is not a JSON number, boolean or null as text exactly as written;
+    rapidyaml's JSON turns a plain `inf` into ".inf" and `.NaN` into ".nan", keys included, so they are put back."""
+    from rucas.build.read.documents import parse_curated_text
+
+    errors: list = []
+    assert parse_curated_text(f"{written}: [{written}, 2]\nb: {written}\n", "x.yaml", errors) == \
+        {written: [written, 2], "b": written}
+    assert errors == []

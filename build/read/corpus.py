@@ -80,11 +80,13 @@ class Corpus:
     annotations: dict[str, CuratedFile] = field(default_factory=dict)
     reference: dict[str, CuratedFile] = field(default_factory=dict)
     errors: list[CurationError] = field(default_factory=list)
+    headers_only: dict[str, CuratedFile] = field(default_factory=dict)
+    """Optional reference files that hold only their header comment: read, recorded as inputs, but no rows."""
 
     def files(self) -> list[CuratedFile]:
         """Every input file in a stable order."""
         return (
-            [self.reference[name] for name in sorted(self.reference)]
+            [{**self.reference, **self.headers_only}[name] for name in sorted({*self.reference, *self.headers_only})]
             + [self.articles[s] for s in sorted(self.articles)]
             + [self.annotations[s] for s in sorted(self.annotations)]
         )
@@ -221,7 +223,8 @@ def read_corpus(root: Path, only: str | None = None) -> Corpus:
                                                f"create {relative} (see dataset/curated/README.md)."))
         elif (file := _list_file(root, root_shown, relative, corpus.errors)) is not None:
             if name in OPTIONAL_REFERENCE_FILES and _only_comments(file.data):
-                continue  # its header alone: no entries yet, as if it were not there
+                corpus.headers_only[name] = file  # its header alone: no entries yet, but still an input
+                continue
             corpus.reference[name] = file
     corpus.errors += unexpected_reference_files(root)
     unlisted = False

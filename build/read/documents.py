@@ -340,6 +340,35 @@ def _stderr_silenced() -> Iterator[None]:
         os.close(saved)
 
 
+_REWRITTEN_SCALAR = re.compile(r'"(?:-?\.inf|\.nan)"')
+"""What rapidyaml's JSON writes for a plain `inf`, `-inf`, `nan` (or `.Inf`, `.NaN`...): not the text as written."""
+
+
+def _as_written(document: Any, text: str) -> Any:
+    """`document` with every string that rapidyaml rewrote (`inf` -> ".inf") put back as written in `text`.
+
+    The curated rules read anything that is not a JSON number, boolean or null as text exactly as written, so
+    `inf` is the text "inf". PyYAML's event parser gives the scalars in document order, the order in which the
+    decoded document is walked here (a mapping's key, then its value); only the rewritten strings are replaced."""
+    import yaml
+
+    written = iter([event.value for event in yaml.parse(text) if isinstance(event, yaml.ScalarEvent)])
+    rewritten = {".inf", "-.inf", ".nan"}
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            pairs = []
+            for key, item in value.items():
+                pairs.append((walk(key), walk(item)))
+            return type(value)(pairs)
+        if isinstance(value, list):
+            return type(value)(walk(item) for item in value)
+        source = next(written)
+        return source if isinstance(value, str) and value in rewritten else value
+
+    return walk(document)
+
+
 def parse_curated_text(text: str, shown: str, errors: list[CurationError]) -> Any:
     """Parse decoded curated YAML into DocMap/DocList/str/int/float/bool/None; None after recording errors."""
     import ryml
@@ -380,6 +409,8 @@ def parse_curated_text(text: str, shown: str, errors: list[CurationError]) -> An
         errors.append(CurationError(shown, 1, "file has no entries, only comments, blank lines or null.",
                                     "write the entries, or delete the file."))
         return None
+    if isinstance(document, dict | list) and _REWRITTEN_SCALAR.search(json_text):
+        document = _as_written(document, text)
     if isinstance(document, dict | list):
         try:
             document = _place(document, Where(), "\\" in text, shown, errors)
