@@ -12,6 +12,10 @@
 -- alliance's leader, so membership stands in for "an alliance the target leads". A denial is any
 -- statement denying the request (claims relation denies), whoever made it; its responder_side says
 -- whose side the speaker was on (other: neither).
+-- Where: a response is coded from the same article as the request. The article that reports a request
+-- reports the answers it drew; an event between the same parties in another article, perhaps years
+-- later, is not taken for an answer to this request (it may answer something else), and the view's size
+-- stays proportional to each article's events, whatever the size of the corpus.
 -- When: a response counts if it can have come on or after the request: its date_latest is not before
 -- the request's date_earliest (an unknown bound never rules it out). days_to_response_min and _max
 -- bound the days from the request to the response from the two date intervals (min: response's
@@ -65,7 +69,7 @@ represented AS (
   WHERE a.actor_type IN ('person', 'government_body', 'military_unit')
 ),
 requests AS (
-  SELECT e.event_id, e.date_earliest, e.date_latest, e.modality, e.summary
+  SELECT e.event_id, e.source_id, e.date_earliest, e.date_latest, e.modality, e.summary
   FROM events e
   WHERE e.event_type = 'REQUEST'
 ),
@@ -89,14 +93,14 @@ answerers AS (
     AND m.joined_date <= q.date_earliest AND (m.left_date IS NULL OR q.date_latest < m.left_date)
 ),
 responses AS (
-  SELECT e.event_id, e.event_type, e.modality, e.date_earliest, e.date_latest, e.summary,
+  SELECT e.event_id, e.source_id, e.event_type, e.modality, e.date_earliest, e.date_latest, e.summary,
          CASE WHEN e.event_type = 'AGREE' THEN 'offer' WHEN e.event_type = 'REJECT' THEN 'refusal'
               ELSE 'deployment' END AS kind
   FROM events e
   WHERE e.event_type IN ('AGREE', 'REJECT', 'MOBILIZE', 'AID', 'COOPERATE')
 ),
 response_parties AS (
-  SELECT DISTINCT ea.event_id, ea.role, p.party
+  SELECT DISTINCT ea.event_id, r.source_id, ea.role, p.party
   FROM event_actors ea
   JOIN responses r ON r.event_id = ea.event_id
   JOIN party_of p ON p.actor_id = ea.actor_id
@@ -106,7 +110,7 @@ candidates AS (
   SELECT q.event_id AS request_event_id, r.event_id AS response_id, 'asked' AS responder_side
   FROM requests q
   JOIN answerers w ON w.event_id = q.event_id
-  JOIN response_parties ri ON ri.party = w.party AND ri.role = 'initiator'
+  JOIN response_parties ri ON ri.source_id = q.source_id AND ri.party = w.party AND ri.role = 'initiator'
   JOIN response_parties rt ON rt.event_id = ri.event_id AND rt.role = 'target'
   JOIN request_sides rq ON rq.event_id = q.event_id AND rq.side = 'requester' AND rq.party = rt.party
   JOIN responses r ON r.event_id = ri.event_id
@@ -115,7 +119,7 @@ candidates AS (
   SELECT q.event_id, r.event_id, 'requester'
   FROM requests q
   JOIN request_sides rq ON rq.event_id = q.event_id AND rq.side = 'requester'
-  JOIN response_parties ri ON ri.party = rq.party AND ri.role = 'initiator'
+  JOIN response_parties ri ON ri.source_id = q.source_id AND ri.party = rq.party AND ri.role = 'initiator'
   JOIN response_parties rt ON rt.event_id = ri.event_id AND rt.role = 'target'
   JOIN request_sides ra ON ra.event_id = q.event_id AND ra.side = 'asked' AND ra.party = rt.party
   JOIN responses r ON r.event_id = ri.event_id
