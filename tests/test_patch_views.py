@@ -53,8 +53,10 @@ def test_every_view_has_a_unit_table_or_is_computed_whole_and_a_declared_order_e
 
 
 def test_the_tables_of_articles_are_sources_and_those_below_it() -> None:
+    """An article's rows: its source, what was coded from it, and the adjudication of its two codings (keyed by
+    source_id; a change of a coding or a log makes the next build cold, so a patch never has to redo them)."""
     assert article_tables() == {"sources", "statements", "statement_actors", "claims", "events", "event_actors",
-                                "event_conditions"}
+                                "event_conditions", "adjudications"}
 
 
 @pytest.mark.parametrize("view", VIEWS, ids=lambda v: v.name)
