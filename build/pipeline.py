@@ -130,6 +130,7 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
     from rucas.build.write.manifest import inputs_digest, write_manifest
     from rucas.build.write.parquet import write_parquet
     from rucas.build.write.sqlite_db import write_sqlite
+    from rucas.build.write.review_records import write_review_records
     from rucas.build.write.web_annotations import write_web_annotations
     from rucas.queries import view_files
 
@@ -188,6 +189,7 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
                       if entry.stat().st_nlink > 1]  # hard links to the previous build's files
             known_outputs |= previous.output_entries(linked)
         timer.lap("annotations")
+        write_review_records(curated_dir, inputs, staging / "records")  # the codings and logs behind review_status
         database_sha256 = write_config(staging / "datasette", staging / "rucas.db")  # Datasette hashed it
         for path in ("rucas.db", "datasette/rucas.db"):  # the second is the configuration's link to the first
             known_outputs[path] = {"path": path, "bytes": (staging / "rucas.db").stat().st_size,

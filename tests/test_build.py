@@ -238,3 +238,17 @@ def test_the_validation_cache_is_keyed_by_the_validation_code_and_not_by_the_wri
             "rucas.schema.tables", "rucas.schema.codes"} <= modules
     assert not {name for name in modules if name.startswith(("rucas.build.write", "rucas.build.publish",
                                                                "rucas.queries", "rucas.build.pipeline"))}
+
+
+def test_every_review_a_source_claims_is_published_with_its_stored_record(output_dir: Path, duck, curated_dir: Path):
+    """A source that says adjudicated rests on both codings and the adjudication log: the build publishes them
+    byte for byte under records/, beside the tables computed from them."""
+    records = output_dir / "records"
+    claimed = duck.execute("SELECT source_id, coder, second_coder, review_status FROM sources").fetchall()
+    assert claimed and {status for *_, status in claimed} == {"adjudicated"}
+    for source_id, coder, second_coder, _ in claimed:
+        for relative in (f"codings/{coder}/{source_id}.yaml", f"codings/{second_coder}/{source_id}.yaml",
+                         f"adjudications/{source_id}.yaml"):
+            assert (records / relative).read_bytes() == (curated_dir / relative).read_bytes(), relative
+    (decisions,) = duck.execute("SELECT count(*) FROM adjudications").fetchone()
+    assert decisions > 0

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 OUTPUT_NAMES = ("parquet", "rucas.duckdb", "rucas.db", "datapackage.json", "manifest.json", "datasette", "review",
-                "annotations")
+                "annotations", "records")
 """What a build publishes, relative to the output directory."""
 
 BUILDS = ".builds"

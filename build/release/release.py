@@ -53,7 +53,7 @@ from rucas.build.release.version_scheme import is_dataset_version, required_bump
 from rucas.build.write.manifest import NOT_REPRODUCIBLE, ManifestError, file_sha256, read_manifest
 
 BUILD_FILES = ("parquet", "rucas.db", "rucas.duckdb", "datapackage.json", "manifest.json", "datasette",
-               "annotations")
+               "annotations", "records")
 """What a release copies from the build."""
 
 OUTSIDE_CHECKSUMS = frozenset(NOT_REPRODUCIBLE)

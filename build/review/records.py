@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 from rucas.build.read.documents import DocList, DocMap, Where, line_of_item, parse_curated_yaml
 from rucas.build.review.agreement import Agreement, Disagreement, compare_codings
 from rucas.build.review.codings import coding_path, file_sha256, read_text_of
-from rucas.build.read.layout import ADJUDICATIONS_FOLDER
+from rucas.build.read.layout import ADJUDICATIONS_FOLDER, CODINGS_FOLDER
 from rucas.build.validate.across import ORIGIN, decode_origin
 from rucas.build.read.errors import CurationError, display_path, locate_errors
 from rucas.schema.codes import AdjudicationDecision, ReviewStatus
@@ -253,7 +253,7 @@ def review_inputs(curated: Path) -> list[dict[str, object]]:
     """The manifest's record (path, SHA-256, size) of every coding and adjudication log: inputs of the build, so that
     a change to one changes the dataset version (and makes the next build cold)."""
     found = []
-    for folder in (curated / "codings", curated / ADJUDICATIONS_FOLDER):
+    for folder in (curated / CODINGS_FOLDER, curated / ADJUDICATIONS_FOLDER):
         if not folder.is_dir():
             continue
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
