@@ -24,6 +24,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import sqlite3
 import statistics
@@ -86,16 +87,18 @@ print(json.dumps(timings))
 """
 """rucas.spark on a build: start a local session (2 cores, 2 GiB, no UI, 127.0.0.1), register, collect each view."""
 
-VALIDATE_SNIPPET = """
-import json, sys, time
-from pathlib import Path
-from rucas.build.pipeline import validate
-start = time.perf_counter()
-validated = validate(Path(sys.argv[1]), Path(sys.argv[2]))
-print(json.dumps({"seconds": time.perf_counter() - start, "validated": validated.validated,
-                  "reused": validated.reused}))
-"""
-"""`rucas validate` with the cache, timing the call itself (without starting Python and importing rucas)."""
+VALIDATE_RUNS = 3
+"""`rucas validate` after one edit is run this many times (the same edit; validate reads the cache and never
+writes it, so every run does the same work) and the best whole-process time is the figure."""
+
+TARGETS_AT = 100_000
+"""The corpus size at which issue 20's targets are stated."""
+
+GIB = 2**30
+MACHINE_MEMORY_GIB = 16
+"""The laptop the projection is for: the largest corpus whose projected cold-build peak fits in this memory."""
+
+PAGE_TARGET_MS = 250.0
 
 
 @dataclass
@@ -326,9 +329,9 @@ def datasette_latencies(output: Path, repeat: int, budget: float) -> list[tuple[
     app = datasette_app(output)
     lite = sqlite3.connect(f"file:{output / 'rucas.db'}?mode=ro", uri=True)
     word = lite.execute("SELECT evidence FROM statements ORDER BY statement_id LIMIT 1").fetchone()[0].split()[1]
+    catalogue = lite.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')").fetchall()
     lite.close()
-    pages = [("table", "/rucas/events"), ("table", "/rucas/statements"), ("table", "/rucas/sources")]
-    pages += [("view", f"/rucas/{view.name}") for view in view_files()]
+    pages = [("front page", "/"), ("database page", "/rucas")]
     pages += [("view sorted", "/rucas/statement_details?_sort_desc=date_earliest"),
               ("view sorted", "/rucas/source_overview?_sort_desc=statements"),
               ("view facet", "/rucas/alliance_context?_facet=membership&_facet=alliance_type"),
@@ -338,10 +341,18 @@ def datasette_latencies(output: Path, repeat: int, budget: float) -> list[tuple[
               ("search", f"/rucas/statements?_search={word}"), ("search", f"/rucas/events?_search={word}"),
               ("search", f"/rucas/sources?_search={word}")]
 
+    async def listed() -> list[tuple[str, str]]:
+        """Every table and view page the database page links to: what a reader can click."""
+        html = (await app.client.get("/rucas")).text
+        names = dict.fromkeys(re.findall(r'href="/rucas/([A-Za-z0-9_]+)"', html))
+        kinds = {view.name: "view" for view in view_files()} | {
+            name: ("live view" if kind == "view" else "table") for name, kind in catalogue}
+        return [(kinds.get(name, "canned query"), f"/rucas/{name}") for name in names]
+
     async def measure() -> list[tuple[str, str, float, float, str]]:
         await app.invoke_startup()
         results = []
-        for kind, path in pages:
+        for kind, path in [*pages[:2], *await listed(), *pages[2:]]:
             await app.client.get(path)
             times: list[float] = []
             statuses: set[int] = set()
@@ -371,13 +382,16 @@ class SizeResult:
     rebuild: Measured | None = None
     rebuild_report: dict = field(default_factory=dict)
     validate_one: Measured | None = None
-    validate_one_report: dict = field(default_factory=dict)
+    validate_one_runs: list[float] = field(default_factory=list)
+    """Whole-process seconds of each `rucas validate` run after the edit; validate_one is the best of them."""
     baseline: dict[str, float] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
     views: list = field(default_factory=list)
     pages: list = field(default_factory=list)
     spark: dict = field(default_factory=dict)
     load: tuple[float, float] = (0.0, 0.0)
+    run_started: str = ""
+    """When the run that measured this size began (UTC, ISO 8601): the report shows one run's sizes only."""
 
 
 def corpus_for(label: str, articles: int, seed: int, corpora: Path, progress) -> tuple[Path, float | None]:
@@ -412,7 +426,7 @@ def measure_size(label: str, articles: int, args: argparse.Namespace, progress, 
     build_dir = (output / ".builds" / "current").resolve()
     result.sizes = {"parquet/": size_of(build_dir / "parquet"), "rucas.duckdb": size_of(build_dir / "rucas.duckdb"),
                     "rucas.db": size_of(build_dir / "rucas.db"), "datasette/": size_of(build_dir / "datasette"),
-                    "review/": size_of(build_dir / "review"), "annotations/": size_of(build_dir / "annotations"),
+                    "annotations/": size_of(build_dir / "annotations"),
                     "cache (.cache/)": size_of(output / ".cache"), "curated input": size_of(curated)}
     checkpoint(result)
     edited = edit_one_article(curated, articles // 2)
@@ -425,10 +439,11 @@ def measure_size(label: str, articles: int, args: argparse.Namespace, progress, 
     checkpoint(result)
     edited = edit_one_article(curated, articles // 3)
     try:
-        progress(f"[{label}] rucas validate of one changed article (cache warm)")
-        result.validate_one = run_measured([sys.executable, "-c", VALIDATE_SNIPPET, str(curated),
-                                            str(output / ".cache")])
-        result.validate_one_report = json.loads(result.validate_one.output.strip().splitlines()[-1])
+        progress(f"[{label}] rucas validate of one changed article (cache warm), best of {VALIDATE_RUNS}")
+        runs = [run_measured(rucas("validate", "--curated", str(curated), "--cache-dir", str(output / ".cache"),
+                                   "--quiet")) for _ in range(VALIDATE_RUNS)]
+        result.validate_one = min(runs, key=lambda measured: measured.seconds)
+        result.validate_one_runs = [measured.seconds for measured in runs]
     finally:
         undo_edit(edited)
     checkpoint(result)
@@ -501,6 +516,106 @@ def validate_cell(r: SizeResult) -> str:
     return f"{seconds(r.cold_report['stage_seconds']['validate'])} (build stage)"
 
 
+def page_count_under(r: SizeResult) -> tuple[int, int]:
+    """(pages whose p95 is under PAGE_TARGET_MS with status 200, pages measured)."""
+    return sum(1 for page in r.pages if page[3] < PAGE_TARGET_MS and page[4] == "200"), len(r.pages)
+
+
+def target_rows(r: SizeResult) -> list[tuple[str, str, str, bool | None]]:
+    """Issue 20's figures at one size: (measure, measured, target, met)."""
+    def row(measure: str, make, target: str, met) -> tuple[str, str, str, bool | None]:
+        try:
+            return measure, make(), target, met()
+        except (AttributeError, KeyError, IndexError, TypeError, ZeroDivisionError):
+            return measure, "-", target, None
+
+    return [
+        row("peak memory of a cold build (all processes)", lambda: rss(r.cold), "<= 2 GiB",
+            lambda: r.cold.sampled_rss_mib <= 2048),
+        row("peak memory of a rebuild after one edit", lambda: rss(r.rebuild), "<= 1 GiB",
+            lambda: r.rebuild.sampled_rss_mib <= 1024),
+        row(f"`rucas validate` after one edit, whole process, best of {VALIDATE_RUNS}",
+            lambda: seconds(r.validate_one.seconds), "<= 1 s", lambda: r.validate_one.seconds <= 1.0),
+        row("`rucas build` after one edit", lambda: seconds(r.rebuild.seconds), "<= 10 s",
+            lambda: r.rebuild.seconds <= 10.0),
+        row("cold build against the baseline", lambda: f"{seconds(r.cold.seconds)} against "
+            f"{seconds(sum(r.baseline.values()))} = {r.cold.seconds / sum(r.baseline.values()):.1f}x", "<= 3x",
+            lambda: r.cold.seconds / sum(r.baseline.values()) <= 3.0),
+        row(f"Datasette pages under {PAGE_TARGET_MS:.0f} ms p95", lambda: "{} of {}".format(*page_count_under(r)),
+            "all", lambda: page_count_under(r)[0] == page_count_under(r)[1] and r.pages != []),
+    ]
+
+
+def linear_fit(points: list[tuple[int, float]]) -> tuple[float, float]:
+    """(intercept, slope) of the line through the two largest sizes' points (articles, value)."""
+    (n1, y1), (n2, y2) = sorted(points)[-2:]
+    slope = (y2 - y1) / (n2 - n1)
+    return y1 - slope * n1, slope
+
+
+def growth_lines(results: list[SizeResult], at: int = 1_000_000) -> list[str]:
+    """How each cold-build stage and each figure grows between the two largest sizes measured, the line through
+    them projected to `at` articles, and the largest corpus whose projected cold-build peak fits in memory."""
+    sized = [r for r in results if r.cold_report]
+    if len(sized) < 2:
+        return ["Growth needs two sizes measured in one run."]
+    small, large = sorted(sized, key=lambda r: r.articles)[-2:]
+    factor = large.articles / small.articles
+    lines = [(f"Measured ratios from {small.articles:,} to {large.articles:,} articles ({factor:.0f}x the articles); "
+              f"'linear' means the ratio is within 0.8-1.25 of {factor:.0f}. The projection to {at:,} articles is "
+              f"the straight line through the two points (value = a + b x articles), which assumes each cost keeps "
+              f"growing as it did between them."), "",
+             f"| measure | {small.label} | {large.label} | ratio | per 1,000 articles at {large.label} | projected "
+             f"at {at:,} |", "| --- | --- | --- | --- | --- | --- |"]
+
+    def line(name: str, a: float | None, b: float | None, unit: str) -> None:
+        if a is None or b is None:
+            lines.append(f"| {name} | - | - | - | - | - |")
+            return
+        intercept, slope = linear_fit([(small.articles, a), (large.articles, b)])
+        ratio = b / a if a else math.inf
+        shape = "linear" if 0.8 * factor <= ratio <= 1.25 * factor else ("sublinear" if ratio < 0.8 * factor
+                                                                          else "superlinear")
+        per = 1000 * b / large.articles
+        shown = (lambda v: f"{v:,.2f} s") if unit == "s" else (lambda v: f"{v:,.0f} MiB")
+        lines.append(f"| {name} | {shown(a)} | {shown(b)} | {ratio:.1f}x ({shape}) | {shown(per)} | "
+                     f"{shown(intercept + slope * at)} |")
+
+    stages = list(dict.fromkeys([*small.cold_report["stage_seconds"], *large.cold_report["stage_seconds"]]))
+    for stage in stages:
+        line(f"cold: {stage}", small.cold_report["stage_seconds"].get(stage),
+             large.cold_report["stage_seconds"].get(stage), "s")
+    for name, get in (("cold build, wall", lambda r: r.cold.seconds),
+                      ("baseline (DuckDB + sqlite3)", lambda r: sum(r.baseline.values())),
+                      ("rebuild after one edit, wall", lambda r: r.rebuild.seconds),
+                      ("validate one edit, whole process", lambda r: r.validate_one.seconds)):
+        line(name, *(safe_value(lambda r=r: get(r)) for r in (small, large)), "s")
+    for name, get in (("cold build, peak memory", lambda r: r.cold.sampled_rss_mib),
+                      ("rebuild, peak memory", lambda r: r.rebuild.sampled_rss_mib)):
+        line(name, *(safe_value(lambda r=r: get(r)) for r in (small, large)), "MiB")
+    memory = [safe_value(lambda r=r: r.cold.sampled_rss_mib) for r in (small, large)]
+    if None not in memory:
+        intercept, slope = linear_fit([(small.articles, memory[0]), (large.articles, memory[1])])
+        budget = MACHINE_MEMORY_GIB * 1024
+        if slope > 0:
+            fits = int((budget - intercept) / slope)
+            lines += ["", (f"Largest corpus whose projected cold-build peak fits in {MACHINE_MEMORY_GIB} GiB: about "
+                           f"{fits:,} articles ({intercept:,.0f} MiB + {slope * 1000:,.1f} MiB per 1,000 articles; "
+                           f"the operating system and other programs need some of those {MACHINE_MEMORY_GIB} GiB, "
+                           f"so the practical limit is lower). Disk: the outputs grow as the table of sizes shows.")]
+        else:
+            lines += ["", f"The cold build's peak memory did not grow from {small.label} to {large.label}; no "
+                          f"memory limit follows from these two points."]
+    return lines
+
+
+def safe_value(make) -> float | None:
+    try:
+        return float(make())
+    except (AttributeError, KeyError, IndexError, TypeError, ZeroDivisionError):
+        return None
+
+
 def report(results: list[SizeResult], started: datetime.datetime) -> str:
     lines = ["# RUCAS benchmarks", "",
              (f"Written by `python benchmarks/run.py` on {started:%Y-%m-%d %H:%M} UTC. Synthetic corpora from "
@@ -508,13 +623,21 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
               "engineers' test runs: the load average (1 min) before and after each size is given, and figures "
               "under load are slower than on an idle machine. '-' marks a figure not measured."),
              "", "## Machine", "", *machine(), ""]
+    at = max((r for r in results if r.cold_report), key=lambda r: r.articles, default=None)
+    if at is not None:
+        lines += [f"## Issue 20's targets (stated for {TARGETS_AT:,} articles) at {at.articles:,} articles", "",
+                  f"Load average (1 min) {at.load[0]:.1f} before this size and {at.load[1]:.1f} after it.", "",
+                  "| measure | measured | target | met |", "| --- | --- | --- | --- |"]
+        lines += [f"| {measure} | {figure} | {target} | {'-' if met is None else ('yes' if met else 'no')} |"
+                  for measure, figure, target, met in target_rows(at)]
+        lines += ["", "## Growth and the projection to 1,000,000 articles", "", *growth_lines(results), ""]
     lines += ["## Build cost", "",
               ("Wall seconds. Peak RSS is the peak of the summed resident sets of the build process and its "
                "worker processes, sampled every 50 ms; figures marked ru_maxrss are the largest single process "
                "instead (see the notes). *Cold* starts with no output and no cache. *Rebuild* follows an edit "
                "of one annotation. *Validate one* is validation after another annotation changed, with the "
-               "cache of the cold build warm: the wall time of the process, and in brackets the time of the call "
-               "once Python has started and imported rucas. *Baseline* is the same rows through DuckDB (JSON "
+               "cache of the cold build warm: `rucas validate` as a curator runs it, the whole process (start-up "
+               f"and imports included), best of {VALIDATE_RUNS} runs (all runs in brackets). *Baseline* is the same rows through DuckDB (JSON "
                "Lines -> Parquet) plus sqlite3 (executemany + FTS5), timed in the same run."), "",
               ("| articles | load before/after | generate | validate (no cache) | cold build | peak RSS | baseline "
                "(DuckDB + sqlite3) | cold / baseline | rebuild (1 changed) | rebuild RSS | validate one |"),
@@ -529,10 +652,10 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
             safe(lambda r=r: f"{r.cold.seconds / sum(r.baseline.values()):.1f}x"),
             safe(lambda r=r: f"{seconds(r.rebuild.seconds)} ({r.rebuild_report['articles_from_cache']:,} cached)"),
             safe(lambda r=r: rss(r.rebuild)),
-            safe(lambda r=r: f"{seconds(r.validate_one.seconds)} "
-                             f"({seconds(r.validate_one_report['seconds'])} in the call)")]) + " |")
-    stages = ["validate", "cache", "parquet", "duckdb", "duckdb views", "sqlite", "sqlite views", "diff", "copy",
-              "patch", "patch views", "review", "annotations", "datasette_config", "manifest", "publish"]
+            safe(lambda r=r: f"{seconds(r.validate_one.seconds)} (runs: "
+                             + ", ".join(f"{t:.2f}" for t in r.validate_one_runs) + ")")]) + " |")
+    stages = list(dict.fromkeys(stage for r in results for rep in (r.cold_report, r.rebuild_report)
+                                for stage in rep.get("stage_seconds", {})))
     lines += ["", ("### Stages (BuildReport.stage_seconds; starting Python and importing rucas is the rest of the "
                    "wall time; with the cache, files are read during validate; *cache* stores it; *duckdb views* "
                    "computes the materialised views, *sqlite views* stores their rows; a rebuild has *diff* "
@@ -551,7 +674,7 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
     for r in results:
         lines.append(f"- {r.articles:,} articles: " + safe(lambda r=r: ", ".join(
             f"{name} {how}" for name, how in r.rebuild_report["views_patched"].items()) or "none changed"))
-    outputs = ["parquet/", "rucas.duckdb", "rucas.db", "datasette/", "review/", "cache (.cache/)", "curated input"]
+    outputs = ["parquet/", "rucas.duckdb", "rucas.db", "datasette/", "annotations/", "cache (.cache/)", "curated input"]
     lines += ["", "### Rows and output sizes", "", "| articles | rows | " + " | ".join(outputs) + " |",
               "| --- | --- | " + " | ".join("---" for _ in outputs) + " |"]
     for r in results:
@@ -598,13 +721,17 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
     return "\n".join(lines) + "\n"
 
 
-def load_results(folder: Path) -> list[SizeResult]:
-    """Every size measured so far (saved by checkpoints), smallest first."""
+def load_results(folder: Path, run_started: str) -> list[SizeResult]:
+    """Every size measured so far by the run that began at `run_started` (saved by checkpoints), smallest first."""
+    known = {f.name for f in dataclasses.fields(SizeResult)}
     results = []
     for path in folder.glob("*.json"):
         data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("run_started") != run_started:
+            continue
+        data = {key: value for key, value in data.items() if key in known}
         for name in ("validate", "cold", "rebuild", "validate_one"):
-            data[name] = Measured(**data[name]) if data[name] else None
+            data[name] = Measured(**data[name]) if data.get(name) else None
         data["load"] = tuple(data["load"])
         results.append(SizeResult(**data))
     return sorted(results, key=lambda r: r.articles)
@@ -646,10 +773,12 @@ def main(argv: list[str] | None = None) -> int:
     saved.mkdir(parents=True, exist_ok=True)
 
     def checkpoint(current: SizeResult) -> None:
-        """Save this size's figures (a later run of other sizes reports them too) and rewrite the report."""
+        """Save this size's figures and rewrite the report (of this run's sizes: the targets, ratios and
+        projection compare sizes measured in one run, under the same code and machine state)."""
         current.load = (current.load[0], os.getloadavg()[0])
+        current.run_started = started.isoformat()
         (saved / f"{current.label}.json").write_text(json.dumps(dataclasses.asdict(current)), encoding="utf-8")
-        args.results.write_text(report(load_results(saved), started), encoding="utf-8")
+        args.results.write_text(report(load_results(saved, started.isoformat()), started), encoding="utf-8")
 
     for label in labels:
         checkpoint(measure_size(label, SIZES.get(label) or int(label), args, progress, checkpoint))
