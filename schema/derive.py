@@ -1,8 +1,10 @@
 """Derive every other description of the tables from the SQLModel classes.
 
-`table_specs()` reads the classes once into plain `TableSpec`s; the functions below turn a
-spec into DuckDB DDL, SQLite DDL, a pyarrow schema, pandas dtypes and a Frictionless
-resource. Nothing here names a column: add a Field to a class and every output follows.
+`derive_table_specs()` reads the classes into plain `TableSpec`s; schema/generated_specs.py holds what it
+returns as plain Python (written by `python -m rucas.schema.generate_specs`, and tests/test_schema.py fails
+when it is stale), and `table_specs()` loads that, so that validation and the writers run without importing
+the ORM. The functions below turn a spec into DuckDB DDL, SQLite DDL, a pyarrow schema, pandas dtypes and a
+Frictionless resource. Nothing here names a column: add a Field to a class, regenerate, and every output follows.
 """
 
 from __future__ import annotations
@@ -14,12 +16,16 @@ import types
 import typing
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-from sqlmodel import SQLModel
 
-from rucas.schema.codes import CodedEnum
-from rucas.schema.tables import MAX_LENGTH, ROW_HISTORY_COLUMNS, SLUG_PATTERN, TABLE_MODELS, Display
+from rucas.schema.forms import MAX_LENGTH, ROW_HISTORY_COLUMNS, SLUG_PATTERN, Display
+
+if TYPE_CHECKING:
+    from sqlmodel import SQLModel
+
+    from rucas.schema.codes import CodedEnum
 
 
 @dataclass(frozen=True)
@@ -54,9 +60,17 @@ class TableSpec:
     name: str
     description: str
     columns: tuple[ColumnSpec, ...]
-    model: type[SQLModel]
+    model_name: str
+    """The name of the SQLModel class in rucas.schema.tables that defines the table."""
     display: Display = field(default_factory=Display)
     """How people see the table: label column, sort, facets, full-text columns, leading columns."""
+
+    @property
+    def model(self) -> type[SQLModel]:
+        """The SQLModel class that defines the table (imports the ORM)."""
+        from rucas.schema import tables  # the module, not a name in it: finding a name's module imports it
+
+        return next(model for model in tables.TABLE_MODELS if model.__name__ == self.model_name)
 
     @property
     def column_names(self) -> list[str]:
@@ -85,7 +99,7 @@ class TableSpec:
 _KINDS: dict[type, str] = {str: "text", int: "integer", float: "double", datetime.date: "date", bool: "boolean"}
 
 
-def _unwrap_optional(annotation: typing.Any) -> tuple[typing.Any, bool]:
+def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
     """Return the non-None type of an annotation and whether None was allowed."""
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
@@ -158,19 +172,46 @@ def _text_form(kind: str, info: dict[str, str], pattern: str | None, references:
     return "code" if pattern else "text"
 
 
-@functools.cache
-def table_specs() -> tuple[TableSpec, ...]:
-    """Every published table as a TableSpec, in dependency order."""
+def derive_table_specs() -> tuple[TableSpec, ...]:
+    """Every published table as a TableSpec, in dependency order, read from the SQLModel classes (imports the ORM)."""
+    from rucas.schema import tables
+
     specs = []
-    for model in TABLE_MODELS:
+    for model in tables.TABLE_MODELS:
         if not model.__doc__:
             raise ValueError(f"{model.__name__} has no docstring: it is the table's description")
         columns = tuple(_column_spec(model, name) for name in _field_order(model))
         display = model.__dict__.get("__display__", Display())
-        spec = TableSpec(model.__tablename__, " ".join(model.__doc__.split()), columns, model, display)
+        spec = TableSpec(model.__tablename__, " ".join(model.__doc__.split()), columns, model.__name__, display)
         _check_display(spec)
         specs.append(spec)
     return tuple(specs)
+
+
+@functools.cache
+def table_specs() -> tuple[TableSpec, ...]:
+    """Every published table as a TableSpec, in dependency order: derive_table_specs() as schema/generated_specs.py
+    holds it (no ORM is imported)."""
+    from rucas.schema.generated_specs import TABLES
+
+    return tuple(TableSpec(table["name"], table["description"], tuple(ColumnSpec(**column) for column in table["columns"]),
+                           table["model_name"], Display(**table["display"])) for table in TABLES)
+
+
+def specs_as_data(specs: tuple[TableSpec, ...]) -> list[dict[str, Any]]:
+    """TableSpecs as plain literals (a column's values that equal ColumnSpec's defaults left out), which
+    `table_specs()` turns back into the same specs."""
+    blank = ColumnSpec(name="", kind="", nullable=False, description="")
+    data = []
+    for spec in specs:
+        columns = [{key: getattr(column, key) for key in column.__dataclass_fields__
+                    if key in ("name", "kind", "nullable", "description") or getattr(column, key) != getattr(blank, key)}
+                   for column in spec.columns]
+        display = {key: getattr(spec.display, key) for key in spec.display.__dataclass_fields__
+                   if getattr(spec.display, key) != getattr(Display(), key)}
+        data.append({"name": spec.name, "description": spec.description, "model_name": spec.model_name,
+                     "display": display, "columns": columns})
+    return data
 
 
 def _check_display(spec: TableSpec) -> None:
@@ -180,7 +221,7 @@ def _check_display(spec: TableSpec) -> None:
              *display.full_text_codes]
     unknown = [name for name in named if name is not None and name not in spec.column_names]
     if unknown:
-        raise ValueError(f"{spec.model.__name__}.__display__ names columns it does not have: {unknown}")
+        raise ValueError(f"{spec.model_name}.__display__ names columns it does not have: {unknown}")
 
 
 def table_spec(name: str) -> TableSpec:

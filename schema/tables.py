@@ -9,7 +9,6 @@ Frictionless data package, Datasette's descriptions) is derived from these class
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from sqlmodel import Field, SQLModel
 
@@ -30,47 +29,18 @@ from rucas.schema.codes import (
     ReviewStatus,
     StatementActorRelation,
 )
-
-SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-QID_PATTERN = r"^Q[1-9][0-9]*$"
-ISO3_PATTERN = r"^[A-Z]{3}$"
-SHA256_PATTERN = r"^[0-9a-f]{64}$"
-CAMEO_PATTERN = r"^[0-9]{2,4}[0-9A-Z]?$"
-CODE_PATTERN = r"^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$"
-"""A codebook code: ASCII letters and digits, joined by single dots, hyphens or underscores (REJECT, 0234, coder-a, fandom.com)."""
-
-MAX_LENGTH = {"id": 120, "code": 64, "language": 2, "url": 2048, "text": 10_000, "article": 50_000_000}
-"""The longest value (in characters) of each form of text column. Every text column has one form: declared with
-the helpers below (`code()`, `url()`, `language_code()`, `article_text()`), an id when it has the id pattern or
-points at an id, a code when it has another pattern, free text otherwise (see rucas.schema.derive)."""
-
-DATE_RANGE = (datetime.date(1800, 1, 1), datetime.date(2100, 12, 31))
-"""The first and last day any date column may hold. An open end is null, never a far-off day such as 9999-12-31;
-every date stays inside what every reader stores (pandas' datetime64[ns] ends in 2262)."""
-
-
-@dataclass(frozen=True)
-class Display:
-    """How people see a table (Datasette, the README): facts about the table kept beside its columns.
-
-    Set as a class's `__display__`; `rucas.schema.derive` carries it into the TableSpec, and the
-    Datasette configuration, the full-text indexes and the site's pages read it from there.
-    """
-
-    label: str | None = None
-    """The column shown in place of a foreign key's id that points at this table (and linked to the row)."""
-    newest_first: str | None = None
-    """The date column by which pages list rows, newest first."""
-    facets: tuple[str, ...] = ()
-    """Columns offered as facets on the table's page."""
-    full_text: tuple[str, ...] = ()
-    """Columns of the table's full-text index (SQLite FTS5, Porter stemming: "refused" finds "refuse")."""
-    full_text_codes: tuple[str, ...] = ()
-    """Coded columns whose meaning (the codebook's label and definition of the row's code) is indexed
-    with the full text, so that words for what a row is coded as find it: "refused" finds an event coded
-    REJECT ("Reject or refuse") even where the article says "declines"."""
-    lead: tuple[str, ...] = ()
-    """Columns a reader needs first, in this order; the other columns follow in schema order, ids last."""
+from rucas.schema.forms import (  # noqa: F401  (re-exported: the forms are facts of these tables)
+    CAMEO_PATTERN,
+    CODE_PATTERN,
+    DATE_RANGE,
+    ISO3_PATTERN,
+    MAX_LENGTH,
+    QID_PATTERN,
+    ROW_HISTORY_COLUMNS,
+    SHA256_PATTERN,
+    SLUG_PATTERN,
+    Display,
+)
 
 
 def pattern(regex: str) -> dict[str, dict[str, str]]:
@@ -131,10 +101,6 @@ class Evidence(SQLModel):
         description="Offset of the evidence in sources.text (Python code points, 0-based)."
     )
     evidence_end: int = Field(description="End offset of the evidence in sources.text (exclusive).")
-
-
-ROW_HISTORY_COLUMNS = ("first_release", "last_changed_release")
-"""The columns `rucas release` fills (see RowHistory); a curator never writes them, and derive puts them last."""
 
 
 class RowHistory(SQLModel):

@@ -116,3 +116,31 @@ def test_every_closed_vocabulary_is_published_in_the_codebook(duck):
 def test_no_second_list_of_tables_outside_the_schema():
     """TABLE_MODELS is the list; specs are derived from it in the same order."""
     assert [m.__tablename__ for m in TABLE_MODELS] == [s.name for s in table_specs()]
+
+
+def test_the_generated_specs_are_the_specs_the_table_classes_derive():
+    """schema/generated_specs.py is derived from the SQLModel classes and cannot drift from them: after a change
+    to schema/tables.py, `python -m rucas.schema.generate_specs` writes it again."""
+    from rucas.schema.derive import derive_table_specs
+    from rucas.schema.generate_specs import GENERATED, generated_specs_text
+
+    assert table_specs() == derive_table_specs()
+    assert GENERATED.read_text(encoding="utf-8") == generated_specs_text()
+
+
+def test_a_spec_still_names_the_class_that_defines_its_table():
+    assert [spec.model for spec in table_specs()] == list(TABLE_MODELS)
+
+
+def test_rucas_validate_imports_no_orm(tmp_path: Path):
+    """The specs validation needs are loaded from schema/generated_specs.py, without SQLModel or SQLAlchemy."""
+    import subprocess
+    import sys
+
+    from conftest import MINIMAL_CORPUS
+
+    script = ("import sys\nfrom rucas.build.cli import main\n"
+              f"code = main(['validate', '--curated', {str(MINIMAL_CORPUS)!r}, '--cache-dir', {str(tmp_path)!r}, '--quiet'])\n"
+              "print(code, sorted({m.split('.')[0] for m in sys.modules} & {'sqlmodel', 'sqlalchemy'}))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines()[-1] == "0 []"

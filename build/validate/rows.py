@@ -22,7 +22,7 @@ from rucas.schema import TableSpec, table_spec
 from rucas.schema.countries import is_country_code
 from rucas.schema.derive import ColumnSpec
 from rucas.schema.languages import is_language_code
-from rucas.schema.tables import CODE_PATTERN, DATE_RANGE, ROW_HISTORY_COLUMNS
+from rucas.schema.forms import CODE_PATTERN, DATE_RANGE, ROW_HISTORY_COLUMNS
 
 GROUPS: dict[str, dict[str, str]] = {
     "date": {key: f"date_{key}" for key in ("earliest", "latest", "precision", "basis", "note")},
