@@ -14,12 +14,16 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rucas.build.pipeline import build
 from rucas.build.release.release import make_release
-from rucas.build.write.text_selectors import CONTEXT_CHARS, quote_selector, reanchor
-from rucas.build.write.web_annotations import ANNOTATED_TABLES
+from rucas.build.write.text_selectors import CONTEXT_CHARS, quote_context, quote_selector, reanchor
+from rucas.build.write.web_annotations import (ANNOTATED_TABLES, annotation, article_resource, collection,
+                                               write_web_annotations)
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 
@@ -248,3 +252,98 @@ def test_a_release_carries_the_annotations_with_their_checksums(minimal_corpus: 
     for name in names:
         assert f"  {name}\n" in sums and name in manifest_paths
         assert (folder / name).read_bytes() == (report.build_dir / name).read_bytes()
+
+
+def test_every_annotation_file_is_the_json_the_standard_library_writes_of_it(output_dir: Path) -> None:
+    for path in sorted((output_dir / "annotations").rglob("*.jsonld")):
+        text = path.read_bytes().decode("utf-8")
+        assert text == json.dumps(json.loads(text), indent=1, ensure_ascii=False) + "\n", path
+
+
+HOSTILE_TEXT = ('He said: "Stop\\now" \u2028 at 100% \u2014 \u00abok\u00bb\x07 \ue000slot\ue000 {done}. '
+                'Then: "Stop\\now" again, %s and %(x)s.\n\tEnd.')
+"""An article text with what JSON escapes (quotes, backslash, control characters), what it does not (U+2028,
+non-ASCII, a private-use character) and what a format string would read (%, braces)."""
+
+
+def _hostile_tables() -> dict[str, pa.Table]:
+    """Three articles: a (no URL) and b (a URL with % and quotes) share HOSTILE_TEXT, c has no coded rows; a's
+    statement claims b's event, and one speaker is not among the actors. Rows are not in article order."""
+    sha = hashlib.sha256(HOSTILE_TEXT.encode("utf-8")).hexdigest()
+    first, second = HOSTILE_TEXT.index('"Stop'), HOSTILE_TEXT.rindex('"Stop')
+    return {
+        "actors": pa.table({"actor_id": ["x"], "name": ['Ann "A" \\ Actor\u2028']}),
+        "sources": pa.table({"source_id": ["c", "b", "a"], "url": [None, 'https://example.org/b?q=100%25&x="y"', None],
+                             "language": ["en", "ru", "en"], "text": [HOSTILE_TEXT] * 3, "text_sha256": [sha] * 3}),
+        "statements": pa.table({"statement_id": ["s2", "s1"], "source_id": ["b", "a"], "speaker_id": ["nobody", "x"],
+                                "quote_kind": pa.array(["reported", "direct"]).dictionary_encode(),
+                                "evidence_start": [second, first], "evidence_end": [second + 11, first + 11]}),
+        "events": pa.table({"event_id": ["e2", "e1"], "source_id": ["b", "a"],
+                            "summary": ['Talks\tended "badly" at 100%s', "Stop {now}"],
+                            "evidence_start": [0, 3], "evidence_end": [7, len(HOSTILE_TEXT)]}),
+        "event_conditions": pa.table({"condition_id": ["c1"], "event_id": ["e2"], "condition_type": ["request_\\x"],
+                                      "evidence_start": [9], "evidence_end": [20]}),
+        "claims": pa.table({"statement_id": ["s1"], "event_id": ["e2"],
+                            "relation": pa.array(["asserts"]).dictionary_encode()}),
+    }
+
+
+def _expected(table: str, key: str, summary: str, source: str, language: str, start: int, end: int) -> dict:
+    prefix, suffix = quote_context(HOSTILE_TEXT, start, end)
+    return annotation(table=table, key=key, summary=summary,
+                      article=article_resource(source, language, hashlib.sha256(HOSTILE_TEXT.encode()).hexdigest()),
+                      exact=HOSTILE_TEXT[start:end], prefix=prefix, suffix=suffix, start=start, end=end)
+
+
+def test_annotations_of_hostile_text_are_written_as_json_dumps_writes_their_documents(tmp_path: Path) -> None:
+    first, second = HOSTILE_TEXT.index('"Stop'), HOSTILE_TEXT.rindex('"Stop')
+    url = 'https://example.org/b?q=100%25&x="y"'
+    articles = {
+        "a": [_expected("statements", "s1", 'Statement by Ann "A" \\ Actor\u2028 (direct)', "urn:rucas:source:a", "en",
+                        first, first + 11),
+              _expected("events", "e1", "Stop {now}", "urn:rucas:source:a", "en", 3, len(HOSTILE_TEXT)),
+              _expected("claims", "s1,e2", 'The statement asserts: Talks\tended "badly" at 100%s', "urn:rucas:source:a",
+                        "en", first, first + 11)],
+        "b": [_expected("statements", "s2", "Statement by nobody (reported)", url, "ru", second, second + 11),
+              _expected("events", "e2", 'Talks\tended "badly" at 100%s', url, "ru", 0, 7),
+              _expected("event_conditions", "c1", 'Condition request_\\x of: Talks\tended "badly" at 100%s', url, "ru",
+                        9, 20)],
+        "c": [],
+    }
+    written = write_web_annotations(_hostile_tables(), tmp_path)
+    for source_id, items in articles.items():
+        expected = collection(f"urn:rucas:annotations:{source_id}", f"Evidence of the rows coded from {source_id}",
+                              items)
+        assert (tmp_path / "articles" / f"{source_id}.jsonld").read_bytes() == \
+            (json.dumps(expected, indent=1, ensure_ascii=False) + "\n").encode("utf-8"), source_id
+    every = collection("urn:rucas:annotations", "Evidence of every coded row of RUCAS",
+                       [item for items in articles.values() for item in items])
+    assert (tmp_path / "all.jsonld").read_bytes() == (json.dumps(every, indent=1, ensure_ascii=False) + "\n").encode()
+    assert sorted(written) == ["all.jsonld", "articles/a.jsonld", "articles/b.jsonld", "articles/c.jsonld"]
+    for name, file in written.items():
+        content = (tmp_path / name).read_bytes()
+        assert (file.bytes, file.sha256) == (len(content), hashlib.sha256(content).hexdigest()), name
+
+
+def test_a_condition_of_an_event_no_article_has_is_refused_with_its_row(tmp_path: Path) -> None:
+    tables = _hostile_tables()
+    tables["event_conditions"] = pa.table({"condition_id": ["c9"], "event_id": ["e9"], "condition_type": ["x"],
+                                           "evidence_start": [0], "evidence_end": [1]})
+    with pytest.raises(ValueError, match="c9.*'e9'"):
+        write_web_annotations(tables, tmp_path)
+
+
+@given(text=st.text("ab", max_size=24), exact=st.text("ab", min_size=1, max_size=3),
+       prefix=st.text("ab", max_size=3), suffix=st.text("ab", max_size=3))
+def test_a_quote_anchors_only_where_its_words_alone_stand_between_its_prefix_and_suffix(
+        text: str, exact: str, prefix: str, suffix: str) -> None:
+    where = [start for start in range(len(prefix), len(text) - len(exact) + 1)
+             if text[start - len(prefix):start] == prefix and text[start:start + len(exact)] == exact
+             and text[start + len(exact):start + len(exact) + len(suffix)] == suffix]
+    start = where[0] if where else 0
+    item = {"target": {"selector": [
+        {"type": "TextQuoteSelector", "exact": exact, "prefix": prefix, "suffix": suffix},
+        {"type": "TextPositionSelector", "start": start, "end": start + len(exact)}]}}
+    anchor = reanchor(item, text)
+    assert anchor.anchored == (len(where) == 1)
+    assert anchor.orphan is None or ("more than once" in anchor.orphan) == (len(where) > 1)

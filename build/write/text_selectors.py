@@ -18,27 +18,38 @@ CONTEXT_CHARS = 32
 
 
 def _quote_positions(text: str, exact: str, prefix: str, suffix: str, limit: int = 2) -> list[int]:
-    """The offsets (at most `limit`) where `exact` occurs in `text` preceded by `prefix` and followed by `suffix`."""
+    """The offsets (at most `limit`) where `exact` occurs in `text` preceded by `prefix` and followed by `suffix`:
+    wherever the quote with its context, prefix + exact + suffix, occurs (overlapping occurrences too), plus
+    len(prefix). One search for the whole context, not one per occurrence of the quote alone."""
+    context = prefix + exact + suffix
     found: list[int] = []
-    position = text.find(exact)
+    position = text.find(context)
     while position != -1 and len(found) < limit:
-        if position >= len(prefix) and text.startswith(prefix, position - len(prefix)) \
-                and text.startswith(suffix, position + len(exact)):
-            found.append(position)
-        position = text.find(exact, position + 1)
+        found.append(position + len(prefix))
+        position = text.find(context, position + 1)
     return found
 
 
-def quote_selector(text: str, start: int, end: int) -> dict[str, str]:
-    """The TextQuoteSelector of text[start:end]: its words and up to CONTEXT_CHARS characters either side,
-    the context doubled until the quote with it occurs once (at worst the whole text around it)."""
+def quote_context(text: str, start: int, end: int) -> tuple[str, str]:
+    """The prefix and suffix of text[start:end] in its TextQuoteSelector: up to CONTEXT_CHARS characters either
+    side, the context doubled until the quote with it occurs once (at worst the whole text around it)."""
     exact, width = text[start:end], CONTEXT_CHARS
     while True:
         prefix, suffix = text[max(0, start - width):start], text[end:end + width]
         whole = len(prefix) == start and len(suffix) == len(text) - end
         if whole or _quote_positions(text, exact, prefix, suffix) == [start]:
-            return {"type": "TextQuoteSelector", "exact": exact, "prefix": prefix, "suffix": suffix}
+            return prefix, suffix
         width *= 2
+
+
+def text_quote_selector(exact: str, prefix: str, suffix: str) -> dict[str, str]:
+    """A TextQuoteSelector: the quoted words with the context before and after them."""
+    return {"type": "TextQuoteSelector", "exact": exact, "prefix": prefix, "suffix": suffix}
+
+
+def quote_selector(text: str, start: int, end: int) -> dict[str, str]:
+    """The TextQuoteSelector of text[start:end], with the context quote_context gives it."""
+    return text_quote_selector(text[start:end], *quote_context(text, start, end))
 
 
 def position_selector(start: int, end: int) -> dict[str, object]:

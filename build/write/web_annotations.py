@@ -21,15 +21,19 @@ Annotation Data Model (https://www.w3.org/TR/annotation-model/), serialised as J
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from json.encoder import encode_basestring as _encode_string
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from rucas.build.write.text_selectors import position_selector, quote_selector
+from rucas.build.write.text_selectors import position_selector, quote_context, text_quote_selector
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 MOTIVATION = "identifying"
@@ -37,6 +41,8 @@ ANNOTATED_TABLES = ("statements", "events", "event_conditions", "claims")
 """The tables whose rows carry an evidence span, in the order their annotations are listed."""
 ALL_FILE = "all.jsonld"
 ARTICLES_FOLDER = "articles"
+ITEM_INDENT = "   "
+"""An annotation's indent inside its collection (collection > first > items)."""
 
 
 def source_iri(source_id: str, url: str | None) -> str:
@@ -49,57 +55,30 @@ def row_iri(table: str, key: str) -> str:
     return f"urn:rucas:row:{table}:{key}"
 
 
-def _rows(table: pa.Table, *columns: str) -> list[dict]:
-    return table.select(list(columns)).to_pylist()
+def article_resource(iri: str, language: str | None, text_sha256: str) -> dict[str, object]:
+    """The target's source: the article (`iri`, from source_iri) as a Text, with the hash of its stored text."""
+    return {"id": iri, "type": "Text", "language": language, "schema:sha256": text_sha256}
 
 
-def evidence_rows(tables: dict[str, pa.Table]) -> list[dict]:
-    """Every annotated row as (table, key, source_id, start, end, summary), in ANNOTATED_TABLES order then key order."""
-    names = {row["actor_id"]: row["name"] for row in _rows(tables["actors"], "actor_id", "name")}
-    statements = _rows(tables["statements"], "statement_id", "source_id", "speaker_id", "quote_kind",
-                       "evidence_start", "evidence_end")
-    events = _rows(tables["events"], "event_id", "source_id", "summary", "evidence_start", "evidence_end")
-    by_statement, by_event = {row["statement_id"]: row for row in statements}, {row["event_id"]: row for row in events}
-    found = [{"table": "statements", "key": row["statement_id"], "source_id": row["source_id"],
-              "start": row["evidence_start"], "end": row["evidence_end"],
-              "summary": f"Statement by {names.get(row['speaker_id'], row['speaker_id'])} ({row['quote_kind']})"}
-             for row in statements]
-    found += [{"table": "events", "key": row["event_id"], "source_id": row["source_id"],
-               "start": row["evidence_start"], "end": row["evidence_end"], "summary": row["summary"]}
-              for row in events]
-    for row in _rows(tables["event_conditions"], "condition_id", "event_id", "condition_type", "evidence_start",
-                     "evidence_end"):
-        event = by_event[row["event_id"]]
-        found.append({"table": "event_conditions", "key": row["condition_id"], "source_id": event["source_id"],
-                      "start": row["evidence_start"], "end": row["evidence_end"],
-                      "summary": f"Condition {row['condition_type']} of: {event['summary']}"})
-    for row in _rows(tables["claims"], "statement_id", "event_id", "relation"):
-        statement = by_statement[row["statement_id"]]
-        found.append({"table": "claims", "key": f"{row['statement_id']},{row['event_id']}",
-                      "source_id": statement["source_id"], "start": statement["evidence_start"],
-                      "end": statement["evidence_end"],
-                      "summary": f"The statement {row['relation']}: {by_event[row['event_id']]['summary']}"})
-    return found
-
-
-def annotation(row: dict, source: dict) -> dict:
-    """The Web Annotation of one evidence row (see the module docstring), without @context (its page gives it)."""
-    text = source["text"]
+def annotation(*, table: str, key: str, summary: str, article: dict[str, object], exact: str, prefix: str,
+               suffix: str, start: int, end: int) -> dict:
+    """The Web Annotation of one evidence row (see the module docstring), without @context (its page gives it):
+    the row `key` of `table`, summarised for people by `summary`, whose words text[start:end] (`exact`, between
+    `prefix` and `suffix`) are in `article` (article_resource)."""
     return {
-        "id": f"urn:rucas:annotation:{row['table']}:{row['key']}",
+        "id": f"urn:rucas:annotation:{table}:{key}",
         "type": "Annotation",
         "motivation": MOTIVATION,
         "body": [
-            {"id": row_iri(row["table"], row["key"]), "purpose": "identifying",
-             "dcterms:isPartOf": {"id": f"urn:rucas:table:{row['table']}"}, "dcterms:identifier": row["key"]},
-            {"type": "TextualBody", "purpose": "describing", "value": row["summary"], "format": "text/plain",
+            {"id": row_iri(table, key), "purpose": "identifying",
+             "dcterms:isPartOf": {"id": f"urn:rucas:table:{table}"}, "dcterms:identifier": key},
+            {"type": "TextualBody", "purpose": "describing", "value": summary, "format": "text/plain",
              "language": "en"},
         ],
         "target": {
             "type": "SpecificResource",
-            "source": {"id": source_iri(source["source_id"], source["url"]), "type": "Text",
-                       "language": source["language"], "schema:sha256": source["text_sha256"]},
-            "selector": [quote_selector(text, row["start"], row["end"]), position_selector(row["start"], row["end"])],
+            "source": article,
+            "selector": [text_quote_selector(exact, prefix, suffix), position_selector(start, end)],
         },
     }
 
@@ -116,61 +95,104 @@ def collection(collection_id: str, label: str, annotations: list[dict]) -> dict:
     return document
 
 
-def annotations_by_source(tables: dict[str, pa.Table]) -> Iterator[tuple[str, list[dict]]]:
-    """Every article's annotations, one article at a time (in source_id order; a row's order as in
-    evidence_rows), so that no more than one article's annotations are held at once."""
-    sources = {row["source_id"]: row for row in _rows(tables["sources"], "source_id", "url", "language", "text",
-                                                          "text_sha256")}
-    rows_by_source: dict[str, list[dict]] = {source_id: [] for source_id in sorted(sources)}
-    for row in evidence_rows(tables):
-        rows_by_source[row["source_id"]].append(row)
-    for source_id, rows in rows_by_source.items():
-        yield source_id, [annotation(row, sources[source_id]) for row in rows]
+def document_text(document: object) -> str:
+    """How every annotation file writes a JSON document: `json.dumps(document, indent=1, ensure_ascii=False)`."""
+    return json.dumps(document, indent=1, ensure_ascii=False)
 
 
-def indented_json(value: object, level: int = 0) -> str:
-    """`json.dumps(value, indent=1, ensure_ascii=False)` as it reads nested `level` deep (its first line not
-    indented), for the values an annotation holds. The standard library encodes an indented document in pure
-    Python (about 0.5 ms per annotation); this writes the same text about ten times faster."""
+# Writing: every file is document_text of its collection, byte for byte. The standard library encodes an
+# indented document in pure Python (about 0.5 ms per annotation), so the text is laid out once, from the
+# definitions above encoded by document_text with markers in place of their values (a _Template), and each
+# annotation's text is that layout with its values' JSON put in. A value's JSON does not depend on where it
+# stands (json escapes character by character, and no string holds a raw line break), so the text is the one
+# document_text writes; tests/test_web_annotations.py compares the two.
+
+_MARK = "\ue000"
+"""Encloses a slot's name in the document a template is laid out from (a private-use character no value given
+to the layout holds)."""
+
+
+def _slot(name: str) -> str:
+    return f"{_MARK}{name}{_MARK}"
+
+
+def _json_value(value: object) -> str:
+    """A string, integer or null as document_text writes it (quick for the two commonest kinds)."""
     if value.__class__ is str:
         return _encode_string(value)
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        inner = "\n" + " " * (level + 1)
-        return ("{" + inner + ("," + inner).join(f"{_encode_string(key)}: {indented_json(item, level + 1)}"
-                                                  for key, item in value.items()) + "\n" + " " * level + "}")
-    if isinstance(value, (list, tuple)):
-        if not value:
-            return "[]"
-        inner = "\n" + " " * (level + 1)
-        return "[" + inner + ("," + inner).join(indented_json(item, level + 1) for item in value) + "\n" + " " * level + "]"
-    return json.dumps(value)  # numbers (and str subclasses): as the standard encoder writes them
+    if value.__class__ is int:
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
-_ITEMS = "\0items\0"
-"""Stands for the annotations while a collection's text is laid out around them."""
+class _Template:
+    """JSON text with named slots: a slot that was a whole string is filled with a value's JSON (string, number
+    or null), a slot inside a string with the escaped characters of a string."""
+
+    _SLOTS = re.compile(f'"{_MARK}(\\w+){_MARK}"|{_MARK}(\\w+){_MARK}')
+
+    def __init__(self, text: str) -> None:
+        pieces = self._SLOTS.split(text)
+        self.slots = [(whole or inside, whole is not None) for whole, inside in zip(pieces[1::3], pieces[2::3])]
+        self.literals = pieces[::3]
+
+    def fill(self, values: dict[str, str]) -> str:
+        """The text with every slot filled from `values` (name: the value's JSON, see _json_value; a string's for
+        a slot inside a string)."""
+        text = [self.literals[0]]
+        for (name, whole), literal in zip(self.slots, self.literals[1:]):
+            text += (values[name] if whole else values[name][1:-1], literal)
+        return "".join(text)
+
+    def partial(self, values: dict[str, str]) -> _Template:
+        """The template with the slots named in `values` (name: the value's JSON) filled, the others kept."""
+        filled = _Template.__new__(_Template)
+        filled.slots, filled.literals = [], [self.literals[0]]
+        for (name, whole), literal in zip(self.slots, self.literals[1:]):
+            if name in values:
+                value = values[name]
+                if not whole:
+                    if not value.startswith('"'):
+                        raise ValueError(f"slot {name} stands inside a string; {value} is not one")
+                    value = value[1:-1]
+                filled.literals[-1] += value + literal
+            else:
+                filled.slots.append((name, whole))
+                filled.literals.append(literal)
+        return filled
+
+
+def _layout(document: object, indent: str = "") -> _Template:
+    """The template of document_text(document) (its leaves slot markers), each line after the first indented by
+    `indent` as it is nested in a collection."""
+    return _Template(indent + document_text(document).replace("\n", "\n" + indent))
+
+
+_ITEM = _layout(annotation(table=_slot("table"), key=_slot("key"), summary=_slot("summary"),
+                           article=article_resource(_slot("source"), _slot("language"), _slot("sha256")),
+                           exact=_slot("exact"), prefix=_slot("prefix"), suffix=_slot("suffix"),
+                           start=_slot("start"), end=_slot("end")), ITEM_INDENT)
+"""One annotation's text in a collection's items (ITEM_INDENT deep)."""
+
+
+def _collection_layout() -> tuple[_Template, _Template]:
+    """The text of a collection before and after its annotations (joined by ",\n", each an _ITEM)."""
+    document = collection(_slot("id"), _slot("label"), [_slot("items")])
+    document["total"] = _slot("total")
+    head, tail = document_text(document).split(ITEM_INDENT + json.dumps(_slot("items"), ensure_ascii=False))
+    return _Template(head), _Template(tail + "\n")
+
+
+_HEAD, _TAIL = _collection_layout()
 
 
 def _collection_text(collection_id: str, label: str, total: int) -> tuple[str, str]:
-    """The text of a collection of `total` annotations before and after them (joined by ",\n", each written as
-    ITEM_INDENT + indented_json(annotation, 3)); one whole text and "" when it holds none."""
+    """The text of a collection of `total` annotations before and after them (joined by ",\n"); one whole text
+    and "" when it holds none."""
     if not total:
-        return indented_json(collection(collection_id, label, [])) + "\n", ""
-    document = collection(collection_id, label, [_ITEMS])
-    document["total"] = total
-    head, tail = indented_json(document).split(ITEM_INDENT + _encode_string(_ITEMS))
-    return head, tail + "\n"
-
-
-ITEM_INDENT = "   "
-"""An annotation's indent inside its collection (collection > first > items)."""
+        return document_text(collection(collection_id, label, [])) + "\n", ""
+    values = {"id": _encode_string(collection_id), "label": _encode_string(label), "total": _json_value(total)}
+    return _HEAD.fill(values), _TAIL.fill(values)
 
 
 def _article_collection(source_id: str, total: int) -> tuple[str, str]:
@@ -181,60 +203,213 @@ def _all_collection(total: int) -> tuple[str, str]:
     return _collection_text("urn:rucas:annotations", "Evidence of every coded row of RUCAS", total)
 
 
+@dataclass(frozen=True)
+class WrittenFile:
+    """A file write_web_annotations wrote (not one it linked to the previous build's): its size and SHA-256,
+    computed from the bytes as they were written, so that nobody needs to read the file again to hash it."""
+
+    bytes: int
+    sha256: str
+
+
 def write_web_annotations(tables: dict[str, pa.Table], directory: Path, *, previous: Path | None = None,
-                          changed: set[str] | None = None) -> None:
+                          changed: set[str] | None = None) -> dict[str, WrittenFile]:
     """Write directory/articles/<source_id>.jsonld for every article and directory/all.jsonld for the corpus,
-    one article at a time (each file as `json.dumps(collection, indent=1, ensure_ascii=False)` writes it).
+    one article at a time (each file as document_text of its collection writes it); return the files written,
+    by path relative to `directory`, with their size and hash.
 
     With `previous` (the annotations folder of the build this one is patched from) and `changed` (the source ids
-    whose rows may differ), an unchanged article's file is a link to its previous one and its annotations' text
-    in all.jsonld is copied from the previous all.jsonld; only changed articles are encoded again."""
+    whose rows may differ), an unchanged article's file is a link to its previous one (not among the files
+    returned) and its annotations' text in all.jsonld is copied from the previous all.jsonld; only changed
+    articles are encoded again."""
     articles = directory / ARTICLES_FOLDER
     articles.mkdir(parents=True, exist_ok=True)
-    counts = _annotation_counts(tables)
+    evidence = evidence_table(tables)
+    counts = _annotation_counts(tables["sources"], evidence)
     if previous is not None and changed is not None:
         changed = changed | _claiming_articles(tables, changed)
     reuse = _PreviousAnnotations(previous, changed, counts) if previous is not None and changed is not None else None
-    if reuse is None:
-        encoded: Iterator[tuple[str, list[dict]]] = annotations_by_source(tables)
-    else:  # only the articles whose annotations cannot be reused are encoded
-        encoded = annotations_by_source(_tables_of(tables, {s for s in counts if not reuse.unchanged(s, counts[s])}))
-    head, tail = _all_collection(sum(counts.values()))
+    encode = None if reuse is None else {s for s in counts if not reuse.unchanged(s, counts[s])}
+    encoded = _encoded_articles(tables["sources"], evidence, encode)
+    written: dict[str, WrittenFile] = {}
+    head, tail = _all_collection(evidence.num_rows)
     first = True
-    with open(directory / ALL_FILE, "w", encoding="utf-8", newline="") as whole:
-        whole.write(head)
+    with _HashedFile(directory / ALL_FILE) as whole:
+        whole.write(head.encode("utf-8"))
         for source_id in sorted(counts):
             name = f"{source_id}.jsonld"
             if reuse is not None and reuse.unchanged(source_id, counts[source_id]):
                 os.link(previous / ARTICLES_FOLDER / name, articles / name)
                 if counts[source_id]:
-                    whole.write("" if first else ",\n")
+                    whole.write(b"" if first else b",\n")
                     reuse.copy_items(source_id, whole)
                     first = False
                 continue
-            encoded_id, annotations = next(encoded)
+            encoded_id, total, items = next(encoded)
             assert encoded_id == source_id, (encoded_id, source_id)
-            items = ",\n".join(ITEM_INDENT + indented_json(item, 3) for item in annotations)
-            article_head, article_tail = _article_collection(source_id, len(annotations))
-            (articles / name).write_text(article_head + items + article_tail, encoding="utf-8", newline="")
-            if annotations:
-                whole.write(("" if first else ",\n") + items)
+            article_head, article_tail = _article_collection(source_id, total)
+            text = items.encode("utf-8")
+            content = article_head.encode("utf-8") + text + article_tail.encode("utf-8")
+            _write_file(articles / name, content)
+            written[f"{ARTICLES_FOLDER}/{name}"] = WrittenFile(len(content), hashlib.sha256(content).hexdigest())
+            if total:
+                whole.write((b"" if first else b",\n") + text)
                 first = False
-        whole.write(tail)
+        whole.write(tail.encode("utf-8"))
+    written[ALL_FILE] = whole.written
+    return written
 
 
-def _annotation_counts(tables: dict[str, pa.Table]) -> dict[str, int]:
+def _write_file(path: Path, content: bytes) -> None:
+    """Create (or replace) the file at `path` holding `content`: one open, write and close, no text layer."""
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(handle, view):]
+    finally:
+        os.close(handle)
+
+
+class _HashedFile:
+    """A file written from the start, hashed as it is written (`written` once it is closed)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.digest, self.size = path, hashlib.sha256(), 0
+        self.written: WrittenFile | None = None
+
+    def __enter__(self) -> _HashedFile:
+        self.file = open(self.path, "wb", buffering=1 << 20)
+        return self
+
+    def write(self, content: bytes) -> None:
+        self.file.write(content)
+        self.digest.update(content)
+        self.size += len(content)
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.file.close()
+        self.written = WrittenFile(self.size, self.digest.hexdigest())
+
+
+EVIDENCE_COLUMNS = ("source_id", "rank", "row", "key", "start", "end", "summary")
+"""evidence_table's columns: the article, the row's table (its place in ANNOTATED_TABLES), the row's place in
+its table, its key, its evidence span and its one-line summary."""
+
+
+def evidence_table(tables: dict[str, pa.Table]) -> pa.Table:
+    """Every annotated row (EVIDENCE_COLUMNS): a statement's summary names its speaker (its id if the actors
+    lack it), an event's is its own, a condition's and a claim's quote their event's; a condition is in its
+    event's article and a claim in its statement's, with its statement's span. Rows are looked up by key with
+    Arrow (index_in and take, no Python objects per row). Raises ValueError naming a row whose event or
+    statement is missing."""
+    statements, events = tables["statements"], tables["events"]
+
+    def text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+        return pc.cast(column, pa.string())
+
+    def lookup(table: pa.Table, column: str, keys: pa.Table, key: str, *, required: bool = True) -> pa.Array:
+        """The positions in `keys` of the rows whose `key` each row's `column` names."""
+        found = pc.index_in(table.column(column), value_set=keys.column(key))
+        if required and found.null_count:
+            row = table.filter(pc.is_null(found)).slice(0, 1).to_pylist()[0]
+            raise ValueError(f"{row}: no row of the table holding {key} has {row[column]!r}; the tables are not a "
+                             "validated corpus")
+        return found
+
+    speakers = lookup(statements, "speaker_id", tables["actors"], "actor_id", required=False)
+    conditions = tables["event_conditions"]
+    condition_events = lookup(conditions, "event_id", events, "event_id")
+    claims = tables["claims"]
+    claim_statements, claim_events = (lookup(claims, "statement_id", statements, "statement_id"),
+                                      lookup(claims, "event_id", events, "event_id"))
+    columns = {  # source_id, key, start, end, summary
+        "statements": (statements.column("source_id"), statements.column("statement_id"),
+                       statements.column("evidence_start"), statements.column("evidence_end"),
+                       pc.binary_join_element_wise(
+                           "Statement by ", pc.coalesce(tables["actors"].column("name").take(speakers),
+                                                        statements.column("speaker_id")),
+                           " (", text(statements.column("quote_kind")), ")", "")),
+        "events": (events.column("source_id"), events.column("event_id"), events.column("evidence_start"),
+                   events.column("evidence_end"), events.column("summary")),
+        "event_conditions": (events.column("source_id").take(condition_events), conditions.column("condition_id"),
+                             conditions.column("evidence_start"), conditions.column("evidence_end"),
+                             pc.binary_join_element_wise("Condition ", conditions.column("condition_type"), " of: ",
+                                                         events.column("summary").take(condition_events), "")),
+        "claims": (statements.column("source_id").take(claim_statements),
+                   pc.binary_join_element_wise(claims.column("statement_id"), claims.column("event_id"), ","),
+                   statements.column("evidence_start").take(claim_statements),
+                   statements.column("evidence_end").take(claim_statements),
+                   pc.binary_join_element_wise("The statement ", text(claims.column("relation")), ": ",
+                                               events.column("summary").take(claim_events), "")),
+    }
+    schema = pa.schema([("source_id", pa.string()), ("rank", pa.int8()), ("row", pa.int64()), ("key", pa.string()),
+                        ("start", pa.int64()), ("end", pa.int64()), ("summary", pa.string())])
+    parts = []
+    for rank, name in enumerate(ANNOTATED_TABLES):
+        source_id, key, start, end, summary = columns[name]
+        rows = tables[name].num_rows
+        parts.append(pa.table([text(source_id), pa.array([rank] * rows, pa.int8()),
+                               pa.array(range(rows), pa.int64()), text(key), start, end, text(summary)],
+                              schema=schema))
+    return pa.concat_tables(parts)
+
+
+def _annotation_counts(sources: pa.Table, evidence: pa.Table) -> dict[str, int]:
     """How many annotations each article has (every article, none or more)."""
-    counts = dict.fromkeys(tables["sources"].column("source_id").to_pylist(), 0)
-    for row in evidence_rows(tables):
-        counts[row["source_id"]] += 1
+    counts = dict.fromkeys(sources.column("source_id").to_pylist(), 0)
+    for entry in pc.value_counts(evidence.column("source_id")).to_pylist():
+        if entry["values"] not in counts:
+            raise ValueError(f"{entry['counts']} annotated row(s) of article {entry['values']!r}, which is not among "
+                             "the sources")
+        counts[entry["values"]] = entry["counts"]
     return counts
+
+
+_BATCH = 4096
+"""Rows (or articles) taken from the Arrow tables at a time while encoding: memory stays bounded by a batch."""
+
+
+def _sorted_rows(table: pa.Table, order: pa.Array, columns: tuple[str, ...]) -> Iterator[tuple]:
+    """The rows of `table` in the order of the indices `order`, as tuples of `columns`, a batch at a time."""
+    for start in range(0, len(order), _BATCH):
+        batch = table.select(list(columns)).take(order[start:start + _BATCH])
+        yield from zip(*(batch.column(name).to_pylist() for name in columns))
+
+
+def _encoded_articles(sources: pa.Table, evidence: pa.Table, only: set[str] | None) -> Iterator[tuple[str, int, str]]:
+    """(source_id, number of annotations, their text joined by ",\n") of every article (or of those in `only`),
+    in source_id order; an article's annotations in ANNOTATED_TABLES order, then their tables' row order."""
+    if only is not None:
+        selected = pa.array(sorted(only), pa.string())
+        sources = sources.filter(pc.is_in(sources.column("source_id"), value_set=selected))
+        evidence = evidence.filter(pc.is_in(evidence.column("source_id"), value_set=selected))
+    rows = _sorted_rows(evidence, pc.sort_indices(evidence, [("source_id", "ascending"), ("rank", "ascending"),
+                                                             ("row", "ascending")]), EVIDENCE_COLUMNS)
+    row = next(rows, None)
+    templates = [_ITEM.partial({"table": _encode_string(table)}) for table in ANNOTATED_TABLES]
+    for source_id, url, language, text, text_sha256 in _sorted_rows(
+            sources, pc.sort_indices(sources, [("source_id", "ascending")]),
+            ("source_id", "url", "language", "text", "text_sha256")):
+        article = {"source": _encode_string(source_iri(source_id, url)), "language": _json_value(language),
+                   "sha256": _json_value(text_sha256)}
+        filled = [template.partial(article) for template in templates]
+        items = []
+        while row is not None and row[0] == source_id:
+            _, rank, _, key, start, end, summary = row
+            prefix, suffix = quote_context(text, start, end)
+            items.append(filled[rank].fill({"key": _encode_string(key), "summary": _json_value(summary),
+                                            "exact": _encode_string(text[start:end]),
+                                            "prefix": _encode_string(prefix), "suffix": _encode_string(suffix),
+                                            "start": _json_value(start), "end": _json_value(end)}))
+            row = next(rows, None)
+        yield source_id, len(items), ",\n".join(items)
+    if row is not None:
+        raise ValueError(f"{ANNOTATED_TABLES[row[1]]} {row[3]}: its article {row[0]!r} is not among the sources")
 
 
 def _claiming_articles(tables: dict[str, pa.Table], source_ids: set[str]) -> set[str]:
     """The articles whose claims are about events of `source_ids`: a claim's summary quotes its event's."""
-    import pyarrow.compute as pc
-
     events = tables["events"].filter(pc.is_in(tables["events"].column("source_id"),
                                               value_set=pa.array(sorted(source_ids), pa.string())))
     claims = tables["claims"].filter(pc.is_in(tables["claims"].column("event_id"),
@@ -243,21 +418,6 @@ def _claiming_articles(tables: dict[str, pa.Table], source_ids: set[str]) -> set
                                                       value_set=pa.array(claims.column("statement_id").to_pylist(),
                                                                          pa.string())))
     return set(statements.column("source_id").to_pylist())
-
-
-def _tables_of(tables: dict[str, pa.Table], source_ids: set[str]) -> dict[str, pa.Table]:
-    """The rows evidence_rows reads for some articles: their sources, statements, events, conditions and claims."""
-    import pyarrow.compute as pc
-
-    def where(table: pa.Table, column: str, values) -> pa.Table:
-        return table.filter(pc.is_in(table.column(column), value_set=pa.array(values, table.schema.field(column).type)))
-
-    statements = where(tables["statements"], "source_id", sorted(source_ids))
-    events = where(tables["events"], "source_id", sorted(source_ids))
-    return {"actors": tables["actors"], "sources": where(tables["sources"], "source_id", sorted(source_ids)),
-            "statements": statements, "events": events,
-            "event_conditions": where(tables["event_conditions"], "event_id", events.column("event_id").to_pylist()),
-            "claims": where(tables["claims"], "statement_id", statements.column("statement_id").to_pylist())}
 
 
 class _PreviousAnnotations:
@@ -303,4 +463,4 @@ class _PreviousAnnotations:
         chunk = self.source.read(length)
         if not (chunk.startswith(ITEM_INDENT.encode() + b"{") and chunk.endswith(b"}")):
             raise ValueError(f"{self.previous / ALL_FILE}: the annotations of {source_id} are not where its file says")
-        whole.write(chunk.decode("utf-8"))
+        whole.write(chunk)
