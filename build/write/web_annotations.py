@@ -391,17 +391,17 @@ def _encoded_articles(sources: pa.Table, evidence: pa.Table, only: set[str] | No
     for source_id, url, language, text, text_sha256 in _sorted_rows(
             sources, pc.sort_indices(sources, [("source_id", "ascending")]),
             ("source_id", "url", "language", "text", "text_sha256")):
-        article = {"source": _encode_string(source_iri(source_id, url)), "language": _json_value(language),
-                   "sha256": _json_value(text_sha256)}
-        filled = [template.partial(article) for template in templates]
+        iri, language, text_sha256 = (_encode_string(source_iri(source_id, url)), _json_value(language),
+                                      _json_value(text_sha256))
         items = []
         while row is not None and row[0] == source_id:
             _, rank, _, key, start, end, summary = row
             prefix, suffix = quote_context(text, start, end)
-            items.append(filled[rank].fill({"key": _encode_string(key), "summary": _json_value(summary),
-                                            "exact": _encode_string(text[start:end]),
-                                            "prefix": _encode_string(prefix), "suffix": _encode_string(suffix),
-                                            "start": _json_value(start), "end": _json_value(end)}))
+            items.append(templates[rank].fill({"key": _encode_string(key), "summary": _json_value(summary),
+                                               "source": iri, "language": language, "sha256": text_sha256,
+                                               "exact": _encode_string(text[start:end]),
+                                               "prefix": _encode_string(prefix), "suffix": _encode_string(suffix),
+                                               "start": _json_value(start), "end": _json_value(end)}))
             row = next(rows, None)
         yield source_id, len(items), ",\n".join(items)
     if row is not None:
