@@ -55,7 +55,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         report = build(args.curated or default_curated_dir(), args.output or default_output_dir(),
                        quiet if args.quiet else stderr_progress, cache=not args.no_cache, bar=_show_bar(args),
-                       review_pages=not args.no_review_pages, incremental=not args.cold)
+                       incremental=not args.cold)
     except ValidationFailed as failure:
         return _print_errors(failure)
     total = sum(report.row_counts.values())
@@ -93,8 +93,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
     curated = args.curated or default_curated_dir()
     with tempfile.TemporaryDirectory(prefix="rucas-docs-") as scratch:
-        output = args.output or build(curated, Path(scratch), quiet, cache=False, review_pages=False,
-                                      incremental=False).output_dir
+        output = args.output or build(curated, Path(scratch), quiet, cache=False, incremental=False).output_dir
         stale = update_documents(DocInputs(output, curated, cli=args.parser), check=args.check)
     for block in stale:
         print(f"{'stale' if args.check else 'rewrote'}: {block}", file=sys.stderr if args.check else sys.stdout)
@@ -211,19 +210,12 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate one article against the reference files; print what it adds to each table."""
-    from rucas.build.curate.check_article import check_article, summary_lines
-    from rucas.build.curate.review_page import ReviewInput, render_review_page
+    from rucas.build.curate.check_article import check_article, check_review_page, summary_lines
 
     result = check_article(args.curated or default_curated_dir(), args.article_id)
     for error in result.errors:
         print(str(error), file=sys.stderr)
-    if args.html and result.text is not None:
-        sources = result.tables.get("sources") or [{}]
-        body = (sources[0]["body_start"], sources[0]["body_end"]) if sources[0].get("body_end") else None
-        notice = (f"{len(result.errors)} error(s): rows with errors are not shown (see the list from rucas check)"
-                  if result.errors else None)
-        page = render_review_page(ReviewInput(result.source_id, result.text, body, result.tables, result.actor_names),
-                                  sources[0].get("title"), notice)
+    if args.html and (page := check_review_page(result)) is not None:
         args.html.parent.mkdir(parents=True, exist_ok=True)
         args.html.write_text(page, encoding="utf-8")
         print(f"review page: {args.html}")
@@ -289,9 +281,6 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--progress", action="store_true", help="draw a progress bar even when not on a terminal")
     build.add_argument("--no-cache", action="store_true",
                        help="validate every article again instead of reusing <output>/.cache")
-    build.add_argument("--no-review-pages", action="store_true",
-                       help="do not write review/<source_id>.html for every article (for large corpora; "
-                       "`rucas check ID --html` writes one)")
     build.add_argument("--cold", action="store_true",
                        help="write every output anew instead of patching the previous build")
     build.set_defaults(func=cmd_build)

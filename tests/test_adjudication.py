@@ -145,7 +145,7 @@ def test_a_status_outside_the_vocabulary_is_refused(minimal_corpus: Path, capsys
 
 @pytest.mark.slow
 def test_the_build_publishes_the_agreement_and_every_decision(adjudicated: Path, tmp_path: Path):
-    report = build(adjudicated, tmp_path / "out", cache=False, review_pages=False)
+    report = build(adjudicated, tmp_path / "out", cache=False)
     assert report.row_counts["adjudications"] == 4
     con = duckdb.connect(str(report.build_dir / "rucas.duckdb"), read_only=True)
     try:
@@ -163,9 +163,9 @@ def test_the_build_publishes_the_agreement_and_every_decision(adjudicated: Path,
 
 @pytest.mark.slow
 def test_a_release_publishes_adjudicated_articles_and_refuses_others(adjudicated: Path, tmp_path: Path):
-    done = build(adjudicated, tmp_path / "adjudicated", cache=False, review_pages=False).output_dir
+    done = build(adjudicated, tmp_path / "adjudicated", cache=False).output_dir
     assert make_release(done, tmp_path / "releases", released=datetime.date(2026, 12, 2)).release.folder.is_dir()
     _edit(adjudicated, ANNOTATION, ADJUDICATED, "  coder: coder-a\n  review_status: single-coded\n")
-    single = build(adjudicated, tmp_path / "single", cache=False, review_pages=False).output_dir
+    single = build(adjudicated, tmp_path / "single", cache=False).output_dir
     with pytest.raises(ReleaseError, match=rf"1 article\(s\) are not adjudicated.*{SOURCE_ID} \(single-coded\)"):
         make_release(single, tmp_path / "releases", released=datetime.date(2026, 12, 3))

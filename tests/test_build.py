@@ -109,6 +109,15 @@ def test_manifest_gives_the_size_and_hash_of_every_output_file(output_dir: Path)
         assert (entry["bytes"], entry["sha256"]) == (len(data), hashlib.sha256(data).hexdigest()), name
 
 
+def test_a_build_writes_no_review_pages_and_ships_the_renderer_the_site_makes_them_with(output_dir: Path):
+    build_dir = (output_dir / "manifest.json").resolve().parent
+    listed = [entry["path"] for entry in json.loads((output_dir / "manifest.json").read_text())["outputs"]]
+    assert not (build_dir / "review").exists() and not any(path.startswith("review/") for path in listed)
+    renderer = build_dir / "datasette" / "plugins" / "review_page"
+    assert sorted(path.name for path in renderer.iterdir()) == ["render.py", "review_page.css", "review_page.html"]
+    assert {f"datasette/plugins/review_page/{path.name}" for path in renderer.iterdir()} <= set(listed)
+
+
 def test_source_offsets_point_at_the_evidence(duck):
     for table in ("statements", "events", "event_conditions"):
         rows = duck.execute(

@@ -19,9 +19,11 @@ from rucas.build.curate.article_text import lines_of
 from rucas.build.curate.body_guess import guess_body
 from rucas.build.curate.dateline import dateline_date
 from rucas.build.curate.new_article import read_known_actors, starting_annotation
-from rucas.build.curate.review_page import ReviewInput, render_review_page
 from rucas.build.pipeline import build, validate
+from rucas.build.publish.serve import datasette_app
 from rucas.build.read.errors import ValidationFailed
+from rucas.build.review_page.render import ReviewInput, render_review_page
+from test_datasette import fetch
 
 # Sentences of the Eurasianet article of 12 June 2010 (the minimal fixture's article), verbatim, laid out
 # as a saved page: a menu above, a dateline under the headline, a newsletter pitch and share buttons below.
@@ -219,12 +221,23 @@ def test_rucas_check_prints_what_one_article_adds(minimal_corpus: Path, tmp_path
     assert page.read_text(encoding="utf-8").count('class="card statement"') == 3
 
 
+def served_review_pages(output: Path) -> dict[str, str]:
+    """The review page of every article of the build in `output`, as its site serves it (/-/review/<source_id>)."""
+    con = duckdb.connect(str(output / "rucas.duckdb"), read_only=True)
+    source_ids = [source_id for (source_id,) in con.execute("SELECT source_id FROM sources ORDER BY 1").fetchall()]
+    con.close()
+    responses = fetch(datasette_app(output), *(f"/-/review/{source_id}" for source_id in source_ids))
+    assert [response.status_code for response in responses] == [200] * len(source_ids)
+    return {source_id: response.text for source_id, response in zip(source_ids, responses)}
+
+
 def _assert_review_pages_show_every_span(output: Path) -> None:
     """Each article's page marks every statement, event and condition of it over exactly its evidence,
     with the row's card beside it, and fetches nothing."""
+    pages = served_review_pages(output)
     con = duckdb.connect(str(output / "rucas.duckdb"), read_only=True)
     for (source_id,) in con.execute("SELECT source_id FROM sources").fetchall():
-        page = (output / "review" / f"{source_id}.html").read_text(encoding="utf-8")
+        page = pages[source_id]
         coded = con.execute(
             "SELECT 'statement', statement_id FROM statements WHERE source_id = $1 UNION ALL "
             "SELECT 'event', event_id FROM events WHERE source_id = $1 UNION ALL "
@@ -328,11 +341,13 @@ CHROMIUM = Path("/usr/bin/chromium")
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium: apt-get install chromium")
-def test_review_page_reads_side_by_side_at_1280_pixels(output_dir: Path, artifacts_dir: Path):
+def test_review_page_reads_side_by_side_at_1280_pixels(output_dir: Path, artifacts_dir: Path, tmp_path: Path):
     """In Chromium at 1280 px each paragraph has its rows to its right, and every label is on screen."""
     from playwright.sync_api import sync_playwright
 
-    page_path = output_dir / "review" / "eurasianet-russia-turns-down-kyrgyzstans-plea.html"
+    source_id = "eurasianet-russia-turns-down-kyrgyzstans-plea"
+    page_path = tmp_path / f"{source_id}.html"  # the page the site serves; it fetches nothing, so a file will do
+    page_path.write_text(served_review_pages(output_dir)[source_id], encoding="utf-8")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -24,7 +24,7 @@ import yaml
 from conftest import MINIMAL_CORPUS
 from test_browser import CHROMIUM, free_port, wait_until_serving
 
-from rucas.build.curate.review_page import ReviewInput, render_review_page
+from rucas.build.review_page.render import ReviewInput, render_review_page
 
 IMG = "<img src=x onerror=window.__xss=1>"
 SCRIPT = '"><script>window.__xss=1</script>'
@@ -203,10 +203,15 @@ def test_an_article_url_that_is_not_a_web_address_is_not_linked(hostile_server: 
     assert page.get_by_role("link", name="published original").count() == 0
 
 
-def test_a_review_page_shows_a_script_in_every_value_as_text(hostile_output: Path, page) -> None:
-    (review,) = hostile_output.glob("review/*.html")
-    page.goto(review.resolve().as_uri())
-    assert IMG in page.inner_text("body")
+def test_a_review_page_shows_a_script_in_every_value_as_text(hostile_server: str, page) -> None:
+    response = page.goto(f"{hostile_server}/-/review/{SOURCE_ID}")
+    assert response.status == 200
+    served = response.text()
+    assert "<img src=x" not in served and "<script>window" not in served
+    assert served.count("&lt;img src=x onerror=window.__xss=1&gt;") >= 3  # the summary, the place, the actor's name
+    text = page.inner_text("body")
+    assert f"Otunbayeva appeals {IMG} for troops {SCRIPT}" in text and f"Osh {IMG}" in text
+    assert f"Interim government {IMG}" in text
     assert_no_script_ran(page)
 
 

@@ -1,6 +1,6 @@
 """A rebuild after articles change patches the previous build, and what it publishes equals a cold build.
 
-Equal means: every Parquet file, every review page and every Web Annotation file byte-identical; in rucas.db
+Equal means: every Parquet file and every Web Annotation file byte-identical; in rucas.db
 and in rucas.duckdb the same rows in every table (by key) and in every materialised view (in its order);
 full-text indexes that pass SQLite's integrity check and find the same rows.
 """
@@ -64,10 +64,6 @@ def duckdb_content(output: Path) -> dict[str, list[tuple]]:
         con.close()
 
 
-def review_pages(output: Path) -> dict[str, bytes]:
-    return {path.name: path.read_bytes() for path in sorted((output / "review").glob("*.html"))}
-
-
 def web_annotation_files(output: Path) -> dict[str, bytes]:
     folder = output / "annotations"
     return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*.jsonld"))}
@@ -83,7 +79,6 @@ def assert_manifest_describes_its_files(output: Path) -> None:
 
 def assert_same_content(patched: Path, cold: Path) -> None:
     assert parquet_bytes(patched) == parquet_bytes(cold)
-    assert review_pages(patched) == review_pages(cold)
     assert web_annotation_files(patched) == web_annotation_files(cold) != {}
     assert_manifest_describes_its_files(patched)
     for engine, content in (("SQLite", sqlite_content), ("DuckDB", duckdb_content)):
@@ -133,23 +128,6 @@ def test_a_corrected_event_summary_is_patched_in_and_equals_a_cold_build(first, 
     assert lite.execute("SELECT count(*) FROM events_fts WHERE events_fts MATCH 'Corrected'").fetchone()[0] == 1
     assert lite.execute("SELECT count(*) FROM assistance_timeline WHERE summary LIKE 'Corrected%'").fetchone()[0] \
         == lite.execute("SELECT count(*) FROM assistance_timeline_live WHERE summary LIKE 'Corrected%'").fetchone()[0]
-
-
-def test_only_the_edited_articles_review_page_is_rendered_again(first) -> None:
-    curated, report = first
-    previous_pages = {path.name: path.stat().st_ino for path in (report.build_dir / "review").glob("*.html")}
-    edit_summary(curated, EDITED)
-    patched = build(curated, report.output_dir)
-    pages = {path.name: path.stat().st_ino for path in (patched.build_dir / "review").glob("*.html")}
-    assert pages.keys() == previous_pages.keys()
-    rendered = {name for name, inode in pages.items() if inode != previous_pages[name]}
-    assert rendered == {f"{EDITED}.html"}
-    assert "Corrected synthetic event 0" in (patched.build_dir / "review" / f"{EDITED}.html").read_text(encoding="utf-8")
-    outputs = {entry["path"]: entry for entry in json.loads((patched.output_dir / "manifest.json").read_text())["outputs"]}
-    for name in pages:
-        page = patched.build_dir / "review" / name
-        assert outputs[f"review/{name}"] == {"path": f"review/{name}", "bytes": page.stat().st_size,
-                                             "sha256": hashlib.sha256(page.read_bytes()).hexdigest()}
 
 
 def test_a_corrected_event_that_another_article_denies_is_patched_with_that_claim(corpus: Path, tmp_path: Path) -> None:

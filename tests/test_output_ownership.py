@@ -41,8 +41,8 @@ def _build(output: Path, *extra: str) -> int:
 def users_folder(tmp_path: Path) -> Path:
     """A folder of the user's own that happens to use the names a build publishes."""
     folder = tmp_path / "my-project"
-    (folder / "review").mkdir(parents=True)
-    (folder / "review" / "notes.md").write_text("my review notes\n")
+    (folder / "annotations").mkdir(parents=True)
+    (folder / "annotations" / "notes.md").write_text("my annotations\n")
     (folder / "parquet").mkdir()
     (folder / "parquet" / "survey.parquet").write_bytes(b"my data")
     (folder / "manifest.json").write_text('{"mine": true}\n')
@@ -53,7 +53,7 @@ def users_folder(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("name", ["review", "parquet", "manifest.json", "rucas.db", "rucas.duckdb", "datasette"])
+@pytest.mark.parametrize("name", ["parquet", "manifest.json", "rucas.db", "rucas.duckdb", "datasette"])
 def test_a_build_never_replaces_a_users_file_or_folder_of_a_published_name(tmp_path: Path, name: str, capsys):
     output = tmp_path / "out"
     output.mkdir()
@@ -190,9 +190,21 @@ def test_a_build_of_a_copied_checkout_keeps_the_users_files_beside_the_outputs(t
     output = tmp_path / "out"
     assert _build(output) == 0
     (output / "my-notes.txt").write_text("mine\n")
-    shutil.copytree(output / "review", tmp_path / "review-copy")  # reading outputs is fine
+    shutil.copytree(output / "annotations", tmp_path / "annotations-copy")  # reading outputs is fine
     assert _build(output, "--cold") == 0
     assert (output / "my-notes.txt").read_text() == "mine\n"
+
+
+def test_a_build_removes_the_review_link_of_an_older_build_and_leaves_a_users_review_folder(tmp_path: Path):
+    output = tmp_path / "out"
+    assert _build(output) == 0
+    (output / "review").symlink_to(".builds/current/review")  # builds wrote review pages there once
+    assert _build(output, "--cold") == 0
+    assert not os.path.lexists(output / "review")
+    (output / "review").mkdir()
+    (output / "review" / "notes.md").write_text("mine\n")
+    assert _build(output, "--cold") == 0
+    assert (output / "review" / "notes.md").read_text() == "mine\n"
 
 
 def test_serve_and_publish_config_read_a_release_folder_without_refusing_it(tmp_path: Path, capsys):

@@ -31,7 +31,7 @@ SEEDS = (3, 17)
 def generated_duckdb(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp(f"patch-views-{request.param}")
     curated = load_generator().generate_corpus(root / "curated", ARTICLES, request.param)
-    output = build(curated, root / "output", review_pages=False).output_dir
+    output = build(curated, root / "output").output_dir
     return Path(shutil.copyfile(output / "rucas.duckdb", root / "scratch.duckdb"))
 
 

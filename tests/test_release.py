@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import tarfile
 from pathlib import Path
 
@@ -253,7 +254,7 @@ def test_load_reads_the_release_it_is_asked_for_and_says_which(curated_releases:
 
 
 @pytest.mark.slow
-def test_the_release_site_shows_its_version_and_changes(curated_releases: dict[str, Path], output_dir: Path):
+def test_the_release_site_shows_its_version_changes_and_review_pages(curated_releases: dict[str, Path], output_dir: Path):
     from rucas.build.publish.serve import datasette_app
 
     async def page(folder: Path, path: str) -> str:
@@ -268,6 +269,10 @@ def test_the_release_site_shows_its_version_and_changes(curated_releases: dict[s
     assert "to formulate a response" in changes and "to agree a response" in changes  # was and now
     assert f"Release <strong>{second.name}</strong>" in asyncio.run(page(second, "/"))
     assert "not a release" in asyncio.run(page(output_dir, "/changes"))
+    with sqlite3.connect(f"file:{second / 'rucas.db'}?mode=ro", uri=True) as con:
+        (source_id,) = con.execute("SELECT source_id FROM events WHERE event_id = ?", [CSTO_MEETING]).fetchone()
+    review = asyncio.run(page(second, f"/-/review/{source_id}"))  # rendered from the release's own database
+    assert f'id="event-{CSTO_MEETING}"' in review and "to agree a response" in review
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@ readable tables, country involvement, versions and citations (in-process, throug
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shutil
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import rucas
+from rucas.build.cli import main as rucas_cli
 from datasette.app import Datasette
 from rucas.build.publish.site_config import front_page_questions
 from rucas.build.publish.serve import config_dir, datasette_app, publish_config
@@ -351,8 +353,59 @@ def test_article_pages_mark_the_coded_words_and_say_how_reliable_the_coding_is(s
     assert f'href="/-/review/{EURASIANET}"' in html
     (review,) = fetch(site, f"/-/review/{EURASIANET}")
     assert review.status_code == 200 and "<html" in review.text.lower()
-    (missing,) = fetch(site, "/-/review/no-such-article")
-    assert missing.status_code == 404
+
+
+def served_review_page(site: Datasette, source_id: str) -> str:
+    (response,) = fetch(site, f"/-/review/{source_id}")
+    assert response.status_code == 200, f"{source_id}: {response.status_code} {response.text[:500]}"
+    return response.text
+
+
+def checked_review_page(curated: Path, source_id: str, folder: Path) -> str:
+    """The page `rucas check SOURCE_ID --html FILE` writes."""
+    page = folder / f"{source_id}.html"
+    assert rucas_cli(["check", source_id, "--curated", str(curated), "--html", str(page)]) == 0
+    return page.read_text(encoding="utf-8")
+
+
+def test_the_site_serves_each_seed_articles_review_page_as_rucas_check_writes_it(site: Datasette, curated_dir: Path,
+                                                                                  tmp_path: Path, capsys) -> None:
+    source_ids = sorted(path.stem for path in (curated_dir / "articles").glob("*.txt"))
+    assert len(source_ids) == 5
+    for source_id in source_ids:
+        assert served_review_page(site, source_id) == checked_review_page(curated_dir, source_id, tmp_path), source_id
+
+
+def test_the_site_serves_generated_articles_review_pages_as_rucas_check_writes_them(tmp_path: Path, capsys) -> None:
+    from rucas.build.pipeline import build
+    from test_views import load_generator
+
+    curated = load_generator().generate_corpus(tmp_path / "curated", 12, 5)
+    app = datasette_app(build(curated, tmp_path / "out", cache=False).output_dir)
+    source_ids = sorted(path.stem for path in (curated / "articles").glob("*.txt"))
+    assert len(source_ids) == 12
+    for source_id in source_ids:
+        assert served_review_page(app, source_id) == checked_review_page(curated, source_id, tmp_path), source_id
+
+
+def test_the_site_takes_as_a_source_id_exactly_what_validation_does() -> None:
+    from rucas.build.curate.source_ids import MAX_SOURCE_ID_LENGTH, source_id_problem
+    from rucas.build.publish.config_directory import SITE_PLUGIN
+    from test_ids_as_paths import ESCAPING_IDS
+
+    spec = importlib.util.spec_from_file_location("rucas_site_under_test", SITE_PLUGIN)  # a file Datasette loads
+    plugin = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plugin)
+    assert plugin.MAX_SOURCE_ID_LENGTH == MAX_SOURCE_ID_LENGTH
+    for text in [*ESCAPING_IDS, EURASIANET, "a" * MAX_SOURCE_ID_LENGTH, "a1-b2"]:
+        assert plugin._is_source_id(text) == (source_id_problem(text) is None), text
+
+
+@pytest.mark.parametrize("path", ["/-/review/no-such-article", "/-/review/a--b", "/-/review/-a",
+                                  "/-/review/" + "a" * 201, "/-/review/Eurasianet-russia-turns-down-kyrgyzstans-plea"])
+def test_a_review_address_that_names_no_article_is_not_found(site: Datasette, path: str) -> None:
+    (response,) = fetch(site, path)
+    assert response.status_code == 404
 
 
 def test_actor_pages_lead_to_the_actors_activity(site: Datasette) -> None:

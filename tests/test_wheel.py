@@ -29,9 +29,10 @@ def test_wheel_installs_only_the_rucas_package(wheel: Path):
     for module in ("rucas/__init__.py", "rucas/schema/tables.py", "rucas/build/pipeline.py",
                    "rucas/queries/__init__.py", "rucas/curated/reference/actors.yaml", "rucas/spark.py",
                    "rucas/build/publish/site_plugin.py", "rucas/build/publish/templates/index.html",
-                   "rucas/build/publish/static/site.css", "rucas/build/curate/templates/review_page.html",
+                   "rucas/build/publish/static/site.css", "rucas/build/review_page/review_page.html",
                    "rucas/queries/pages/event_claims.sql", "rucas/queries/charts/timeline.sql",
-                   "rucas/build/write/incremental.py", "rucas/build/publish/datasette_plugins/rucas_limits.py"):
+                   "rucas/build/write/incremental.py", "rucas/build/publish/datasette_plugins/rucas_limits.py",
+                   "rucas/build/review_page/render.py", "rucas/build/review_page/review_page.css"):
         assert module in names
     assert any(n.startswith("rucas/curated/articles/") and n.endswith(".txt") for n in names)
     assert not any(n.endswith((".parquet", ".duckdb", ".db")) for n in names), "outputs are built, not shipped"

@@ -18,6 +18,7 @@ from rucas.build.read.corpus import Corpus, read_corpus
 from rucas.build.validate import checks
 from rucas.build.validate.corpus import validate_corpus
 from rucas.build.read.errors import CurationError, ValidationFailed, display_path
+from rucas.build.review_page.render import article_review_page
 from rucas.schema import table_specs
 
 ARTICLE_TABLES = ("sources", "statements", "statement_actors", "events", "event_actors", "event_conditions", "claims")
@@ -76,6 +77,18 @@ def check_article(curated_dir: Path, source_id: str) -> ArticleCheck:
     tables = {name: list(rows.tables.get(name, [])) for name in ARTICLE_TABLES}
     names = {row["actor_id"]: row["name"] for row in reference.tables.get("actors", [])}
     return ArticleCheck(source_id, text, sorted(set(errors + found), key=CurationError.sort_key), tables, names)
+
+
+def check_review_page(result: ArticleCheck) -> str | None:
+    """The review page of a checked article (None when its text could not be read): the page the site serves
+    for it once built, from the rows validation made; with errors, the rows that have none and a line that
+    says so."""
+    if result.text is None:
+        return None
+    source = (result.tables.get("sources") or [{}])[0] | {"source_id": result.source_id, "text": result.text}
+    notice = (f"{len(result.errors)} error(s): rows with errors are not shown (see the list from rucas check)"
+              if result.errors else None)
+    return article_review_page(source, result.tables, result.actor_names, notice)
 
 
 def row_key(table: str, row: dict[str, Any]) -> str:

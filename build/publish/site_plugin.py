@@ -10,6 +10,7 @@ metadata.json, which rucas.build.publish.site_config generates from schema/ and 
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import re
 from pathlib import Path
@@ -261,7 +262,7 @@ async def _row_page(datasette, config: dict[str, Any], database: str, table: str
             "body": marked_body(article.get("body") or "", article.get("body_start") or 0, spans),
             "events": await _rows(db, pages["article_events"], key),
             "statements": await _rows(db, pages["article_statements"], key),
-            "review_path": review_path(datasette, str(article.get("source_id", ""))),
+            "review_path": review_path(str(article.get("source_id", ""))) if article else None,
         }
     return extra
 
@@ -285,35 +286,65 @@ def marked_body(body: str, body_start: int, spans: list[dict[str, Any]]) -> list
     return pieces
 
 
-SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-"""The form of a source_id (and so of a review page's file name)."""
+SOURCE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+"""The form of a source_id, matched whole (rucas.build.curate.source_ids): lower-case letters, digits and
+single hyphens, at most MAX_SOURCE_ID_LENGTH characters."""
+
+MAX_SOURCE_ID_LENGTH = 200
+
+REVIEW_RENDERER = Path(__file__).resolve().parent / "review_page" / "render.py"
+"""The review page's renderer: the build copies rucas.build.review_page beside this plugin (plugins/review_page)."""
 
 
-def _build_dir(datasette) -> Path | None:
-    database = datasette.databases.get(_config(datasette).get("database", ""))
-    if database is None or not database.path:
+def _is_source_id(text: str) -> bool:
+    return len(text) <= MAX_SOURCE_ID_LENGTH and SOURCE_ID.fullmatch(text) is not None
+
+
+@functools.cache
+def _review_renderer():
+    """The module plugins/review_page/render.py, loaded once (the plugin runs without RUCAS installed)."""
+    import importlib.util
+    import sys
+
+    name = "rucas_site_review_page"
+    spec = importlib.util.spec_from_file_location(name, REVIEW_RENDERER)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # its dataclasses look their module up while it runs
+    spec.loader.exec_module(module)
+    return module
+
+
+def review_path(source_id: str) -> str | None:
+    """The address of an article's curator review page (rendered on request by serve_review)."""
+    return f"/-/review/{source_id}" if _is_source_id(source_id) else None
+
+
+async def review_page(db, config: dict[str, Any], source_id: str) -> str | None:
+    """The review page of the article `source_id` from the served database, or None if there is no such
+    article: its rows, read by the queries queries/pages/review_*.sql (each an indexed lookup of one
+    article's rows), rendered by rucas.build.review_page (the renderer `rucas check --html` uses)."""
+    pages, key = config["page_queries"], {"source_id": source_id}
+    source = await _rows(db, pages["review_source"], key)
+    if not source:
         return None
-    return Path(database.path).resolve().parent
-
-
-def review_path(datasette, source_id: str) -> str | None:
-    """The address of an article's curator review page (written by the build into review/), if there is one."""
-    folder = _build_dir(datasette)
-    if not SOURCE_ID.match(source_id) or folder is None or not (folder / "review" / f"{source_id}.html").is_file():
-        return None
-    return f"/-/review/{source_id}"
+    renderer = _review_renderer()
+    rows = {table: await _rows(db, pages[f"review_{table}"], key) for table in renderer.ARTICLE_TABLES}
+    names = {row["actor_id"]: row["name"] for row in await _rows(db, pages["review_actor_names"], key)}
+    return renderer.article_review_page(source[0], rows, names)
 
 
 async def serve_review(datasette, request):
-    """An article's review page, as the build wrote it (review/<source_id>.html beside the served database)."""
+    """/-/review/<source_id>: the article's review page, rendered from the served database; 404 for a text
+    that is not a source id, or names no article."""
     from datasette.utils.asgi import NotFound, Response
 
     source_id = request.url_vars["source_id"]
-    folder = _build_dir(datasette)
-    page = folder / "review" / f"{source_id}.html" if folder and SOURCE_ID.match(source_id) else None
-    if page is None or not page.is_file():
-        raise NotFound(f"no review page for {source_id}")
-    return Response.html(page.read_text(encoding="utf-8"))
+    config = _config(datasette)
+    db = datasette.databases.get(config.get("database", ""))
+    page = await review_page(db, config, source_id) if db is not None and _is_source_id(source_id) else None
+    if page is None:
+        raise NotFound(f"no article {source_id[:MAX_SOURCE_ID_LENGTH]}")
+    return Response.html(page)
 
 
 @hookimpl

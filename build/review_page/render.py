@@ -4,15 +4,23 @@ The page is one self-contained HTML file (inline style, no script, nothing fetch
 of the article body sits in the left column; the statements, events and conditions whose
 evidence begins on that line are shown beside it in the right column, with their ids, types,
 speaker, actors and dates. Text outside the body (menus, pitches) is folded away above and
-below. This module computes what the page shows; templates/review_page.html (with its style sheet
-templates/review_page.css) holds the markup and is rendered with Jinja, autoescape on, so every piece
-of text from the article or the annotation is HTML-escaped.
+below. This module computes what the page shows; review_page.html (with its style sheet review_page.css)
+holds the markup and is rendered with Jinja, autoescape on, so every piece of text from the article or
+the annotation is HTML-escaped.
+
+One function makes a page, article_review_page, from one article's rows: its sources row, its rows of
+the tables in ARTICLE_TABLES and the names of the actors they name. The site feeds it the rows it reads
+from the served database (queries/pages/review_*.sql); `rucas check --html` feeds it the rows validation
+made. Rows may come in any order and dates as date objects or ISO text: the page is the same.
+
+This module imports nothing from RUCAS: the site loads a copy of it (copy_renderer) without RUCAS installed.
 """
 
 from __future__ import annotations
 
 import datetime
 import itertools
+import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
@@ -47,13 +55,26 @@ class CodedSpan:
 
 KIND_PREFIX = {"statement": "S", "event": "E", "condition": "C"}
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-"""The review page's template (review_page.html) and style sheet (review_page.css), shipped with the package."""
+TEMPLATES_DIR = Path(__file__).resolve().parent
+"""The folder of this module, its template (review_page.html) and its style sheet (review_page.css)."""
+
+RENDERER_FILES = ("render.py", "review_page.html", "review_page.css")
+"""What renders a review page: this module and the files it reads."""
+
+ARTICLE_TABLES = ("statements", "statement_actors", "claims", "events", "event_actors", "event_conditions")
+"""The tables whose rows of one article the page shows (besides its sources row)."""
+
+
+def copy_renderer(folder: Path) -> None:
+    """Copy RENDERER_FILES into `folder` (made if missing): a renderer that runs without RUCAS installed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in RENDERER_FILES:
+        shutil.copyfile(TEMPLATES_DIR / name, folder / name)
 
 
 @cache
 def _template() -> Template:
-    """templates/review_page.html, every value it prints escaped (autoescape, as the site's templates)."""
+    """review_page.html, every value it prints escaped (autoescape, as the site's templates)."""
     environment = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True, keep_trailing_newline=True,
                               undefined=StrictUndefined)
     return environment.get_template("review_page.html")
@@ -201,6 +222,11 @@ def _lines_of(entries: list[list[Piece]]) -> list[Piece]:
     return pieces
 
 
+def _by_key(review: ReviewInput, table: str, *key: str) -> list[dict[str, Any]]:
+    """The rows of `table` in the order of their primary key `key` (the tables' own order), however they came."""
+    return sorted(review.tables.get(table, []), key=lambda row: tuple(row[column] for column in key))
+
+
 def _cards(review: ReviewInput, spans: list[CodedSpan]) -> dict[str, Card]:
     """The card of every coded span, by row id."""
     label = {(span.kind, span.row_id): span.label for span in spans}
@@ -209,18 +235,18 @@ def _cards(review: ReviewInput, spans: list[CodedSpan]) -> dict[str, Card]:
         return RowLink(kind, label.get((kind, row_id), "?"), row_id)
 
     about: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for row in review.tables.get("statement_actors", []):
+    for row in _by_key(review, "statement_actors", "statement_id", "actor_id", "relation"):
         about[(row["statement_id"], row["relation"])].append(row["actor_id"])
     event_actors: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for row in review.tables.get("event_actors", []):
+    for row in _by_key(review, "event_actors", "event_id", "actor_id", "role"):
         event_actors[(row["event_id"], row["role"])].append(row["actor_id"])
     claims_of_statement: dict[str, list[dict[str, Any]]] = defaultdict(list)
     claims_of_event: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in review.tables.get("claims", []):
+    for row in _by_key(review, "claims", "statement_id", "event_id"):
         claims_of_statement[row["statement_id"]].append(row)
         claims_of_event[row["event_id"]].append(row)
     conditions: dict[str, list[str]] = defaultdict(list)
-    for row in review.tables.get("event_conditions", []):
+    for row in _by_key(review, "event_conditions", "condition_id"):
         conditions[row["event_id"]].append(row["condition_id"])
 
     shown: dict[str | None, list[Piece]] = {}
@@ -326,8 +352,33 @@ def _outside(text: str, start: int, end: int, where: str) -> Fold | None:
     return Fold(where, len(lines), "\n".join(text[a:b] for a, b in lines))
 
 
-def render_review_page(review: ReviewInput, title: str | None = None, subtitle: str | None = None) -> str:
-    """The review page of one article as a complete HTML document (templates/review_page.html)."""
+def source_subtitle(source: dict[str, Any]) -> str:
+    """Publisher and publication date of a sources row, as the page's second line."""
+    earliest, latest = source.get("date_earliest"), source.get("date_latest")
+    date = "date unknown" if earliest is None and latest is None else (
+        str(earliest) if earliest == latest else f"{earliest or '…'} – {latest or '…'}")
+    return f"{source['publisher']} · {date} ({source['date_precision']})"
+
+
+def article_review_page(source: dict[str, Any], rows: dict[str, list[dict[str, Any]]], actor_names: dict[str, str],
+                        notice: str | None = None) -> str:
+    """The review page of one article: the one way a page is made, by the site and by `rucas check --html`.
+
+    `source` is its sources row (source_id and text; with title, publisher, date_earliest, date_latest,
+    date_precision, body_start and body_end when the source block is valid: `rucas check` of an article
+    with errors may have only the first two), `rows` its rows of ARTICLE_TABLES (in any order), and
+    `actor_names` the names of (at least) the actors those rows name; `notice` is a line under the heading."""
+    body = (source["body_start"], source["body_end"]) if source.get("body_end") else None
+    subtitle = source_subtitle(source) if source.get("publisher") else None
+    review = ReviewInput(source["source_id"], source["text"], body, {name: rows.get(name, []) for name in ARTICLE_TABLES},
+                         actor_names)
+    return render_review_page(review, source.get("title"), subtitle, notice)
+
+
+def render_review_page(review: ReviewInput, title: str | None = None, subtitle: str | None = None,
+                       notice: str | None = None) -> str:
+    """The review page of a ReviewInput as a complete HTML document (review_page.html); article_review_page
+    makes one from an article's rows."""
     text = review.text
     body_start, body_end = review.body if review.body else (0, len(text))
     spans = _coded_spans(review)
@@ -350,7 +401,7 @@ def render_review_page(review: ReviewInput, title: str | None = None, subtitle: 
                f"{counts['statement']} statement(s), {counts['event']} event(s), {counts['condition']} condition(s); "
                "no body span (the whole text is shown)")
     page = _template().render(source_id=review.source_id, heading=title or review.source_id, subtitle=subtitle,
-                              summary=summary, style=_style(), rows=rows,
+                              notice=notice, summary=summary, style=_style(), rows=rows,
                               before=_outside(text, 0, body_start, "Before"),
                               after=_outside(text, body_end, len(text), "After"))
     return _quotes_as_html_escape_writes_them(page)
