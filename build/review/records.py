@@ -269,7 +269,8 @@ class ReviewCheck:
         self.curated = curated
         self.records = ReviewRecords()
 
-    def __call__(self, checked: dict[str, pa.Table], root: str) -> list[CurationError]:
-        claimed = claimed_reviews(checked["sources"], root)
+    def __call__(self, sources: pa.Table, root: str) -> list[CurationError]:
+        """Check the records behind the reviews that `sources` (the check columns of every sources row) claim."""
+        claimed = claimed_reviews(sources, root)
         self.records = read_review_records(self.curated, claimed) if claimed else ReviewRecords()
         return self.records.errors

@@ -9,6 +9,7 @@ validated or came from the cache: there is one path.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
@@ -16,10 +17,11 @@ import pyarrow.compute as pc
 
 from rucas.build.read.documents import Where
 from rucas.build.read.layout import CURATED_CODEBOOKS
+from rucas.build.validate.cache import ARTICLE_KEY
 from rucas.build.validate.citations import uncitable_citations, uncitable_domains
 from rucas.build.read.errors import CurationError, TextOf, locate_errors
 from rucas.build.validate.rows import GROUPS, RowOrigin
-from rucas.schema import TableSpec, table_specs
+from rucas.schema import TableSpec, table_spec, table_specs
 
 ORIGIN = "__origin"
 """Extra column of the assembled tables: where each row was written (see `encode_origin`)."""
@@ -133,27 +135,105 @@ def _code_fix(codebook: str, value: str, allowed: list[str]) -> str:
     return f"use one of: {listed}; or add it to codebook.yaml {section} with a label and definition."
 
 
+@dataclass
+class HeldKeys:
+    """The check columns (check_columns: keys, references, codes, notes, with ORIGIN and ARTICLE_KEY) of a corpus
+    validated before as a whole, and which of its articles are `gone` (changed or removed since; the reference
+    files' rows, key "", always are). Nothing held is the same as a validation from scratch."""
+
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+    gone: frozenset[str] = frozenset({""})
+
+    def table(self, spec: TableSpec) -> pa.Table | None:
+        return self.tables.get(spec.name)
+
+    def _gone_mask(self, table: pa.Table) -> pa.ChunkedArray:
+        """True for the rows whose article is gone (read on the dictionary's indices, not on 64-character keys)."""
+        gone = pa.array(sorted(self.gone), pa.string())
+        masks = []
+        for chunk in table.column(ARTICLE_KEY).chunks:
+            if pa.types.is_dictionary(chunk.type):
+                positions = pc.drop_null(pc.index_in(gone, value_set=chunk.dictionary)).cast(chunk.indices.type)
+                masks.append(pc.is_in(chunk.indices, value_set=positions))
+            else:
+                masks.append(pc.is_in(chunk, value_set=gone))
+        return pa.chunked_array(masks, pa.bool_())
+
+    def kept(self, table: pa.Table) -> pa.Table:
+        """The rows of `table` (some held rows) whose article is not gone."""
+        return table.filter(pc.invert(self._gone_mask(table))) if table.num_rows else table
+
+    def kept_rows(self, name: str) -> int:
+        """How many held rows of table `name` belong to articles not gone."""
+        table = self.tables.get(name)
+        if table is None or not table.num_rows:
+            return 0
+        return table.num_rows - pc.sum(self._gone_mask(table).cast(pa.int64())).as_py()
+
+    def dropped(self, table: pa.Table) -> pa.Table:
+        """The rows of `table` (some held rows) whose article is gone."""
+        return table.filter(self._gone_mask(table)) if table.num_rows else table
+
+
+def _held_where(held: HeldKeys, spec: TableSpec, column: str, values: pa.Array, columns: list[str]) -> pa.Table:
+    """Held rows of `spec` still in the corpus whose `column` is one of `values` (only `columns`)."""
+    table = held.table(spec)
+    if table is None or not table.num_rows or not len(values):
+        return pa.table({name: pa.array([], pa.string()) for name in columns})
+    hits = table.filter(pc.is_in(table.column(column), value_set=values.cast(table.schema.field(column).type)))
+    return held.kept(hits).select(columns)
+
+
+def _stack(tables: list[pa.Table], columns: list[str]) -> pa.Table:
+    """Tables of the same check columns as one (dictionaries decoded to text)."""
+    plain = []
+    for table in tables:
+        table = table.select(columns)
+        plain.append(pa.table({name: (table.column(name).cast(table.schema.field(name).type.value_type)
+                                      if pa.types.is_dictionary(table.schema.field(name).type) else table.column(name))
+                               for name in columns}))
+    schema = next((t.schema for t in plain if t.num_rows), plain[0].schema)
+    return pa.concat_tables([t.cast(schema) for t in plain])
+
+
 def check_across(tables: dict[str, pa.Table], failed_keys: dict[str, set[str]],
                  unreadable: dict[str, CurationError], root: str, text_of: TextOf, *,
-                 published: bool = True) -> list[CurationError]:
+                 published: bool = True, held: HeldKeys | None = None) -> list[CurationError]:
     """Unique keys, resolving references and codebook values across every file.
 
-    `tables` hold every row with its ORIGIN column. References to entries that had errors of
-    their own (`failed_keys`) are not reported again; references into a reference file that
-    could not be read at all (`unreadable`) are folded into one line under that file's error.
+    `tables` hold the check columns of every row read in this run, with its ORIGIN column; `held`, the check
+    columns of a corpus validated before as a whole (so consistent in itself), of which the articles `held.gone`
+    are changed or removed. Only what this run adds or removes is checked: its keys against every key, its
+    references and codes against every key and code, and the held rows that refer to a key or a code no longer
+    there. Without `held`, every row is new: the same checks over the whole corpus.
+
+    References to entries that had errors of their own (`failed_keys`) are not reported again; references into a
+    reference file that could not be read at all (`unreadable`) are folded into one line under that file's error.
     `root` is how the curated folder is shown (origins are stored relative to it); `text_of` reads a
     file's text, to name the line where a repeated key was first defined. Notes citing uncitable sources are
     refused only in rows to be `published`: a stored coding (codings/<role>/) is a record of what its coder wrote,
     kept byte for byte, and its citations are judged when the adjudicated annotation is.
     """
+    held = held or HeldKeys()
     errors: list[CurationError] = []
-    known: dict[str, pa.Array] = {}
+    new_keys: dict[str, pa.Array] = {}
     for spec in table_specs():
         table = tables[spec.name]
-        _check_unique(spec, table, errors, root, text_of)
+        first = spec.primary_key[0]
+        again = _held_where(held, spec, first, pc.unique(table.column(first)), [*spec.primary_key, ORIGIN])
+        _check_unique(spec, _stack([again, table], [*spec.primary_key, ORIGIN]), errors, root, text_of)
         if len(spec.primary_key) == 1:
             extra = pa.array(sorted(failed_keys.get(spec.name, ())), pa.string())
-            known[spec.name] = pa.concat_arrays([pc.unique(table.column(spec.primary_key[0])).cast(pa.string()), extra])
+            new_keys[spec.name] = pa.concat_arrays([pc.unique(table.column(first)).cast(pa.string()), extra])
+
+    def unknown(target: str, values: pa.Array) -> pa.Array:
+        """The values (text, unique, not null) that are no key of `target` now."""
+        spec = table_spec(target)
+        values = values.filter(pc.invert(pc.is_in(values, value_set=new_keys[target])))
+        found = _held_where(held, spec, spec.primary_key[0], values, [spec.primary_key[0]]).column(0).cast(pa.string())
+        return values.filter(pc.invert(pc.is_in(values, value_set=found.combine_chunks())))
+
+    removed = {name: unknown(name, _gone_values(held, table_spec(name))) for name in new_keys}
     codebook = tables["codebook"]
     unchecked: dict[str, int] = defaultdict(int)
     for spec in table_specs():
@@ -161,42 +241,84 @@ def check_across(tables: dict[str, pa.Table], failed_keys: dict[str, set[str]],
         for column in spec.columns:
             if column.references:
                 target = column.references[0]
-                values = table.column(column.name)
-                missing = _missing(values, known[target])
-                if not pc.any(missing).as_py():
-                    continue
-                if target in unreadable:
-                    unchecked[target] += pc.sum(missing.cast(pa.int64())).as_py()
-                    continue
-                _report_rows(table, missing, column.name,
-                             lambda value, c=column.name, t=target: f"{c} {str(value)[:60]!r} is not a known {t} id.",
-                             lambda value, t=target: _unknown_reference_fix(t, value), errors, root)
+                values = pc.drop_null(pc.unique(table.column(column.name))).cast(pa.string())
+                wrong = pa.concat_arrays([unknown(target, values), removed[target]])
             elif column.name in CODED_COLUMNS:
                 if "codebook" in unreadable:
                     continue
                 listed = CODED_COLUMNS[column.name]
                 allowed = codebook.filter(pc.equal(codebook.column("codebook"), listed)).column("code")
                 refused = pa.array(sorted(failed_keys.get(f"codebook:{listed}", ())), pa.string())  # reported there
-                missing = _missing(table.column(column.name), pa.concat_arrays([*allowed.chunks, refused.cast(allowed.type)]))
-                if pc.any(missing).as_py():
-                    codes = allowed.to_pylist()
-                    _report_rows(table, missing, column.name,
-                                 lambda value, c=column.name: f"{c} {str(value)[:60]!r} is not in the codebook.",
-                                 lambda value, c=listed: _code_fix(c, value, codes), errors, root)
+                known = pa.concat_arrays([*allowed.cast(pa.string()).chunks, refused])
+                values = pc.drop_null(pc.unique(table.column(column.name))).cast(pa.string())
+                wrong = pa.concat_arrays([values.filter(pc.invert(pc.is_in(values, value_set=known))),
+                                          _removed_codes(held, listed, known)])
+            else:
+                continue
+            bad = _stack([table, _held_where(held, spec, column.name, pc.unique(wrong), [column.name, ORIGIN])],
+                         [column.name, ORIGIN]) if len(wrong) else None
+            if bad is None or not bad.num_rows:
+                continue
+            missing = pc.is_in(bad.column(column.name), value_set=wrong)
+            if column.references:
+                if not pc.any(missing).as_py():
+                    continue
+                if target in unreadable:
+                    unchecked[target] += pc.sum(missing.cast(pa.int64())).as_py()
+                    continue
+                _report_rows(bad, missing, column.name,
+                             lambda value, c=column.name, t=target: f"{c} {str(value)[:60]!r} is not a known {t} id.",
+                             lambda value, t=target: _unknown_reference_fix(t, value), errors, root)
+            elif pc.any(missing).as_py():
+                codes = allowed.to_pylist()
+                _report_rows(bad, missing, column.name,
+                             lambda value, c=column.name: f"{c} {str(value)[:60]!r} is not in the codebook.",
+                             lambda value, c=listed: _code_fix(c, value, codes), errors, root)
     for target, count in unchecked.items():
         cause = unreadable[target]
         errors.append(CurationError(cause.path, cause.line, f"then: {count} reference(s) to {target} in other files "
                                     "could not be checked.", "fix the error above; they are checked again then."))
     if published and "codebook" not in unreadable:
-        for citation in uncitable_citations(tables, uncitable_domains(codebook)):
-            origin = tables[citation.table].column(ORIGIN)[citation.row].as_py()
+        domains = uncitable_domains(codebook)
+        noted = {name: table for name, table in tables.items() if table.num_rows}
+        if held.tables and domains != _held_domains(held):
+            noted = {name: _stack([held.kept(held.tables[name]), table], table.column_names)
+                     if name in held.tables else table for name, table in tables.items()}
+        for citation in uncitable_citations(noted, domains):
+            origin = noted[citation.table].column(ORIGIN)[citation.row].as_py()
             errors.append(_error(origin, root, citation.column, citation.message, citation.fix))
     members = tables["alliance_members"]
     if members.num_rows:
-        sources = pa.concat_arrays([known["sources"], pa.array(["reference"])])
-        bad = _missing(members.column("basis"), sources)
+        values = pc.drop_null(pc.unique(members.column("basis"))).cast(pa.string())
+        wrong = unknown("sources", values.filter(pc.not_equal(values, "reference")))
+        bad = pc.is_in(members.column("basis").cast(pa.string()), value_set=wrong)
         if pc.any(bad).as_py():
             _report_rows(members, bad, "basis", lambda value: f"basis {str(value)[:60]!r} is neither 'reference' nor a "
                          "source_id.", lambda value: "write reference (and cite it in note), or the id of the attesting "
                          "article.", errors, root)
     return errors
+
+
+def _gone_values(held: HeldKeys, spec: TableSpec) -> pa.Array:
+    """The keys (first key column, as text) that held rows of articles now gone had."""
+    table = held.table(spec)
+    if table is None or not table.num_rows:
+        return pa.array([], pa.string())
+    column = held.dropped(table.select([spec.primary_key[0], ARTICLE_KEY])).column(0).cast(pa.string())
+    return pc.drop_null(pc.unique(column.combine_chunks()))
+
+
+def _removed_codes(held: HeldKeys, listed: str, known: pa.Array) -> pa.Array:
+    """Codes of codebook `listed` that the held codebook had and `known` lacks (the reference files are re-read)."""
+    table = held.tables.get("codebook")
+    if table is None or not table.num_rows:
+        return pa.array([], pa.string())
+    codes = table.filter(pc.equal(table.column("codebook").cast(pa.string()), listed)).column("code").cast(pa.string())
+    codes = pc.unique(codes.combine_chunks())
+    return codes.filter(pc.invert(pc.is_in(codes, value_set=known)))
+
+
+def _held_domains(held: HeldKeys) -> list[str]:
+    """The uncitable domains of the held codebook (what the held notes were checked against)."""
+    table = held.tables.get("codebook")
+    return uncitable_domains(_stack([table], ["codebook", "code"])) if table is not None else []

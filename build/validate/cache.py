@@ -17,7 +17,6 @@ across files run on every build.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -34,9 +33,10 @@ from rucas.build import code_hash
 from rucas.build.code_hash import imported_modules
 from rucas.build.read.corpus import Fingerprint
 
-CACHE_FORMAT = "2"
+CACHE_FORMAT = "3"
 ARTICLE_KEY = "__article_key"
-"""Extra column of cached tables: the key of the article each row came from."""
+"""Extra column of cached tables: the key of the article each row came from (empty for rows of reference files,
+which only the held check columns keep)."""
 ENTRY_MODULE = "rucas.build.validate.checks"
 """The module whose code (with everything it imports from rucas) decides an article's rows."""
 
@@ -47,10 +47,56 @@ def validation_modules() -> dict[str, Path]:
     return imported_modules([ENTRY_MODULE])
 
 
-@functools.cache
+_digest: list[str] = []
+"""code_digest() once computed, or taken from the record of a cache whose code files are unchanged."""
+_digest_files: dict[str, list[int]] = {}
+"""The fingerprints of the files code_digest() was computed from, taken before they were read."""
+
+
 def code_digest() -> str:
     """A hash of every module of validation_modules(): any change to them empties the cache."""
-    return code_hash.code_digest([ENTRY_MODULE], salt=CACHE_FORMAT)
+    if not _digest:
+        files = {str(path): _stat_of(path) for path in _code_files().values()}
+        _digest.append(code_hash.code_digest([ENTRY_MODULE], salt=CACHE_FORMAT))
+        _digest_files.update(files)
+    return _digest[0]
+
+
+def _code_files() -> dict[str, Path]:
+    """The files code_digest() depends on: the validation modules, the version, and this module (CACHE_FORMAT)."""
+    import rucas._version
+
+    return {**validation_modules(), "rucas._version": Path(rucas._version.__file__), __name__: Path(__file__)}
+
+
+def _stat_of(path: Path) -> list[int]:
+    info = path.stat()
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+
+
+def use_recorded_code_digest(cache_dir: Path) -> None:
+    """Take code_digest() from the cache's record when every file it was computed from has the fingerprint it had
+    then (its import statements, which decide which modules count, are then unchanged too); else it is computed.
+    Reading 20 modules' syntax trees costs about 0.5 s, most of what validating one changed article costs."""
+    if _digest:
+        return
+    try:
+        record = json.loads((cache_dir / "code.json").read_text(encoding="utf-8"))
+        files, digest = record["files"], record["digest"]
+        if files and all(_stat_of(Path(path)) == stat for path, stat in files.items()) and isinstance(digest, str):
+            _digest.append(digest)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return
+
+
+def _record_code_digest(cache_dir: Path) -> None:
+    digest = code_digest()
+    if not _digest_files:  # taken from a record: its files are those of the record
+        return
+    record = {"digest": digest, "files": _digest_files}
+    temporary = cache_dir / f".code-{uuid.uuid4().hex[:12]}.json"
+    temporary.write_text(json.dumps(record), encoding="utf-8")
+    os.replace(temporary, cache_dir / "code.json")
 
 
 def article_key(source_id: str, article_sha256: str, annotation_sha256: str) -> str:
@@ -120,6 +166,19 @@ def load_articles(cache_dir: Path, wanted: set[str]) -> CachedArticles:
         return CachedArticles({}, set())
 
 
+def load_keys(cache_dir: Path) -> dict[str, pa.Table]:
+    """The check columns of every row of the corpus the cache was saved from (memory-mapped, dictionary-encoded
+    ARTICLE_KEY; see rucas.build.validate.across.HeldKeys); empty when there is no usable cache."""
+    try:
+        token = (cache_dir / "current").read_text(encoding="utf-8").strip()
+        meta = json.loads((cache_dir / token / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("format") != CACHE_FORMAT or meta.get("code") != code_digest():
+            return {}
+        return {name: _read_ipc(cache_dir / token / f"keys-{name}.arrow", f"keys:{name}") for name in meta["keys"]}
+    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
+        return {}
+
+
 def load_fingerprints(cache_dir: Path) -> dict[str, tuple[Fingerprint, str]]:
     """The SHA-256 of each file hashed by the last build, with the fingerprint it had then."""
     try:
@@ -130,16 +189,23 @@ def load_fingerprints(cache_dir: Path) -> dict[str, tuple[Fingerprint, str]]:
     return {path: ((size, mtime, ctime, inode), sha) for path, size, mtime, ctime, inode, sha in zip(*columns)}
 
 
-def save(cache_dir: Path, tables: dict[str, pa.Table], fingerprints: dict[str, tuple[Fingerprint, str]]) -> None:
-    """Store the rows of valid articles and the file fingerprints; replaces the previous cache atomically."""
+def save(cache_dir: Path, tables: dict[str, pa.Table], fingerprints: dict[str, tuple[Fingerprint, str]],
+         keys: dict[str, pa.Table]) -> None:
+    """Store the rows of valid articles, the check columns of every row (`keys`, for the checks across files) and
+    the file fingerprints; replaces the previous cache atomically."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     token = f"rows-{uuid.uuid4().hex[:12]}"
     directory = cache_dir / token
     directory.mkdir()
     for name, table in tables.items():
         _write_ipc(table.unify_dictionaries(), directory / f"{name}.arrow", name)
+    for name, table in keys.items():
+        article = table.column(ARTICLE_KEY).cast(pa.string()).combine_chunks()  # encoded anew: no stale keys
+        table = table.set_column(table.schema.get_field_index(ARTICLE_KEY), ARTICLE_KEY, pc.dictionary_encode(article))
+        _write_ipc(table.unify_dictionaries(), directory / f"keys-{name}.arrow", f"keys:{name}")
     (directory / "meta.json").write_text(json.dumps({"format": CACHE_FORMAT, "code": code_digest(),
-                                                     "tables": sorted(tables)}), encoding="utf-8")
+                                                     "tables": sorted(tables), "keys": sorted(keys)}),
+                                         encoding="utf-8")
     items = sorted(fingerprints.items())
     table = pa.table({"path": [p for p, _ in items], "size": [f[0][0] for _, f in items],
                       "mtime_ns": [f[0][1] for _, f in items], "ctime_ns": [f[0][2] for _, f in items],
@@ -147,6 +213,7 @@ def save(cache_dir: Path, tables: dict[str, pa.Table], fingerprints: dict[str, t
     temporary = cache_dir / f".fingerprints-{token}.arrow"
     _write_ipc(table, temporary, "fingerprints")
     os.replace(temporary, cache_dir / "fingerprints.arrow")
+    _record_code_digest(cache_dir)
     pointer = cache_dir / f".current-{token}"
     pointer.write_text(token + "\n", encoding="utf-8")
     os.replace(pointer, cache_dir / "current")

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from rucas.build.read.corpus import Corpus, CuratedFile, Fingerprint, read_corpus
 from rucas.build.validate import cache
-from rucas.build.validate.across import CODED_COLUMNS, ORIGIN, check_across, encode_origin
+from rucas.build.validate.across import CODED_COLUMNS, ORIGIN, HeldKeys, check_across, encode_origin
 from rucas.build.validate.checks import validate_article, validate_reference
 from rucas.build.validate.rows import Rows
 from rucas.build.read.errors import CurationError, ValidationFailed
@@ -50,6 +50,9 @@ class Validated:
     cache_tables: dict[str, pa.Table] = field(default_factory=dict)
     fingerprints: dict[str, tuple[Fingerprint, str]] = field(default_factory=dict)
     row_counts: dict[str, int] = field(default_factory=dict)
+    key_tables: dict[str, pa.Table] = field(default_factory=dict)
+    """The check columns of every row, with its article's key (empty for reference rows): what the checks across
+    files of the next run start from (filled with `tables`)."""
 
 
 @dataclass
@@ -147,9 +150,9 @@ PROVENANCE_COLUMNS = ("review_status", "adjudicated_on", "date_earliest", "date_
 """Columns of `sources` that the checks after validation read (with its coded roles): whether an article's review
 status is supported by its stored codings and adjudication log (see `validate_corpus`'s `after`)."""
 
-AfterCheck = Callable[[dict[str, pa.Table], str], list[CurationError]]
-"""A check run on the assembled check columns (with ORIGIN, shown under the curated folder `root`) once every file
-is validated; its errors are reported with the others."""
+AfterCheck = Callable[[pa.Table, str], list[CurationError]]
+"""A check run on the check columns of every `sources` row (with ORIGIN, shown under the curated folder `root`) once
+every file is validated; its errors are reported with the others."""
 
 
 def check_columns(spec: TableSpec) -> list[str]:
@@ -176,13 +179,18 @@ def validate_corpus(curated: Path | Corpus, cache_dir: Path | None = None, *, wo
     corpus = curated if isinstance(curated, Corpus) else read_corpus(curated)
     errors = list(corpus.errors)
     if cache_dir is not None:
+        cache.use_recorded_code_digest(cache_dir)
         _hash_with_fingerprints(corpus, cache.load_fingerprints(cache_dir))
     reference = validate_reference(corpus)
     errors += reference.errors
 
     keys = {source_id: cache.article_key(source_id, corpus.articles[source_id].sha256,
                                          corpus.annotations[source_id].sha256) for source_id in corpus.source_ids()}
-    cached = cache.load_articles(cache_dir, set(keys.values())) if cache_dir else cache.CachedArticles({}, set())
+    held_tables = cache.load_keys(cache_dir) if cache_dir is not None else {}
+    held_articles = _held_articles(held_tables)
+    cached = (cache.load_articles(cache_dir, set(keys.values()) & held_articles) if cache_dir is not None and held_articles
+              else cache.CachedArticles({}, set()))
+    held = HeldKeys(held_tables, frozenset(held_articles - cached.keys) | {""})
     jobs = [_Job(source_id, key, corpus.articles[source_id], corpus.annotations[source_id])
             for source_id, key in keys.items() if key not in cached.keys]
     root = corpus.shown_root()
@@ -196,29 +204,33 @@ def validate_corpus(curated: Path | Corpus, cache_dir: Path | None = None, *, wo
     reference_tables = _tagged(reference.rows, {name: [""] * len(rows) for name, rows in reference.rows.tables.items()},
                                root)
 
-    def assemble(name: str, columns: list[str] | None, *, with_reference: bool = True) -> pa.Table:
+    def assemble(name: str, columns: list[str] | None, *, with_reference: bool = True,
+                 with_cache: bool = True) -> pa.Table:
         """Rows of table `name` (only `columns`, or all) from the reference files, the cache and this run."""
         spec = table_spec(name)
         pieces = [rows_to_arrow(spec, [], {cache.ARTICLE_KEY: [], ORIGIN: []})]
         if with_reference and name in reference_tables:
             pieces.append(reference_tables[name])
-        if name in cached.tables:
+        if with_cache and name in cached.tables:
             pieces.append(cached.rows(name))
         pieces += [part.tables[name] for part in parts if name in part.tables]
         if columns is not None:
             pieces = [piece.select(columns) for piece in pieces]
         return pa.concat_tables([piece.cast(pieces[0].schema) for piece in pieces])
 
-    checked = {spec.name: assemble(spec.name, check_columns(spec) + [ORIGIN]) for spec in table_specs()}
-    errors += check_across(checked, failed_keys, reference.rows.unreadable, root, corpus.text_of)
+    new = {spec.name: assemble(spec.name, check_columns(spec) + [ORIGIN, cache.ARTICLE_KEY], with_cache=False)
+           for spec in table_specs()}
+    errors += check_across(new, failed_keys, reference.rows.unreadable, root, corpus.text_of, held=held)
     if after is not None:
-        errors += after(checked, root)
+        errors += after(_whole(new["sources"], held.kept(held_tables["sources"]) if held_tables else None), root)
     if errors:
         raise ValidationFailed(errors, corpus.text_of)
     fingerprints = {file.relative: (file.fingerprint, file.sha256) for file in corpus.files()}
-    counts = {name: table.num_rows for name, table in checked.items()}
+    counts = {name: table.num_rows + held.kept_rows(name) for name, table in new.items()}
     validated = Validated({}, corpus.inputs(), len(keys) - len(jobs), len(jobs), {}, fingerprints, counts)
     if tables:
+        validated.key_tables = {name: _whole(table, held.kept(held_tables[name]) if name in held_tables else None)
+                                for name, table in new.items()}
         for spec in table_specs():
             rows = assemble(spec.name, None)
             validated.tables[spec.name] = sort_table(spec, rows.drop_columns([cache.ARTICLE_KEY, ORIGIN]))
@@ -228,6 +240,26 @@ def validate_corpus(curated: Path | Corpus, cache_dir: Path | None = None, *, wo
     return validated
 
 
+def _held_articles(held_tables: dict[str, pa.Table]) -> set[str]:
+    """The keys of the articles whose check columns are held (those of their `sources` rows)."""
+    if "sources" not in held_tables:
+        return set()
+    column = held_tables["sources"].column(cache.ARTICLE_KEY).combine_chunks()
+    if pa.types.is_dictionary(column.type):
+        column = column.dictionary.take(pc.unique(column.indices))
+    return set(column.to_pylist()) - {""}
+
+
+def _whole(new: pa.Table, kept: pa.Table | None) -> pa.Table:
+    """The rows of a table read in this run and the held rows kept, as one table of the check columns (and key)."""
+    if kept is None or not kept.num_rows:
+        return new
+    kept = kept.select(new.column_names)
+    kept = pa.Table.from_arrays([kept.column(name).cast(new.schema.field(name).type) for name in new.column_names],
+                                schema=new.schema)
+    return pa.concat_tables([kept, new])
+
+
 def save_cache(cache_dir: Path, validated: Validated) -> None:
     """Store the validated articles' rows and the inputs' fingerprints for the next run."""
-    cache.save(cache_dir, validated.cache_tables, validated.fingerprints)
+    cache.save(cache_dir, validated.cache_tables, validated.fingerprints, validated.key_tables)
