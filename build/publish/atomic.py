@@ -4,7 +4,7 @@ Layout under the output directory (dataset/ in a checkout):
 
     .builds/<build-id>/...      one complete build per folder
     .builds/current  ->  <build-id>          swapped with one atomic rename
-    parquet, rucas.duckdb, rucas.db, datapackage.json, manifest.json, datasette, annotations, records
+    parquet, rucas.duckdb, rucas.db, datapackage.json, manifest.json, datasette, review, annotations
                      ->  .builds/current/<same name>     fixed links, created once
 
 A reader opening dataset/rucas.db resolves the links at open time and so sees one whole
@@ -14,13 +14,17 @@ A build removes or replaces only what it can prove it made: the links above (a l
 .builds/current/<name> is one), and what lies in the folders .builds/ and .cache/ once they hold
 RUCAS's marker file (made-by-rucas; written when RUCAS makes the folder, and into the folders of
 a checkout built before markers, recognised by holding only names a build gives). Anything else
-where a build would write (the user's own parquet/, manifest.json, a .builds/ of another tool)
+where a build would write (the user's own review/, manifest.json, a .builds/ of another tool)
 stops the build before it changes anything, with an OutputConflict naming the path.
 
 A build killed at any point leaves `current` untouched; the next build removes its leftovers
 (its staging folders: proven its own by the lock it holds), as does a build that fails. A lock
 serialises concurrent builds. Superseded builds that a running process still holds open (a
 Datasette server started on them) are kept until it lets go.
+
+The newest superseded build is kept (KEEP_PREVIOUS) as the spare: the next patched build may bring its
+databases forward instead of copying the current ones, when it can prove nothing uses them
+(rucas.build.write.incremental.claim_spare); readers never reach it through the published links.
 """
 
 from __future__ import annotations
@@ -36,17 +40,16 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-OUTPUT_NAMES = ("parquet", "rucas.duckdb", "rucas.db", "datapackage.json", "manifest.json", "datasette",
+from rucas.build.open_files import held_open
+
+OUTPUT_NAMES = ("parquet", "rucas.duckdb", "rucas.db", "datapackage.json", "manifest.json", "datasette", "review",
                 "annotations", "records")
 """What a build publishes, relative to the output directory."""
 
-RETIRED_NAMES = ("review",)
-"""What builds published before and no longer do (review pages are rendered by the site now): a build
-removes its own link of such a name, which would lead nowhere."""
-
 BUILDS = ".builds"
 KEEP_PREVIOUS = 1
-"""How many superseded builds to keep beside the current one (readers may still hold them open)."""
+"""How many superseded builds to keep beside the current one (readers may still hold them open; the newest is
+the spare a patched build may bring forward)."""
 CACHE = ".cache"
 MARKER = "made-by-rucas"
 """The file that marks a folder as RUCAS's own (.builds/, .cache/): proof that a build may remove what it holds."""
@@ -172,8 +175,8 @@ def _fsync(path: str) -> None:
 def _fsync_tree(root: Path) -> None:
     """Flush every file under `root` and every folder's entries (deepest first) to the disk. A file with
     more than one name is a hard link to a published build's file (a patched build takes over unchanged
-    Parquet files and Web Annotations so), flushed when that build was published: only its new name, an
-    entry of its folder, is flushed here (100,000 files: 3.5 s of flushing saved)."""
+    Parquet files and review pages so), flushed when that build was published: only its new name, an
+    entry of its folder, is flushed here (100,000 review pages: 3.5 s of flushing saved)."""
     for folder, _, files in os.walk(root, topdown=False):
         for name in files:
             path = os.path.join(folder, name)
@@ -204,10 +207,7 @@ def publish(output_dir: Path, staging: Path, build_id: str) -> Path:
 
 def _ensure_output_links(output_dir: Path) -> None:
     """Make each published name a link into .builds/current/; a name something else took since
-    check_output_dir raises OutputConflict (it is never removed). A link of a RETIRED_NAMES is removed."""
-    for name in RETIRED_NAMES:
-        if _own_link(output_dir / name, name):
-            (output_dir / name).unlink()
+    check_output_dir raises OutputConflict (it is never removed)."""
     for name in OUTPUT_NAMES:
         link = output_dir / name
         target = Path(BUILDS) / "current" / name
@@ -226,28 +226,14 @@ def _ensure_output_links(output_dir: Path) -> None:
 
 
 def build_in_use(folder: Path) -> bool:
-    """Whether another process on this machine holds a file under `folder` open (read from /proc; False without it).
+    """Whether another process on this machine holds a file under `folder` open or mapped
+    (rucas.build.open_files; False without /proc).
 
     A server started on one build (`rucas serve` opens that build's rucas.db by its real path) opens
     more connections to it later; removing the folder under it would break those, so it is kept
     until no process has it open. This process is left out: its own open files stay readable once
     removed, and new connections through the published links reach the new build."""
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return False
-    prefix = str(folder.resolve()) + os.sep
-    own = proc / str(os.getpid()) / "fd"
-    for descriptors in proc.glob("[0-9]*/fd"):
-        if descriptors == own:
-            continue
-        try:
-            for descriptor in descriptors.iterdir():
-                with contextlib.suppress(OSError):
-                    if os.readlink(descriptor).startswith(prefix):
-                        return True
-        except OSError:  # the process ended, or is not ours to look at
-            continue
-    return False
+    return held_open(folder)
 
 
 def _remove_superseded(builds: Path, current: Path) -> None:

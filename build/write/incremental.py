@@ -1,14 +1,31 @@
 """Write a build by patching the previous one: only the rows that changed are deleted and inserted.
 
 When the previous build was written by the same code (the digest of WRITER_CODE and WRITER_DATA, kept in
-its manifest) and only articles and annotations differ, its rucas.duckdb and rucas.db are copied into the staging folder
-and patched instead of rewritten:
+its manifest) and only articles and annotations differ, the build's rucas.duckdb and rucas.db are patched
+databases of an earlier build instead of being rewritten:
 
+- The databases to patch are put into the staging folder without copying where that can be done safely
+  (bring_databases), in this order:
+  1. a reflink clone of the current build's files (FICLONE: btrfs, XFS, bcachefs...), which shares their
+     blocks until written and so leaves the published files as they are;
+  2. else the superseded build kept beside the current one (the spare: publishing keeps one, KEEP_PREVIOUS),
+     brought forward: it is patched with the changes between ITS inputs and the new ones. Its two files are
+     taken only when it is proven that nothing else uses them: it is a build-* folder in RUCAS's own .builds/,
+     its manifest is readable and written by this writer code, both files have one name (no release or other
+     build shares them by a hard link), no journal or WAL lies beside them, no process has either file open
+     or mapped (proven by the kernel granting a write lease, whoever the process: rucas.build.open_files.
+     unused_elsewhere) and no process /proc shows holds any other file of that build. Both are asked before
+     and again after the folder is renamed to a staging name: after the rename no reader can open the files
+     by their old path, and one that opened them in between is seen (the folder then gets its name back).
+     Readers never reach a superseded build through the published links, which point at the current one;
+  3. else a copy of the current build's files (the first rebuild after a cold build, or a spare in use).
+  The spare is the build publishing would otherwise have removed at this build's end (it keeps only the
+  newest superseded build), so bringing it forward costs no disk and removes nothing publishing would keep.
 - For every table, the rows that are gone or changed are found by comparing the new table with the
-  previous build's Parquet file (both sorted by key, same schema); a row whose parent row is replaced is
+  base build's Parquet file (both sorted by key, same schema); a row whose parent row is replaced is
   replaced too, so that foreign keys hold at every step. Those rows are deleted (children first) and the
   new versions inserted (parents first); the full-text indexes are told of both.
-- Parquet files of tables without any change are hard links to the previous build's (byte-identical to
+- Parquet files of tables without any change are hard links to the base build's (byte-identical to
   what a cold build writes, since the writer is deterministic), and their hashes come from its manifest.
 - The materialised views are patched too: only the rows of the units (events, statements, articles,
   actors) that the changed rows touch are computed again, over their neighbourhood
@@ -20,9 +37,13 @@ the same content as a cold build of the same input (tests/test_incremental.py pr
 
 from __future__ import annotations
 
+import errno
+import fcntl
+import json
 import os
 import shutil
 import sqlite3
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +52,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 from rucas.build.code_hash import code_digest
+from rucas.build.open_files import held_open, unused_elsewhere
 from rucas.build.write.duckdb_db import set_version
 from rucas.build.write.manifest import ManifestError, read_manifest
 from rucas.build.write.materialise import facet_columns, sqlite_store
@@ -41,12 +63,13 @@ from rucas.build.write.parquet import write_parquet
 from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
 
-WRITER_CODE = ("rucas.build.write", "rucas.build.review")
+WRITER_CODE = ("rucas.build.write", "rucas.build.review", "rucas.build.curate.review_pages")
 """The code that decides what the written outputs hold (these modules, all the rucas modules they import, and
 WRITER_DATA): a change to any of it makes the next build cold."""
 
-WRITER_DATA = {"rucas.queries": ("views/*.sql",)}
-"""The files besides modules that decide the written outputs: the views' SQL."""
+WRITER_DATA = {"rucas.queries": ("views/*.sql",), "rucas.build.curate": ("templates/review_page.*",)}
+"""The files besides modules that decide the written outputs: the views' SQL, the review page's template
+and style sheet."""
 
 PATCHABLE_INPUTS = ("articles/", "annotations/")
 """Inputs whose changes a build may patch in; a change anywhere else (reference/) makes it cold."""
@@ -83,9 +106,13 @@ def previous_build(output_dir: Path, inputs: list[dict[str, object]]) -> Previou
     manifest_path = output_dir / "manifest.json"
     if not manifest_path.exists():
         return None
-    build_dir = manifest_path.resolve().parent
+    return _patchable(manifest_path.resolve().parent, inputs)
+
+
+def _patchable(build_dir: Path, inputs: list[dict[str, object]]) -> Previous | None:
+    """The build in `build_dir` as a Previous if the new `inputs` may be patched into it, else None."""
     try:
-        manifest = read_manifest(manifest_path)
+        manifest = read_manifest(build_dir / "manifest.json")
     except ManifestError:  # a damaged previous build is not patched: the cold build replaces it
         return None
     if manifest.get("writer_sha256") != writer_digest():
@@ -98,6 +125,87 @@ def previous_build(output_dir: Path, inputs: list[dict[str, object]]) -> Previou
     if not all(path.startswith(PATCHABLE_INPUTS) for path in changed):
         return None
     return Previous(build_dir, manifest, frozenset(changed))
+
+
+DATABASES = ("rucas.duckdb", "rucas.db")
+"""The database files a patched build patches (everything else it writes anew or links)."""
+
+FICLONE = 0x40049409
+"""Linux's ioctl making a file a reflink clone of another: it shares their blocks until either is written."""
+
+_NO_CLONE = {errno.EOPNOTSUPP, errno.ENOTTY, errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EPERM}
+"""What FICLONE answers where the file system (or the pair of files) cannot be cloned."""
+
+
+def clone_file(source: Path, target: Path) -> bool:
+    """Make `target` (new) a reflink clone of `source` and return True; where the file system cannot clone,
+    return False and leave no `target`."""
+    with open(source, "rb") as original, open(target, "xb") as clone:
+        try:
+            fcntl.ioctl(clone.fileno(), FICLONE, original.fileno())
+            return True
+        except OSError as problem:
+            if problem.errno not in _NO_CLONE:
+                raise
+    target.unlink()
+    return False
+
+
+def _untouched(spare: Previous) -> bool:
+    """Whether the spare's database files are as its build left them and nothing else shares them: one name
+    each, no journal or write-ahead log beside them, rucas.db of the size its manifest gives."""
+    folder = spare.build_dir
+    if any((folder / name).stat().st_nlink != 1 or (folder / name).is_symlink() for name in DATABASES):
+        return False
+    if any((folder / leftover).exists() for leftover in ("rucas.db-journal", "rucas.db-wal", "rucas.duckdb.wal")):
+        return False
+    sizes = {entry["path"]: entry.get("bytes") for entry in spare.manifest["outputs"]}
+    return sizes.get("rucas.db") == (folder / "rucas.db").stat().st_size
+
+
+def claim_spare(current: Previous, inputs: list[dict[str, object]], staging: Path) -> Previous | None:
+    """Move the database files of the superseded build kept beside `current` into `staging` if `inputs` may
+    be patched into it and it is proven that nothing uses them (see the module's docstring); return that
+    build, renamed to a staging folder (removed by the build when done, or with its leftovers on failure),
+    else None with nothing moved."""
+    builds = current.build_dir.parent
+    superseded = [folder for folder in builds.glob("build-*") if folder != current.build_dir
+                  and folder.is_dir() and not folder.is_symlink()]
+    for folder in sorted(superseded, key=lambda folder: folder.stat().st_mtime, reverse=True):
+        spare = _patchable(folder, inputs)
+        if spare is None or not _untouched(spare) or held_open(folder) \
+                or not unused_elsewhere([folder / name for name in DATABASES]):
+            continue
+        base = builds / f"staging-{uuid.uuid4().hex[:12]}-spare"
+        os.rename(folder, base)  # from here no reader can open it by its old path
+        if held_open(base) or not unused_elsewhere([base / name for name in DATABASES]):
+            os.rename(base, folder)  # opened between the look and the rename: it stays a build
+            continue
+        for name in DATABASES:
+            os.rename(base / name, staging / name)
+        return Previous(base, spare.manifest, spare.changed_inputs)
+    return None
+
+
+def bring_databases(current: Previous, inputs: list[dict[str, object]], staging: Path) -> tuple[Previous, str]:
+    """Put patchable rucas.duckdb and rucas.db into `staging`: reflink clones of `current`'s, else the spare's
+    (claim_spare), else copies of `current`'s. Return the build they are of and how they came ("cloned",
+    "spare" or "copied")."""
+    cloned = []
+    for name in DATABASES:
+        if not clone_file(current.build_dir / name, staging / name):
+            break
+        cloned.append(name)
+    if len(cloned) == len(DATABASES):
+        return current, "cloned"
+    for name in cloned:
+        (staging / name).unlink()
+    spare = claim_spare(current, inputs, staging)
+    if spare is not None:
+        return spare, "spare"
+    for name in DATABASES:
+        shutil.copyfile(current.build_dir / name, staging / name)
+    return current, "copied"
 
 
 def _key_match(spec: TableSpec, left: str, right: str) -> str:
@@ -262,33 +370,65 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[View
 @dataclass
 class Patched:
     """What patching wrote: the manifest entries (path, bytes, sha256) of the output files taken over
-    unchanged, and how each materialised view that changed was patched ("in place" or "rewritten")."""
+    unchanged, how each materialised view that changed was patched ("in place" or "rewritten"), how the
+    databases came into the staging folder (bring_databases: "cloned", "spare" or "copied"), and the row
+    counts of the SQLite tables it left as they were besides the schema's (BASE_INSPECT_DATA)."""
 
     outputs: dict[str, dict[str, object]]
     views: dict[str, str]
+    databases: str
+    counts_kept: dict[str, int]
+
+
+BASE_INSPECT_DATA = Path("datasette") / "inspect-data.json"
+"""Where a build keeps the row count of every table of its rucas.db (rucas.build.publish.config_directory)."""
+
+
+def counts_kept(base: Path, changes: dict[str, TableChange], views: list[SqlFile],
+                patches: list[ViewPatch]) -> dict[str, int]:
+    """The row counts, from the base build's BASE_INSPECT_DATA, of the views and full-text index tables
+    (<table>_fts*) of rucas.db that patching left as they were; none if that file cannot be read."""
+    from rucas.build.write.sqlite_db import FULL_TEXT
+
+    try:
+        tables = json.loads((base / BASE_INSPECT_DATA).read_text(encoding="utf-8"))["rucas"]["tables"]
+        counts = {name: int(entry["count"]) for name, entry in tables.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+    kept_views = {view.name for view in views} - {patch.view.name for patch in patches}
+    kept_indexes = tuple(f"{name}_fts" for name in FULL_TEXT if changes[name].empty)
+    return {name: count for name, count in counts.items() if name in kept_views or name.startswith(kept_indexes)}
 
 
 def write_patched(previous: Previous, tables: dict[str, pa.Table], staging: Path, views: list[SqlFile],
-                  version: str, lap: Callable[[str], None] = lambda stage: None) -> Patched:
-    """Write Parquet, rucas.duckdb and rucas.db into `staging` by patching `previous` (rucas.duckdb
-    then answers `rucas_version()` with `version`); say what was taken over and how the views changed. `lap` is told when each step is done: "diff" (finding the
-    changed rows), "copy" (Parquet, and the previous databases copied), "patch" (their tables) and
-    "patch views" (the materialised views)."""
-    changes = table_changes(previous.build_dir / "parquet", tables, previous.changed_source_ids)
-    lap("diff")
-    kept = link_or_write_parquet(previous.build_dir / "parquet", tables, changes, staging / "parquet")
-    shutil.copyfile(previous.build_dir / "rucas.duckdb", staging / "rucas.duckdb")
-    shutil.copyfile(previous.build_dir / "rucas.db", staging / "rucas.db")
+                  version: str, inputs: list[dict[str, object]],
+                  lap: Callable[[str], None] = lambda stage: None) -> Patched:
+    """Write Parquet, rucas.duckdb and rucas.db into `staging` by patching the databases bring_databases
+    puts there (`previous`'s, or the spare's); rucas.duckdb then answers `rucas_version()` with `version`.
+    Say what was taken over and how the views changed. `lap` is told when each step is done: "copy" (the
+    databases brought, the unchanged Parquet files linked), "diff" (finding the changed rows), "patch"
+    (the tables) and "patch views" (the materialised views)."""
+    base, how = bring_databases(previous, inputs, staging)
     lap("copy")
-    patches: list[ViewPatch] = []
-    if any(not change.empty for change in changes.values()):
-        patches = patch_duckdb(staging / "rucas.duckdb", changes, views, lap)
-        patch_sqlite(staging / "rucas.db", changes, patches, lap)
-    con = duckdb.connect(str(staging / "rucas.duckdb"))
     try:
-        set_version(con, version)
-        con.execute("CHECKPOINT")
+        parquet = base.build_dir / "parquet"
+        changes = table_changes(parquet, tables, base.changed_source_ids)
+        lap("diff")
+        kept = link_or_write_parquet(parquet, tables, changes, staging / "parquet")
+        lap("copy")
+        patches: list[ViewPatch] = []
+        if any(not change.empty for change in changes.values()):
+            patches = patch_duckdb(staging / "rucas.duckdb", changes, views, lap)
+            patch_sqlite(staging / "rucas.db", changes, patches, lap)
+        con = duckdb.connect(str(staging / "rucas.duckdb"))
+        try:
+            set_version(con, version)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        return Patched(base.output_entries([f"parquet/{name}.parquet" for name in kept]),
+                       {patch.view.name: "in place" if patch.in_place else "rewritten" for patch in patches},
+                       how, counts_kept(base.build_dir, changes, views, patches))
     finally:
-        con.close()
-    return Patched(previous.output_entries([f"parquet/{name}.parquet" for name in kept]),
-                   {patch.view.name: "in place" if patch.in_place else "rewritten" for patch in patches})
+        if base is not previous:  # the spare, renamed to a staging folder by claim_spare: its files are used up
+            shutil.rmtree(base.build_dir, ignore_errors=True)

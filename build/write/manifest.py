@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 NOT_REPRODUCIBLE = {"rucas.duckdb"}
@@ -48,6 +50,29 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def file_sha256_later(path: Path) -> Callable[[], str]:
+    """Start computing file_sha256(path) in a thread (reading and hashing let other threads run), so that it
+    overlaps the build's next stages; return the call that waits for it and gives it (or raises its error)."""
+    result: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            result["sha256"] = file_sha256(path)
+        except BaseException as problem:  # handed to the caller that waits
+            result["error"] = problem
+
+    thread = threading.Thread(target=run, name=f"sha256 of {path.name}", daemon=True)
+    thread.start()
+
+    def wait() -> str:
+        thread.join()
+        if "error" in result:
+            raise result["error"]  # type: ignore[misc]
+        return result["sha256"]  # type: ignore[return-value]
+
+    return wait
+
+
 def _files(build_dir: Path) -> list[str]:
     """Every file under `build_dir` but manifest.json (following links, as the published folder is read),
     as sorted paths relative to it."""
@@ -66,6 +91,13 @@ def inputs_digest(inputs: list[dict[str, object]]) -> str:
     for item in inputs:
         digest.update(f"{item['path']}\0{item['sha256']}\n".encode())
     return digest.hexdigest()
+
+
+def content_digest(inputs_sha256: str, writer_sha256: str) -> str:
+    """SHA-256 of the inputs' digest and the writer code's digest: what a build's rows are made of. A cold and a
+    patched build of the same input have it in common (their rucas.db rows are the same, their bytes need not
+    be); Datasette's inspect data gives it as the database's hash (rucas.build.publish.inspection)."""
+    return hashlib.sha256(f"{inputs_sha256}\0{writer_sha256}\n".encode()).hexdigest()
 
 
 def write_manifest(path: Path, *, version: str, inputs: list[dict[str, object]], build_dir: Path,
