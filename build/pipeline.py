@@ -43,7 +43,7 @@ class BuildReport:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     """Seconds per stage: validate, cache (storing it), then either parquet, duckdb, duckdb views (computing
     the materialised views), sqlite (tables, full-text indexes, ANALYZE, VACUUM) and sqlite views (storing
-    the views' rows), or, patching, diff, copy, patch (tables) and patch views; then review, annotations
+    the views' rows), or, patching, diff, copy, patch (tables) and patch views; then annotations
     (the Web Annotations), datasette_config, manifest (listing and hashing the outputs) and publish (flushing
     them to disk, the swap, removing superseded builds)."""
     articles_from_cache: int = 0
@@ -113,17 +113,15 @@ def progress_bar(label: str, stream=sys.stderr) -> Callable[[int, int], None]:
 
 
 def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, cache: bool = True,
-          bar: bool = False, review_pages: bool = True, incremental: bool = True) -> BuildReport:
+          bar: bool = False, incremental: bool = True) -> BuildReport:
     """Validate, then write Parquet, DuckDB, SQLite, datapackage.json, Datasette config and manifest.
 
     Outputs are written to a staging folder and published with one atomic swap; on any error
     nothing that was published before changes. With `cache`, validated rows of unchanged
-    articles are reused from <output>/.cache (see rucas.build.validate.cache); `bar` draws a progress bar;
-    `review_pages` writes review/<source_id>.html for every article (a large corpus may do without).
+    articles are reused from <output>/.cache (see rucas.build.validate.cache); `bar` draws a progress bar.
     With `incremental`, a build whose input differs from the published one only in articles and
     annotations patches the previous outputs instead of rewriting them (rucas.build.write.incremental).
     """
-    from rucas.build.curate.review_pages import write_review_pages
     from rucas.build.publish.atomic import build_lock, new_staging_dir, publish
     from rucas.build.publish.config_directory import write_config
     from rucas.build.review.records import ReviewCheck, review_inputs
@@ -173,16 +171,6 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
             materialised = write_duckdb(tables, staging / "rucas.duckdb", views, version, lap=timer.lap)
             write_sqlite(tables, staging / "rucas.db", views, materialised, lap=timer.lap)
         database_sha256 = file_sha256_later(staging / "rucas.db")  # for the manifest, beside the next stages
-        if review_pages:  # a curator's page per article (rucas.build.curate): about 1.5 ms and 16 kB each
-            if previous is None:
-                write_review_pages(tables, staging / "review")
-            else:  # only the changed articles' pages are rendered; the others are the previous build's
-                changed = previous.changed_source_ids
-                write_review_pages(tables, staging / "review", previous=previous.build_dir / "review", changed=changed)
-                known_outputs |= previous.output_entries(
-                    [f"review/{source_id}.html" for source_id in tables["sources"].column("source_id").to_pylist()
-                     if source_id not in changed])
-            timer.lap("review")
         if previous is None or not (previous.build_dir / "annotations" / "all.jsonld").is_file():
             written = write_web_annotations(tables, staging / "annotations")  # every row's evidence
         else:  # only the changed articles' annotations are encoded; the others are the previous build's

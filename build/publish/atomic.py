@@ -4,7 +4,7 @@ Layout under the output directory (dataset/ in a checkout):
 
     .builds/<build-id>/...      one complete build per folder
     .builds/current  ->  <build-id>          swapped with one atomic rename
-    parquet, rucas.duckdb, rucas.db, datapackage.json, manifest.json, datasette, review, annotations
+    parquet, rucas.duckdb, rucas.db, datapackage.json, manifest.json, datasette, annotations, records
                      ->  .builds/current/<same name>     fixed links, created once
 
 A reader opening dataset/rucas.db resolves the links at open time and so sees one whole
@@ -14,7 +14,7 @@ A build removes or replaces only what it can prove it made: the links above (a l
 .builds/current/<name> is one), and what lies in the folders .builds/ and .cache/ once they hold
 RUCAS's marker file (made-by-rucas; written when RUCAS makes the folder, and into the folders of
 a checkout built before markers, recognised by holding only names a build gives). Anything else
-where a build would write (the user's own review/, manifest.json, a .builds/ of another tool)
+where a build would write (the user's own parquet/, manifest.json, a .builds/ of another tool)
 stops the build before it changes anything, with an OutputConflict naming the path.
 
 A build killed at any point leaves `current` untouched; the next build removes its leftovers
@@ -42,9 +42,13 @@ from pathlib import Path
 
 from rucas.build.open_files import held_open
 
-OUTPUT_NAMES = ("parquet", "rucas.duckdb", "rucas.db", "datapackage.json", "manifest.json", "datasette", "review",
+OUTPUT_NAMES = ("parquet", "rucas.duckdb", "rucas.db", "datapackage.json", "manifest.json", "datasette",
                 "annotations", "records")
 """What a build publishes, relative to the output directory."""
+
+RETIRED_NAMES = ("review",)
+"""What builds published before and no longer do (review pages are rendered by the site now): a build
+removes its own link of such a name, which would lead nowhere."""
 
 BUILDS = ".builds"
 KEEP_PREVIOUS = 1
@@ -175,8 +179,8 @@ def _fsync(path: str) -> None:
 def _fsync_tree(root: Path) -> None:
     """Flush every file under `root` and every folder's entries (deepest first) to the disk. A file with
     more than one name is a hard link to a published build's file (a patched build takes over unchanged
-    Parquet files and review pages so), flushed when that build was published: only its new name, an
-    entry of its folder, is flushed here (100,000 review pages: 3.5 s of flushing saved)."""
+    Parquet files and Web Annotations so), flushed when that build was published: only its new name, an
+    entry of its folder, is flushed here (100,000 files: 3.5 s of flushing saved)."""
     for folder, _, files in os.walk(root, topdown=False):
         for name in files:
             path = os.path.join(folder, name)
@@ -207,7 +211,10 @@ def publish(output_dir: Path, staging: Path, build_id: str) -> Path:
 
 def _ensure_output_links(output_dir: Path) -> None:
     """Make each published name a link into .builds/current/; a name something else took since
-    check_output_dir raises OutputConflict (it is never removed)."""
+    check_output_dir raises OutputConflict (it is never removed). A link of a RETIRED_NAMES is removed."""
+    for name in RETIRED_NAMES:
+        if _own_link(output_dir / name, name):
+            (output_dir / name).unlink()
     for name in OUTPUT_NAMES:
         link = output_dir / name
         target = Path(BUILDS) / "current" / name

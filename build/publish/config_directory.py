@@ -12,7 +12,9 @@ The directory (<output>/datasette) is what `datasette <output>/datasette` serves
     rucas.db            a relative link to ../rucas.db (the database Datasette serves)
     templates/          the site's pages (build/publish/templates, copied): front page, event and article
                         pages, readable tables, the footer with version and citation
-    plugins/            rucas_site.py (build/publish/site_plugin.py, copied): what those pages need
+    plugins/            rucas_site.py (build/publish/site_plugin.py, copied): what those pages need, and
+                        review_page/ (rucas.build.review_page's renderer, copied), which renders an
+                        article's curator review page at /-/review/<source_id>
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 from rucas.build.publish.inspection import inspect_data, view_columns
 from rucas.build.publish.metadata import metadata
 from rucas.build.publish.settings import DATABASE_NAME, SETTINGS
+from rucas.build.review_page.render import copy_renderer
 
 PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
 """Datasette plugins shipped with the package: datasette_plugins/rucas_limits.py bounds what one query
@@ -42,13 +45,15 @@ SITE_PLUGIN = Path(__file__).resolve().parent / "site_plugin.py"
 
 
 def write_site(directory: Path) -> None:
-    """Copy the site's templates and plugin into the configuration directory (templates/, plugins/)."""
+    """Copy the site's templates and plugin, with the review page's renderer, into the configuration directory
+    (templates/, plugins/)."""
     for name in ("templates", "plugins"):
         if (directory / name).exists():
             shutil.rmtree(directory / name)
     shutil.copytree(TEMPLATES_DIR, directory / "templates", ignore=shutil.ignore_patterns("__pycache__"))
     (directory / "plugins").mkdir()
     shutil.copyfile(SITE_PLUGIN, directory / "plugins" / "rucas_site.py")
+    copy_renderer(directory / "plugins" / "review_page")
 
 
 def _write_json(path: Path, document: object) -> None:

@@ -63,13 +63,12 @@ from rucas.build.write.parquet import write_parquet
 from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
 
-WRITER_CODE = ("rucas.build.write", "rucas.build.review", "rucas.build.curate.review_pages")
+WRITER_CODE = ("rucas.build.write", "rucas.build.review")
 """The code that decides what the written outputs hold (these modules, all the rucas modules they import, and
 WRITER_DATA): a change to any of it makes the next build cold."""
 
-WRITER_DATA = {"rucas.queries": ("views/*.sql",), "rucas.build.curate": ("templates/review_page.*",)}
-"""The files besides modules that decide the written outputs: the views' SQL, the review page's template
-and style sheet."""
+WRITER_DATA = {"rucas.queries": ("views/*.sql",)}
+"""The files besides modules that decide the written outputs: the views' SQL."""
 
 PATCHABLE_INPUTS = ("articles/", "annotations/")
 """Inputs whose changes a build may patch in; a change anywhere else (reference/) makes it cold."""
