@@ -3,6 +3,7 @@ materialised, see rucas.build.write.materialise)."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,20 +21,41 @@ STORAGE_COMPATIBILITY_VERSION = "v1.5.0"
 CLI users install from the package registries, and the 2.x the package uses) open it."""
 
 
+MEMORY_LIMIT = "1GB"
+"""What DuckDB may hold in memory while it loads the tables and computes the views; beyond it, joins,
+aggregates and sorts spill to spill_directory (so a large corpus costs disk, not memory)."""
+
+
+def spill_directory(path: Path) -> Path:
+    """Where DuckDB spills while writing the database `path`: a folder beside it, <path>.tmp, removed when
+    the database is written (it is never published)."""
+    return path.with_name(f"{path.name}.tmp")
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the database `path` (created if missing and not `read_only`) using 2 threads and at
+    most MEMORY_LIMIT of memory, spilling to spill_directory(path)."""
+    config = {"threads": 2, "memory_limit": MEMORY_LIMIT, "temp_directory": str(spill_directory(path))}
+    if read_only:
+        return duckdb.connect(str(path), read_only=True, config=config)
+    written = {"storage_compatibility_version": STORAGE_COMPATIBILITY_VERSION}
+    return duckdb.connect(str(path), config=config | written)
+
+
 def set_version(con: duckdb.DuckDBPyConnection, version: str) -> None:
     """Make `SELECT rucas_version()` return the dataset version in this database."""
     con.execute(f"CREATE OR REPLACE MACRO rucas_version() AS {sql_literal(version)}")
 
 
 def write_duckdb(tables: dict[str, pa.Table], path: Path, views: list[SqlFile],
-                 version: str | None = None, lap: Callable[[str], None] = lambda stage: None) -> dict[str, pa.Table]:
+                 version: str | None = None, lap: Callable[[str], None] = lambda stage: None) -> None:
     """Create `path` (which must not exist) holding every table, its comments, each view's live SQL as
-    the view <name>_live and its rows as the table <name>, and with a version the macro rucas_version()
-    returning it (`SELECT rucas_version()`); return the views' rows by view name. `lap` is told when the
-    tables ("duckdb") and the views ("duckdb views") are done."""
-    con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_COMPATIBILITY_VERSION})
+    the view <name>_live and its rows as the table <name> (which write_sqlite copies from it), and with a
+    version the macro rucas_version() returning it (`SELECT rucas_version()`). DuckDB holds at most
+    MEMORY_LIMIT, spilling beyond it to spill_directory(path), which is removed before this returns. `lap`
+    is told when the tables ("duckdb") and the views ("duckdb views") are done."""
+    con = connect(path)
     try:
-        con.execute("SET threads = 2")
         for spec in table_specs():
             con.execute(duckdb_ddl(spec))
             for statement in duckdb_comments(spec):
@@ -45,15 +67,15 @@ def write_duckdb(tables: dict[str, pa.Table], path: Path, views: list[SqlFile],
             con.unregister("incoming")
         create_views(con.execute, views, (duckdb.Error,), name=live_name)
         lap("duckdb")
-        materialised = duckdb_materialise(con, views)
+        duckdb_materialise(con, views)
         comment_views(con, views)
         if version:
             set_version(con, version)
         con.execute("CHECKPOINT")
         lap("duckdb views")
-        return materialised
     finally:
         con.close()
+        shutil.rmtree(spill_directory(path), ignore_errors=True)
 
 
 def comment_views(con: duckdb.DuckDBPyConnection, views: list[SqlFile]) -> None:

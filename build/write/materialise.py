@@ -4,8 +4,9 @@ In both databases a view's rows are stored as a table under the view's own name 
 sortable, facetable and counted, and what `rucas.load` reads), and the file's SQL stays there as a live
 view named `<name>_live` (LIVE_SUFFIX) that anyone can run to recompute it from the tables. DuckDB runs
 the SQL once, at build time (it is several times faster than SQLite on every view); SQLite receives the
-same rows. Rows are stored in the view's own ORDER BY order, so a table read in rowid order (Datasette's
-default for a table without a primary key) lists them as the view does.
+same rows, read from the finished DuckDB file in batches (view_batches), so that no view is ever held
+whole in memory. Rows are stored in the view's own ORDER BY order, so a table read in rowid order
+(Datasette's default for a table without a primary key) lists them as the view does.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from collections.abc import Iterable
 import duckdb
 import pyarrow as pa
 
-from rucas.build.write.sqlite_values import sqlite_values
+from rucas.build.write.sqlite_values import BATCH_ROWS, insert_batches
 from rucas.schema import table_specs
-from rucas.queries import SqlFile
+from rucas.queries import SqlFile, view_files
 
 LIVE_SUFFIX = "_live"
 """A view's live SQL is the view `<name>_live`; its materialised rows are the table `<name>`."""
@@ -29,14 +30,17 @@ def live_name(view: SqlFile) -> str:
     return f"{view.name}{LIVE_SUFFIX}"
 
 
-def duckdb_materialise(con: duckdb.DuckDBPyConnection, views: Iterable[SqlFile]) -> dict[str, pa.Table]:
-    """Create the table <name> from the live view <name>_live for every view (which must exist in `con`);
-    return each table's rows as Arrow, in the view's order."""
-    rows: dict[str, pa.Table] = {}
+def duckdb_materialise(con: duckdb.DuckDBPyConnection, views: Iterable[SqlFile]) -> None:
+    """Create the table <name> from the live view <name>_live for every view (which must exist in `con`),
+    its rows in the view's order."""
     for view in views:
         con.execute(f"CREATE TABLE {view.name} AS SELECT * FROM {live_name(view)}")
-        rows[view.name] = con.sql(f"SELECT * FROM {view.name}").to_arrow_table()
-    return rows
+
+
+def view_batches(con: duckdb.DuckDBPyConnection, view: SqlFile) -> pa.RecordBatchReader:
+    """The rows of the view's table in `con` (made by duckdb_materialise), in its stored order, as a
+    stream of Arrow batches of at most BATCH_ROWS rows each: only the batch being read is in memory."""
+    return con.sql(f"SELECT * FROM {view.name}").to_arrow_reader(BATCH_ROWS)
 
 
 def _sqlite_type(kind: pa.DataType) -> str:
@@ -49,31 +53,56 @@ def _sqlite_type(kind: pa.DataType) -> str:
 
 def facet_columns(view: SqlFile) -> list[str]:
     """The columns of a view offered as facets: those its file names (`-- facets:`), then those named like a
-    table's facet column (each table's Display in schema/tables.py). Each gets an index in its table."""
+    table's facet column (each table's Display in schema/tables.py). Each gets an index in its table
+    (index_columns)."""
     named_like = {column for spec in table_specs() for column in spec.display.facets}
     return list(view.facets) + sorted(named_like - set(view.facets))
 
 
-def index_columns(schema: pa.Schema, facet_columns: list[str]) -> list[str]:
-    """The columns of a materialised view worth an index, for sorting, faceting and filtering in
-    Datasette: every column that is not text (dates, counts), ids, and text columns shown as facets.
-    Free text (names, titles, evidence) is left unindexed: an index would double its size."""
-    chosen = []
-    for field in schema:
-        is_text = pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
-        if not is_text or field.name.endswith("_id") or field.name in facet_columns:
-            chosen.append(field.name)
-    return chosen
+NEWEST_FIRST = "date_earliest"
+"""The column a reader sorts a page by newest first (the tables' index on it: sqlite_db.index_columns)."""
 
 
-def sqlite_store(con: sqlite3.Connection, name: str, table: pa.Table, facet_columns: list[str]) -> None:
-    """Create table `name` in SQLite holding `table`'s rows in order (rowid 1 is the first), with an
-    index on each of index_columns. Values are stored as SQLite holds the base tables' (dates as ISO
-    text, booleans as 0/1)."""
-    columns = ", ".join(f"{field.name} {_sqlite_type(field.type)}" for field in table.schema)
+def _first_order_column(view: SqlFile) -> str | None:
+    """The column the view's order (`-- order:`) begins with, if it begins with a plain column."""
+    first = view.order.split(",")[0].split()
+    return first[0] if first and first[0].isidentifier() else None
+
+
+def index_columns(view: SqlFile, schema: pa.Schema, facet_columns: list[str]) -> list[str]:
+    """The columns of a view's table that a page or a query finds or sorts its rows by, in column order; each
+    gets an index:
+
+    - the first column of its key (`-- key:`): a row's own page is the view filtered to its key
+      (site_plugin.record_url), which SQLite finds through that index and narrows among the few rows of that
+      value, and other pages link to a view filtered by it (an actor's page to actor_activity?actor_id=);
+    - its facets (facet_columns): a facet's link filters the page by it, and a filtered page counts them;
+    - date_earliest, newest first, as on the tables;
+    - the first column of its order: a canned query that reads the view in its order (events_during reads
+      event_dates by best_date) takes the rows from that index instead of sorting all of them.
+
+    Counts, other dates, codes, the key's other columns and other ids are left unindexed: no page or query
+    filters or sorts by them (a reader who sorts a page by one makes SQLite read the table), and their
+    indexes cost most of the time of writing the views at 100,000 articles."""
+    wanted = {*view.key[:1], *facet_columns, NEWEST_FIRST, _first_order_column(view)}
+    return [field.name for field in schema if field.name in wanted]
+
+
+def view_named(name: str) -> SqlFile:
+    """The prepared view of queries/views called `name`."""
+    (view,) = [view for view in view_files() if view.name == name]
+    return view
+
+
+def sqlite_store(con: sqlite3.Connection, name: str, rows: pa.Table | pa.RecordBatchReader,
+                 facet_columns: list[str]) -> None:
+    """Create the table of the view `name` in SQLite holding `rows` in order (rowid 1 is the first), with an
+    index on each of its index_columns (given its `facet_columns`). `rows` is a whole Arrow table or a
+    stream of batches (view_batches); either way they are inserted a batch at a time. Values are stored as
+    SQLite holds the base tables' (dates as ISO text, booleans as 0/1)."""
+    columns = ", ".join(f"{field.name} {_sqlite_type(field.type)}" for field in rows.schema)
     con.execute(f"CREATE TABLE {name} ({columns})")
-    placeholders = ", ".join("?" for _ in table.column_names)
-    values = [sqlite_values(table.column(i)) for i in range(table.num_columns)]
-    con.executemany(f"INSERT INTO {name} VALUES ({placeholders})", zip(*values))
-    for column in index_columns(table.schema, facet_columns):
+    placeholders = ", ".join("?" for _ in rows.schema)
+    insert_batches(con, f"INSERT INTO {name} VALUES ({placeholders})", rows)
+    for column in index_columns(view_named(name), rows.schema, facet_columns):
         con.execute(f"CREATE INDEX {name}_{column}_idx ON {name} ({column})")

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from rucas.build.write.materialise import facet_columns, live_name, sqlite_store
-from rucas.build.write.sqlite_values import sqlite_values
+from rucas.build.write import duckdb_db
+from rucas.build.write.materialise import facet_columns, live_name, sqlite_store, view_batches
+from rucas.build.write.sqlite_values import insert_batches
 from rucas.build.write.views import create_views
 from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
@@ -111,11 +112,12 @@ def unindex_rows(con: sqlite3.Connection, spec: TableSpec, where: str, parameter
 
 
 def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile],
-                 materialised: dict[str, pa.Table], lap: Callable[[str], None] = lambda stage: None) -> None:
+                 duckdb_path: Path, lap: Callable[[str], None] = lambda stage: None) -> None:
     """Create `path` (which must not exist) with every table, its full-text indexes, each view's live SQL
-    as the view <name>_live and its rows (`materialised`, as write_duckdb computed them) as the table <name>.
-    `lap` is told when the tables ("sqlite"), the views ("sqlite views") and the final ANALYZE and VACUUM
-    ("sqlite" again) are done."""
+    as the view <name>_live and its rows as the table <name>, copied from the table <name> that write_duckdb
+    computed in the finished DuckDB file `duckdb_path` one view and one batch at a time (view_batches).
+    Tables are inserted a batch at a time too (insert_batches). `lap` is told when the tables ("sqlite"), the
+    views ("sqlite views") and the final ANALYZE and VACUUM ("sqlite" again) are done."""
     con = sqlite3.connect(path, isolation_level=None)
     try:
         con.execute("PRAGMA journal_mode = OFF")
@@ -124,11 +126,9 @@ def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile],
         con.execute("BEGIN")
         for spec in table_specs():
             con.execute(sqlite_ddl(spec))
-            table = tables[spec.name]
             placeholders = ", ".join("?" for _ in spec.column_names)
-            columns = [sqlite_values(table.column(name)) for name in spec.column_names]
-            con.executemany(f"INSERT INTO {spec.name} ({', '.join(spec.column_names)}) VALUES ({placeholders})",
-                            zip(*columns))
+            insert_batches(con, f"INSERT INTO {spec.name} ({', '.join(spec.column_names)}) VALUES ({placeholders})",
+                           tables[spec.name], list(spec.column_names))
             for name in index_columns(spec):
                 con.execute(f"CREATE INDEX {spec.name}_{name}_idx ON {spec.name} ({name})")
         for spec in table_specs():
@@ -136,8 +136,12 @@ def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile],
                 _create_full_text_index(con, spec)
         create_views(con.execute, views, (sqlite3.Error,), name=live_name)
         lap("sqlite")
-        for view in views:
-            sqlite_store(con, view.name, materialised[view.name], facet_columns(view))
+        computed = duckdb_db.connect(duckdb_path, read_only=True)
+        try:
+            for view in views:
+                sqlite_store(con, view.name, view_batches(computed, view), facet_columns(view))
+        finally:
+            computed.close()
         lap("sqlite views")
         con.execute("COMMIT")
         problems = con.execute("PRAGMA foreign_key_check").fetchall()

@@ -1,0 +1,59 @@
+"""The databases are written in bounded batches, and the views' tables carry only the indexes a page reads.
+
+Rows reach SQLite a batch at a time (rucas.build.write.sqlite_values.insert_batches) in the order they
+come, whether from a whole Arrow table or from DuckDB's stream of a view's table; DuckDB spills to a
+folder beside its file that is gone before anything is published; a view's own row page and its facet
+filters find their rows through an index, while its counts are left unindexed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pyarrow as pa
+from rucas.build.pipeline import BuildReport
+from rucas.build.write.duckdb_db import spill_directory
+from rucas.build.write.sqlite_values import batches, insert_batches
+
+ROWS = pa.table({"n": list(range(7)), "day": pa.array([None, *range(6)], pa.int32()),
+                 "ok": [True, False, None, True, True, False, True]})
+
+
+def stored(rows: pa.Table | pa.RecordBatchReader) -> list[tuple]:
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE t (n INTEGER, day INTEGER, ok INTEGER)")
+    insert_batches(con, "INSERT INTO t VALUES (?, ?, ?)", rows)
+    return con.execute("SELECT * FROM t ORDER BY rowid").fetchall()
+
+
+def test_a_table_is_cut_into_batches_of_at_most_the_size_asked_in_its_order() -> None:
+    cut = list(batches(ROWS, size=3))
+    assert [batch.num_rows for batch in cut] == [3, 3, 1]
+    assert pa.Table.from_batches(cut).equals(ROWS)
+
+
+def test_a_stream_of_batches_is_stored_as_the_whole_table_is() -> None:
+    stream = pa.RecordBatchReader.from_batches(ROWS.schema, ROWS.to_batches(max_chunksize=2))
+    expected = [(n, None if n == 0 else n - 1, {True: 1, False: 0, None: None}[ok])
+                for n, ok in zip(range(7), ROWS.column("ok").to_pylist())]
+    assert stored(ROWS) == stored(stream) == expected
+
+
+def test_duckdb_spills_beside_its_file_and_nothing_of_it_is_published(built: BuildReport) -> None:
+    duckdb_file = built.build_dir / "rucas.duckdb"
+    assert spill_directory(duckdb_file) == duckdb_file.parent / "rucas.duckdb.tmp"
+    assert not spill_directory(duckdb_file).exists()
+
+
+def test_a_views_row_page_and_its_facet_filters_read_an_index(lite: sqlite3.Connection) -> None:
+    def plan(sql: str) -> str:
+        return " ".join(str(row) for row in lite.execute(f"EXPLAIN QUERY PLAN {sql}", ("x",)))
+
+    assert "alliance_context_event_id_idx" in plan("SELECT * FROM alliance_context WHERE event_id = ?")
+    assert "alliance_context_membership_idx" in plan("SELECT count(*) FROM alliance_context WHERE membership = ?")
+    assert "country_month_country_iso3_idx" in plan("SELECT * FROM country_month WHERE country_iso3 = ?")
+
+
+def test_no_page_reads_a_views_counts_by_an_index_so_they_have_none(lite: sqlite3.Connection) -> None:
+    indexed = {row[0] for row in lite.execute("SELECT name FROM pragma_index_list('country_month')")}
+    assert indexed == {"country_month_country_iso3_idx", "country_month_side_idx"}
