@@ -52,6 +52,9 @@ class BuildReport:
     views_patched: dict[str, str] = field(default_factory=dict)
     """In a patched build, each materialised view whose rows changed: "in place" (the changed rows only) or
     "rewritten" (rows moved, so the view's SQLite table was written again)."""
+    databases: str = ""
+    """In a patched build, how the databases to patch came into it: "cloned" (a reflink), "spare" (the superseded
+    build brought forward) or "copied" (rucas.build.write.incremental.bring_databases); empty in a cold build."""
 
 
 def dataset_version(inputs_sha256: str) -> str:
@@ -125,7 +128,7 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
     from rucas.build.write.datapackage import write_datapackage
     from rucas.build.write.duckdb_db import write_duckdb
     from rucas.build.write.incremental import previous_build, write_patched, writer_digest
-    from rucas.build.write.manifest import inputs_digest, write_manifest
+    from rucas.build.write.manifest import content_digest, file_sha256_later, inputs_digest, write_manifest
     from rucas.build.write.parquet import write_parquet
     from rucas.build.write.sqlite_db import write_sqlite
     from rucas.build.write.review_records import write_review_records
@@ -155,42 +158,49 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
         previous = previous_build(output_dir, inputs) if incremental else None
         known_outputs: dict[str, dict[str, object]] = {}
         views_patched: dict[str, str] = {}
+        known_counts: dict[str, int] = {}  # rows of rucas.db's tables beside the schema's the build knows
         if previous is not None:
             progress("  patching the previous build")
-            patched = write_patched(previous, tables, staging, views, version, lap=timer.lap)
-            known_outputs, views_patched = patched.outputs, patched.views
-            progress("  views patched: " + (", ".join(f"{name} {how}" for name, how in views_patched.items())
-                                            or "none changed"))
+            patched = write_patched(previous, tables, staging, views, version, inputs, lap=timer.lap)
+            known_outputs, views_patched, known_counts = patched.outputs, patched.views, patched.counts_kept
+            progress(f"  databases {patched.databases}; views patched: "
+                     + (", ".join(f"{name} {how}" for name, how in views_patched.items()) or "none changed"))
         else:
             write_parquet(tables, staging / "parquet")
             timer.lap("parquet")
             write_duckdb(tables, staging / "rucas.duckdb", views, version, lap=timer.lap)
             write_sqlite(tables, staging / "rucas.db", views, staging / "rucas.duckdb", lap=timer.lap)
+        database_sha256 = file_sha256_later(staging / "rucas.db")  # for the manifest, beside the next stages
         if previous is None or not (previous.build_dir / "annotations" / "all.jsonld").is_file():
-            write_web_annotations(tables, staging / "annotations")  # every row's evidence as a W3C Web Annotation
+            written = write_web_annotations(tables, staging / "annotations")  # every row's evidence
         else:  # only the changed articles' annotations are encoded; the others are the previous build's
             changed = previous.changed_source_ids
-            write_web_annotations(tables, staging / "annotations", previous=previous.build_dir / "annotations",
-                                  changed=set(changed))
+            written = write_web_annotations(tables, staging / "annotations",
+                                            previous=previous.build_dir / "annotations", changed=set(changed))
             articles = staging / "annotations" / "articles"
             linked = [f"annotations/articles/{entry.name}" for entry in os.scandir(articles)
                       if entry.stat().st_nlink > 1]  # hard links to the previous build's files
             known_outputs |= previous.output_entries(linked)
+        known_outputs |= {f"annotations/{path}": {"path": f"annotations/{path}", "bytes": file.bytes,
+                                                  "sha256": file.sha256}
+                          for path, file in written.items()}  # hashed as they were written: not read again
         timer.lap("annotations")
         write_review_records(curated_dir, inputs, staging / "records")  # the codings and logs behind review_status
-        database_sha256 = write_config(staging / "datasette", staging / "rucas.db")  # Datasette hashed it
-        for path in ("rucas.db", "datasette/rucas.db"):  # the second is the configuration's link to the first
-            known_outputs[path] = {"path": path, "bytes": (staging / "rucas.db").stat().st_size,
-                                   "sha256": database_sha256}
+        counts = {name: table.num_rows for name, table in tables.items()}
+        write_config(staging / "datasette", staging / "rucas.db", digest=content_digest(inputs_digest(inputs),
+                     writer_digest()), known_counts=known_counts | counts)
         write_datapackage(staging / "datapackage.json", version)
         timer.lap("datasette_config")
-        counts = {name: table.num_rows for name, table in tables.items()}
+        for path in ("rucas.db", "datasette/rucas.db"):  # the second is the configuration's link to the first
+            known_outputs[path] = {"path": path, "bytes": (staging / "rucas.db").stat().st_size,
+                                   "sha256": database_sha256()}
         write_manifest(staging / "manifest.json", version=version, inputs=inputs, build_dir=staging,
                        row_counts=counts, writer_sha256=writer_digest(), known_outputs=known_outputs)
         timer.lap("manifest")
         final = publish(output_dir, staging, version.replace("+", "-"))
         timer.lap("publish")
-    return BuildReport(output_dir, final, version, counts, stages, reused, previous is not None, views_patched)
+    return BuildReport(output_dir, final, version, counts, stages, reused, previous is not None, views_patched,
+                       databases=patched.databases if previous is not None else "")
 
 
 def ensure_built(output_dir: Path) -> None:
