@@ -125,3 +125,33 @@ def test_validating_from_the_cache_reports_what_validating_from_nothing_reports(
             save_cache(cache_dir, validate_corpus(curated, cache_dir, after=ReviewCheck(curated)))
     assert len(kinds_seen) >= 5
     assert "duplicate" in messages and "is not a known" in messages and "is not in the codebook" in messages
+
+
+def _validated_then_changed(tmp_path: Path, curated_dir: Path, change: callable) -> tuple[list[str] | dict, list[str] | dict]:
+    """What validating from the cache and from nothing report after `change` to the reference files of a corpus
+    whose cache was saved while it was valid."""
+    curated, cache_dir = tmp_path / "curated", tmp_path / "cache"
+    shutil.copytree(curated_dir, curated)
+    save_cache(cache_dir, validate_corpus(curated, cache_dir, after=ReviewCheck(curated)))
+    codebook = curated / "reference" / "codebook.yaml"
+    codebook.write_text(change(codebook.read_text(encoding="utf-8")), encoding="utf-8")
+    return _outcome(curated, cache_dir), _outcome(curated, None)
+
+
+def test_a_domain_newly_listed_as_uncitable_is_found_in_the_notes_of_unchanged_articles(tmp_path: Path,
+                                                                                         curated_dir: Path):
+    from_cache, from_nothing = _validated_then_changed(tmp_path, curated_dir, lambda text: text.replace(
+        "uncitable_domains:\n", "uncitable_domains:\n  - code: tass.com\n    label: a test\n    definition: A test.\n", 1))
+    assert from_cache == from_nothing
+    assert any("on tass.com, which codebook.yaml lists as uncitable" in error for error in from_cache)
+
+
+def test_a_code_removed_from_the_codebook_is_reported_where_unchanged_articles_use_it(tmp_path: Path,
+                                                                                      curated_dir: Path):
+    def remove_consult(text: str) -> str:
+        entry = re.search(r"  - code: CONSULT\n(    .*\n)*", text)
+        return text[:entry.start()] + text[entry.end():]
+
+    from_cache, from_nothing = _validated_then_changed(tmp_path, curated_dir, remove_consult)
+    assert from_cache == from_nothing
+    assert any("event_type 'CONSULT' is not in the codebook" in error for error in from_cache)
