@@ -20,6 +20,7 @@ from rucas.build.publish.metadata import FACET_ROWS_PER_PAGE, metadata, view_col
 from rucas.build.publish.settings import DATABASE_NAME, SETTINGS
 from rucas.build.pipeline import build
 from rucas.build.publish.serve import config_dir, datasette_app, datasette_command
+from rucas.build.write.materialise import LIVE_SUFFIX, live_name
 from rucas.build.write.sqlite_db import FULL_TEXT
 from rucas.queries import SqlFile, canned_queries, view_files
 from rucas.schema import table_spec, table_specs
@@ -31,10 +32,10 @@ coordinates so that the map and the cluster map have a marker to draw."""
 
 READ_ONLY_PLUGINS = {"datasette-dashboards", "datasette-cluster-map", "datasette-leaflet",
                      "datasette-render-markdown", "rucas_site.py", "rucas_limits.py", "rucas_reading.py",
-                     "rucas_escaping.py", "rucas_redirects.py"}
+                     "rucas_escaping.py", "rucas_redirects.py", "rucas_facet_counts.py"}
 """Every plugin the published instance may load: none of them writes (rucas_limits.py is RUCAS's own:
 it bounds query costs and refuses every method but GET, HEAD and OPTIONS; rucas_redirects.py only reads
-the redirects table)."""
+the redirects table; rucas_facet_counts.py only reads the facet counts)."""
 
 
 def build_published(tmp: Path) -> Path:
@@ -274,6 +275,24 @@ def test_every_view_is_served_as_a_table_sortable_facetable_and_counted_by_the_i
         results = fetch_json(app, f"/{DATABASE_NAME}/{view.name}.json?_facet={facet}&_size=0")["facet_results"]
         (valued,) = db.execute(f"select count({facet}) from {view.name}").fetchone()
         assert sum(value["count"] for value in results[facet]["results"]) == valued, f"{view.name}: facet {facet}"
+
+
+def test_the_database_page_lists_no_live_view_and_every_page_it_lists_answers(published: Path,
+                                                                              db: sqlite3.Connection) -> None:
+    """A live view computes its prepared view again on every read: on a large corpus its page takes seconds
+    and ends at the SQL time limit (400 "SQL Interrupted"). The database page lists the materialised table
+    of each view instead; the live view stays reachable by SQL and on `?_show_hidden=1`."""
+    app = datasette_app(published)
+    page, every = fetch(app, f"/{DATABASE_NAME}", f"/{DATABASE_NAME}?_show_hidden=1")
+    listed = list(dict.fromkeys(re.findall(rf'href="/{DATABASE_NAME}/([A-Za-z0-9_]+)"', page.text)))
+    assert not [name for name in listed if name.endswith(LIVE_SUFFIX)]
+    assert {view.name for view in view_files()} | {spec.name for spec in table_specs()} <= set(listed)
+    answers = fetch(app, *(f"/{DATABASE_NAME}/{name}" for name in listed))
+    assert {name: answer.status_code for name, answer in zip(listed, answers)} == dict.fromkeys(listed, 200)
+    assert all(f'href="/{DATABASE_NAME}/{live_name(view)}"' in every.text for view in view_files())
+    view = view_files()[0]
+    live = fetch_json(app, f"/{DATABASE_NAME}.json?sql=select+count(*)+from+{live_name(view)}")
+    assert live["rows"] == [list(db.execute(f"select count(*) from {view.name}").fetchone())]
 
 
 @pytest.mark.parametrize("query", canned_queries(), ids=lambda q: q.name)

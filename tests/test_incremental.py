@@ -2,7 +2,7 @@
 
 Equal means: every Parquet file and every Web Annotation file byte-identical; in rucas.db
 and in rucas.duckdb the same rows in every table (by key) and in every materialised view (in its order);
-full-text indexes that pass SQLite's integrity check and find the same rows.
+full-text indexes that pass SQLite's integrity check and find the same rows; the same precomputed facet counts.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from rucas.build.pipeline import BuildReport, build
+from rucas.build.write.facet_counts import FACET_COUNTS
 from rucas.build.write.sqlite_db import FULL_TEXT
 from rucas.queries import view_files
 from rucas.schema import table_specs
@@ -42,6 +43,7 @@ def sqlite_content(output: Path) -> dict[str, list[tuple]]:
                    for spec in table_specs()}
         content |= {view.name: con.execute(f"SELECT * FROM {view.name} ORDER BY rowid").fetchall()
                     for view in view_files()}
+        content[FACET_COUNTS] = con.execute(f"SELECT * FROM {FACET_COUNTS} ORDER BY table_name, column_name, value").fetchall()
         for table in FULL_TEXT:
             key = next(spec for spec in table_specs() if spec.name == table).primary_key[0]
             for word in SEARCHED_WORDS:

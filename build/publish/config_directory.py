@@ -8,7 +8,8 @@ The directory (<output>/datasette) is what `datasette <output>/datasette` serves
     inspect-data.json   the database's content digest, size and row counts, from the build (inspection.py);
                         marks rucas.db immutable
     plugins/            copies of RUCAS's own plugins (PLUGINS_DIR: rucas_limits.py, query cost limits;
-                        rucas_reading.py, memory-mapped reads and each facet counted once)
+                        rucas_reading.py, memory-mapped reads and each facet counted once;
+                        rucas_facet_counts.py, an unfiltered page's facets read from the build's counts)
     rucas.db            a relative link to ../rucas.db (the database Datasette serves)
     templates/          the site's pages (build/publish/templates, copied): front page, event and article
                         pages, readable tables, the footer with version and citation
@@ -32,7 +33,8 @@ from rucas.build.review_page.render import copy_renderer
 PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
 """Datasette plugins shipped with the package: datasette_plugins/rucas_limits.py bounds what one query
 can cost and answers malformed requests with 4xx; datasette_plugins/rucas_reading.py memory-maps every
-connection and counts a facet once when a request repeats it; datasette_plugins/rucas_escaping.py serves
+connection and counts a facet once when a request repeats it; datasette_plugins/rucas_facet_counts.py
+reads the facets of an unfiltered page from the counts the build wrote; datasette_plugins/rucas_escaping.py serves
 the dashboard's and the cluster map's scripts with every value escaped. `rucas serve` loads them with
 --plugins-dir; the configuration directory carries a copy in plugins/, which Datasette loads in
 config-directory mode."""

@@ -11,6 +11,7 @@ from rucas.build.publish.dashboards import dashboards
 from rucas.build.publish.settings import DATABASE_NAME
 from rucas.build.publish.site_config import site_config
 from rucas.build.write.datapackage import CURATION_LICENSE, DATASET_DESCRIPTION, DATASET_TITLE
+from rucas.build.write.facet_counts import FACET_COUNTS
 from rucas.build.write.materialise import facet_columns, live_name
 from rucas.build.write.sqlite_db import FULL_TEXT
 from rucas.queries import SqlFile, canned_queries, view_files
@@ -150,6 +151,7 @@ def metadata(views: dict[str, list[str]] | None = None, counts: dict[str, int] |
     for table in FULL_TEXT:
         for suffix in FTS_SHADOW_SUFFIXES:
             tables[f"{table}{suffix}"] = {"hidden": True}
+    tables[FACET_COUNTS] = {"hidden": True}
     for view in view_files():
         tables[view.name] = _view_entry(view, (views or {}).get(view.name, []), specs, counts.get(view.name))
         tables[live_name(view)] = {"description": f"{view.description} Live: recomputed on every read (slow "
@@ -169,5 +171,6 @@ def metadata(views: dict[str, list[str]] | None = None, counts: dict[str, int] |
                 "queries": {query.name: canned_query_entry(query) for query in canned_queries()},
             }
         },
-        "plugins": {"datasette-dashboards": dashboards(DATABASE_NAME), "rucas-site": site_config()},
+        "plugins": {"datasette-dashboards": dashboards(DATABASE_NAME), "rucas-site": site_config(),
+                    "rucas-facet-counts": {"table": FACET_COUNTS}},
     }

@@ -318,6 +318,7 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[View
                  lap: Callable[[str], None] = lambda stage: None) -> None:
     """Apply `changes` to the copied SQLite file at `path`, keeping the full-text indexes in step, and
     the view `patches` (rows replaced in place, or the view's table written again)."""
+    from rucas.build.write.facet_counts import patch_facet_counts
     from rucas.build.write.sqlite_db import index_rows, unindex_rows
     from rucas.build.write.sqlite_values import sqlite_values
 
@@ -355,6 +356,7 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[View
             else:
                 con.execute(f"DROP TABLE {name}")
                 sqlite_store(con, name, patch.rows, facet_columns(patch.view))
+        patch_facet_counts(con, changes, patches)
         con.execute("COMMIT")
         problems = con.execute("PRAGMA foreign_key_check").fetchall()
         if problems:

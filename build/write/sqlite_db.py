@@ -10,6 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from rucas.build.write import duckdb_db
+from rucas.build.write.facet_counts import write_facet_counts
 from rucas.build.write.materialise import facet_columns, live_name, sqlite_store, view_batches
 from rucas.build.write.sqlite_values import insert_batches
 from rucas.build.write.views import create_views
@@ -142,6 +143,7 @@ def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile],
                 sqlite_store(con, view.name, view_batches(computed, view), facet_columns(view))
         finally:
             computed.close()
+        write_facet_counts(con, views)
         lap("sqlite views")
         con.execute("COMMIT")
         problems = con.execute("PRAGMA foreign_key_check").fetchall()

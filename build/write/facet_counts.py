@@ -1,0 +1,89 @@
+"""Count, at build time, the values of every facet that an unfiltered Datasette page shows, into the table
+_facet_counts of rucas.db, so that such a page reads a few rows instead of counting every row of its table.
+
+One row per (table or view, facet column, value): how many rows of the table hold the value, as Datasette
+counts a column facet (`select col as value, count(*) ... where col is not null group by col`); a value
+that no row holds has no row. The Datasette plugin datasette_plugins/rucas_facet_counts.py answers the
+facets of an unfiltered page from it, in Datasette's order (`count desc, value`), and leaves every filtered
+page (a filter, a search, `_where`, a page after the first) to Datasette.
+
+Cold builds count every faceted table and materialised view (write_facet_counts). A patched build
+(patch_facet_counts) counts again only what its patch can have changed: in a changed table the values its
+deleted and inserted rows hold (one index lookup each), and each patched view whole. Every count comes from
+the same query over the same rows, so the patched table equals the cold one (tests/test_incremental.py).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from rucas.build.write.materialise import facet_columns
+from rucas.build.write.patch_views import ViewPatch
+from rucas.build.write.sqlite_values import sqlite_values
+from rucas.build.write.table_change import TableChange
+from rucas.queries import SqlFile
+from rucas.schema import table_specs
+
+FACET_COUNTS = "_facet_counts"
+"""The table of precomputed facet counts (hidden from the site's lists: publish/metadata.py)."""
+
+FACET_COUNTS_DDL = (
+    f"CREATE TABLE {FACET_COUNTS} (table_name TEXT NOT NULL, column_name TEXT NOT NULL, value NOT NULL, "
+    "count INTEGER NOT NULL, PRIMARY KEY (table_name, column_name, value)) WITHOUT ROWID",
+    f"CREATE INDEX {FACET_COUNTS}_order ON {FACET_COUNTS} (table_name, column_name, count DESC, value)",
+)
+"""The table (`value` without a type, so that each value keeps the type it has in its table and sorts as
+it does there) and the index that lists a facet's values in the order a page shows them."""
+
+
+def faceted_columns(con: sqlite3.Connection, views: Iterable[SqlFile]) -> dict[str, list[str]]:
+    """Every table with facets (Display.facets in schema/tables.py) and every materialised view of `views`
+    with facet columns (materialise.facet_columns, those its table has): the columns counted for each."""
+    relations = {spec.name: list(spec.display.facets) for spec in table_specs() if spec.display.facets}
+    for view in views:
+        columns = {row[1] for row in con.execute(f'PRAGMA table_info("{view.name}")')}
+        if counted := [column for column in facet_columns(view) if column in columns]:
+            relations[view.name] = counted
+    return relations
+
+
+def _count_sql(name: str, column: str, where: str) -> str:
+    """The query that counts a column's values (those `where` selects) into _facet_counts: Datasette's own."""
+    return (f"INSERT INTO {FACET_COUNTS} (table_name, column_name, value, count) "
+            f'SELECT ?, ?, "{column}", count(*) FROM "{name}" WHERE {where} GROUP BY "{column}"')
+
+
+def count_facets(con: sqlite3.Connection, relations: dict[str, list[str]]) -> None:
+    """Replace the counts of each relation of `relations` by counting its columns' values now."""
+    for name, columns in relations.items():
+        con.execute(f"DELETE FROM {FACET_COUNTS} WHERE table_name = ?", (name,))
+        for column in columns:
+            con.execute(_count_sql(name, column, f'"{column}" IS NOT NULL'), (name, column))
+
+
+def count_values(con: sqlite3.Connection, name: str, column: str, values: set[object]) -> None:
+    """Replace the counts of these values of one column by counting them now (through the column's index:
+    a value no row holds any more loses its row)."""
+    keys = [(name, column, value) for value in values if value is not None]
+    con.executemany(f"DELETE FROM {FACET_COUNTS} WHERE table_name = ? AND column_name = ? AND value = ?", keys)
+    con.executemany(_count_sql(name, column, f'"{column}" = ?'), keys)
+
+
+def write_facet_counts(con: sqlite3.Connection, views: Iterable[SqlFile]) -> None:
+    """Create _facet_counts in a new database and count every facet of its tables and materialised views."""
+    for statement in FACET_COUNTS_DDL:
+        con.execute(statement)
+    count_facets(con, faceted_columns(con, views))
+
+
+def patch_facet_counts(con: sqlite3.Connection, changes: dict[str, TableChange], patches: list[ViewPatch]) -> None:
+    """Bring _facet_counts in step with a patch, after `changes` and `patches` were applied: in each changed
+    table, count again the values its deleted and inserted rows hold (the only counts they can change); count
+    again, whole, each view that `patches` patched (its old rows are gone, so which values they held is not
+    known). Every other count stays as it was."""
+    for change in changes.values():
+        for column in change.spec.display.facets:
+            held = [sqlite_values(rows.column(column)) for rows in (change.deleted, change.inserted)]
+            count_values(con, change.spec.name, column, set().union(*held))
+    count_facets(con, faceted_columns(con, [patch.view for patch in patches]))
