@@ -44,6 +44,7 @@ REPO = BENCHMARKS.parent
 sys.path.insert(0, str(BENCHMARKS))
 
 from generate import generate_corpus
+from rucas.build.memory import tree_rss_kib
 from rucas.build.write.sqlite_db import FULL_TEXT
 from rucas.queries import view_files
 from rucas.schema import table_specs
@@ -62,7 +63,7 @@ from rucas.build.pipeline import build
 report = build(Path(sys.argv[1]), Path(sys.argv[2]), cache=sys.argv[3] == "cache")
 print(json.dumps({"stage_seconds": report.stage_seconds, "row_counts": report.row_counts,
                   "articles_from_cache": report.articles_from_cache, "patched": report.patched,
-                  "views_patched": report.views_patched}))
+                  "views_patched": report.views_patched, "stage_peak_rss_mib": report.stage_peak_rss_mib}))
 """
 
 SPARK_SNIPPET = """
@@ -110,21 +111,6 @@ class Measured:
     output: str
     sampled_rss_mib: float | None = None
     """Peak of the summed RSS of the process and its children, sampled every 50 ms (None in older results)."""
-
-
-def tree_rss_kib(pid: int) -> int:
-    """Resident set (KiB) of `pid` plus its descendants, from /proc (0 for processes already gone)."""
-    total, pending = 0, [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pending += [int(child) for child in (task / "children").read_text().split()]
-        except (OSError, ValueError):
-            continue
-    return total
 
 
 def run_measured(command: list[str]) -> Measured:
@@ -667,6 +653,14 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
         for name, rep in (("cold", r.cold_report), ("rebuild", r.rebuild_report)):
             lines.append(f"| {r.articles:,} | {name} | "
                          + " | ".join(safe(lambda rep=rep, s=s: f"{rep['stage_seconds'][s]:.2f}") for s in stages) + " |")
+    lines += ["", ("Peak of the summed resident sets of the build's processes during each stage (MiB; "
+                   "BuildReport.stage_peak_rss_mib, sampled every 50 ms by the build itself, workers included):"), "",
+              "| articles | build | " + " | ".join(stages) + " |", "| --- | --- | " + " | ".join("---" for _ in stages) + " |"]
+    for r in results:
+        for name, rep in (("cold", r.cold_report), ("rebuild", r.rebuild_report)):
+            lines.append(f"| {r.articles:,} | {name} | "
+                         + " | ".join(safe(lambda rep=rep, s=s: f"{rep['stage_peak_rss_mib'][s]:,.0f}") for s in stages)
+                         + " |")
     lines += ["", "Materialising the views (*duckdb views* + *sqlite views*) as a share of the cold build's stages:"]
     for r in results:
         lines.append(f"- {r.articles:,} articles: " + safe(lambda r=r: materialisation_share(r.cold_report['stage_seconds'])))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rucas.build.memory import PeakSampler
 from rucas.build.validate.corpus import Validated, save_cache, validate_corpus
 
 if TYPE_CHECKING:
@@ -52,6 +53,9 @@ class BuildReport:
     views_patched: dict[str, str] = field(default_factory=dict)
     """In a patched build, each materialised view whose rows changed: "in place" (the changed rows only) or
     "rewritten" (rows moved, so the view's SQLite table was written again)."""
+    stage_peak_rss_mib: dict[str, float] = field(default_factory=dict)
+    """Peak of the summed resident sets of the build process and its workers (MiB) during each stage, sampled
+    every 50 ms where the system reports it (Linux; rucas.build.memory)."""
     databases: str = ""
     """In a patched build, how the databases to patch came into it: "cloned" (a reflink), "spare" (the superseded
     build brought forward) or "copied" (rucas.build.write.incremental.bring_databases); empty in a cold build."""
@@ -90,14 +94,22 @@ def add_review_tables(tables: dict[str, pa.Table], records: ReviewRecords) -> No
 
 
 class _Timer:
-    def __init__(self, report: dict[str, float], progress: Progress):
+    """Times the stages of a build and, where the system tells it (Linux), the peak memory of the build's
+    processes during each (rucas.build.memory.PeakSampler, which must be running)."""
+
+    def __init__(self, report: dict[str, float], progress: Progress, peaks: dict[str, float], memory: PeakSampler):
         self.report, self.progress, self.last = report, progress, time.perf_counter()
+        self.peaks, self.memory = peaks, memory
 
     def lap(self, stage: str) -> None:
-        """Count the seconds since the last lap towards `stage` (a stage may be timed in several laps)."""
+        """Count the seconds since the last lap towards `stage` (a stage may be timed in several laps), and the
+        processes' peak resident set since the last lap."""
         now = time.perf_counter()
         self.report[stage] = round(self.report.get(stage, 0.0) + now - self.last, 4)
-        self.progress(f"  {stage}: {now - self.last:.2f} s")
+        peak = self.memory.take()
+        if peak is not None:
+            self.peaks[stage] = max(self.peaks.get(stage, 0.0), peak)
+        self.progress(f"  {stage}: {now - self.last:.2f} s" + (f", peak {peak:,.0f} MiB" if peak is not None else ""))
         self.last = now
 
 
@@ -121,7 +133,16 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
     articles are reused from <output>/.cache (see rucas.build.validate.cache); `bar` draws a progress bar.
     With `incremental`, a build whose input differs from the published one only in articles and
     annotations patches the previous outputs instead of rewriting them (rucas.build.write.incremental).
+    The report gives each stage's seconds and the peak memory of the build's processes during it.
     """
+    with PeakSampler() as memory:
+        return _build(curated_dir, output_dir, progress, cache=cache, bar=bar, incremental=incremental,
+                      memory=memory)
+
+
+def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bool, bar: bool, incremental: bool,
+           memory: PeakSampler) -> BuildReport:
+    """build(), timed stage by stage with `memory` sampling."""
     from rucas.build.publish.atomic import build_lock, new_staging_dir, publish
     from rucas.build.publish.config_directory import write_config
     from rucas.build.review.records import ReviewCheck, review_inputs
@@ -136,7 +157,8 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
     from rucas.queries import view_files
 
     stages: dict[str, float] = {}
-    timer = _Timer(stages, progress)
+    peaks: dict[str, float] = {}
+    timer = _Timer(stages, progress, peaks, memory)
     cache_dir = output_dir / ".cache"
     review = ReviewCheck(curated_dir)
     validated = validate_corpus(curated_dir, cache_dir if cache else None,
@@ -200,7 +222,7 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
         final = publish(output_dir, staging, version.replace("+", "-"))
         timer.lap("publish")
     return BuildReport(output_dir, final, version, counts, stages, reused, previous is not None, views_patched,
-                       databases=patched.databases if previous is not None else "")
+                       peaks, databases=patched.databases if previous is not None else "")
 
 
 def ensure_built(output_dir: Path) -> None:

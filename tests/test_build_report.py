@@ -1,0 +1,56 @@
+"""What a build reports about itself: seconds and, on Linux, the peak memory of its processes per stage.
+
+benchmarks/run.py reads these figures to say which stage sets a build's memory peak (issue 20)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from rucas.build.memory import PeakSampler, tree_rss_kib
+from rucas.build.pipeline import BuildReport
+
+linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="read from Linux's /proc")
+
+
+@linux
+def test_every_timed_stage_has_a_peak(built: BuildReport) -> None:
+    assert set(built.stage_peak_rss_mib) == set(built.stage_seconds)
+    assert all(peak > 0 for peak in built.stage_peak_rss_mib.values())
+
+
+@linux
+def test_a_stage_that_held_memory_shows_it_and_the_next_does_not() -> None:
+    with PeakSampler() as memory:
+        memory.take()
+        ballast = bytearray(200 * 2**20)
+        ballast[::4096] = b"x" * len(ballast[::4096])  # touch every page: 200 MiB resident
+        held = memory.take()
+        del ballast
+        memory.take()
+        after = memory.take()
+    assert held is not None and after is not None
+    assert held - after > 150
+
+
+@linux
+def test_the_tree_counts_children() -> None:
+    go_read, go_write = os.pipe()
+    ready_read, ready_write = os.pipe()
+    mine = tree_rss_kib(os.getpid())
+    child = os.fork()
+    if child == 0:  # the child holds 100 MiB, says so, and waits until the parent has measured
+        ballast = bytearray(100 * 2**20)
+        ballast[::4096] = b"x" * len(ballast[::4096])
+        os.write(ready_write, b"r")
+        os.read(go_read, 1)
+        os._exit(0)
+    try:
+        os.read(ready_read, 1)
+        assert tree_rss_kib(child) > 90 * 1024
+        assert tree_rss_kib(os.getpid()) > mine + 90 * 1024
+    finally:
+        os.write(go_write, b"x")
+        os.waitpid(child, 0)
