@@ -175,6 +175,7 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
         if cache:
             save_cache(cache_dir, validated)
             timer.lap("cache")
+        validated.cache_tables, validated.key_tables = {}, {}  # the workers' rows, now only in the sorted tables
         staging = new_staging_dir(output_dir)
         views = view_files()
         previous = previous_build(output_dir, inputs) if incremental else None

@@ -234,9 +234,9 @@ def validate_corpus(curated: Path | Corpus, cache_dir: Path | None = None, *, wo
         for spec in table_specs():
             rows = assemble(spec.name, None)
             validated.tables[spec.name] = sort_table(spec, rows.drop_columns([cache.ARTICLE_KEY, ORIGIN]))
-            articles = assemble(spec.name, None, with_reference=False)
+            articles = assemble(spec.name, None, with_reference=False)  # the articles' rows: no copy is made
             if articles.num_rows:
-                validated.cache_tables[spec.name] = articles.filter(pc.not_equal(articles.column(cache.ARTICLE_KEY), ""))
+                validated.cache_tables[spec.name] = articles
     return validated
 
 
