@@ -14,9 +14,12 @@ from rucas.schema.derive import arrow_schema
 
 
 def rows_to_arrow(spec: TableSpec, rows: list[dict[str, Any]], extra: dict[str, list[str]] | None = None) -> pa.Table:
-    """Rows as a pyarrow Table of the table's schema, unsorted; `extra` adds text columns (e.g. each row's origin)."""
+    """Rows as a pyarrow Table of the table's schema, unsorted; `extra` adds text columns (e.g. each row's origin).
+
+    Each row holds every column of the table (read_row builds them so); the rows are converted in one step, as
+    one struct array (a column a row lacked would be null)."""
     schema = arrow_schema(spec)
-    columns = [pa.array([row[field.name] for row in rows], type=field.type) for field in schema]
+    columns = pa.Table.from_struct_array(pa.array(rows, type=pa.struct(list(schema)))).columns
     for name, values in (extra or {}).items():
         columns.append(pa.array(values, pa.string()))
         schema = schema.append(pa.field(name, pa.string()))

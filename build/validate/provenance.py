@@ -19,11 +19,12 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rucas.build.read.errors import CurationError
+from rucas.schema import table_spec
 from rucas.schema.codes import ReviewStatus
 
 if TYPE_CHECKING:
@@ -42,15 +43,16 @@ _SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules", "parquet", "artifac
 """Folders of generated files (build outputs, benchmark corpora, test artifacts), never cited."""
 
 
-def note_columns(row: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """The (column, text) pairs of a row whose column name ends in `note` and whose value is text."""
-    for column, value in row.items():
-        if column.endswith("note") and isinstance(value, str):
-            yield column, value
+@functools.cache
+def note_columns(table: str) -> tuple[str, ...]:
+    """The columns of `table` whose name ends in `note`, in the table's order: the notes of its rows."""
+    return tuple(name for name in table_spec(table).column_names if name.endswith("note"))
 
 
 def cited_files(note: str) -> list[str]:
     """File names a note cites (`facts.md`, `reference/roles.yaml`), ignoring anything inside a URL."""
+    if "." not in note:  # every cited name has a dot before its suffix
+        return []
     return _CITED_FILE.findall(_URL.sub(" ", note))
 
 
@@ -156,8 +158,14 @@ def notes_citing_unshipped_files(rows: Rows, shipped: Iterable[str] | None = Non
     files = shipped_files() if shipped is None else frozenset(shipped)
     errors: list[CurationError] = []
     for table in sorted(rows.tables):
+        notes = note_columns(table)
+        if not notes:
+            continue
         for row, origin in zip(rows.tables[table], rows.origins[table]):
-            for column, note in note_columns(row):
+            for column in notes:
+                note = row.get(column)
+                if not isinstance(note, str):
+                    continue
                 for cited in cited_files(note):
                     if is_shipped(cited, files):
                         continue
