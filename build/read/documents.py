@@ -190,9 +190,24 @@ def _escapes(text: str, shown: str, errors: list[CurationError]) -> None:
                                         "delete the escape."))
 
 
-YAML_MACHINERY = re.compile(r"(?:^|[\s\[{,])[!&*]|^(?:%|---|\.\.\.)", re.MULTILINE)
-"""Text that may be a tag (!!str), an anchor (&a), an alias (*a), a directive (%YAML) or a document marker: only
-a file holding one is read a second time, by PyYAML's event parser, to find them."""
+YAML_MARK = re.compile(r"[!&*](?<![^\s\[{,][!&*])")
+"""A `!`, `&` or `*` that begins a line or follows whitespace, `[`, `{` or `,`: where a tag (!!str), an anchor
+(&a) or an alias (*a) may begin. The pattern starts with the character itself, so the regex engine skips
+straight to each one; the look-behind then asks what precedes it (nothing, at the start of the text)."""
+
+DOCUMENT_MARKERS = ("%", "---", "...")
+"""What begins a line holding a directive (%YAML) or a document marker (--- or ...)."""
+
+_MARKERS_AFTER_NEWLINE = tuple(f"\n{marker}" for marker in DOCUMENT_MARKERS)
+
+
+def holds_yaml_machinery(text: str) -> bool:
+    """Whether `text` may hold a tag, an anchor, an alias, a directive or a document marker (a YAML_MARK, or a
+    line beginning with one of DOCUMENT_MARKERS): only a file that does is read a second time, by PyYAML's event
+    parser, to find them. Most files hold none of the characters at all, which `in` finds fastest."""
+    if ("!" in text or "&" in text or "*" in text) and YAML_MARK.search(text):
+        return True
+    return text.startswith(DOCUMENT_MARKERS) or any(marker in text for marker in _MARKERS_AFTER_NEWLINE)
 
 
 def _yaml_machinery(text: str, shown: str, errors: list[CurationError]) -> bool:
@@ -375,7 +390,7 @@ def parse_curated_text(text: str, shown: str, errors: list[CurationError]) -> An
 
     before = len(errors)
     _raw_invisible(text, shown, errors)
-    if YAML_MACHINERY.search(text) and _yaml_machinery(text, shown, errors):
+    if holds_yaml_machinery(text) and _yaml_machinery(text, shown, errors):
         return None
     if "\\" in text:
         _escapes(text, shown, errors)
