@@ -63,7 +63,8 @@ from rucas.build.pipeline import build
 report = build(Path(sys.argv[1]), Path(sys.argv[2]), cache=sys.argv[3] == "cache")
 print(json.dumps({"stage_seconds": report.stage_seconds, "row_counts": report.row_counts,
                   "articles_from_cache": report.articles_from_cache, "patched": report.patched,
-                  "views_patched": report.views_patched, "stage_peak_rss_mib": report.stage_peak_rss_mib}))
+                  "views_patched": report.views_patched, "stage_peak_rss_mib": report.stage_peak_rss_mib,
+                  "databases": report.databases}))
 """
 
 SPARK_SNIPPET = """
@@ -365,8 +366,13 @@ class SizeResult:
     validate: Measured | None = None
     cold: Measured | None = None
     cold_report: dict = field(default_factory=dict)
+    rebuild_first: Measured | None = None
+    rebuild_first_report: dict = field(default_factory=dict)
+    """The first rebuild after the cold build: no superseded build exists yet, so its databases are copied."""
     rebuild: Measured | None = None
     rebuild_report: dict = field(default_factory=dict)
+    """The next rebuild (after another edit): what a curator's loop of edits costs (BuildReport.databases says how
+    its databases came: cloned, spare or copied)."""
     validate_one: Measured | None = None
     validate_one_runs: list[float] = field(default_factory=list)
     """Whole-process seconds of each `rucas validate` run after the edit; validate_one is the best of them."""
@@ -415,14 +421,19 @@ def measure_size(label: str, articles: int, args: argparse.Namespace, progress, 
                     "annotations/": size_of(build_dir / "annotations"),
                     "cache (.cache/)": size_of(output / ".cache"), "curated input": size_of(curated)}
     checkpoint(result)
-    edited = edit_one_article(curated, articles // 2)
-    try:
-        progress(f"[{label}] rebuild after one article changed")
-        result.rebuild = run_measured(build_command(curated, output))
-        result.rebuild_report = json.loads(result.rebuild.output.strip().splitlines()[-1])
-    finally:
-        undo_edit(edited)
-    checkpoint(result)
+    for index, first in ((articles // 2, True), (articles // 4, False)):
+        edited = edit_one_article(curated, index)
+        try:  # the first rebuild after a cold build copies the databases; the next brings the superseded build forward
+            progress(f"[{label}] {'first ' if first else ''}rebuild after one article changed")
+            measured = run_measured(build_command(curated, output))
+            report = json.loads(measured.output.strip().splitlines()[-1])
+            if first:
+                result.rebuild_first, result.rebuild_first_report = measured, report
+            else:
+                result.rebuild, result.rebuild_report = measured, report
+        finally:
+            undo_edit(edited)
+        checkpoint(result)
     edited = edit_one_article(curated, articles // 3)
     try:
         progress(f"[{label}] rucas validate of one changed article (cache warm), best of {VALIDATE_RUNS}")
@@ -524,6 +535,8 @@ def target_rows(r: SizeResult) -> list[tuple[str, str, str, bool | None]]:
             lambda: seconds(r.validate_one.seconds), "<= 1 s", lambda: r.validate_one.seconds <= 1.0),
         row("`rucas build` after one edit", lambda: seconds(r.rebuild.seconds), "<= 10 s",
             lambda: r.rebuild.seconds <= 10.0),
+        row("the same, the first rebuild after a cold build (databases copied)", lambda: seconds(r.rebuild_first.seconds),
+            "<= 10 s", lambda: r.rebuild_first.seconds <= 10.0),
         row("cold build against the baseline", lambda: f"{seconds(r.cold.seconds)} against "
             f"{seconds(sum(r.baseline.values()))} = {r.cold.seconds / sum(r.baseline.values()):.1f}x", "<= 3x",
             lambda: r.cold.seconds / sum(r.baseline.values()) <= 3.0),
@@ -573,10 +586,12 @@ def growth_lines(results: list[SizeResult], at: int = 1_000_000) -> list[str]:
              large.cold_report["stage_seconds"].get(stage), "s")
     for name, get in (("cold build, wall", lambda r: r.cold.seconds),
                       ("baseline (DuckDB + sqlite3)", lambda r: sum(r.baseline.values())),
+                      ("first rebuild after one edit, wall", lambda r: r.rebuild_first.seconds),
                       ("rebuild after one edit, wall", lambda r: r.rebuild.seconds),
                       ("validate one edit, whole process", lambda r: r.validate_one.seconds)):
         line(name, *(safe_value(lambda r=r: get(r)) for r in (small, large)), "s")
     for name, get in (("cold build, peak memory", lambda r: r.cold.sampled_rss_mib),
+                      ("first rebuild, peak memory", lambda r: r.rebuild_first.sampled_rss_mib),
                       ("rebuild, peak memory", lambda r: r.rebuild.sampled_rss_mib)):
         line(name, *(safe_value(lambda r=r: get(r)) for r in (small, large)), "MiB")
     memory = [safe_value(lambda r=r: r.cold.sampled_rss_mib) for r in (small, large)]
@@ -620,14 +635,16 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
     lines += ["## Build cost", "",
               ("Wall seconds. Peak RSS is the peak of the summed resident sets of the build process and its "
                "worker processes, sampled every 50 ms; figures marked ru_maxrss are the largest single process "
-               "instead (see the notes). *Cold* starts with no output and no cache. *Rebuild* follows an edit "
-               "of one annotation. *Validate one* is validation after another annotation changed, with the "
+               "instead (see the notes). *Cold* starts with no output and no cache. *First rebuild* follows an "
+               "edit of one annotation (the databases are copied: no superseded build exists yet); *rebuild* follows "
+               "an edit of another (the superseded build is brought forward when nothing holds it). *Validate one* is validation after another annotation changed, with the "
                "cache of the cold build warm: `rucas validate` as a curator runs it, the whole process (start-up "
                f"and imports included), best of {VALIDATE_RUNS} runs (all runs in brackets). *Baseline* is the same rows through DuckDB (JSON "
                "Lines -> Parquet) plus sqlite3 (executemany + FTS5), timed in the same run."), "",
               ("| articles | load before/after | generate | validate (no cache) | cold build | peak RSS | baseline "
-               "(DuckDB + sqlite3) | cold / baseline | rebuild (1 changed) | rebuild RSS | validate one |"),
-              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+               "(DuckDB + sqlite3) | cold / baseline | first rebuild (1 changed) | rebuild (1 changed) | rebuild RSS "
+               "(first / next) | validate one |"),
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in results:
         lines.append("| " + " | ".join([
             f"{r.articles:,}", safe(lambda r=r: f"{r.load[0]:.1f} / {r.load[1]:.1f}"), seconds(r.generate_seconds),
@@ -636,11 +653,12 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
             safe(lambda r=r: f"{seconds(r.baseline['duckdb_jsonl_to_parquet'])} + "
                              f"{seconds(r.baseline['sqlite_insert_fts5'])}"),
             safe(lambda r=r: f"{r.cold.seconds / sum(r.baseline.values()):.1f}x"),
-            safe(lambda r=r: f"{seconds(r.rebuild.seconds)} ({r.rebuild_report['articles_from_cache']:,} cached)"),
-            safe(lambda r=r: rss(r.rebuild)),
+            safe(lambda r=r: f"{seconds(r.rebuild_first.seconds)} (databases {r.rebuild_first_report['databases']})"),
+            safe(lambda r=r: f"{seconds(r.rebuild.seconds)} (databases {r.rebuild_report['databases']})"),
+            safe(lambda r=r: f"{rss(r.rebuild_first)} / {rss(r.rebuild)}"),
             safe(lambda r=r: f"{seconds(r.validate_one.seconds)} (runs: "
                              + ", ".join(f"{t:.2f}" for t in r.validate_one_runs) + ")")]) + " |")
-    stages = list(dict.fromkeys(stage for r in results for rep in (r.cold_report, r.rebuild_report)
+    stages = list(dict.fromkeys(stage for r in results for rep in (r.cold_report, r.rebuild_first_report, r.rebuild_report)
                                 for stage in rep.get("stage_seconds", {})))
     lines += ["", ("### Stages (BuildReport.stage_seconds; starting Python and importing rucas is the rest of the "
                    "wall time; with the cache, files are read during validate; *cache* stores it; *duckdb views* "
@@ -650,14 +668,14 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
                    "lists and hashes the outputs, *publish* flushes them to disk, swaps and removes superseded builds)"), "",
               "| articles | build | " + " | ".join(stages) + " |", "| --- | --- | " + " | ".join("---" for _ in stages) + " |"]
     for r in results:
-        for name, rep in (("cold", r.cold_report), ("rebuild", r.rebuild_report)):
+        for name, rep in (("cold", r.cold_report), ("first rebuild", r.rebuild_first_report), ("rebuild", r.rebuild_report)):
             lines.append(f"| {r.articles:,} | {name} | "
                          + " | ".join(safe(lambda rep=rep, s=s: f"{rep['stage_seconds'][s]:.2f}") for s in stages) + " |")
     lines += ["", ("Peak of the summed resident sets of the build's processes during each stage (MiB; "
                    "BuildReport.stage_peak_rss_mib, sampled every 50 ms by the build itself, workers included):"), "",
               "| articles | build | " + " | ".join(stages) + " |", "| --- | --- | " + " | ".join("---" for _ in stages) + " |"]
     for r in results:
-        for name, rep in (("cold", r.cold_report), ("rebuild", r.rebuild_report)):
+        for name, rep in (("cold", r.cold_report), ("first rebuild", r.rebuild_first_report), ("rebuild", r.rebuild_report)):
             lines.append(f"| {r.articles:,} | {name} | "
                          + " | ".join(safe(lambda rep=rep, s=s: f"{rep['stage_peak_rss_mib'][s]:,.0f}") for s in stages)
                          + " |")
@@ -724,7 +742,7 @@ def load_results(folder: Path, run_started: str) -> list[SizeResult]:
         if data.get("run_started") != run_started:
             continue
         data = {key: value for key, value in data.items() if key in known}
-        for name in ("validate", "cold", "rebuild", "validate_one"):
+        for name in ("validate", "cold", "rebuild_first", "rebuild", "validate_one"):
             data[name] = Measured(**data[name]) if data.get(name) else None
         data["load"] = tuple(data["load"])
         results.append(SizeResult(**data))
