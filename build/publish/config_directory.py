@@ -35,7 +35,9 @@ PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
 can cost and answers malformed requests with 4xx; datasette_plugins/rucas_reading.py memory-maps every
 connection and counts a facet once when a request repeats it; datasette_plugins/rucas_facet_counts.py
 reads the facets of an unfiltered page from the counts the build wrote; datasette_plugins/rucas_escaping.py serves
-the dashboard's and the cluster map's scripts with every value escaped. `rucas serve` loads them with
+the dashboard's and the cluster map's scripts with every value escaped; datasette_plugins/rucas_rows_shown.py
+answers a canned query's `:_rows_shown` (one page and one more on its HTML page, max_returned_rows and one
+more in JSON and CSV). `rucas serve` loads them with
 --plugins-dir; the configuration directory carries a copy in plugins/, which Datasette loads in
 config-directory mode."""
 

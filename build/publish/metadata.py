@@ -4,6 +4,7 @@ sheets and the plugins' configuration."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -133,10 +134,44 @@ def _view_entry(view: SqlFile, columns: list[str], specs: tuple[TableSpec, ...],
     return entry
 
 
+ROWS_SHOWN = "_rows_shown"
+"""The magic parameter that bounds the rows of a canned query (datasette_plugins/rucas_rows_shown.py
+answers it: one page and one more for an HTML page, max_returned_rows and one more for JSON and CSV)."""
+
+_SQL_SKIPPED = re.compile(r"--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`[^`]*`|\[[^\]]*\]", re.DOTALL)
+"""What a search for a keyword of the SQL itself passes over: comments, string literals, quoted names."""
+
+
+def has_own_limit(sql: str) -> bool:
+    """Whether `sql` limits its own rows: a LIMIT outside every parenthesis (a subquery's LIMIT bounds
+    only that subquery), not in a comment, string or quoted name."""
+    depth = 0
+    for token in re.finditer(r"[()]|\blimit\b", _SQL_SKIPPED.sub(" ", sql), re.IGNORECASE):
+        if token.group() == "(":
+            depth += 1
+        elif token.group() == ")":
+            depth -= 1
+        elif depth == 0:
+            return True
+    return False
+
+
+def canned_query_sql(query: SqlFile) -> str:
+    """The SQL the site runs for a canned query: its file's, ending with `LIMIT :_rows_shown`, so that a
+    page reads the rows it shows (and one more, to tell there are more) rather than max_returned_rows.
+    The .sql file itself, which DuckDB and pandas users run, stays whole."""
+    sql = query.sql.rstrip().rstrip(";").rstrip()
+    if has_own_limit(sql):
+        raise ValueError(f"queries/canned/{query.path.name} ends with a LIMIT of its own: remove it. The site "
+                         f"shows a canned query one page at a time (LIMIT :{ROWS_SHOWN}, added to its SQL), "
+                         f"and its CSV and JSON return up to max_returned_rows.")
+    return f"{sql}\nLIMIT :{ROWS_SHOWN}"
+
+
 def canned_query_entry(query: SqlFile) -> dict[str, object]:
-    """One canned query: its SQL (hidden until asked for: the form and the answer come first), title,
-    description and named parameters (read-only: never `write`)."""
-    return {"sql": query.sql, "title": query.name.replace("_", " ").capitalize(),
+    """One canned query: its SQL (canned_query_sql; hidden until asked for: the form and the answer come
+    first), title, description and named parameters (read-only: never `write`)."""
+    return {"sql": canned_query_sql(query), "title": query.name.replace("_", " ").capitalize(),
             "description": query.description, "params": query.parameters, "hide_sql": True}
 
 
