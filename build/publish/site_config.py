@@ -9,6 +9,7 @@ from rucas.build.publish.dashboards import DASHBOARD_SLUG
 from rucas.build.publish.settings import DATABASE_NAME
 from rucas.citation import CITE_ROW, DATASET_NAME, NO_ARTICLE, source_sql
 from rucas.build.write.datapackage import CURATION_LICENSE, DATASET_DESCRIPTION, DATASET_TITLE
+from rucas.build.write.page_tables import PRECOMPUTED, page_table
 from rucas.queries import canned_queries, page_queries, view_files
 from rucas.schema import table_specs
 from rucas.schema.derive import TableSpec
@@ -90,6 +91,7 @@ def site_config() -> dict[str, object]:
         "links": _id_links(specs),
         "source_sql": {spec.name: sql for spec in specs if (sql := source_sql(spec.name))},
         "page_queries": {query.name: query.sql for query in page_queries()},
+        "page_tables": {name: page_table(name) for name in PRECOMPUTED},
         "cite": {"template": CITE_ROW, "dataset": DATASET_NAME, "no_article": NO_ARTICLE},
         "fold_after": FOLD_AFTER,
     }

@@ -219,6 +219,11 @@ async def _rows(db, sql: str, params: dict[str, object]) -> list[dict[str, objec
     return [dict(row) for row in result.rows]
 
 
+async def _page_rows(db, config: dict[str, Any], name: str) -> list[dict[str, object]]:
+    """The rows of a page query without parameters, as the build computed them (the table _page_<name>)."""
+    return await _rows(db, f"SELECT * FROM [{config['page_tables'][name]}] ORDER BY rowid", {})
+
+
 async def _source(db, config: dict[str, Any], table: str, key: dict[str, str]) -> str:
     sql = config.get("source_sql", {}).get(table)
     if not sql:
@@ -353,26 +358,26 @@ def register_routes():
 
 
 async def front_page(db, config: dict[str, Any]) -> dict[str, Any]:
-    """What the front page says the data covers, counted from the build (queries/pages/coverage.sql)."""
-    return (await _rows(db, config["page_queries"]["coverage"], {}) or [{}])[0]
+    """What the front page says the data covers, counted by the build (queries/pages/coverage.sql, stored as
+    _page_coverage: rucas.build.write.page_tables)."""
+    return (await _page_rows(db, config, "coverage") or [{}])[0]
 
 
 async def reliability(db, config: dict[str, Any]) -> dict[str, Any]:
     """The reliability page's rows: alpha per field over the corpus and per article, the adjudications, and
     every article's review status (queries/pages/reliability_*.sql, review_statuses.sql)."""
-    pages = config["page_queries"]
-    articles = await _rows(db, pages["reliability_articles"], {})
+    articles = await _page_rows(db, config, "reliability_articles")
     publishers = {row["source_id"]: row["publisher"] for row in articles}
     sources = sorted(publishers)
     fields = list(dict.fromkeys(row["field"] for row in articles))
     cells = {(row["field"], row["source_id"]): row for row in articles}
     return {
-        "corpus": await _rows(db, pages["reliability_corpus"], {}),
+        "corpus": await _page_rows(db, config, "reliability_corpus"),
         "article_ids": [{"source_id": source, "publisher": publishers[source]} for source in sources],
         "article_rows": [{"field": field, "cells": [cells.get((field, source)) for source in sources]}
                          for field in fields],
-        "adjudications": await _rows(db, pages["reliability_adjudications"], {}),
-        "statuses": await _rows(db, pages["review_statuses"], {}),
+        "adjudications": await _page_rows(db, config, "reliability_adjudications"),
+        "statuses": await _page_rows(db, config, "review_statuses"),
     }
 
 

@@ -319,6 +319,7 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[View
     """Apply `changes` to the copied SQLite file at `path`, keeping the full-text indexes in step, and
     the view `patches` (rows replaced in place, or the view's table written again)."""
     from rucas.build.write.facet_counts import patch_facet_counts
+    from rucas.build.write.page_tables import write_page_tables
     from rucas.build.write.sqlite_db import index_rows, unindex_rows
     from rucas.build.write.sqlite_values import sqlite_values
 
@@ -357,6 +358,7 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[View
                 con.execute(f"DROP TABLE {name}")
                 sqlite_store(con, name, patch.rows, facet_columns(patch.view))
         patch_facet_counts(con, changes, patches)
+        write_page_tables(con)
         con.execute("COMMIT")
         problems = con.execute("PRAGMA foreign_key_check").fetchall()
         if problems:

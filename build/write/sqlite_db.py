@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from rucas.build.write import duckdb_db
 from rucas.build.write.facet_counts import write_facet_counts
+from rucas.build.write.page_tables import write_page_tables
 from rucas.build.write.materialise import facet_columns, live_name, sqlite_store, view_batches
 from rucas.build.write.sqlite_values import insert_batches
 from rucas.build.write.views import create_views
@@ -144,6 +145,7 @@ def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile],
         finally:
             computed.close()
         write_facet_counts(con, views)
+        write_page_tables(con)
         lap("sqlite views")
         con.execute("COMMIT")
         problems = con.execute("PRAGMA foreign_key_check").fetchall()
