@@ -143,18 +143,32 @@ class HeldKeys:
 
     tables: dict[str, pa.Table] = field(default_factory=dict)
     gone: frozenset[str] = frozenset({""})
+    _masks: dict[str, pa.ChunkedArray] = field(default_factory=dict, repr=False)
+    """The gone mask of each whole held table, computed once (a run asks for it several times per table, and
+    each is a pass over millions of rows at 100,000 articles)."""
 
     def table(self, spec: TableSpec) -> pa.Table | None:
         return self.tables.get(spec.name)
 
     def _gone_mask(self, table: pa.Table) -> pa.ChunkedArray:
         """True for the rows whose article is gone (read on the dictionary's indices, not on 64-character keys)."""
+        name = next((name for name, held in self.tables.items() if _same_rows(held, table)), None)
+        if name is None:
+            return self._compute_gone_mask(table)
+        if name not in self._masks:
+            self._masks[name] = self._compute_gone_mask(table)
+        return self._masks[name]
+
+    def _compute_gone_mask(self, table: pa.Table) -> pa.ChunkedArray:
         gone = pa.array(sorted(self.gone), pa.string())
         masks = []
+        positions_in: dict[tuple[int, ...], pa.Array] = {}  # the chunks of a cache file share one dictionary
         for chunk in table.column(ARTICLE_KEY).chunks:
             if pa.types.is_dictionary(chunk.type):
-                positions = pc.drop_null(pc.index_in(gone, value_set=chunk.dictionary)).cast(chunk.indices.type)
-                masks.append(pc.is_in(chunk.indices, value_set=positions))
+                dictionary = tuple(buffer.address for buffer in chunk.dictionary.buffers() if buffer)
+                if dictionary not in positions_in:  # hashing the 100,000 keys once, not once per chunk
+                    positions_in[dictionary] = pc.drop_null(pc.index_in(gone, value_set=chunk.dictionary))
+                masks.append(pc.is_in(chunk.indices, value_set=positions_in[dictionary].cast(chunk.indices.type)))
             else:
                 masks.append(pc.is_in(chunk, value_set=gone))
         return pa.chunked_array(masks, pa.bool_())
@@ -173,6 +187,16 @@ class HeldKeys:
     def dropped(self, table: pa.Table) -> pa.Table:
         """The rows of `table` (some held rows) whose article is gone."""
         return table.filter(self._gone_mask(table)) if table.num_rows else table
+
+
+def _buffer_addresses(table: pa.Table) -> list[int]:
+    return [buffer.address for chunk in table.column(ARTICLE_KEY).chunks for buffer in chunk.buffers() if buffer]
+
+
+def _same_rows(held: pa.Table, table: pa.Table) -> bool:
+    """Whether `table` has the very rows of the held table `held` (the same memory: `held`, or columns of it)."""
+    return (held.num_rows == table.num_rows and ARTICLE_KEY in table.column_names
+            and _buffer_addresses(held) == _buffer_addresses(table))
 
 
 def _held_where(held: HeldKeys, spec: TableSpec, column: str, values: pa.Array, columns: list[str]) -> pa.Table:
