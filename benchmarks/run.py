@@ -96,7 +96,6 @@ writes it, so every run does the same work) and the best whole-process time is t
 TARGETS_AT = 100_000
 """The corpus size at which issue 20's targets are stated."""
 
-GIB = 2**30
 MACHINE_MEMORY_GIB = 16
 """The laptop the projection is for: the largest corpus whose projected cold-build peak fits in this memory."""
 

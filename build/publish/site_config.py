@@ -90,8 +90,8 @@ def site_config() -> dict[str, object]:
         "view_keys": {view.name: list(view.key) for view in view_files()},
         "links": _id_links(specs),
         "source_sql": {spec.name: sql for spec in specs if (sql := source_sql(spec.name))},
-        "page_queries": {query.name: query.sql for query in page_queries()},
-        "page_tables": {name: page_table(name) for name in PRECOMPUTED},
+        "page_queries": {query.name: query.sql for query in page_queries() if query.name not in PRECOMPUTED},
+        "page_tables": {name: page_table(name) for name in PRECOMPUTED},  # the rest, computed by the build
         "cite": {"template": CITE_ROW, "dataset": DATASET_NAME, "no_article": NO_ARTICLE},
         "fold_after": FOLD_AFTER,
     }

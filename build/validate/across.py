@@ -100,11 +100,6 @@ def _check_unique(spec: TableSpec, table: pa.Table, errors: list[CurationError],
     return set(by_key)
 
 
-def _missing(values: pa.ChunkedArray | pa.Array, value_set: pa.Array) -> pa.Array:
-    """True where a value is given (not null) and is not in `value_set`."""
-    return pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, value_set=value_set)))
-
-
 def _unknown_reference_fix(table: str, value: Any) -> str:
     where = {"actors": "reference/actors.yaml", "sources": "an article and its annotation",
              "statements": "the statements: of an annotation", "events": "the events: of an annotation",
@@ -143,23 +138,12 @@ class HeldKeys:
 
     tables: dict[str, pa.Table] = field(default_factory=dict)
     gone: frozenset[str] = frozenset({""})
-    _masks: dict[str, pa.ChunkedArray] = field(default_factory=dict, repr=False)
-    """The gone mask of each whole held table, computed once (a run asks for it several times per table, and
-    each is a pass over millions of rows at 100,000 articles)."""
 
     def table(self, spec: TableSpec) -> pa.Table | None:
         return self.tables.get(spec.name)
 
     def _gone_mask(self, table: pa.Table) -> pa.ChunkedArray:
         """True for the rows whose article is gone (read on the dictionary's indices, not on 64-character keys)."""
-        name = next((name for name, held in self.tables.items() if _same_rows(held, table)), None)
-        if name is None:
-            return self._compute_gone_mask(table)
-        if name not in self._masks:
-            self._masks[name] = self._compute_gone_mask(table)
-        return self._masks[name]
-
-    def _compute_gone_mask(self, table: pa.Table) -> pa.ChunkedArray:
         gone = pa.array(sorted(self.gone), pa.string())
         masks = []
         positions_in: dict[tuple[int, ...], pa.Array] = {}  # the chunks of a cache file share one dictionary
@@ -187,16 +171,6 @@ class HeldKeys:
     def dropped(self, table: pa.Table) -> pa.Table:
         """The rows of `table` (some held rows) whose article is gone."""
         return table.filter(self._gone_mask(table)) if table.num_rows else table
-
-
-def _buffer_addresses(table: pa.Table) -> list[int]:
-    return [buffer.address for chunk in table.column(ARTICLE_KEY).chunks for buffer in chunk.buffers() if buffer]
-
-
-def _same_rows(held: pa.Table, table: pa.Table) -> bool:
-    """Whether `table` has the very rows of the held table `held` (the same memory: `held`, or columns of it)."""
-    return (held.num_rows == table.num_rows and ARTICLE_KEY in table.column_names
-            and _buffer_addresses(held) == _buffer_addresses(table))
 
 
 def _held_where(held: HeldKeys, spec: TableSpec, column: str, values: pa.Array, columns: list[str]) -> pa.Table:
