@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 # starts without them.
 
 Progress = Callable[[str], None]
+
+SPILL = ".tables"
+"""The folder of a build's staging folder that holds its tables between stages; removed before publishing."""
 
 
 def quiet(_: str) -> None:
@@ -82,7 +86,7 @@ def validate(curated_dir: Path, cache_dir: Path | None = None, progress: Progres
                            after=ReviewCheck(curated_dir))
 
 
-def add_review_tables(tables: dict[str, pa.Table], records: ReviewRecords) -> None:
+def add_review_tables(tables: Mapping[str, pa.Table], records: ReviewRecords) -> None:
     """Fill coding_agreement and adjudications from the review records the validation read (empty without any)."""
     from rucas.build.review.records import agreement_rows
     from rucas.build.arrow_tables import rows_to_arrow, sort_table
@@ -104,6 +108,9 @@ class _Timer:
     def lap(self, stage: str) -> None:
         """Count the seconds since the last lap towards `stage` (a stage may be timed in several laps), and the
         processes' peak resident set since the last lap."""
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()  # what the stage freed goes back to the system, not kept by the pool
         now = time.perf_counter()
         self.report[stage] = round(self.report.get(stage, 0.0) + now - self.last, 4)
         peak = self.memory.take()
@@ -154,6 +161,7 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
     from rucas.build.write.sqlite_db import write_sqlite
     from rucas.build.write.review_records import write_review_records
     from rucas.build.write.web_annotations import write_web_annotations
+    from rucas.build.table_files import row_counts
     from rucas.queries import view_files
 
     stages: dict[str, float] = {}
@@ -161,22 +169,23 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
     timer = _Timer(stages, progress, peaks, memory)
     cache_dir = output_dir / ".cache"
     review = ReviewCheck(curated_dir)
-    validated = validate_corpus(curated_dir, cache_dir if cache else None,
-                                counter=progress_bar("validating") if bar else None, after=review)
-    add_review_tables(validated.tables, review.records)
-    validated.inputs += review_inputs(curated_dir)
-    inputs, tables, reused = validated.inputs, validated.tables, validated.reused
-    progress(f"  {validated.reused:,} article(s) from the cache, {validated.validated:,} validated")
-    timer.lap("validate")
-    version = dataset_version(inputs_digest(inputs))
-    timer.lap("normalise")
     output_dir.mkdir(parents=True, exist_ok=True)
     with build_lock(output_dir):
+        staging = new_staging_dir(output_dir)
+        spill = staging / SPILL  # the tables between stages, one file each (rucas.build.table_files)
+        validated = validate_corpus(curated_dir, cache_dir if cache else None,
+                                    counter=progress_bar("validating") if bar else None, after=review, spill=spill)
+        add_review_tables(validated.tables, review.records)
+        validated.inputs += review_inputs(curated_dir)
+        inputs, tables, reused = validated.inputs, validated.tables, validated.reused
+        progress(f"  {validated.reused:,} article(s) from the cache, {validated.validated:,} validated")
+        timer.lap("validate")
+        version = dataset_version(inputs_digest(inputs))
+        timer.lap("normalise")
         if cache:
             save_cache(cache_dir, validated)
             timer.lap("cache")
-        validated.cache_tables, validated.key_tables = {}, {}  # the workers' rows, now only in the sorted tables
-        staging = new_staging_dir(output_dir)
+        validated.cache_tables, validated.key_tables = {}, {}
         views = view_files()
         previous = previous_build(output_dir, inputs) if incremental else None
         known_outputs: dict[str, dict[str, object]] = {}
@@ -209,7 +218,9 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
                           for path, file in written.items()}  # hashed as they were written: not read again
         timer.lap("annotations")
         write_review_records(curated_dir, inputs, staging / "records")  # the codings and logs behind review_status
-        counts = {name: table.num_rows for name, table in tables.items()}
+        counts = row_counts(tables)
+        del tables, validated
+        shutil.rmtree(spill)  # made by this build, in its own staging folder; never published
         write_config(staging / "datasette", staging / "rucas.db", digest=content_digest(inputs_digest(inputs),
                      writer_digest()), known_counts=known_counts | counts)
         write_datapackage(staging / "datapackage.json", version)

@@ -22,7 +22,8 @@ import json
 import os
 import shutil
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -106,24 +107,21 @@ def article_key(source_id: str, article_sha256: str, annotation_sha256: str) -> 
 
 @dataclass
 class CachedArticles:
-    """The cached rows of valid articles (tagged with ARTICLE_KEY, memory-mapped) and the wanted keys they cover."""
+    """The cached rows of valid articles (tagged with ARTICLE_KEY) and the wanted keys they cover. Each table's file
+    is mapped when its rows are asked for and let go with them, so that their pages do not stay in memory."""
 
-    tables: dict[str, pa.Table]
+    tables: dict[str, Path]
     keys: set[str]
     stale: bool = False
     """Whether the cache also holds articles that are not wanted (changed or removed since): `rows` filters them."""
-    _wanted: dict[str, pa.Table] = field(default_factory=dict, repr=False)
 
     def rows(self, name: str) -> pa.Table:
-        """The cached rows of table `name` that belong to wanted articles (filtered once per table: a
-        build asks three times, and at 100,000 articles each filter reads 3.7 million keys)."""
-        table = self.tables[name]
+        """The cached rows of table `name` that belong to wanted articles (read, and filtered, at each call)."""
+        table = _read_ipc(self.tables[name], name)
         if not self.stale:
             return table
-        if name not in self._wanted:
-            wanted = pa.array(sorted(self.keys), pa.string())
-            self._wanted[name] = table.filter(pc.is_in(table.column(ARTICLE_KEY), value_set=wanted))
-        return self._wanted[name]
+        wanted = pa.array(sorted(self.keys), pa.string())
+        return table.filter(pc.is_in(table.column(ARTICLE_KEY), value_set=wanted))
 
 
 HOLDS = b"rucas.cache.holds"
@@ -156,12 +154,15 @@ def load_articles(cache_dir: Path, wanted: set[str]) -> CachedArticles:
         meta = json.loads((cache_dir / token / "meta.json").read_text(encoding="utf-8"))
         if meta.get("format") != CACHE_FORMAT or meta.get("code") != code_digest():
             return CachedArticles({}, set())
-        tables = {name: _read_ipc(cache_dir / token / f"{name}.arrow", name) for name in meta["tables"]}
-        held = set(pc.unique(tables["sources"].column(ARTICLE_KEY)).to_pylist()) if "sources" in tables else set()
+        paths = {name: cache_dir / token / f"{name}.arrow" for name in meta["tables"]}
+        for name, path in paths.items():
+            _read_ipc(path, name)  # refused now, not later, if it holds something else
+        sources = _read_ipc(paths["sources"], "sources") if "sources" in paths else None
+        held = set(pc.unique(sources.column(ARTICLE_KEY)).to_pylist()) if sources is not None else set()
         keys = held & wanted
         if not keys:
             return CachedArticles({}, set())
-        return CachedArticles(tables, keys, stale=keys != held)
+        return CachedArticles(paths, keys, stale=keys != held)
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
         return CachedArticles({}, set())
 
@@ -189,7 +190,7 @@ def load_fingerprints(cache_dir: Path) -> dict[str, tuple[Fingerprint, str]]:
     return {path: ((size, mtime, ctime, inode), sha) for path, size, mtime, ctime, inode, sha in zip(*columns)}
 
 
-def save(cache_dir: Path, tables: dict[str, pa.Table], fingerprints: dict[str, tuple[Fingerprint, str]],
+def save(cache_dir: Path, tables: Mapping[str, pa.Table], fingerprints: dict[str, tuple[Fingerprint, str]],
          keys: dict[str, pa.Table]) -> None:
     """Store the rows of valid articles, the check columns of every row (`keys`, for the checks across files) and
     the file fingerprints; replaces the previous cache atomically."""
@@ -197,8 +198,8 @@ def save(cache_dir: Path, tables: dict[str, pa.Table], fingerprints: dict[str, t
     token = f"rows-{uuid.uuid4().hex[:12]}"
     directory = cache_dir / token
     directory.mkdir()
-    for name, table in tables.items():
-        _write_ipc(table.unify_dictionaries(), directory / f"{name}.arrow", name)
+    for name in tables:  # one table at a time (`tables` may assemble each when asked)
+        _write_ipc(tables[name].unify_dictionaries(), directory / f"{name}.arrow", name)
     for name, table in keys.items():
         article = table.column(ARTICLE_KEY).cast(pa.string()).combine_chunks()  # encoded anew: no stale keys
         table = table.set_column(table.schema.get_field_index(ARTICLE_KEY), ARTICLE_KEY, pc.dictionary_encode(article))

@@ -15,8 +15,10 @@ import concurrent.futures
 import contextlib
 import multiprocessing
 import os
+import uuid
+from collections.abc import MutableMapping
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,10 +32,15 @@ from rucas.build.validate.checks import validate_article, validate_reference
 from rucas.build.validate.rows import Rows
 from rucas.build.read.errors import CurationError, ValidationFailed
 from rucas.build.arrow_tables import rows_to_arrow, sort_table
+from rucas.build.table_files import ComputedTables, TableFiles
 from rucas.schema import TableSpec, table_spec, table_specs
 
 PARALLEL_MIN_ARTICLES = 400
 """Below this many articles to validate, one process is faster than starting a second."""
+
+CHUNK = 1000
+"""The most articles a worker validates in one task: its memory holds their rows (as Python values, then Arrow) at
+once. Fewer articles are split into at least four tasks per worker, so that the workers finish together."""
 
 Counter = Callable[[int, int], None]
 """Called with (articles validated so far, articles to validate) as validation advances."""
@@ -43,16 +50,19 @@ Counter = Callable[[int, int], None]
 class Validated:
     """A valid corpus: every published table, the manifest's inputs, and what the cache contributed."""
 
-    tables: dict[str, pa.Table]
+    tables: MutableMapping[str, pa.Table]
+    """Every published table, sorted: a dict, or with `validate_corpus(spill=...)` files read on access."""
     inputs: list[dict[str, object]]
     reused: int = 0
     validated: int = 0
-    cache_tables: dict[str, pa.Table] = field(default_factory=dict)
+    cache_tables: Mapping[str, pa.Table] = field(default_factory=dict)
+    """The rows of the valid articles, by table (with ARTICLE_KEY and ORIGIN): what `save_cache` stores; with a
+    spill folder, assembled from its files each time a table is asked for."""
     fingerprints: dict[str, tuple[Fingerprint, str]] = field(default_factory=dict)
     row_counts: dict[str, int] = field(default_factory=dict)
-    key_tables: dict[str, pa.Table] = field(default_factory=dict)
+    key_tables: Mapping[str, pa.Table] = field(default_factory=dict)
     """The check columns of every row, with its article's key (empty for reference rows): what the checks across
-    files of the next run start from (filled with `tables`)."""
+    files of the next run start from (filled with `tables`; with a spill folder, assembled when asked for)."""
 
 
 @dataclass
@@ -65,9 +75,10 @@ class _Job:
 
 @dataclass
 class _Part:
-    """What validating some articles produced: tagged tables, errors, ids of failed entries."""
+    """What validating some articles produced: tagged tables (in memory, or files in the spill folder), errors, ids
+    of failed entries."""
 
-    tables: dict[str, pa.Table]
+    tables: Mapping[str, pa.Table]
     errors: list[CurationError]
     failed_keys: dict[str, set[str]]
 
@@ -78,8 +89,9 @@ def _tagged(rows: Rows, keys: dict[str, list[str]], root: str) -> dict[str, pa.T
             for name in rows.tables if rows.tables[name]}
 
 
-def _validate_jobs(jobs: list[_Job], root: str) -> _Part:
-    """Validate articles; rows of articles with errors are kept (for the checks across files) under an empty key."""
+def _validate_jobs(jobs: list[_Job], root: str, spill: Path | None = None) -> _Part:
+    """Validate articles; rows of articles with errors are kept (for the checks across files) under an empty key.
+    With `spill`, the part's tables are written to a new folder in it rather than handed back."""
     rows, errors = Rows(), []
     keys: dict[str, list[str]] = defaultdict(list)
     for job in jobs:
@@ -89,27 +101,57 @@ def _validate_jobs(jobs: list[_Job], root: str) -> _Part:
         for name, table_rows in result.rows.tables.items():
             keys[name] += [key] * len(table_rows)
         rows.extend(result.rows)
-    return _Part(_tagged(rows, keys, root), errors, {name: set(ids) for name, ids in rows.failed_keys.items()})
+    tables: Mapping[str, pa.Table] = _tagged(rows, keys, root)
+    if spill is not None:
+        files = TableFiles(spill / f"part-{uuid.uuid4().hex[:12]}")
+        files.update(tables)
+        tables = files
+    return _Part(tables, errors, {name: set(ids) for name, ids in rows.failed_keys.items()})
 
 
-def _run_jobs(jobs: list[_Job], workers: int, counter: Counter, root: str) -> list[_Part]:
-    if workers < 2 or len(jobs) < PARALLEL_MIN_ARTICLES:
-        parts = []
-        for start in range(0, len(jobs), 1000):
-            parts.append(_validate_jobs(jobs[start:start + 1000], root))
-            counter(min(start + 1000, len(jobs)), len(jobs))
-        return parts
-    chunk = max(200, min(5000, len(jobs) // (workers * 8)))
-    parts, done = [], 0
+@contextlib.contextmanager
+def _worker_pool(workers: int, articles: int) -> Iterator[concurrent.futures.Executor | None]:
+    """A pool of `workers` processes if about `articles` articles may need validating (else None), forked at once:
+    while this process is still small, since each worker starts with a copy of all it holds (counted in its
+    resident memory). The pool's tasks are handed their articles; they need nothing else of this process."""
+    if workers < 2 or articles < PARALLEL_MIN_ARTICLES:
+        yield None
+        return
     context = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=die_with_parent,
                                                 initargs=(os.getpid(),)) as pool:
-        futures = {pool.submit(_validate_jobs, jobs[start:start + chunk], root): min(chunk, len(jobs) - start)
-                   for start in range(0, len(jobs), chunk)}
-        for future in concurrent.futures.as_completed(futures):
-            parts.append(future.result())
-            done += futures[future]
+        pool.submit(int).result()  # a fork-context pool starts all its workers at the first task
+        yield pool
+
+
+def _article_files(curated: Path | Corpus) -> int:
+    """How many entries the articles folder holds (about the number of articles), without reading the corpus."""
+    if isinstance(curated, Corpus):
+        return len(curated.articles)
+    try:
+        with os.scandir(curated / "articles") as entries:
+            return sum(1 for _ in entries)
+    except OSError:
+        return 0
+
+
+def _run_jobs(jobs: list[_Job], pool: concurrent.futures.Executor | None, workers: int, counter: Counter, root: str,
+              spill: Path | None) -> list[_Part]:
+    """Validate `jobs` at most CHUNK articles at a time, in `pool` (of `workers`) if there is one and enough jobs."""
+    size = CHUNK if pool is None else max(1, min(CHUNK, len(jobs) // (workers * 4)))
+    chunks = {start: jobs[start:start + size] for start in range(0, len(jobs), size)}
+    parts, done = [], 0
+    if pool is None or len(jobs) < PARALLEL_MIN_ARTICLES:
+        for chunk in chunks.values():
+            parts.append(_validate_jobs(chunk, root, spill))
+            done += len(chunk)
             counter(done, len(jobs))
+        return parts
+    futures = {pool.submit(_validate_jobs, chunk, root, spill): len(chunk) for chunk in chunks.values()}
+    for future in concurrent.futures.as_completed(futures):
+        parts.append(future.result())
+        done += futures[future]
+        counter(done, len(jobs))
     return parts
 
 
@@ -166,7 +208,8 @@ def check_columns(spec: TableSpec) -> list[str]:
 
 
 def validate_corpus(curated: Path | Corpus, cache_dir: Path | None = None, *, workers: int = 2,
-                    counter: Counter | None = None, tables: bool = True, after: AfterCheck | None = None) -> Validated:
+                    counter: Counter | None = None, tables: bool = True, after: AfterCheck | None = None,
+                    spill: Path | None = None) -> Validated:
     """Validate the corpus under `curated` (a folder, or a Corpus already listed); return every table,
     or raise ValidationFailed listing every error.
 
@@ -175,7 +218,19 @@ def validate_corpus(curated: Path | Corpus, cache_dir: Path | None = None, *, wo
     Without `tables`, only the columns the checks read are assembled (what `rucas validate` needs):
     `row_counts` is filled, `tables` and `cache_tables` stay empty. `after` is a check of a later stage (the
     review records, rucas.build.review.records) run on those columns when every file is read.
+
+    With `spill` (a folder the caller made, and removes when done with the result), the workers' rows and the
+    sorted tables are written there as files (rucas.build.table_files) and `tables` and `cache_tables` read them
+    on access: memory holds the check columns and one table at a time, not the corpus.
     """
+    with _worker_pool(workers, _article_files(curated)) as pool:
+        return _validate_corpus(curated, cache_dir, pool, workers, counter=counter, tables=tables, after=after, spill=spill)
+
+
+def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concurrent.futures.Executor | None,
+                     workers: int, *,
+                     counter: Counter | None, tables: bool, after: AfterCheck | None, spill: Path | None) -> Validated:
+    """validate_corpus, its workers (if any) in `pool`, which is shut down once they are done."""
     corpus = curated if isinstance(curated, Corpus) else read_corpus(curated)
     errors = list(corpus.errors)
     if cache_dir is not None:
@@ -194,7 +249,9 @@ def validate_corpus(curated: Path | Corpus, cache_dir: Path | None = None, *, wo
     jobs = [_Job(source_id, key, corpus.articles[source_id], corpus.annotations[source_id])
             for source_id, key in keys.items() if key not in cached.keys]
     root = corpus.shown_root()
-    parts = _run_jobs(jobs, workers, counter or (lambda done, total: None), root)
+    parts = _run_jobs(jobs, pool, workers, counter or (lambda done, total: None), root, spill)
+    if pool is not None:
+        pool.shutdown()  # the workers' memory is given back before the checks across files
 
     failed_keys: dict[str, set[str]] = defaultdict(set, {t: set(k) for t, k in reference.rows.failed_keys.items()})
     for part in parts:
@@ -229,14 +286,25 @@ def validate_corpus(curated: Path | Corpus, cache_dir: Path | None = None, *, wo
     counts = {name: table.num_rows + held.kept_rows(name) for name, table in new.items()}
     validated = Validated({}, corpus.inputs(), len(keys) - len(jobs), len(jobs), {}, fingerprints, counts)
     if tables:
-        validated.key_tables = {name: _whole(table, held.kept(held_tables[name]) if name in held_tables else None)
-                                for name, table in new.items()}
+        del new  # the key tables are assembled again when the cache is stored: none is held while tables are sorted
+        validated.key_tables = ComputedTables(
+            [spec.name for spec in table_specs()],
+            lambda name: _whole(assemble(name, check_columns(table_spec(name)) + [ORIGIN, cache.ARTICLE_KEY],
+                                         with_cache=False),
+                                held.kept(held_tables[name]) if name in held_tables else None))
+        if spill is not None:
+            validated.tables = TableFiles(spill / "tables")
         for spec in table_specs():
             rows = assemble(spec.name, None)
             validated.tables[spec.name] = sort_table(spec, rows.drop_columns([cache.ARTICLE_KEY, ORIGIN]))
-            articles = assemble(spec.name, None, with_reference=False)  # the articles' rows: no copy is made
-            if articles.num_rows:
-                validated.cache_tables[spec.name] = articles
+            del rows
+        with_rows = [spec.name for spec in table_specs()
+                     if spec.name in cached.tables or any(spec.name in part.tables for part in parts)]
+        # the articles' rows, assembled when asked for (no copy is made in memory; with a spill folder their
+        # pages are read from its files table by table)
+        validated.cache_tables = ComputedTables(with_rows, lambda name: assemble(name, None, with_reference=False))
+        if spill is None:  # nothing on disk to assemble them from later
+            validated.cache_tables, validated.key_tables = dict(validated.cache_tables), dict(validated.key_tables)
     return validated
 
 

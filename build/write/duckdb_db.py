@@ -4,7 +4,7 @@ materialised, see rucas.build.write.materialise)."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import duckdb
@@ -47,7 +47,7 @@ def set_version(con: duckdb.DuckDBPyConnection, version: str) -> None:
     con.execute(f"CREATE OR REPLACE MACRO rucas_version() AS {sql_literal(version)}")
 
 
-def write_duckdb(tables: dict[str, pa.Table], path: Path, views: list[SqlFile],
+def write_duckdb(tables: Mapping[str, pa.Table], path: Path, views: list[SqlFile],
                  version: str | None = None, lap: Callable[[str], None] = lambda stage: None) -> None:
     """Create `path` (which must not exist) holding every table, its comments, each view's live SQL as
     the view <name>_live and its rows as the table <name> (which write_sqlite copies from it), and with a

@@ -44,7 +44,7 @@ import os
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +60,7 @@ from rucas.build.arrow_tables import article_rows, rows_having
 from rucas.build.write.patch_views import ViewPatch, patch_views
 from rucas.build.write.table_change import TableChange
 from rucas.build.write.parquet import write_parquet
+from rucas.build.table_files import ComputedTables
 from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
 
@@ -217,7 +218,7 @@ def _read_rows_having(path: Path, conditions: list[tuple[str, pa.Array]]) -> pa.
     return pq.read_table(path, filters=clauses) if clauses else pq.read_schema(path).empty_table()
 
 
-def table_changes(previous_parquet: Path, tables: dict[str, pa.Table], changed_articles: set[str]) -> dict[str, TableChange]:
+def table_changes(previous_parquet: Path, tables: Mapping[str, pa.Table], changed_articles: set[str]) -> dict[str, TableChange]:
     """For every table (in dependency order): the rows of the previous build to delete and the new rows
     to insert. A row is deleted if it is gone or differs, or if it refers to a deleted parent row (a
     replaced parent takes its children with it); the new version of every deleted row, and every new
@@ -265,7 +266,7 @@ def table_changes(previous_parquet: Path, tables: dict[str, pa.Table], changed_a
     return changes
 
 
-def link_or_write_parquet(previous_parquet: Path, tables: dict[str, pa.Table], changes: dict[str, TableChange],
+def link_or_write_parquet(previous_parquet: Path, tables: Mapping[str, pa.Table], changes: dict[str, TableChange],
                           directory: Path) -> list[str]:
     """Write the Parquet files of changed tables; hard-link (or copy) the previous file of each unchanged
     one. Returns the names of the unchanged tables."""
@@ -276,7 +277,7 @@ def link_or_write_parquet(previous_parquet: Path, tables: dict[str, pa.Table], c
             os.link(previous_parquet / f"{name}.parquet", directory / f"{name}.parquet")
         except OSError:
             shutil.copyfile(previous_parquet / f"{name}.parquet", directory / f"{name}.parquet")
-    write_parquet({name: table for name, table in tables.items() if name not in kept}, directory)
+    write_parquet(ComputedTables([name for name in tables if name not in kept], tables.__getitem__), directory)
     return kept
 
 
@@ -403,7 +404,7 @@ def counts_kept(base: Path, changes: dict[str, TableChange], views: list[SqlFile
     return {name: count for name, count in counts.items() if name in kept_views or name.startswith(kept_indexes)}
 
 
-def write_patched(previous: Previous, tables: dict[str, pa.Table], staging: Path, views: list[SqlFile],
+def write_patched(previous: Previous, tables: Mapping[str, pa.Table], staging: Path, views: list[SqlFile],
                   version: str, inputs: list[dict[str, object]],
                   lap: Callable[[str], None] = lambda stage: None) -> Patched:
     """Write Parquet, rucas.duckdb and rucas.db into `staging` by patching the databases bring_databases

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-def write_parquet(tables: dict[str, pa.Table], directory: Path) -> dict[str, Path]:
+def write_parquet(tables: Mapping[str, pa.Table], directory: Path) -> dict[str, Path]:
     """Write each table to directory/<name>.parquet; return the paths by table name.
 
     A file holds its table's rows and nothing else (not the dataset version, which is in manifest.json

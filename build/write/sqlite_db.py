@@ -4,7 +4,7 @@ materialised), FTS5."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pyarrow as pa
@@ -113,7 +113,7 @@ def unindex_rows(con: sqlite3.Connection, spec: TableSpec, where: str, parameter
                         f"SELECT 'delete', t.rowid, {selected} FROM {table} t WHERE {where}", parameters)
 
 
-def write_sqlite(tables: dict[str, pa.Table], path: Path, views: list[SqlFile],
+def write_sqlite(tables: Mapping[str, pa.Table], path: Path, views: list[SqlFile],
                  duckdb_path: Path, lap: Callable[[str], None] = lambda stage: None) -> None:
     """Create `path` (which must not exist) with every table, its full-text indexes, each view's live SQL
     as the view <name>_live and its rows as the table <name>, copied from the table <name> that write_duckdb

@@ -25,7 +25,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _encode_string
 from pathlib import Path
@@ -212,7 +212,7 @@ class WrittenFile:
     sha256: str
 
 
-def write_web_annotations(tables: dict[str, pa.Table], directory: Path, *, previous: Path | None = None,
+def write_web_annotations(tables: Mapping[str, pa.Table], directory: Path, *, previous: Path | None = None,
                           changed: set[str] | None = None) -> dict[str, WrittenFile]:
     """Write directory/articles/<source_id>.jsonld for every article and directory/all.jsonld for the corpus,
     one article at a time (each file as document_text of its collection writes it); return the files written,
@@ -297,7 +297,7 @@ EVIDENCE_COLUMNS = ("source_id", "rank", "row", "key", "start", "end", "summary"
 its table, its key, its evidence span and its one-line summary."""
 
 
-def evidence_table(tables: dict[str, pa.Table]) -> pa.Table:
+def evidence_table(tables: Mapping[str, pa.Table]) -> pa.Table:
     """Every annotated row (EVIDENCE_COLUMNS): a statement's summary names its speaker (its id if the actors
     lack it), an event's is its own, a condition's and a claim's quote their event's; a condition is in its
     event's article and a claim in its statement's, with its statement's span. Rows are looked up by key with
@@ -408,7 +408,7 @@ def _encoded_articles(sources: pa.Table, evidence: pa.Table, only: set[str] | No
         raise ValueError(f"{ANNOTATED_TABLES[row[1]]} {row[3]}: its article {row[0]!r} is not among the sources")
 
 
-def _claiming_articles(tables: dict[str, pa.Table], source_ids: set[str]) -> set[str]:
+def _claiming_articles(tables: Mapping[str, pa.Table], source_ids: set[str]) -> set[str]:
     """The articles whose claims are about events of `source_ids`: a claim's summary quotes its event's."""
     events = tables["events"].filter(pc.is_in(tables["events"].column("source_id"),
                                               value_set=pa.array(sorted(source_ids), pa.string())))

@@ -1,0 +1,96 @@
+"""A build keeps its tables on disk between stages (rucas.build.table_files): what it reads back is what it wrote,
+validation spilled to files gives exactly the tables, cache and key columns it gives in memory (with worker
+processes too), and the spill folder never reaches a published build."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from conftest import MINIMAL_CORPUS
+from rucas.build.pipeline import SPILL, build
+from rucas.build.table_files import ComputedTables, TableFiles, row_counts
+from rucas.build.validate import corpus as validation
+from rucas.build.validate.corpus import validate_corpus
+
+from test_views import load_generator
+
+
+def test_a_table_reads_back_as_written_with_its_dictionaries_and_order_of_names(tmp_path: Path) -> None:
+    files = TableFiles(tmp_path / "tables")
+    kinds = pa.array(["a", "b", "a"]).dictionary_encode()
+    files["second"] = pa.table({"id": [3, 1, 2], "kind": kinds})
+    files["first"] = pa.table({"id": pa.array([], pa.int64())})
+    assert list(files) == ["second", "first"]
+    assert files["second"].equals(pa.table({"id": [3, 1, 2], "kind": kinds}))
+    assert files["first"].num_rows == 0
+    assert row_counts(files) == {"second": 3, "first": 0}
+    assert "third" not in files and "second" in files
+    with pytest.raises(KeyError):
+        files["third"]
+    del files["first"]
+    assert list(files) == ["second"] and not (tmp_path / "tables" / "first.arrow").exists()
+
+
+def test_a_chunked_table_with_different_dictionaries_is_stored_whole(tmp_path: Path) -> None:
+    one = pa.table({"kind": pa.array(["x", "y"]).dictionary_encode()})
+    two = pa.table({"kind": pa.array(["z", "x"]).dictionary_encode()})
+    files = TableFiles(tmp_path)
+    files["kinds"] = pa.concat_tables([one, two])
+    assert files["kinds"].column("kind").to_pylist() == ["x", "y", "z", "x"]
+
+
+@pytest.mark.parametrize("name", ["../outside", "a/b", "", "Capital", "x.arrow", "/etc/passwd"])
+def test_a_name_that_is_not_a_table_name_never_becomes_a_path(tmp_path: Path, name: str) -> None:
+    files = TableFiles(tmp_path / "tables")
+    with pytest.raises(ValueError, match="not a table name"):
+        files[name] = pa.table({"id": [1]})
+    assert os.listdir(tmp_path) == ["tables"] and not os.listdir(tmp_path / "tables")
+
+
+def test_computed_tables_compute_each_time_and_know_their_names() -> None:
+    asked: list[str] = []
+    tables = ComputedTables(["a", "b"], lambda name: asked.append(name) or pa.table({"name": [name]}))
+    assert list(tables) == ["a", "b"] and "c" not in tables
+    assert tables["a"].column("name").to_pylist() == ["a"]
+    tables["a"]
+    assert asked == ["a", "a"]
+    with pytest.raises(KeyError):
+        tables["c"]
+
+
+def _as_rows(tables) -> dict[str, list[dict]]:
+    return {name: tables[name].to_pylist() for name in tables}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """More articles than validation hands to worker processes, so that the workers spill too."""
+    return load_generator().generate_corpus(tmp_path_factory.mktemp("spilled") / "curated",
+                                            validation.PARALLEL_MIN_ARTICLES + 50, 11)
+
+
+@pytest.mark.parametrize("which", ["minimal", "generated"])
+def test_validation_spilled_to_files_gives_what_it_gives_in_memory(which: str, generated: Path,
+                                                                   tmp_path: Path) -> None:
+    curated = MINIMAL_CORPUS if which == "minimal" else generated
+    in_memory = validate_corpus(curated)
+    spilled = validate_corpus(curated, spill=tmp_path / "spill")
+    assert isinstance(spilled.tables, TableFiles) and not isinstance(in_memory.tables, TableFiles)
+    assert _as_rows(spilled.tables) == _as_rows(in_memory.tables)
+    assert _as_rows(spilled.cache_tables) == _as_rows(in_memory.cache_tables)
+    assert _as_rows(spilled.key_tables) == _as_rows(in_memory.key_tables)
+    if which == "generated":  # the workers wrote their rows as files, one folder per task, four tasks a worker
+        parts = [entry for entry in os.listdir(tmp_path / "spill") if entry.startswith("part-")]
+        assert len(parts) >= 8
+
+
+def test_the_spill_folder_stays_in_staging_and_is_never_published(tmp_path: Path) -> None:
+    report = build(MINIMAL_CORPUS, tmp_path / "out")
+    assert not (report.build_dir / SPILL).exists()
+    manifest = (report.build_dir / "manifest.json").read_text(encoding="utf-8")
+    assert SPILL not in manifest
+    assert not list((tmp_path / "out" / ".builds").glob("staging-*"))
