@@ -32,11 +32,12 @@ coordinates so that the map and the cluster map have a marker to draw."""
 
 READ_ONLY_PLUGINS = {"datasette-dashboards", "datasette-cluster-map", "datasette-leaflet",
                      "datasette-render-markdown", "rucas_site.py", "rucas_limits.py", "rucas_reading.py",
-                     "rucas_escaping.py", "rucas_redirects.py", "rucas_facet_counts.py", "rucas_rows_shown.py"}
+                     "rucas_escaping.py", "rucas_redirects.py", "rucas_facet_counts.py", "rucas_rows_shown.py",
+                     "rucas_permission_rules.py"}
 """Every plugin the published instance may load: none of them writes (rucas_limits.py is RUCAS's own:
 it bounds query costs and refuses every method but GET, HEAD and OPTIONS; rucas_redirects.py only reads
 the redirects table; rucas_facet_counts.py only reads the facet counts; rucas_rows_shown.py only answers the number of rows a
-canned query reads)."""
+canned query reads; rucas_permission_rules.py only keeps the permission rules Datasette reads from the metadata)."""
 
 
 def build_published(tmp: Path) -> Path:

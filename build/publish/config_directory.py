@@ -37,7 +37,8 @@ connection and counts a facet once when a request repeats it; datasette_plugins/
 reads the facets of an unfiltered page from the counts the build wrote; datasette_plugins/rucas_escaping.py serves
 the dashboard's and the cluster map's scripts with every value escaped; datasette_plugins/rucas_rows_shown.py
 answers a canned query's `:_rows_shown` (one page and one more on its HTML page, max_returned_rows and one
-more in JSON and CSV). `rucas serve` loads them with
+more in JSON and CSV); datasette_plugins/rucas_permission_rules.py reads a table's permission rules from the
+metadata once per table, not once per check. `rucas serve` loads them with
 --plugins-dir; the configuration directory carries a copy in plugins/, which Datasette loads in
 config-directory mode."""
 
