@@ -26,21 +26,33 @@ def rows_to_arrow(spec: TableSpec, rows: list[dict[str, Any]], extra: dict[str, 
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-def sort_table(spec: TableSpec, table: pa.Table) -> pa.Table:
-    """A table in primary-key order (nulls last), one chunk per column, dictionaries in order of first use.
+def sort_table(spec: TableSpec, table: pa.Table, keep: pa.ChunkedArray | pa.Array | None = None) -> pa.Table:
+    """A table in primary-key order (nulls last), one chunk per column, dictionaries in order of first use;
+    with `keep` (a boolean per row), only the rows it marks true, left out by the sort rather than copied first.
 
     The same rows give the same table whatever chunks they arrived in, so Parquet is byte-identical.
     """
-    plain = [column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
-             for column in table.columns]
+    columns = list(table.columns)
     if table.num_rows:
-        keys = pa.table({name: plain[table.schema.get_field_index(name)] for name in spec.primary_key})
+        keys = pa.table({name: _plain(table.column(name)) for name in spec.primary_key})
+        positions = None
+        if keep is not None:
+            positions = pc.indices_nonzero(keep.combine_chunks() if isinstance(keep, pa.ChunkedArray) else keep)
+            keys = keys.take(positions)
         order = pc.sort_indices(keys, sort_keys=[(name, "ascending", "at_end") for name in spec.primary_key])
-        plain = [column.take(order) for column in plain]
-    columns = [column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column for column in plain]
+        if positions is not None:
+            order = positions.take(order)
+        columns = [column.take(order) for column in columns]  # a dictionary column stays one: its indices move
+    columns = [_plain(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
+               for column in columns]
     columns = [column.dictionary_encode().cast(field.type) if pa.types.is_dictionary(field.type) else column
                for column, field in zip(columns, table.schema)]
     return pa.Table.from_arrays(columns, schema=table.schema)
+
+
+def _plain(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """A dictionary-encoded column as its values; any other as it is."""
+    return column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
 
 
 def rows_having(table: pa.Table, conditions: list[tuple[str, pa.Array]]) -> pa.Table:

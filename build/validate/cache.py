@@ -117,11 +117,16 @@ class CachedArticles:
 
     def rows(self, name: str) -> pa.Table:
         """The cached rows of table `name` that belong to wanted articles (read, and filtered, at each call)."""
+        table, wanted = self.all_rows(name)
+        return table if wanted is None else table.filter(wanted)
+
+    def all_rows(self, name: str) -> tuple[pa.Table, pa.ChunkedArray | None]:
+        """Every cached row of table `name` (memory-mapped, not copied) and which belong to wanted articles (None:
+        all of them)."""
         table = _read_ipc(self.tables[name], name)
         if not self.stale:
-            return table
-        wanted = pa.array(sorted(self.keys), pa.string())
-        return table.filter(pc.is_in(table.column(ARTICLE_KEY), value_set=wanted))
+            return table, None
+        return table, pc.is_in(table.column(ARTICLE_KEY), value_set=pa.array(sorted(self.keys), pa.string()))
 
 
 HOLDS = b"rucas.cache.holds"

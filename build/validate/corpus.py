@@ -264,16 +264,32 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
     def assemble(name: str, columns: list[str] | None, *, with_reference: bool = True,
                  with_cache: bool = True) -> pa.Table:
         """Rows of table `name` (only `columns`, or all) from the reference files, the cache and this run."""
+        return _assembled(name, columns, with_reference=with_reference, with_cache=with_cache)[0]
+
+    def _assembled(name: str, columns: list[str] | None, *, with_reference: bool = True, with_cache: bool = True,
+                   stale_kept: bool = False) -> tuple[pa.Table, pa.ChunkedArray | None]:
+        """assemble(); with `stale_kept`, the cache's rows of changed articles are kept, and returned is also which
+        rows to keep (None: all), so that the caller leaves them out without a copy of the rest."""
         spec = table_spec(name)
         pieces = [rows_to_arrow(spec, [], {cache.ARTICLE_KEY: [], ORIGIN: []})]
         if with_reference and name in reference_tables:
             pieces.append(reference_tables[name])
+        keep: list[pa.Array] = []
         if with_cache and name in cached.tables:
-            pieces.append(cached.rows(name))
-        pieces += [part.tables[name] for part in parts if name in part.tables]
+            if stale_kept and cached.stale:
+                rows, wanted = cached.all_rows(name)
+                keep = [pa.array([True] * sum(piece.num_rows for piece in pieces), pa.bool_()), wanted]
+                pieces.append(rows)
+            else:
+                pieces.append(cached.rows(name))
+        own = [part.tables[name] for part in parts if name in part.tables]
+        if keep:
+            keep.append(pa.array([True] * sum(piece.num_rows for piece in own), pa.bool_()))
+        pieces += own
         if columns is not None:
             pieces = [piece.select(columns) for piece in pieces]
-        return pa.concat_tables([piece.cast(pieces[0].schema) for piece in pieces])
+        table = pa.concat_tables([piece.cast(pieces[0].schema) for piece in pieces])
+        return table, pa.chunked_array(keep, pa.bool_()) if keep else None
 
     new = {spec.name: assemble(spec.name, check_columns(spec) + [ORIGIN, cache.ARTICLE_KEY], with_cache=False)
            for spec in table_specs()}
@@ -295,9 +311,10 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
         if spill is not None:
             validated.tables = TableFiles(spill / "tables")
         for spec in table_specs():
-            rows = assemble(spec.name, None)
-            validated.tables[spec.name] = sort_table(spec, rows.drop_columns([cache.ARTICLE_KEY, ORIGIN]))
-            del rows
+            rows, keep = _assembled(spec.name, None, stale_kept=True)
+            validated.tables[spec.name] = sort_table(spec, rows.drop_columns([cache.ARTICLE_KEY, ORIGIN]), keep)
+            del rows, keep
+            pa.default_memory_pool().release_unused()  # the copies the sort made go back to the system
         with_rows = [spec.name for spec in table_specs()
                      if spec.name in cached.tables or any(spec.name in part.tables for part in parts)]
         # the articles' rows, assembled when asked for (no copy is made in memory; with a spill folder their
