@@ -203,9 +203,9 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
             write_duckdb(tables, staging / "rucas.duckdb", views, version, lap=timer.lap)
             write_sqlite(tables, staging / "rucas.db", views, staging / "rucas.duckdb", lap=timer.lap)
         database_sha256 = file_sha256_later(staging / "rucas.db")  # for the manifest, beside the next stages
-        if previous is None or not (previous.build_dir / "annotations" / "all.jsonld").is_file():
+        if previous is None or not (previous.build_dir / "annotations" / "articles").is_dir():
             written = write_web_annotations(tables, staging / "annotations")  # every row's evidence
-        else:  # only the changed articles' annotations are encoded; the others are the previous build's
+        else:  # only the changed articles' annotations are encoded; the others are links to the previous build's
             changed = previous.changed_source_ids
             written = write_web_annotations(tables, staging / "annotations",
                                             previous=previous.build_dir / "annotations", changed=set(changed))

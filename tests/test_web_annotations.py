@@ -23,7 +23,7 @@ from rucas.build.pipeline import build
 from rucas.build.release.release import make_release
 from rucas.build.write.text_selectors import CONTEXT_CHARS, quote_context, quote_selector, reanchor
 from rucas.build.write.web_annotations import (ANNOTATED_TABLES, annotation, article_resource, collection,
-                                               write_web_annotations)
+                                               write_all_annotations, write_web_annotations)
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 
@@ -100,10 +100,25 @@ WEB_ANNOTATION_SCHEMA = {
 }
 
 
+_WHOLE: dict[Path, dict] = {}
+"""all.jsonld made (as a release makes it) from each build's article files, once per build."""
+
+
 def _documents(output: Path) -> dict[str, dict]:
+    """Every annotation file of the build in `output`, and the all.jsonld a release of it carries."""
     folder = output / "annotations"
-    return {path.relative_to(folder).as_posix(): json.loads(path.read_text(encoding="utf-8"))
-            for path in sorted(folder.rglob("*.jsonld"))}
+    documents = {path.relative_to(folder).as_posix(): json.loads(path.read_text(encoding="utf-8"))
+                 for path in sorted(folder.rglob("*.jsonld"))}
+    assert "all.jsonld" not in documents, "a build leaves all.jsonld to releases"
+    if output not in _WHOLE:
+        import shutil
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as scratch:
+            shutil.copytree(folder / "articles", Path(scratch) / "articles")
+            write_all_annotations(Path(scratch))
+            _WHOLE[output] = json.loads((Path(scratch) / "all.jsonld").read_text(encoding="utf-8"))
+    return documents | {"all.jsonld": _WHOLE[output]}
 
 
 def _items(document: dict) -> list[dict]:
@@ -247,11 +262,13 @@ def test_a_release_carries_the_annotations_with_their_checksums(minimal_corpus: 
     release = make_release(report.output_dir, tmp_path / "releases", released=datetime.date(2026, 11, 1))
     folder = release.release.folder
     sums = (folder / "SHA256SUMS").read_text(encoding="utf-8")
-    names = ["annotations/all.jsonld", "annotations/articles/eurasianet-russia-turns-down-kyrgyzstans-plea.jsonld"]
+    article = "annotations/articles/eurasianet-russia-turns-down-kyrgyzstans-plea.jsonld"
     manifest_paths = {entry["path"] for entry in json.loads((folder / "manifest.json").read_text())["outputs"]}
-    for name in names:
-        assert f"  {name}\n" in sums and name in manifest_paths
-        assert (folder / name).read_bytes() == (report.build_dir / name).read_bytes()
+    assert f"  {article}\n" in sums and article in manifest_paths
+    assert (folder / article).read_bytes() == (report.build_dir / article).read_bytes()
+    assert "  annotations/all.jsonld\n" in sums and not (report.build_dir / "annotations" / "all.jsonld").exists()
+    whole = json.loads((folder / "annotations" / "all.jsonld").read_text(encoding="utf-8"))
+    assert _items(whole) == _items(json.loads((folder / article).read_text(encoding="utf-8")))
 
 
 def test_every_annotation_file_is_the_json_the_standard_library_writes_of_it(output_dir: Path) -> None:
@@ -316,13 +333,24 @@ def test_annotations_of_hostile_text_are_written_as_json_dumps_writes_their_docu
                               items)
         assert (tmp_path / "articles" / f"{source_id}.jsonld").read_bytes() == \
             (json.dumps(expected, indent=1, ensure_ascii=False) + "\n").encode("utf-8"), source_id
+    assert sorted(written) == ["articles/a.jsonld", "articles/b.jsonld", "articles/c.jsonld"]
+    assert not (tmp_path / "all.jsonld").exists()
+    whole = write_all_annotations(tmp_path)  # as a release makes it, from the article files
     every = collection("urn:rucas:annotations", "Evidence of every coded row of RUCAS",
                        [item for items in articles.values() for item in items])
     assert (tmp_path / "all.jsonld").read_bytes() == (json.dumps(every, indent=1, ensure_ascii=False) + "\n").encode()
-    assert sorted(written) == ["all.jsonld", "articles/a.jsonld", "articles/b.jsonld", "articles/c.jsonld"]
-    for name, file in written.items():
+    for name, file in written.items() | {"all.jsonld": whole}.items():
         content = (tmp_path / name).read_bytes()
         assert (file.bytes, file.sha256) == (len(content), hashlib.sha256(content).hexdigest()), name
+
+
+def test_all_jsonld_refuses_an_article_file_that_is_not_as_the_build_writes_it(tmp_path: Path) -> None:
+    write_web_annotations(_hostile_tables(), tmp_path)
+    path = tmp_path / "articles" / "b.jsonld"
+    path.write_text(path.read_text(encoding="utf-8").replace('"type": "AnnotationCollection"', '"type": "X"'),
+                    encoding="utf-8")
+    with pytest.raises(ValueError, match="b.jsonld: not the annotation collection of b"):
+        write_all_annotations(tmp_path)
 
 
 def test_a_condition_of_an_event_no_article_has_is_refused_with_its_row(tmp_path: Path) -> None:

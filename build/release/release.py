@@ -51,6 +51,7 @@ from rucas.build.release.site import add_release_pages
 from rucas.build.release.staging import release_staging, remove_stale_staging
 from rucas.build.release.version_scheme import is_dataset_version, required_bump, version_warning
 from rucas.build.write.manifest import NOT_REPRODUCIBLE, ManifestError, file_sha256, read_manifest
+from rucas.build.write.web_annotations import write_all_annotations
 
 BUILD_FILES = ("parquet", "rucas.db", "rucas.duckdb", "datapackage.json", "manifest.json", "datasette",
                "annotations", "records")
@@ -219,6 +220,7 @@ def make_release(output_dir: Path, releases_dir: Path, *, released: datetime.dat
     remove_stale_staging(releases_dir)
     with release_staging(releases_dir) as staging:
         _copy_build(build_dir, staging)
+        write_all_annotations(staging / "annotations")  # the whole corpus's evidence in one file: a release's
         add_release(ledger, version, staging)
         write_history(staging, ledger)
         diff: DatasetDiff | None = _diff(previous, staging) if previous is not None else None

@@ -1,4 +1,5 @@
-"""Write every coded row's evidence as a W3C Web Annotation: annotations/articles/<source_id>.jsonld and all.jsonld.
+"""Write every coded row's evidence as a W3C Web Annotation: annotations/articles/<source_id>.jsonld (and, for a
+release, all.jsonld).
 
 One annotation per row of statements, events, event_conditions and claims (a claim has no evidence of its
 own: its span is its statement's, the words that assert or deny the event). The model is the W3C Web
@@ -214,50 +215,75 @@ class WrittenFile:
 
 def write_web_annotations(tables: Mapping[str, pa.Table], directory: Path, *, previous: Path | None = None,
                           changed: set[str] | None = None) -> dict[str, WrittenFile]:
-    """Write directory/articles/<source_id>.jsonld for every article and directory/all.jsonld for the corpus,
-    one article at a time (each file as document_text of its collection writes it); return the files written,
-    by path relative to `directory`, with their size and hash.
+    """Write directory/articles/<source_id>.jsonld for every article, one article at a time (each file as
+    document_text of its collection writes it); return the files written, by path relative to `directory`, with
+    their size and hash. (The whole corpus in one file, all.jsonld, is a release's: write_all_annotations.)
 
     With `previous` (the annotations folder of the build this one is patched from) and `changed` (the source ids
     whose rows may differ), an unchanged article's file is a link to its previous one (not among the files
-    returned) and its annotations' text in all.jsonld is copied from the previous all.jsonld; only changed
-    articles are encoded again."""
+    returned); only changed articles are encoded again."""
     articles = directory / ARTICLES_FOLDER
     articles.mkdir(parents=True, exist_ok=True)
     evidence = evidence_table(tables)
     counts = _annotation_counts(tables["sources"], evidence)
+    kept: set[str] = set()
     if previous is not None and changed is not None:
         changed = changed | _claiming_articles(tables, changed)
-    reuse = _PreviousAnnotations(previous, changed, counts) if previous is not None and changed is not None else None
-    encode = None if reuse is None else {s for s in counts if not reuse.unchanged(s, counts[s])}
-    encoded = _encoded_articles(tables["sources"], evidence, encode)
+        with os.scandir(previous / ARTICLES_FOLDER) as entries:
+            present = {entry.name[:-len(".jsonld")] for entry in entries if entry.name.endswith(".jsonld")}
+        kept = (present & counts.keys()) - changed
+    encoded = _encoded_articles(tables["sources"], evidence, set(counts) - kept if kept else None)
     written: dict[str, WrittenFile] = {}
-    head, tail = _all_collection(evidence.num_rows)
+    for source_id in sorted(counts):
+        name = f"{source_id}.jsonld"
+        if source_id in kept:
+            os.link(previous / ARTICLES_FOLDER / name, articles / name)
+            continue
+        encoded_id, total, items = next(encoded)
+        assert encoded_id == source_id, (encoded_id, source_id)
+        article_head, article_tail = _article_collection(source_id, total)
+        content = article_head.encode("utf-8") + items.encode("utf-8") + article_tail.encode("utf-8")
+        _write_file(articles / name, content)
+        written[f"{ARTICLES_FOLDER}/{name}"] = WrittenFile(len(content), hashlib.sha256(content).hexdigest())
+    return written
+
+
+def write_all_annotations(directory: Path) -> WrittenFile:
+    """Write directory/all.jsonld, one collection of every annotation of directory/articles/ (as write_web_annotations
+    wrote them), in source_id order: the bytes document_text gives the collection of all of them, made from the
+    article files' own bytes (nothing is encoded again). Raises ValueError naming a file that is not an article's
+    collection as written."""
+    files = sorted((entry.name[:-len(".jsonld")], entry.path) for entry in os.scandir(directory / ARTICLES_FOLDER)
+                   if entry.name.endswith(".jsonld"))
+    totals = {source_id: _file_total(path) for source_id, path in files}
+    head, tail = _all_collection(sum(totals.values()))
     first = True
     with _HashedFile(directory / ALL_FILE) as whole:
         whole.write(head.encode("utf-8"))
-        for source_id in sorted(counts):
-            name = f"{source_id}.jsonld"
-            if reuse is not None and reuse.unchanged(source_id, counts[source_id]):
-                os.link(previous / ARTICLES_FOLDER / name, articles / name)
-                if counts[source_id]:
-                    whole.write(b"" if first else b",\n")
-                    reuse.copy_items(source_id, whole)
-                    first = False
+        for source_id, path in files:
+            if not totals[source_id]:
                 continue
-            encoded_id, total, items = next(encoded)
-            assert encoded_id == source_id, (encoded_id, source_id)
-            article_head, article_tail = _article_collection(source_id, total)
-            text = items.encode("utf-8")
-            content = article_head.encode("utf-8") + text + article_tail.encode("utf-8")
-            _write_file(articles / name, content)
-            written[f"{ARTICLES_FOLDER}/{name}"] = WrittenFile(len(content), hashlib.sha256(content).hexdigest())
-            if total:
-                whole.write((b"" if first else b",\n") + text)
-                first = False
+            article_head, article_tail = (part.encode("utf-8") for part in _article_collection(source_id,
+                                                                                                totals[source_id]))
+            with open(path, "rb") as file:
+                content = file.read()
+            if not (content.startswith(article_head) and content.endswith(article_tail)):
+                raise ValueError(f"{path}: not the annotation collection of {source_id} as the build writes it")
+            whole.write((b"" if first else b",\n") + content[len(article_head):len(content) - len(article_tail)])
+            first = False
         whole.write(tail.encode("utf-8"))
-    written[ALL_FILE] = whole.written
-    return written
+    assert whole.written is not None
+    return whole.written
+
+
+def _file_total(path: str) -> int:
+    """How many annotations the article file at `path` holds (its collection's "total", near its start)."""
+    with open(path, encoding="utf-8") as file:
+        start = file.read(4096)
+    try:
+        return int(start.split('"total": ', 1)[1].split(",", 1)[0].split("\n", 1)[0])
+    except (IndexError, ValueError):
+        raise ValueError(f"{path}: no \"total\" where an annotation collection has it") from None
 
 
 def _write_file(path: Path, content: bytes) -> None:
@@ -418,49 +444,3 @@ def _claiming_articles(tables: Mapping[str, pa.Table], source_ids: set[str]) -> 
                                                       value_set=pa.array(claims.column("statement_id").to_pylist(),
                                                                          pa.string())))
     return set(statements.column("source_id").to_pylist())
-
-
-class _PreviousAnnotations:
-    """The previous build's annotation files: where each article's annotations are in its all.jsonld."""
-
-    def __init__(self, previous: Path, changed: set[str], counts: dict[str, int]):
-        self.previous, self.changed = previous, changed
-        self.offsets: dict[str, tuple[int, int]] = {}
-        self.source = open(previous / ALL_FILE, "rb")
-        head = self.source.read(4096)
-        marker = b'\n  "items": [\n'
-        position = head.index(marker) + len(marker) if marker in head else 0
-        self.present: set[str] = set()
-        for entry in sorted(os.scandir(previous / ARTICLES_FOLDER), key=lambda entry: entry.name):
-            if not entry.name.endswith(".jsonld"):
-                continue
-            source_id = entry.name[:-len(".jsonld")]
-            self.present.add(source_id)
-            total = counts[source_id] if source_id in counts and source_id not in changed else self._total(entry.path)
-            if total:
-                article_head, article_tail = _article_collection(source_id, total)
-                length = entry.stat().st_size - len(article_head.encode("utf-8")) - len(article_tail.encode("utf-8"))
-                self.offsets[source_id] = (position, length)
-                position += length + len(",\n")
-
-    @staticmethod
-    def _total(path: str) -> int:
-        """How many annotations the previous file at `path` holds (read for a changed or removed article)."""
-        with open(path, encoding="utf-8") as file:
-            start = file.read(4096)
-        return int(start.split('"total": ', 1)[1].split(",", 1)[0].split("\n", 1)[0])
-
-    def unchanged(self, source_id: str, count: int) -> bool:
-        """Whether the article's previous file and text can be reused: unchanged, with the same annotation count."""
-        if source_id in self.changed or source_id not in self.present:
-            return False
-        return (source_id in self.offsets) == (count > 0)
-
-    def copy_items(self, source_id: str, whole) -> None:
-        """Append the article's annotations, as the previous all.jsonld has them, to `whole`."""
-        offset, length = self.offsets[source_id]
-        self.source.seek(offset)
-        chunk = self.source.read(length)
-        if not (chunk.startswith(ITEM_INDENT.encode() + b"{") and chunk.endswith(b"}")):
-            raise ValueError(f"{self.previous / ALL_FILE}: the annotations of {source_id} are not where its file says")
-        whole.write(chunk)
