@@ -59,3 +59,88 @@ def test_a_build_over_a_cache_with_swapped_files_publishes_what_a_cold_build_doe
     assert again.articles_from_cache == 0
     cold = build(MINIMAL_CORPUS, tmp_path / "cold", cache=False)
     assert again.row_counts == cold.row_counts
+
+
+# --- segments: a build adds the articles it validated to the cache's segments, and rewrites it whole now and then
+
+
+def _segments_of(cache_dir: Path) -> list[str]:
+    import json
+
+    return json.loads((_rows_folder(cache_dir) / "meta.json").read_text(encoding="utf-8"))["segments"]
+
+
+def _edit(curated: Path, number: int) -> None:
+    path = curated / "annotations" / f"synthetic-{number:06d}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert 'summary: "Synthetic event 0 ' in text
+    path.write_text(text.replace('summary: "Synthetic event 0 ', f'summary: "Edit {number}: synthetic event 0 ', 1),
+                    encoding="utf-8")
+
+
+def _rows(tables) -> dict[str, list[dict]]:
+    return {name: tables[name].to_pylist() for name in tables}
+
+
+def test_a_save_after_one_edit_adds_a_segment_of_that_article_and_the_whole_validates_as_from_nothing(tmp_path: Path):
+    from rucas.build.validate import cache
+    from test_views import load_generator
+
+    curated = load_generator().generate_corpus(tmp_path / "curated", 40, 5)
+    cache_dir = tmp_path / "cache"
+    save_cache(cache_dir, validate_corpus(curated, cache_dir))
+    first = _segments_of(cache_dir)
+    assert len(first) == 1
+    _edit(curated, 7)
+    validated = validate_corpus(curated, cache_dir)
+    assert (validated.reused, validated.validated) == (39, 1)
+    assert validated.cache_segments == first
+    assert {row["source_id"] for row in validated.cache_tables["sources"].to_pylist()} == {"synthetic-000007"}
+    save_cache(cache_dir, validated)
+    second = _segments_of(cache_dir)
+    assert second[:-1] == first and len(second) == 2
+    assert sorted(path.name for path in cache_dir.glob("rows-*")) == sorted(second)
+    again = validate_corpus(curated, cache_dir)
+    assert (again.reused, again.validated) == (40, 0)
+    assert _rows(again.tables) == _rows(validate_corpus(curated).tables)
+    held = cache.load_keys(cache_dir)
+    assert {name: table.num_rows for name, table in held.items()} != {}
+    assert held["sources"].num_rows == 40 + 1  # the first segment (the edited article's old row among them), its new row
+
+
+def test_the_cache_is_written_whole_again_when_a_tenth_of_it_is_stale_or_it_has_max_segments(tmp_path: Path,
+                                                                                             monkeypatch):
+    from rucas.build.validate import cache
+    from test_views import load_generator
+
+    curated = load_generator().generate_corpus(tmp_path / "curated", 20, 6)
+    cache_dir = tmp_path / "cache"
+    save_cache(cache_dir, validate_corpus(curated, cache_dir))
+    counts = []
+    for number in (1, 2, 3):  # 1 and 2 of 20 stale: extended; 3 of 20 (15 %): whole
+        _edit(curated, number)
+        save_cache(cache_dir, validate_corpus(curated, cache_dir))
+        counts.append(len(_segments_of(cache_dir)))
+    assert counts == [2, 3, 1]
+    assert len(list(cache_dir.glob("rows-*"))) == 1
+    monkeypatch.setattr(cache, "MAX_SEGMENTS", 2)
+    counts = []
+    for number in (4, 5):
+        _edit(curated, number)
+        save_cache(cache_dir, validate_corpus(curated, cache_dir))
+        counts.append(len(_segments_of(cache_dir)))
+    assert counts == [2, 1]
+    assert _rows(validate_corpus(curated, cache_dir).tables) == _rows(validate_corpus(curated).tables)
+
+
+@pytest.mark.parametrize("listed", ["../elsewhere", "rows-missing", "not-a-segment"])
+def test_a_segment_list_naming_what_is_not_a_segment_makes_the_cache_empty(tmp_path: Path, listed: str):
+    import json
+
+    cache_dir = _warm_cache(tmp_path)
+    meta_path = _rows_folder(cache_dir) / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["segments"] = [listed, *meta["segments"]]
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    validated = validate_corpus(MINIMAL_CORPUS, cache_dir, tables=False)
+    assert (validated.reused, validated.validated) == (0, 1)

@@ -7,6 +7,12 @@ mismatched cache is simply empty, and every article not in it is validated again
 records what it holds and for which validation code (`HOLDS`): files swapped or copied between
 caches are refused, never read as what they are not.
 
+The cache is made of segments (rows-<token> folders, each written once): a build that took rows from the cache
+adds a segment holding only the articles it validated, and the cache is then the segments it read and the new one;
+rows of articles changed or removed since stay in the older segments, unread. When MAX_SEGMENTS are reached or
+more than STALE_SHARE of their articles are stale, a build writes the whole cache into one segment again. An edit
+thus writes one article's rows, not the corpus's.
+
 An article's key hashes its source id, its two files and `code_digest()`, the hash of every
 module `validate_article` imports (found by reading their import statements, so nothing is
 listed by hand: rucas.build.code_hash, which the writer's digest uses too). Validation imports nothing
@@ -23,7 +29,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
@@ -34,7 +40,7 @@ from rucas.build import code_hash
 from rucas.build.code_hash import imported_modules
 from rucas.build.read.corpus import Fingerprint
 
-CACHE_FORMAT = "3"
+CACHE_FORMAT = "4"
 ARTICLE_KEY = "__article_key"
 """Extra column of cached tables: the key of the article each row came from (empty for rows of reference files,
 which only the held check columns keep)."""
@@ -105,15 +111,28 @@ def article_key(source_id: str, article_sha256: str, annotation_sha256: str) -> 
     return hashlib.sha256(f"{code_digest()}\0{source_id}\0{article_sha256}\0{annotation_sha256}".encode()).hexdigest()
 
 
+MAX_SEGMENTS = 8
+"""The most segments a cache is made of: a build adds one (the rows of the articles it validated) to those it read
+rows from, until then; the next one writes every row into a single segment again."""
+
+STALE_SHARE = 0.1
+"""The share of a cache's articles that may be stale (changed or removed since) before a build writes it anew."""
+
+
 @dataclass
 class CachedArticles:
-    """The cached rows of valid articles (tagged with ARTICLE_KEY) and the wanted keys they cover. Each table's file
-    is mapped when its rows are asked for and let go with them, so that their pages do not stay in memory."""
+    """The cached rows of valid articles (tagged with ARTICLE_KEY) and the wanted keys they cover, in the files of
+    the cache's segments (rows-<token> folders, oldest first). Each file is mapped when its rows are asked for and
+    let go with them, so that their pages do not stay in memory."""
 
-    tables: dict[str, Path]
+    tables: dict[str, list[Path]]
     keys: set[str]
     stale: bool = False
     """Whether the cache also holds articles that are not wanted (changed or removed since): `rows` filters them."""
+    segments: list[str] = field(default_factory=list)
+    """The segments the rows were read from (their folder names), oldest first."""
+    articles: int = 0
+    """How many articles the segments hold rows of, wanted or not."""
 
     def rows(self, name: str) -> pa.Table:
         """The cached rows of table `name` that belong to wanted articles (read, and filtered, at each call)."""
@@ -123,10 +142,16 @@ class CachedArticles:
     def all_rows(self, name: str) -> tuple[pa.Table, pa.ChunkedArray | None]:
         """Every cached row of table `name` (memory-mapped, not copied) and which belong to wanted articles (None:
         all of them)."""
-        table = _read_ipc(self.tables[name], name)
+        table = pa.concat_tables([_read_ipc(path, name) for path in self.tables[name]])
         if not self.stale:
             return table, None
         return table, pc.is_in(table.column(ARTICLE_KEY), value_set=pa.array(sorted(self.keys), pa.string()))
+
+    def extendable(self) -> bool:
+        """Whether the next cache may keep these segments and add one of the articles validated since (fewer than
+        MAX_SEGMENTS, at most STALE_SHARE of their articles stale); else it is written whole, in one segment."""
+        return (bool(self.segments) and len(self.segments) < MAX_SEGMENTS
+                and self.articles - len(self.keys) <= STALE_SHARE * self.articles)
 
 
 HOLDS = b"rucas.cache.holds"
@@ -152,35 +177,60 @@ def _write_ipc(table: pa.Table, path: Path, holds: str) -> None:
         writer.write_table(table.replace_schema_metadata(schema.metadata))
 
 
+def _segments(cache_dir: Path) -> list[Path]:
+    """The folders of the current cache's segments, oldest first, each checked to hold this format and code;
+    raises OSError, ValueError or KeyError when there is no usable cache."""
+    token = (cache_dir / "current").read_text(encoding="utf-8").strip()
+    names = json.loads((cache_dir / token / "meta.json").read_text(encoding="utf-8"))["segments"]
+    folders = []
+    for name in names:
+        if not (isinstance(name, str) and name.startswith("rows-") and "/" not in name and "\\" not in name):
+            raise ValueError(f"{name!r} is not a segment of this cache")
+        meta = json.loads((cache_dir / name / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("format") != CACHE_FORMAT or meta.get("code") != code_digest():
+            raise ValueError(f"{name} was written by another cache format or validation code")
+        folders.append(cache_dir / name)
+    if not folders or folders[-1].name != token:
+        raise ValueError("the current segment is not the last of its list")
+    return folders
+
+
+def _segment_files(folder: Path, kind: str) -> list[str]:
+    """The tables (`kind` "tables") or key tables ("keys") a segment's meta.json lists."""
+    return json.loads((folder / "meta.json").read_text(encoding="utf-8"))[kind]
+
+
 def load_articles(cache_dir: Path, wanted: set[str]) -> CachedArticles:
     """The cached rows of the articles whose key is in `wanted`; empty when there is no usable cache."""
     try:
-        token = (cache_dir / "current").read_text(encoding="utf-8").strip()
-        meta = json.loads((cache_dir / token / "meta.json").read_text(encoding="utf-8"))
-        if meta.get("format") != CACHE_FORMAT or meta.get("code") != code_digest():
-            return CachedArticles({}, set())
-        paths = {name: cache_dir / token / f"{name}.arrow" for name in meta["tables"]}
-        for name, path in paths.items():
-            _read_ipc(path, name)  # refused now, not later, if it holds something else
-        sources = _read_ipc(paths["sources"], "sources") if "sources" in paths else None
-        held = set(pc.unique(sources.column(ARTICLE_KEY)).to_pylist()) if sources is not None else set()
+        folders = _segments(cache_dir)
+        paths: dict[str, list[Path]] = {}
+        for folder in folders:
+            for name in _segment_files(folder, "tables"):
+                _read_ipc(folder / f"{name}.arrow", name)  # refused now, not later, if it holds something else
+                paths.setdefault(name, []).append(folder / f"{name}.arrow")
+        held: set[str] = set()
+        for path in paths.get("sources", []):
+            held |= set(pc.unique(_read_ipc(path, "sources").column(ARTICLE_KEY)).to_pylist())
         keys = held & wanted
         if not keys:
             return CachedArticles({}, set())
-        return CachedArticles(paths, keys, stale=keys != held)
+        return CachedArticles(paths, keys, stale=keys != held, segments=[folder.name for folder in folders],
+                              articles=len(held))
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
         return CachedArticles({}, set())
 
 
 def load_keys(cache_dir: Path) -> dict[str, pa.Table]:
-    """The check columns of every row of the corpus the cache was saved from (memory-mapped, dictionary-encoded
-    ARTICLE_KEY; see rucas.build.validate.across.HeldKeys); empty when there is no usable cache."""
+    """The check columns of every row of the corpus the cache was saved from, from all its segments (memory-mapped,
+    dictionary-encoded ARTICLE_KEY, one chunk or more per segment; see rucas.build.validate.across.HeldKeys);
+    empty when there is no usable cache."""
     try:
-        token = (cache_dir / "current").read_text(encoding="utf-8").strip()
-        meta = json.loads((cache_dir / token / "meta.json").read_text(encoding="utf-8"))
-        if meta.get("format") != CACHE_FORMAT or meta.get("code") != code_digest():
-            return {}
-        return {name: _read_ipc(cache_dir / token / f"keys-{name}.arrow", f"keys:{name}") for name in meta["keys"]}
+        tables: dict[str, list[pa.Table]] = {}
+        for folder in _segments(cache_dir):
+            for name in _segment_files(folder, "keys"):
+                tables.setdefault(name, []).append(_read_ipc(folder / f"keys-{name}.arrow", f"keys:{name}"))
+        return {name: pa.concat_tables(parts) for name, parts in tables.items()}
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
         return {}
 
@@ -196,9 +246,11 @@ def load_fingerprints(cache_dir: Path) -> dict[str, tuple[Fingerprint, str]]:
 
 
 def save(cache_dir: Path, tables: Mapping[str, pa.Table], fingerprints: dict[str, tuple[Fingerprint, str]],
-         keys: dict[str, pa.Table]) -> None:
-    """Store the rows of valid articles, the check columns of every row (`keys`, for the checks across files) and
-    the file fingerprints; replaces the previous cache atomically."""
+         keys: Mapping[str, pa.Table], kept: list[str] | None = None) -> None:
+    """Store the rows of valid articles, the check columns of their rows (`keys`, for the checks across files) and
+    the file fingerprints as a new segment; the cache becomes the segments `kept` (of the current cache, which
+    hold every other article's rows and check columns) and it, or it alone. Replaces the previous cache
+    atomically, then removes the segments it no longer uses."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     token = f"rows-{uuid.uuid4().hex[:12]}"
     directory = cache_dir / token
@@ -209,8 +261,10 @@ def save(cache_dir: Path, tables: Mapping[str, pa.Table], fingerprints: dict[str
         article = table.column(ARTICLE_KEY).cast(pa.string()).combine_chunks()  # encoded anew: no stale keys
         table = table.set_column(table.schema.get_field_index(ARTICLE_KEY), ARTICLE_KEY, pc.dictionary_encode(article))
         _write_ipc(table.unify_dictionaries(), directory / f"keys-{name}.arrow", f"keys:{name}")
+    segments = [*(kept or []), token]
     (directory / "meta.json").write_text(json.dumps({"format": CACHE_FORMAT, "code": code_digest(),
-                                                     "tables": sorted(tables), "keys": sorted(keys)}),
+                                                     "tables": sorted(tables), "keys": sorted(keys),
+                                                     "segments": segments}),
                                          encoding="utf-8")
     items = sorted(fingerprints.items())
     table = pa.table({"path": [p for p, _ in items], "size": [f[0][0] for _, f in items],
@@ -224,5 +278,5 @@ def save(cache_dir: Path, tables: Mapping[str, pa.Table], fingerprints: dict[str
     pointer.write_text(token + "\n", encoding="utf-8")
     os.replace(pointer, cache_dir / "current")
     for old in cache_dir.glob("rows-*"):
-        if old.name != token:
+        if old.name not in segments:
             shutil.rmtree(old, ignore_errors=True)

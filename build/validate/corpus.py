@@ -60,6 +60,9 @@ class Validated:
     spill folder, assembled from its files each time a table is asked for."""
     fingerprints: dict[str, tuple[Fingerprint, str]] = field(default_factory=dict)
     row_counts: dict[str, int] = field(default_factory=dict)
+    cache_segments: list[str] = field(default_factory=list)
+    """The segments of the cache read that the cache saved from this result keeps (`cache_tables` and `key_tables`
+    then hold this run's rows only: rucas.build.validate.cache.save); empty when it is written whole."""
     key_tables: Mapping[str, pa.Table] = field(default_factory=dict)
     """The check columns of every row, with its article's key (empty for reference rows): what the checks across
     files of the next run start from (filled with `tables`; with a spill folder, assembled when asked for)."""
@@ -303,11 +306,13 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
     validated = Validated({}, corpus.inputs(), len(keys) - len(jobs), len(jobs), {}, fingerprints, counts)
     if tables:
         del new  # the key tables are assembled again when the cache is stored: none is held while tables are sorted
+        extend = cached.extendable()  # the next cache adds a segment of this run's rows to the cache's segments
+        validated.cache_segments = cached.segments if extend else []
         validated.key_tables = ComputedTables(
             [spec.name for spec in table_specs()],
             lambda name: _whole(assemble(name, check_columns(table_spec(name)) + [ORIGIN, cache.ARTICLE_KEY],
                                          with_cache=False),
-                                held.kept(held_tables[name]) if name in held_tables else None))
+                                held.kept(held_tables[name]) if name in held_tables and not extend else None))
         if spill is not None:
             validated.tables = TableFiles(spill / "tables")
         for spec in table_specs():
@@ -316,10 +321,11 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
             del rows, keep
             pa.default_memory_pool().release_unused()  # the copies the sort made go back to the system
         with_rows = [spec.name for spec in table_specs()
-                     if spec.name in cached.tables or any(spec.name in part.tables for part in parts)]
-        # the articles' rows, assembled when asked for (no copy is made in memory; with a spill folder their
-        # pages are read from its files table by table)
-        validated.cache_tables = ComputedTables(with_rows, lambda name: assemble(name, None, with_reference=False))
+                     if (spec.name in cached.tables and not extend) or any(spec.name in part.tables for part in parts)]
+        # the articles' rows (this run's only, when the cache is extended), assembled when asked for (no copy is
+        # made in memory; with a spill folder their pages are read from its files table by table)
+        validated.cache_tables = ComputedTables(with_rows, lambda name: assemble(name, None, with_reference=False,
+                                                                                 with_cache=not extend))
         if spill is None:  # nothing on disk to assemble them from later
             validated.cache_tables, validated.key_tables = dict(validated.cache_tables), dict(validated.key_tables)
     return validated
@@ -329,10 +335,12 @@ def _held_articles(held_tables: dict[str, pa.Table]) -> set[str]:
     """The keys of the articles whose check columns are held (those of their `sources` rows)."""
     if "sources" not in held_tables:
         return set()
-    column = held_tables["sources"].column(cache.ARTICLE_KEY).combine_chunks()
-    if pa.types.is_dictionary(column.type):
-        column = column.dictionary.take(pc.unique(column.indices))
-    return set(column.to_pylist()) - {""}
+    keys: set[str] = set()
+    for chunk in held_tables["sources"].column(cache.ARTICLE_KEY).chunks:  # a chunk or more per cache segment
+        if pa.types.is_dictionary(chunk.type):
+            chunk = chunk.dictionary.take(pc.unique(chunk.indices))
+        keys |= set(chunk.to_pylist())
+    return keys - {""}
 
 
 def _whole(new: pa.Table, kept: pa.Table | None) -> pa.Table:
@@ -347,4 +355,5 @@ def _whole(new: pa.Table, kept: pa.Table | None) -> pa.Table:
 
 def save_cache(cache_dir: Path, validated: Validated) -> None:
     """Store the validated articles' rows and the inputs' fingerprints for the next run."""
-    cache.save(cache_dir, validated.cache_tables, validated.fingerprints, validated.key_tables)
+    cache.save(cache_dir, validated.cache_tables, validated.fingerprints, validated.key_tables,
+               kept=validated.cache_segments)
