@@ -281,13 +281,13 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
         if with_cache and name in cached.tables:
             if stale_kept and cached.stale:
                 rows, wanted = cached.all_rows(name)
-                keep = [pa.array([True] * sum(piece.num_rows for piece in pieces), pa.bool_()), wanted]
+                keep = [pa.repeat(True, sum(piece.num_rows for piece in pieces)), wanted]
                 pieces.append(rows)
             else:
                 pieces.append(cached.rows(name))
         own = [part.tables[name] for part in parts if name in part.tables]
         if keep:
-            keep.append(pa.array([True] * sum(piece.num_rows for piece in own), pa.bool_()))
+            keep.append(pa.repeat(True, sum(piece.num_rows for piece in own)))
         pieces += own
         if columns is not None:
             pieces = [piece.select(columns) for piece in pieces]
