@@ -209,10 +209,9 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
             changed = previous.changed_source_ids
             written = write_web_annotations(tables, staging / "annotations",
                                             previous=previous.build_dir / "annotations", changed=set(changed))
-            articles = staging / "annotations" / "articles"
-            linked = [f"annotations/articles/{entry.name}" for entry in os.scandir(articles)
-                      if entry.stat().st_nlink > 1]  # hard links to the previous build's files
-            known_outputs |= previous.output_entries(linked)
+            linked = sorted({f"articles/{name}" for name in os.listdir(staging / "annotations" / "articles")}
+                            - written.keys())  # every file not written is a link to the previous build's
+            known_outputs |= previous.output_entries([f"annotations/{path}" for path in linked])
         known_outputs |= {f"annotations/{path}": {"path": f"annotations/{path}", "bytes": file.bytes,
                                                   "sha256": file.sha256}
                           for path, file in written.items()}  # hashed as they were written: not read again

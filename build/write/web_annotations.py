@@ -234,18 +234,32 @@ def write_web_annotations(tables: Mapping[str, pa.Table], directory: Path, *, pr
         kept = (present & counts.keys()) - changed
     encoded = _encoded_articles(tables["sources"], evidence, set(counts) - kept if kept else None)
     written: dict[str, WrittenFile] = {}
-    for source_id in sorted(counts):
-        name = f"{source_id}.jsonld"
-        if source_id in kept:
-            os.link(previous / ARTICLES_FOLDER / name, articles / name)
-            continue
+    for source_id in sorted(counts.keys() - kept):
         encoded_id, total, items = next(encoded)
         assert encoded_id == source_id, (encoded_id, source_id)
+        name = f"{source_id}.jsonld"
         article_head, article_tail = _article_collection(source_id, total)
         content = article_head.encode("utf-8") + items.encode("utf-8") + article_tail.encode("utf-8")
         _write_file(articles / name, content)
         written[f"{ARTICLES_FOLDER}/{name}"] = WrittenFile(len(content), hashlib.sha256(content).hexdigest())
+    if kept:
+        _link_files(previous / ARTICLES_FOLDER, articles, [f"{source_id}.jsonld" for source_id in sorted(kept)])
     return written
+
+
+def _link_files(source: Path, target: Path, names: list[str]) -> None:
+    """Make each file `names` of folder `source` a hard link in folder `target` (both opened once: each link is one
+    call on two names, not on two paths)."""
+    source_fd = os.open(source, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        target_fd = os.open(target, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            for name in names:
+                os.link(name, name, src_dir_fd=source_fd, dst_dir_fd=target_fd, follow_symlinks=False)
+        finally:
+            os.close(target_fd)
+    finally:
+        os.close(source_fd)
 
 
 def write_all_annotations(directory: Path) -> WrittenFile:
