@@ -2,7 +2,7 @@
 
 The build leaves both columns null; the release fills them from its Ledger (rucas.build.release.history)
 in each copy of the tables: the Parquet files (written as the build writes them, so byte-reproducible),
-rucas.db (UPDATE, then VACUUM, as the build ends) and rucas.duckdb. The files that hash them follow:
+rucas.db (UPDATE, then VACUUM: the updated rows leave free pages) and rucas.duckdb. The files that hash them follow:
 manifest.json's entries of the rewritten files and datasette/inspect-data.json's hash and size of rucas.db.
 """
 

@@ -119,7 +119,7 @@ def write_sqlite(tables: Mapping[str, pa.Table], path: Path, views: list[SqlFile
     as the view <name>_live and its rows as the table <name>, copied from the table <name> that write_duckdb
     computed in the finished DuckDB file `duckdb_path` one view and one batch at a time (view_batches).
     Tables are inserted a batch at a time too (insert_batches). `lap` is told when the tables ("sqlite"), the
-    views ("sqlite views") and the final ANALYZE and VACUUM ("sqlite" again) are done."""
+    views ("sqlite views") and the final foreign key check and ANALYZE ("sqlite" again) are done."""
     con = sqlite3.connect(path, isolation_level=None)
     try:
         con.execute("PRAGMA journal_mode = OFF")
@@ -151,8 +151,7 @@ def write_sqlite(tables: Mapping[str, pa.Table], path: Path, views: list[SqlFile
         problems = con.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise RuntimeError(f"foreign key check failed in SQLite: {problems[:5]}")
-        con.execute("ANALYZE")
-        con.execute("VACUUM")
+        con.execute("ANALYZE")  # no VACUUM: a file written once, with nothing deleted, has no free pages to reclaim
         lap("sqlite")
     finally:
         con.close()
