@@ -195,6 +195,16 @@ def _segments(cache_dir: Path) -> list[Path]:
     return folders
 
 
+def usable(cache_dir: Path) -> bool:
+    """Whether `cache_dir` holds a cache of this format and validation code (its files are checked as they are read:
+    this only says whether any article may be taken from it)."""
+    use_recorded_code_digest(cache_dir)
+    try:
+        return bool(_segments(cache_dir))
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 def _segment_files(folder: Path, kind: str) -> list[str]:
     """The tables (`kind` "tables") or key tables ("keys") a segment's meta.json lists."""
     return json.loads((folder / "meta.json").read_text(encoding="utf-8"))[kind]

@@ -141,6 +141,9 @@ def _article_files(curated: Path | Corpus) -> int:
 def _run_jobs(jobs: list[_Job], pool: concurrent.futures.Executor | None, workers: int, counter: Counter, root: str,
               spill: Path | None) -> list[_Part]:
     """Validate `jobs` at most CHUNK articles at a time, in `pool` (of `workers`) if there is one and enough jobs."""
+    if pool is None and workers >= 2 and len(jobs) >= PARALLEL_MIN_ARTICLES:
+        with _worker_pool(workers, len(jobs)) as late:  # forked now: a cache was expected to serve most articles
+            return _run_jobs(jobs, late, workers, counter, root, spill)
     size = CHUNK if pool is None else max(1, min(CHUNK, len(jobs) // (workers * 4)))
     chunks = {start: jobs[start:start + size] for start in range(0, len(jobs), size)}
     parts, done = [], 0
@@ -226,7 +229,8 @@ def validate_corpus(curated: Path | Corpus, cache_dir: Path | None = None, *, wo
     sorted tables are written there as files (rucas.build.table_files) and `tables` and `cache_tables` read them
     on access: memory holds the check columns and one table at a time, not the corpus.
     """
-    with _worker_pool(workers, _article_files(curated)) as pool:
+    cache_serves = cache_dir is not None and cache.usable(cache_dir)  # then few articles may need validating
+    with _worker_pool(workers, 0 if cache_serves else _article_files(curated)) as pool:
         return _validate_corpus(curated, cache_dir, pool, workers, counter=counter, tables=tables, after=after, spill=spill)
 
 
