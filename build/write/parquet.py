@@ -8,6 +8,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+ZSTD_LEVEL = 1
+"""zstd's level for every Parquet file. On the 100,000-article benchmark corpus, level 1 writes the 17 tables in 1.2 s
+(49 -> 53 MiB), level 9 in 5.4 s: dictionary encoding already does most of the work, and a rebuild writes every
+changed table again."""
+
+
 def write_parquet(tables: Mapping[str, pa.Table], directory: Path) -> dict[str, Path]:
     """Write each table to directory/<name>.parquet; return the paths by table name.
 
@@ -18,7 +24,7 @@ def write_parquet(tables: Mapping[str, pa.Table], directory: Path) -> dict[str, 
     paths = {}
     for name, table in tables.items():
         path = directory / f"{name}.parquet"
-        pq.write_table(table, path, compression="zstd", compression_level=9, use_dictionary=True,
+        pq.write_table(table, path, compression="zstd", compression_level=ZSTD_LEVEL, use_dictionary=True,
                        write_statistics=True, row_group_size=256_000, store_schema=True)
         paths[name] = path
     return paths
