@@ -57,3 +57,33 @@ def test_a_views_row_page_and_its_facet_filters_read_an_index(lite: sqlite3.Conn
 def test_no_page_reads_a_views_counts_by_an_index_so_they_have_none(lite: sqlite3.Connection) -> None:
     indexed = {row[0] for row in lite.execute("SELECT name FROM pragma_index_list('country_month')")}
     assert indexed == {"country_month_country_iso3_idx", "country_month_side_idx"}
+
+
+def test_a_patched_build_runs_duckdb_within_the_cold_builds_bounds(minimal_corpus, tmp_path, monkeypatch) -> None:
+    from rucas.build.pipeline import build
+    from rucas.build.write import duckdb_db, incremental
+
+    settings = "SELECT current_setting('memory_limit'), current_setting('threads'), current_setting('temp_directory')"
+    seen: list[tuple] = []
+    real = incremental.connect
+
+    def recording(path, read_only=False):
+        con = real(path, read_only)
+        seen.append(con.execute(settings).fetchall()[0])
+        return con
+
+    monkeypatch.setattr(incremental, "connect", recording)
+    output = tmp_path / "out"
+    build(minimal_corpus, output)
+    (annotation,) = (minimal_corpus / "annotations").glob("*.yaml")
+    text = annotation.read_text(encoding="utf-8")
+    annotation.write_text(text.replace("to restore order in Osh.", "to restore order in the city of Osh.", 1),
+                          encoding="utf-8")
+    report = build(minimal_corpus, output)
+    assert report.patched and seen
+    cold = duckdb_db.connect(tmp_path / "cold.duckdb")
+    memory, threads, _ = cold.execute(settings).fetchall()[0]
+    cold.close()
+    for limit, workers, spill in seen:
+        assert (limit, workers) == (memory, threads) and spill.endswith("rucas.duckdb.tmp")
+    assert not spill_directory(report.build_dir / "rucas.duckdb").exists()

@@ -53,7 +53,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from rucas.build.code_hash import code_digest
 from rucas.build.open_files import held_open, unused_elsewhere
-from rucas.build.write.duckdb_db import set_version
+from rucas.build.write.duckdb_db import MEMORY_LIMIT, connect, set_version, spill_directory
 from rucas.build.write.manifest import ManifestError, read_manifest
 from rucas.build.write.materialise import facet_columns, sqlite_store
 from rucas.build.arrow_tables import article_rows, rows_having
@@ -232,8 +232,8 @@ def table_changes(previous_parquet: Path, tables: Mapping[str, pa.Table], change
     old_parts = article_rows(lambda spec, conditions: _read_rows_having(previous_parquet / f"{spec.name}.parquet",
                                                                          conditions), changed_articles)
     new_parts = article_rows(lambda spec, conditions: rows_having(tables[spec.name], conditions), changed_articles)
-    con = duckdb.connect()
-    changes: dict[str, TableChange] = {}
+    con = duckdb.connect(config={"threads": 2, "memory_limit": MEMORY_LIMIT, "temp_directory": ""})  # no spill:
+    changes: dict[str, TableChange] = {}  # it holds the changed rows; the whole tables are Arrow it reads
     try:
         for spec in table_specs():
             keys = ", ".join(spec.primary_key)
@@ -292,9 +292,8 @@ def patch_duckdb(path: Path, changes: dict[str, TableChange], views: list[SqlFil
     changed changes."""
     from rucas.build.write.duckdb_db import comment_views
 
-    con = duckdb.connect(str(path))
+    con = connect(path)  # the cold build's bounds: 2 threads, MEMORY_LIMIT, spilling beside the file
     try:
-        con.execute("SET threads = 2")
         for change in reversed(_ordered(changes)):
             con.register("deleted", change.deleted)
             con.execute(f"DELETE FROM {change.spec.name} WHERE EXISTS (SELECT 1 FROM deleted WHERE "
@@ -424,12 +423,13 @@ def write_patched(previous: Previous, tables: Mapping[str, pa.Table], staging: P
         if any(not change.empty for change in changes.values()):
             patches = patch_duckdb(staging / "rucas.duckdb", changes, views, lap)
             patch_sqlite(staging / "rucas.db", changes, patches, lap)
-        con = duckdb.connect(str(staging / "rucas.duckdb"))
+        con = connect(staging / "rucas.duckdb")
         try:
             set_version(con, version)
             con.execute("CHECKPOINT")
         finally:
             con.close()
+            shutil.rmtree(spill_directory(staging / "rucas.duckdb"), ignore_errors=True)  # made by connect
         return Patched(base.output_entries([f"parquet/{name}.parquet" for name in kept]),
                        {patch.view.name: "in place" if patch.in_place else "rewritten" for patch in patches},
                        how, counts_kept(base.build_dir, changes, views, patches))
