@@ -47,8 +47,8 @@ class BuildReport:
     row_counts: dict[str, int]
     stage_seconds: dict[str, float] = field(default_factory=dict)
     """Seconds per stage: validate, cache (storing it), then either parquet, duckdb, duckdb views (computing
-    the materialised views), sqlite (tables, full-text indexes, the foreign key check, ANALYZE) and sqlite views (storing
-    the views' rows), or, patching, diff, copy, patch (tables) and patch views; then annotations
+    the materialised views), sqlite (tables, full-text indexes, the foreign key check, ANALYZE) and sqlite
+    views (storing the views' rows), or, patching, diff, copy, patch (tables) and patch views; then annotations
     (the Web Annotations), datasette_config, manifest (listing and hashing the outputs) and publish (flushing
     them to disk, the swap, removing superseded builds)."""
     articles_from_cache: int = 0

@@ -105,7 +105,8 @@ def test_a_save_after_one_edit_adds_a_segment_of_that_article_and_the_whole_vali
     assert _rows(again.tables) == _rows(validate_corpus(curated).tables)
     held = cache.load_keys(cache_dir)
     assert {name: table.num_rows for name, table in held.items()} != {}
-    assert held["sources"].num_rows == 40 + 1  # the first segment (the edited article's old row among them), its new row
+    # the first segment's 40 rows (the edited article's old row among them), and its new row
+    assert held["sources"].num_rows == 40 + 1
 
 
 def test_the_cache_is_written_whole_again_when_a_tenth_of_it_is_stale_or_it_has_max_segments(tmp_path: Path,

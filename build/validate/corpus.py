@@ -231,7 +231,8 @@ def validate_corpus(curated: Path | Corpus, cache_dir: Path | None = None, *, wo
     """
     cache_serves = cache_dir is not None and cache.usable(cache_dir)  # then few articles may need validating
     with _worker_pool(workers, 0 if cache_serves else _article_files(curated)) as pool:
-        return _validate_corpus(curated, cache_dir, pool, workers, counter=counter, tables=tables, after=after, spill=spill)
+        return _validate_corpus(curated, cache_dir, pool, workers, counter=counter, tables=tables, after=after,
+                                spill=spill)
 
 
 def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concurrent.futures.Executor | None,
