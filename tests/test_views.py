@@ -258,6 +258,97 @@ def test_every_canned_query_finds_rows_for_values_from_the_data_and_more_without
     assert set(filtered) <= set(everything)
 
 
+SEARCH_IN_ONE_ORDER = """
+SELECT found_in, date_earliest, date_latest, headline, words, event_id, statement_id, source_id FROM (
+  SELECT 'event' AS found_in, 1 AS found_order, f.rank AS score, e.date_earliest, e.date_latest,
+         e.summary AS headline, e.evidence AS words, e.event_id, NULL AS statement_id, e.source_id
+  FROM events e
+  LEFT JOIN (SELECT rowid, bm25(events_fts) AS rank FROM events_fts
+             WHERE events_fts MATCH (CASE :q WHEN '' THEN '""' ELSE :q END)) AS f ON f.rowid = e.rowid
+  WHERE :q = '' OR f.rowid IS NOT NULL
+  UNION ALL
+  SELECT 'statement', 2, f.rank, st.date_earliest, st.date_latest,
+         speaker.name || coalesce(' (' || st.speaker_title || ')', ''), st.evidence, NULL, st.statement_id,
+         st.source_id
+  FROM statements st JOIN actors speaker ON speaker.actor_id = st.speaker_id
+  LEFT JOIN (SELECT rowid, bm25(statements_fts) AS rank FROM statements_fts
+             WHERE statements_fts MATCH (CASE :q WHEN '' THEN '""' ELSE :q END)) AS f ON f.rowid = st.rowid
+  WHERE :q = '' OR f.rowid IS NOT NULL
+  UNION ALL
+  SELECT 'article', 3, f.rank, s.date_earliest, s.date_latest, s.title || ' (' || s.publisher || ')',
+         substr(s.text, s.body_start + 1, 240) || ' …', NULL, NULL, s.source_id
+  FROM sources s
+  LEFT JOIN (SELECT rowid, bm25(sources_fts) AS rank FROM sources_fts
+             WHERE sources_fts MATCH (CASE :q WHEN '' THEN '""' ELSE :q END)) AS f ON f.rowid = s.rowid
+  WHERE :q = '' OR f.rowid IS NOT NULL
+)
+ORDER BY found_order, score, coalesce(event_id, statement_id, source_id)
+"""
+"""The search's documented order written as one ORDER BY over the whole union (the query's form until it
+was written so that SQLite need not sort the corpus for a page): the reference its rows are held to."""
+
+
+def test_the_search_lists_what_one_order_by_over_the_whole_union_lists(engines: Engines) -> None:
+    search = {q.name: q for q in CANNED}["search"]
+    lite = engines.lite
+    words = [WORD.search(text).group() for (text,) in lite.execute(
+        "SELECT evidence FROM statements ORDER BY statement_id LIMIT 3")]
+    for q in ["", *words, f"{words[0]} OR {words[-1]}", "nothingmatchesthis"]:
+        found = lite.execute(search.sql, {"q": q}).fetchall()
+        assert found == lite.execute(SEARCH_IN_ONE_ORDER, {"q": q}).fetchall(), f"q={q!r} on the {engines.corpus} corpus"
+        assert found or q == "nothingmatchesthis"
+
+
+def test_an_actors_record_comes_in_date_order_unknown_dates_last_then_kind_id_actor_and_part(
+        engines: Engines) -> None:
+    query = {q.name: q for q in CANNED}["actor_record"]
+    for parameters in parameter_sets(engines.lite, query):
+        rows = records(engines, query.sql, parameters)
+        documented = sorted(rows, key=lambda r: (r["date_earliest"] is None, r["date_earliest"] or "",
+                                                 r["date_latest"] is None, r["date_latest"] or "",
+                                                 r["kind"], r["id"], r["actor_id"], r["part"]))
+        assert rows == documented, f"{parameters} on the {engines.corpus} corpus"
+
+
+def virtual_machine_steps(lite: sqlite3.Connection, sql: str, parameters: dict[str, object]) -> tuple[int, int]:
+    """(rows, SQLite virtual machine instructions) of running `sql`: a measure of the work done that does not
+    depend on the machine's speed or load."""
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    lite.set_progress_handler(count, 1)
+    try:
+        rows = len(lite.execute(sql, parameters).fetchall())
+    finally:
+        lite.set_progress_handler(None, 1)
+    return rows, steps
+
+
+def test_a_page_of_a_canned_querys_empty_form_is_read_without_reading_all_its_rows(
+        generated_output: Path) -> None:
+    """The database page links each canned query with an empty form; its page (51 rows) must cost a small
+    part of the whole answer, or at 100,000 articles it sorts the corpus (actor_record took 2 s, search 0.9 s)."""
+    from rucas.build.publish.metadata import ROWS_SHOWN, canned_query_sql
+
+    lite = sqlite3.connect(f"file:{generated_output / 'rucas.db'}?mode=ro", uri=True)
+    try:
+        for query in CANNED:
+            empty = {name: "" for name in query.parameters}
+            rows, everything = virtual_machine_steps(lite, query.sql, empty)
+            if rows <= 1000:
+                continue  # too few rows for a page to be told apart from the whole
+            shown, page = virtual_machine_steps(lite, canned_query_sql(query), {**empty, ROWS_SHOWN: 51})
+            assert shown == 51
+            assert page * 10 < everything, \
+                f"{query.name}: a page of its empty form costs {page:,} steps, the whole answer ({rows:,} rows) {everything:,}"
+    finally:
+        lite.close()
+
+
 def test_the_generated_corpus_exercises_every_view(generated_output: Path) -> None:
     pair = connect(generated_output, "generated")
     try:

@@ -47,6 +47,22 @@ def index_columns(spec: TableSpec) -> list[str]:
             and column.name != spec.primary_key[0]]
 
 
+DATE_ORDER = ("date_earliest IS NULL", "date_earliest", "date_latest IS NULL", "date_latest")
+"""The dataset's date order over a row's date interval: earliest date, unknown last; then latest date,
+unknown last (SQLite puts NULL first, so each date is preceded by whether it is unknown)."""
+
+
+def date_order_index(spec: TableSpec) -> str | None:
+    """The index of a table with a date interval in the date order (DATE_ORDER, then its key), or None for
+    a table without one. A query that lists rows in date order and names these terms (the canned query
+    actor_record) reads them from the index and stops at its LIMIT instead of sorting the whole table:
+    its empty form took 2 s at 100,000 articles, a page of it now a few milliseconds."""
+    if not {"date_earliest", "date_latest"} <= set(spec.column_names):
+        return None
+    return (f"CREATE INDEX {spec.name}_date_order_idx ON {spec.name} "
+            f"({', '.join((*DATE_ORDER, *spec.primary_key))})")
+
+
 def _coded_as_sql(spec: TableSpec) -> str:
     """SQL for a row's coded_as text: label and definition of each of its full_text_codes (table alias t)."""
     matches = " OR ".join(f"(cb.codebook = '{column}' AND cb.code = t.{column})"
@@ -133,6 +149,8 @@ def write_sqlite(tables: Mapping[str, pa.Table], path: Path, views: list[SqlFile
                            tables[spec.name], list(spec.column_names))
             for name in index_columns(spec):
                 con.execute(f"CREATE INDEX {spec.name}_{name}_idx ON {spec.name} ({name})")
+            if date_order := date_order_index(spec):
+                con.execute(date_order)
         for spec in table_specs():
             if spec.display.full_text:
                 _create_full_text_index(con, spec)
