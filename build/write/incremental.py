@@ -314,6 +314,19 @@ def patch_duckdb(path: Path, changes: dict[str, TableChange], views: list[SqlFil
         con.close()
 
 
+def _commit_checking_references(con: sqlite3.Connection) -> None:
+    """COMMIT the patch, which SQLite refuses while a row it deleted or inserted breaks a foreign key
+    (foreign_keys and defer_foreign_keys on: only the changed rows and the rows that point at them are looked
+    up, not every table, as the cold build's `PRAGMA foreign_key_check` does: 1.3 s at 100,000 articles).
+    When it refuses, the whole check names the first broken references and the build stops (the patched
+    file is the staging folder's copy, which is discarded)."""
+    try:
+        con.execute("COMMIT")
+    except sqlite3.IntegrityError:
+        problems = con.execute("PRAGMA foreign_key_check").fetchall()
+        raise RuntimeError(f"foreign key check failed in the patched SQLite file: {problems[:5]}") from None
+
+
 def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[ViewPatch],
                  lap: Callable[[str], None] = lambda stage: None) -> None:
     """Apply `changes` to the copied SQLite file at `path`, keeping the full-text indexes in step, and
@@ -327,7 +340,9 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[View
     try:
         con.execute("PRAGMA journal_mode = OFF")
         con.execute("PRAGMA synchronous = OFF")
+        con.execute("PRAGMA foreign_keys = ON")  # each deleted and inserted row is checked, at COMMIT (deferred)
         con.execute("BEGIN")
+        con.execute("PRAGMA defer_foreign_keys = ON")
         for change in reversed(_ordered(changes)):
             spec = change.spec
             where = " AND ".join(f"t.{name} IS ?" for name in spec.primary_key)
@@ -359,10 +374,7 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[View
                 sqlite_store(con, name, patch.rows, facet_columns(patch.view))
         patch_facet_counts(con, changes, patches)
         write_page_tables(con)
-        con.execute("COMMIT")
-        problems = con.execute("PRAGMA foreign_key_check").fetchall()
-        if problems:
-            raise RuntimeError(f"foreign key check failed in the patched SQLite file: {problems[:5]}")
+        _commit_checking_references(con)
         for name in [change.spec.name for change in _ordered(changes)] + [p.view.name for p in patches if not p.in_place]:
             con.execute(f"ANALYZE {name}")
         lap("patch views")

@@ -1,0 +1,68 @@
+"""A patched rucas.db keeps every foreign key: SQLite checks the rows a patch deletes and inserts (and the
+rows that point at them) when it commits, and a patch that breaks a reference stops the build, naming it.
+
+Validation never hands the writer such a patch (its checks across files refuse dangling references); this
+is the writer's own guard, which replaced a check of every table after each patch."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+from rucas.build.write.incremental import patch_sqlite
+from rucas.build.write.table_change import TableChange
+from rucas.schema import table_specs
+
+SPECS = {spec.name: spec for spec in table_specs()}
+
+
+def published(output_dir: Path, table: str) -> pa.Table:
+    return pq.read_table(output_dir / "parquet" / f"{table}.parquet")
+
+
+@pytest.fixture()
+def patched_copy(output_dir: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "rucas.db"
+    shutil.copyfile(output_dir / "rucas.db", copy)
+    return copy
+
+
+def rows_of(path: Path, sql: str) -> list[tuple]:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_a_patch_inserting_a_row_that_points_at_no_actor_stops_naming_the_table(output_dir: Path,
+                                                                                  patched_copy: Path) -> None:
+    taking_part = published(output_dir, "event_actors").slice(0, 1)
+    dangling = taking_part.set_column(taking_part.schema.get_field_index("actor_id"), "actor_id",
+                                      pa.array(["no-such-actor"], taking_part.schema.field("actor_id").type))
+    change = TableChange(SPECS["event_actors"], taking_part.slice(0, 0), dangling)
+    with pytest.raises(RuntimeError, match="foreign key check failed.*event_actors"):
+        patch_sqlite(patched_copy, {"event_actors": change}, [])
+
+
+def test_a_patch_deleting_an_actor_that_rows_still_point_at_stops(output_dir: Path, patched_copy: Path) -> None:
+    actors = published(output_dir, "actors")
+    (used,) = rows_of(patched_copy, "SELECT actor_id FROM event_actors ORDER BY event_id, actor_id LIMIT 1")[0]
+    speaking = actors.filter(pc.equal(actors["actor_id"], used))
+    change = TableChange(SPECS["actors"], speaking, actors.slice(0, 0))
+    with pytest.raises(RuntimeError, match="foreign key check failed"):
+        patch_sqlite(patched_copy, {"actors": change}, [])
+
+
+def test_a_patch_that_keeps_every_reference_commits(output_dir: Path, patched_copy: Path) -> None:
+    taking_part = published(output_dir, "event_actors")
+    before = rows_of(patched_copy, "SELECT count(*) FROM event_actors")
+    first = taking_part.slice(0, 1)
+    patch_sqlite(patched_copy, {"event_actors": TableChange(SPECS["event_actors"], first, first)}, [])
+    assert rows_of(patched_copy, "SELECT count(*) FROM event_actors") == before
+    assert rows_of(patched_copy, "PRAGMA foreign_key_check") == []
