@@ -8,6 +8,7 @@ import pytest
 from conftest import MINIMAL_CORPUS
 from rucas.build.pipeline import build
 from rucas.build.validate.corpus import save_cache, validate_corpus
+from rucas.build.read.errors import ValidationFailed
 
 
 def _warm_cache(tmp_path: Path) -> Path:
@@ -145,3 +146,33 @@ def test_a_segment_list_naming_what_is_not_a_segment_makes_the_cache_empty(tmp_p
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
     validated = validate_corpus(MINIMAL_CORPUS, cache_dir, tables=False)
     assert (validated.reused, validated.validated) == (0, 1)
+
+
+def test_a_warm_cache_spares_the_access_check_of_files_it_hashed_but_a_touched_file_is_asked_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import os
+    import shutil
+
+    from rucas.build.read import corpus as listing
+
+    curated = tmp_path / "curated"
+    shutil.copytree(MINIMAL_CORPUS, curated)
+    cache_dir = tmp_path / "cache"
+    save_cache(cache_dir, validate_corpus(curated))
+    asked: list[str] = []
+    refused: set[str] = set()
+
+    def access(path, mode) -> bool:
+        asked.append(os.path.basename(path))
+        return os.path.basename(path) not in refused
+
+    monkeypatch.setattr(listing.os, "access", access)
+    assert validate_corpus(curated, cache_dir, tables=False).reused == 1
+    assert asked == [], "every file has the fingerprint it had when the cache's run hashed it"
+    (annotation,) = (curated / "annotations").iterdir()
+    times = annotation.stat()
+    os.utime(annotation, ns=(times.st_atime_ns, times.st_mtime_ns + 1))  # its ctime changes, as with chmod
+    refused.add(annotation.name)
+    with pytest.raises(ValidationFailed, match="cannot be read \\(permission denied\\)"):
+        validate_corpus(curated, cache_dir, tables=False)
+    assert asked == [annotation.name]

@@ -186,14 +186,6 @@ def die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="die-with-parent").start()
 
 
-def _hash_with_fingerprints(corpus: Corpus, known: dict[str, tuple[Fingerprint, str]]) -> None:
-    """Take each file's SHA-256 from the last run when its fingerprint is unchanged (its bytes are then unread)."""
-    for file in corpus.files():
-        earlier = known.get(file.relative)
-        if earlier and earlier[0] == file.fingerprint:
-            file.known_sha256(earlier[1])
-
-
 PROVENANCE_COLUMNS = ("review_status", "adjudicated_on", "date_earliest", "date_latest")
 """Columns of `sources` that the checks after validation read (with its coded roles): whether an article's review
 status is supported by its stored codings and adjudication log (see `validate_corpus`'s `after`)."""
@@ -222,8 +214,9 @@ def validate_corpus(curated: Path | Corpus, cache_dir: Path | None = None, *, wo
     With `cache_dir`, valid articles whose files and validation code are unchanged are taken from
     the cache (`save_cache` stores a run's results there); the outcome is the same either way.
     Without `tables`, only the columns the checks read are assembled (what `rucas validate` needs):
-    `row_counts` is filled, `tables` and `cache_tables` stay empty. `after` is a check of a later stage (the
-    review records, rucas.build.review.records) run on those columns when every file is read.
+    `row_counts` is filled; `tables`, `cache_tables`, `inputs` and `fingerprints` stay empty. `after` is a
+    check of a later stage (the review records, rucas.build.review.records) run on those columns when every
+    file is read.
 
     With `spill` (a folder the caller made, and removes when done with the result), the workers' rows and the
     sorted tables are written there as files (rucas.build.table_files) and `tables` and `cache_tables` read them
@@ -239,11 +232,11 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
                      workers: int, *,
                      counter: Counter | None, tables: bool, after: AfterCheck | None, spill: Path | None) -> Validated:
     """validate_corpus, its workers (if any) in `pool`, which is shut down once they are done."""
-    corpus = curated if isinstance(curated, Corpus) else read_corpus(curated)
-    errors = list(corpus.errors)
     if cache_dir is not None:
         cache.use_recorded_code_digest(cache_dir)
-        _hash_with_fingerprints(corpus, cache.load_fingerprints(cache_dir))
+    known = cache.load_fingerprints(cache_dir) if cache_dir is not None else {}
+    corpus = curated if isinstance(curated, Corpus) else read_corpus(curated, known=known)  # a Corpus: as listed
+    errors = list(corpus.errors)
     reference = validate_reference(corpus)
     errors += reference.errors
 
@@ -306,10 +299,11 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
         errors += after(_whole(new["sources"], held.kept(held_tables["sources"]) if held_tables else None), root)
     if errors:
         raise ValidationFailed(errors, corpus.text_of)
-    fingerprints = {file.relative: (file.fingerprint, file.sha256) for file in corpus.files()}
     counts = {name: table.num_rows + held.kept_rows(name) for name, table in new.items()}
-    validated = Validated({}, corpus.inputs(), len(keys) - len(jobs), len(jobs), {}, fingerprints, counts)
-    if tables:
+    validated = Validated({}, [], len(keys) - len(jobs), len(jobs), {}, {}, counts)
+    if tables:  # what a build publishes and caches: the manifest's inputs, the files' fingerprints, the tables
+        validated.inputs = corpus.inputs()
+        validated.fingerprints = {file.relative: (file.fingerprint, file.sha256) for file in corpus.files()}
         del new  # the key tables are assembled again when the cache is stored: none is held while tables are sorted
         extend = cached.extendable()  # the next cache adds a segment of this run's rows to the cache's segments
         validated.cache_segments = cached.segments if extend else []

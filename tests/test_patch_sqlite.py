@@ -1,8 +1,11 @@
-"""A patched rucas.db keeps every foreign key: SQLite checks the rows a patch deletes and inserts (and the
-rows that point at them) when it commits, and a patch that breaks a reference stops the build, naming it.
+"""How a rebuild patches rucas.db in place.
 
-Validation never hands the writer such a patch (its checks across files refuse dangling references); this
-is the writer's own guard, which replaced a check of every table after each patch."""
+It keeps every foreign key: SQLite checks the rows a patch deletes and inserts (and the rows that point at
+them) when it commits, and a patch that breaks a reference stops the build, naming it. Validation never hands
+the writer such a patch (its checks across files refuse dangling references); this is the writer's own guard,
+which replaced a check of every table after each patch.
+
+It keeps the planner's statistics of a changed table until its row count has moved by more than a tenth."""
 
 from __future__ import annotations
 
@@ -66,3 +69,22 @@ def test_a_patch_that_keeps_every_reference_commits(output_dir: Path, patched_co
     patch_sqlite(patched_copy, {"event_actors": TableChange(SPECS["event_actors"], first, first)}, [])
     assert rows_of(patched_copy, "SELECT count(*) FROM event_actors") == before
     assert rows_of(patched_copy, "PRAGMA foreign_key_check") == []
+
+
+def statistics(path: Path, table: str) -> list[tuple]:
+    return rows_of(path, f"SELECT idx, stat FROM sqlite_stat1 WHERE tbl = '{table}' ORDER BY idx")
+
+
+def test_a_patch_moving_a_few_rows_keeps_the_statistics_and_one_moving_many_takes_them_again(
+        output_dir: Path, patched_copy: Path) -> None:
+    taking_part = published(output_dir, "event_actors")
+    taken = statistics(patched_copy, "event_actors")
+    assert taken and int(taken[0][1].split()[0]) == taking_part.num_rows
+    one = taking_part.slice(0, 1)
+    patch_sqlite(patched_copy, {"event_actors": TableChange(SPECS["event_actors"], one, taking_part.slice(0, 0))}, [])
+    assert statistics(patched_copy, "event_actors") == taken, "one row fewer of many: the statistics stand"
+    many = taking_part.slice(1, taking_part.num_rows // 5)
+    patch_sqlite(patched_copy, {"event_actors": TableChange(SPECS["event_actors"], many, taking_part.slice(0, 0))}, [])
+    (now,) = rows_of(patched_copy, "SELECT count(*) FROM event_actors")[0]
+    assert now == taking_part.num_rows - 1 - many.num_rows
+    assert {int(stat.split()[0]) for _, stat in statistics(patched_copy, "event_actors")} == {now}
