@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import dataclasses
 import datetime
+import html
 import importlib.util
 import json
 import math
@@ -33,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self
@@ -46,7 +48,7 @@ sys.path.insert(0, str(BENCHMARKS))
 from generate import generate_corpus
 from rucas.build.memory import tree_rss_kib
 from rucas.build.write.sqlite_db import FULL_TEXT
-from rucas.queries import view_files
+from rucas.queries import chart_queries, view_files
 from rucas.schema import table_specs
 from rucas.schema.derive import sqlite_ddl
 
@@ -316,6 +318,8 @@ def datasette_latencies(output: Path, repeat: int, budget: float) -> list[tuple[
     lite = sqlite3.connect(f"file:{output / 'rucas.db'}?mode=ro", uri=True)
     word = lite.execute("SELECT evidence FROM statements ORDER BY statement_id LIMIT 1").fetchone()[0].split()[1]
     catalogue = lite.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')").fetchall()
+    article = lite.execute("SELECT source_id FROM sources ORDER BY source_id LIMIT 1").fetchone()[0]
+    event = lite.execute("SELECT event_id FROM events ORDER BY event_id LIMIT 1").fetchone()[0]
     lite.close()
     pages = [("front page", "/"), ("database page", "/rucas")]
     pages += [("view sorted", "/rucas/statement_details?_sort_desc=date_earliest"),
@@ -328,12 +332,26 @@ def datasette_latencies(output: Path, repeat: int, budget: float) -> list[tuple[
               ("search", f"/rucas/sources?_search={word}")]
 
     async def listed() -> list[tuple[str, str]]:
-        """Every table and view page the database page links to: what a reader can click."""
-        html = (await app.client.get("/rucas")).text
-        names = dict.fromkeys(re.findall(r'href="/rucas/([A-Za-z0-9_]+)"', html))
+        """Every page the front page and the database page link to (what a reader can click: tables, views,
+        canned queries, with the front page's example parameters too, the reliability page, the dashboard),
+        an article's and an event's own page and review page, and every request the dashboard's charts make."""
         kinds = {view.name: "view" for view in view_files()} | {
             name: ("live view" if kind == "view" else "table") for name, kind in catalogue}
-        return [(kinds.get(name, "canned query"), f"/rucas/{name}") for name in names]
+        found: dict[str, str] = {}
+        for start in ("/", "/rucas"):
+            for href in re.findall(r'href="(/[^"#]*)"', (await app.client.get(start)).text):
+                path = html.unescape(href)
+                if path in ("/", "/rucas") or path.startswith("/-/static") or path.split("?")[0].endswith(".db"):
+                    continue  # measured first, or not a page: a stylesheet, the database file's download
+                name = path.removeprefix("/rucas/").split("?")[0]
+                kind = "site page" if not path.startswith("/rucas/") else kinds.get(name, "canned query")
+                found.setdefault(path, kind + (" (an example)" if "?" in path else ""))
+        found |= {f"/rucas/sources/{article}": "row page", f"/-/review/{article}": "review page",
+                  f"/rucas/events/{event}": "row page"}
+        for chart in chart_queries():  # what the dashboard's page asks for, its filters empty (the plugin drops them)
+            sql = re.sub(r"\[\[.*?\]\]", "", chart.sql, flags=re.DOTALL)
+            found[f"/rucas.json?sql={urllib.parse.quote(sql)}&_shape=array"] = f"dashboard chart {chart.name}"
+        return [(kind, path) for path, kind in found.items()]
 
     async def measure() -> list[tuple[str, str, float, float, str]]:
         await app.invoke_startup()
@@ -725,6 +743,7 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
             cells = [safe(lambda r=r, i=index: f"{r.pages[i][2]:.1f} / {r.pages[i][3]:.1f}"
                           + ("" if r.pages[i][4] == "200" else f" (HTTP {r.pages[i][4]})")) for r in served]
             shown = path.split("_search=")[0] + ("_search=..." if "_search=" in path else "")
+            shown = shown.split("?sql=")[0] + ("?sql=..." if "?sql=" in shown else "")
             lines.append(f"| {kind} | `{shown}` | " + " | ".join(cells) + " |")
     notes = BENCHMARKS / "NOTES.md"
     if notes.exists():

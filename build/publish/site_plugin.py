@@ -219,9 +219,18 @@ async def _rows(db, sql: str, params: dict[str, object]) -> list[dict[str, objec
     return [dict(row) for row in result.rows]
 
 
-async def _page_rows(db, config: dict[str, Any], name: str) -> list[dict[str, object]]:
-    """The rows of a page query without parameters, as the build computed them (the table _page_<name>)."""
-    return await _rows(db, f"SELECT * FROM [{config['page_tables'][name]}] ORDER BY rowid", {})
+async def _page_rows(db, config: dict[str, Any], name: str, limit: int = -1,
+                     where: str = "") -> list[dict[str, object]]:
+    """The rows of a page query without parameters, as the build computed them (the table _page_<name>), in its
+    order: at most `limit` of them (-1: all), and only those `where` (SQL over its columns) keeps."""
+    return await _rows(db, f"SELECT * FROM [{config['page_tables'][name]}] {f'WHERE {where} ' if where else ''}"
+                           f"ORDER BY rowid LIMIT :limit", {"limit": limit})
+
+
+RELIABILITY_LISTED = 100
+"""The most articles the reliability page lists one by one (review statuses, the columns of the agreement per
+article, the articles whose disagreements it shows): the page stays one screenful of work at any size, and
+says where every article's figures are when there are more."""
 
 
 async def _source(db, config: dict[str, Any], table: str, key: dict[str, str]) -> str:
@@ -363,21 +372,42 @@ async def front_page(db, config: dict[str, Any]) -> dict[str, Any]:
     return (await _page_rows(db, config, "coverage") or [{}])[0]
 
 
+async def _first_articles(db, config: dict[str, Any], name: str) -> tuple[list[dict[str, object]], int]:
+    """The rows of the page table `name` (ordered by source_id) of its first RELIABILITY_LISTED articles, and
+    how many articles it has rows of."""
+    table = config["page_tables"][name]
+    (counted,) = await _rows(db, f"SELECT count(DISTINCT source_id) AS n FROM [{table}]", {})
+    listed = f"source_id IN (SELECT DISTINCT source_id FROM [{table}] ORDER BY source_id LIMIT {RELIABILITY_LISTED})"
+    return await _page_rows(db, config, name, where=listed), int(counted["n"])
+
+
 async def reliability(db, config: dict[str, Any]) -> dict[str, Any]:
-    """The reliability page's rows: alpha per field over the corpus and per article, the adjudications, and
-    every article's review status (queries/pages/reliability_*.sql, review_statuses.sql)."""
-    articles = await _page_rows(db, config, "reliability_articles")
+    """The reliability page's rows (queries/pages/reliability_*.sql and review_status*.sql, as the build stored
+    them): alpha per field over the corpus; how many articles have each review status; and, one by one, the
+    review status of the first RELIABILITY_LISTED articles (by date), the agreement per article and the
+    disagreements of the first RELIABILITY_LISTED double-coded articles (by id), with each total."""
+    articles, double_coded = await _first_articles(db, config, "reliability_articles")
     publishers = {row["source_id"]: row["publisher"] for row in articles}
     sources = sorted(publishers)
     fields = list(dict.fromkeys(row["field"] for row in articles))
     cells = {(row["field"], row["source_id"]): row for row in articles}
+    adjudications, adjudicated = await _first_articles(db, config, "reliability_adjudications")
+    (disagreements,) = await _rows(db, f"SELECT count(*) AS n FROM [{config['page_tables']['reliability_adjudications']}]", {})
+    counts = await _page_rows(db, config, "review_status_counts")
     return {
         "corpus": await _page_rows(db, config, "reliability_corpus"),
         "article_ids": [{"source_id": source, "publisher": publishers[source]} for source in sources],
         "article_rows": [{"field": field, "cells": [cells.get((field, source)) for source in sources]}
                          for field in fields],
-        "adjudications": await _page_rows(db, config, "reliability_adjudications"),
-        "statuses": await _page_rows(db, config, "review_statuses"),
+        "double_coded": double_coded,
+        "adjudications": adjudications,
+        "adjudicated_articles": adjudicated,
+        "disagreements": int(disagreements["n"]),
+        "status_counts": counts,
+        "articles": sum(int(row["articles"]) for row in counts),
+        "second_coded": sum(int(row["second_coded"]) for row in counts),
+        "statuses": await _page_rows(db, config, "review_statuses", limit=RELIABILITY_LISTED),
+        "listed": RELIABILITY_LISTED,
     }
 
 

@@ -14,7 +14,7 @@ import sqlite3
 from rucas.queries import SqlFile, page_queries
 
 PRECOMPUTED = ("coverage", "reliability_adjudications", "reliability_articles", "reliability_corpus",
-               "review_statuses")
+               "review_status_counts", "review_statuses")
 """The page queries without parameters (tests/test_page_tables.py checks that these are exactly those)."""
 
 
