@@ -24,4 +24,6 @@ JOIN sources s ON s.source_id = e.source_id
 WHERE (:event_type = '' OR e.event_type = upper(:event_type))
   AND (:country_iso3 = '' OR e.event_id IN (SELECT event_id FROM event_countries
                                             WHERE country_iso3 = upper(:country_iso3)))
-ORDER BY e.date_earliest NULLS LAST, e.date_latest NULLS LAST, e.event_id
+-- The order written as the terms of the index events_date_order_idx (unknown dates sort last, as NULLS
+-- LAST would), so that SQLite reads the rows in that order and stops at a page's LIMIT.
+ORDER BY e.date_earliest IS NULL, e.date_earliest, e.date_latest IS NULL, e.date_latest, e.event_id
