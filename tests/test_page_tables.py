@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from rucas.build.pipeline import build
-from rucas.build.write.page_tables import PRECOMPUTED, page_table, precomputed_queries
+from rucas.build.write.page_tables import (PRECOMPUTED, chart_table, page_table, precomputed_queries,
+                                          stored_charts, unfiltered)
 from rucas.queries import page_queries
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -31,6 +32,9 @@ def _figures_match(path: Path) -> None:
         for query in precomputed_queries():
             stored = con.execute(f"SELECT * FROM {page_table(query.name)} ORDER BY rowid").fetchall()
             assert stored == con.execute(query.sql).fetchall(), query.name
+        for query in stored_charts():
+            stored = con.execute(f"SELECT * FROM {chart_table(query.name)} ORDER BY rowid").fetchall()
+            assert stored == con.execute(unfiltered(query.sql)).fetchall(), query.name
     finally:
         con.close()
 

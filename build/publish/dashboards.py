@@ -42,6 +42,29 @@ def _queries() -> dict[str, SqlFile]:
     return {query.name: query for query in chart_queries()}
 
 
+FILTERS = ("country", "event_type")
+"""The dashboard's filters, as the charts' SQL names them (`:country`, `:event_type`)."""
+
+
+def served_sql(query: SqlFile) -> str:
+    """What the dashboard runs for a chart: with every filter empty, the rows the build stored
+    (rucas.build.write.page_tables.chart_table, computed by the chart's own SQL); with any filter set, the
+    chart's SQL itself. Both are one statement, whose optional clauses the plugin keeps or drops: the stored
+    rows are read while no filter is set (`[[ AND :f IS NULL ]]` becomes false once one is), the chart's SQL
+    runs once one is (`[[ OR :f IS NOT NULL ]]`); SQLite reads nothing of the part whose condition is false.
+    A chart that takes no filter always reads its stored rows."""
+    from rucas.build.write.page_tables import chart_table
+
+    named = [name for name in FILTERS if f":{name}" in query.sql]
+    stored = f"SELECT * FROM {chart_table(query.name)}"
+    if not named:
+        return stored
+    none_set = " ".join(f"[[ AND :{name} IS NULL ]]" for name in named)
+    some_set = " ".join(f"[[ OR :{name} IS NOT NULL ]]" for name in named)
+    return (f"SELECT * FROM ({stored}) WHERE 1 {none_set}\nUNION ALL\n"
+            f"SELECT * FROM (\n{query.sql.strip().rstrip(';')}\n) WHERE 0 {some_set}")
+
+
 def _metric(title: str, sql: str, database: str) -> dict[str, object]:
     return {"title": title, "db": database, "query": sql, "library": "metric",
             "display": {"field": "n", "prefix": "", "suffix": ""}}
@@ -102,11 +125,11 @@ def _map(sql: str, database: str) -> dict[str, object]:
 def dashboards(database: str) -> dict[str, object]:
     """The plugin's configuration (metadata plugins -> datasette-dashboards) for the named database."""
     queries = _queries()
-    charts: dict[str, object] = {slug: _metric(title, queries[_COUNT_FILES[slug]].sql, database)
+    charts: dict[str, object] = {slug: _metric(title, served_sql(queries[_COUNT_FILES[slug]]), database)
                                  for slug, title in KEY_COUNTS.items()}
-    charts["timeline"] = _timeline(queries["timeline"].sql, database)
-    charts["requests"] = _requests(queries["requests"].sql, database)
-    charts["map"] = _map(queries["map"].sql, database)
+    charts["timeline"] = _timeline(served_sql(queries["timeline"]), database)
+    charts["requests"] = _requests(served_sql(queries["requests"]), database)
+    charts["map"] = _map(served_sql(queries["map"]), database)
     counts = list(KEY_COUNTS)
     return {
         DASHBOARD_SLUG: {

@@ -13,7 +13,7 @@ from rucas.build.publish.settings import DATABASE_NAME
 from rucas.build.publish.site_config import site_config
 from rucas.build.write.datapackage import CURATION_LICENSE, DATASET_DESCRIPTION, DATASET_TITLE
 from rucas.build.write.facet_counts import FACET_COUNTS
-from rucas.build.write.page_tables import PRECOMPUTED, page_table
+from rucas.build.write.page_tables import PRECOMPUTED, STORED_CHARTS, chart_table, page_table
 from rucas.build.write.materialise import facet_columns, live_name
 from rucas.build.write.sqlite_db import FULL_TEXT
 from rucas.queries import SqlFile, canned_queries, view_files
@@ -189,6 +189,7 @@ def metadata(views: dict[str, list[str]] | None = None, counts: dict[str, int] |
             tables[f"{table}{suffix}"] = {"hidden": True}
     tables[FACET_COUNTS] = {"hidden": True}
     tables |= {page_table(name): {"hidden": True} for name in PRECOMPUTED}
+    tables |= {chart_table(name): {"hidden": True} for name in STORED_CHARTS}
     for view in view_files():
         tables[view.name] = _view_entry(view, (views or {}).get(view.name, []), specs, counts.get(view.name))
         tables[live_name(view)] = {"description": f"{view.description} Live: recomputed on every read (slow "

@@ -163,13 +163,15 @@ def write_sqlite(tables: Mapping[str, pa.Table], path: Path, views: list[SqlFile
         finally:
             computed.close()
         write_facet_counts(con, views)
-        write_page_tables(con)
         lap("sqlite views")
         con.execute("COMMIT")
         problems = con.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise RuntimeError(f"foreign key check failed in SQLite: {problems[:5]}")
         con.execute("ANALYZE")  # no VACUUM: a file written once, with nothing deleted, has no free pages to reclaim
+        con.execute("BEGIN")
+        write_page_tables(con)  # after ANALYZE: without statistics SQLite plans the requests chart's joins badly
+        con.execute("COMMIT")
         lap("sqlite")
     finally:
         con.close()
