@@ -48,7 +48,10 @@ sys.path.insert(0, str(BENCHMARKS))
 from generate import generate_corpus
 from rucas.build.memory import tree_rss_kib
 from rucas.build.write.sqlite_db import FULL_TEXT
-from rucas.queries import chart_queries, view_files
+from datasette_dashboards import replace_opts_in_query
+from rucas.build.publish.dashboards import DASHBOARD_SLUG, dashboards
+from rucas.build.publish.settings import DATABASE_NAME
+from rucas.queries import view_files
 from rucas.schema import table_specs
 from rucas.schema.derive import sqlite_ddl
 
@@ -348,9 +351,9 @@ def datasette_latencies(output: Path, repeat: int, budget: float) -> list[tuple[
                 found.setdefault(path, kind + (" (an example)" if "?" in path else ""))
         found |= {f"/rucas/sources/{article}": "row page", f"/-/review/{article}": "review page",
                   f"/rucas/events/{event}": "row page"}
-        for chart in chart_queries():  # what the dashboard's page asks for, its filters empty (the plugin drops them)
-            sql = re.sub(r"\[\[.*?\]\]", "", chart.sql, flags=re.DOTALL)
-            found[f"/rucas.json?sql={urllib.parse.quote(sql)}&_shape=array"] = f"dashboard chart {chart.name}"
+        for slug, chart in dashboards(DATABASE_NAME)[DASHBOARD_SLUG]["charts"].items():
+            sql = replace_opts_in_query(chart["query"], {})  # what the dashboard asks for with no filter set
+            found[f"/rucas.json?sql={urllib.parse.quote(sql)}&_shape=array"] = f"dashboard chart {slug}"
         return [(kind, path) for path, kind in found.items()]
 
     async def measure() -> list[tuple[str, str, float, float, str]]:
