@@ -63,6 +63,10 @@ class BuildReport:
     databases: str = ""
     """In a patched build, how the databases to patch came into it: "cloned" (a reflink), "spare" (the superseded
     build brought forward) or "copied" (rucas.build.write.incremental.bring_databases); empty in a cold build."""
+    recomputed: list[str] = field(default_factory=list)
+    """In a patched build, the whole-corpus queries computed again because the patch changed what they read
+    (materialised views without a unit, page and chart tables: rucas.build.write.reads); the others kept their
+    rows."""
 
 
 def dataset_version(inputs_sha256: str) -> str:
@@ -196,7 +200,8 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
             patched = write_patched(previous, tables, staging, views, version, inputs, lap=timer.lap)
             known_outputs, views_patched, known_counts = patched.outputs, patched.views, patched.counts_kept
             progress(f"  databases {patched.databases}; views patched: "
-                     + (", ".join(f"{name} {how}" for name, how in views_patched.items()) or "none changed"))
+                     + (", ".join(f"{name} {how}" for name, how in views_patched.items()) or "none changed")
+                     + "; whole-corpus queries computed again: " + (", ".join(patched.recomputed) or "none"))
         else:
             write_parquet(tables, staging / "parquet")
             timer.lap("parquet")
@@ -233,7 +238,8 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
         final = publish(output_dir, staging, version.replace("+", "-"))
         timer.lap("publish")
     return BuildReport(output_dir, final, version, counts, stages, reused, previous is not None, views_patched,
-                       peaks, databases=patched.databases if previous is not None else "")
+                       peaks, databases=patched.databases if previous is not None else "",
+                       recomputed=patched.recomputed if previous is not None else [])
 
 
 def ensure_built(output_dir: Path) -> None:

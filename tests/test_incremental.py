@@ -44,6 +44,10 @@ def sqlite_content(output: Path) -> dict[str, list[tuple]]:
         content |= {view.name: con.execute(f"SELECT * FROM {view.name} ORDER BY rowid").fetchall()
                     for view in view_files()}
         content[FACET_COUNTS] = con.execute(f"SELECT * FROM {FACET_COUNTS} ORDER BY table_name, column_name, value").fetchall()
+        stored = [name for (name,) in con.execute("SELECT name FROM sqlite_schema WHERE type = 'table' AND "
+                                                  "(name LIKE '\\_page\\_%' ESCAPE '\\' OR name LIKE '\\_chart\\_%' ESCAPE '\\')")]
+        assert stored, "the page and chart tables are part of what a build publishes"
+        content |= {name: con.execute(f"SELECT * FROM {name} ORDER BY rowid").fetchall() for name in stored}
         for table in FULL_TEXT:
             key = next(spec for spec in table_specs() if spec.name == table).primary_key[0]
             for word in SEARCHED_WORDS:
@@ -122,6 +126,8 @@ def test_a_corrected_event_summary_is_patched_in_and_equals_a_cold_build(first, 
     assert "event_countries" in patched.views_patched, "the summary is one of its columns"
     assert "actor_activity" not in patched.views_patched, "no actor's counts changed"
     assert set(patched.views_patched.values()) == {"in place"}, "a corrected summary moves no row"
+    assert patched.recomputed == ["request_episodes"], \
+        "of the whole-corpus queries only request_episodes shows events' summaries: the others are not computed again"
     after = parquet_bytes(patched.output_dir)
     assert after["events.parquet"] != before["events.parquet"]
     assert after["actors.parquet"] == before["actors.parquet"]
@@ -130,6 +136,33 @@ def test_a_corrected_event_summary_is_patched_in_and_equals_a_cold_build(first, 
     assert lite.execute("SELECT count(*) FROM events_fts WHERE events_fts MATCH 'Corrected'").fetchone()[0] == 1
     assert lite.execute("SELECT count(*) FROM assistance_timeline WHERE summary LIKE 'Corrected%'").fetchone()[0] \
         == lite.execute("SELECT count(*) FROM assistance_timeline_live WHERE summary LIKE 'Corrected%'").fetchone()[0]
+
+
+def edit_first_event(curated: Path, source_id: str) -> None:
+    """Give an article's first event another type and another year: what the panels, page figures and charts count."""
+    path = curated / "annotations" / f"{source_id}.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("\nevents:\n")
+    head, events = text[:start], text[start:]
+    kind = events.split("event_type: ", 1)[1].split("\n", 1)[0]
+    events = events.replace(f"event_type: {kind}", f"event_type: {'AGREE' if kind != 'AGREE' else 'REQUEST'}", 1)
+    date = events.split("    date: ", 1)[1].split("\n", 1)[0]
+    year = date.split("earliest: ", 1)[1][:4]
+    events = events.replace(date, date.replace(year, str(int(year) - 3)), 1)
+    path.write_text(head + events, encoding="utf-8")
+
+
+def test_an_event_of_another_type_and_year_is_patched_in_and_computes_the_whole_corpus_figures_again(
+        first, tmp_path: Path) -> None:
+    curated, report = first
+    edit_first_event(curated, EDITED)
+    patched = build(curated, report.output_dir)
+    cold = build(curated, tmp_path / "cold", cache=False)
+    assert patched.patched and not cold.patched
+    assert_same_content(patched.output_dir, cold.output_dir)
+    assert {"country_month", "dyad_year", "_chart_timeline"} <= set(patched.recomputed), patched.recomputed
+    assert "_chart_count_events" not in patched.recomputed, "no event came or went: their count stands"
+    assert "_page_review_statuses" not in patched.recomputed, "no review status changed"
 
 
 def test_a_corrected_event_that_another_article_denies_is_patched_with_that_claim(corpus: Path, tmp_path: Path) -> None:

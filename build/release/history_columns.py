@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 from rucas.build.release.history import Ledger, history_tables
-from rucas.build.write.manifest import file_sha256
+from rucas.build.write.manifest import file_sha256, manifest_text
 from rucas.build.write.parquet import write_parquet
 from rucas.schema import TableSpec
 
@@ -102,7 +102,7 @@ def _rehash(folder: Path, changed: list[str]) -> None:
         path = folder / entry["path"]
         if entry["path"] in [*changed, INSPECT_DATA] and entry.get("sha256") is not None and path.is_file():
             entry["bytes"], entry["sha256"] = path.stat().st_size, file_sha256(path)
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    manifest_path.write_text(manifest_text(manifest), encoding="utf-8")
 
 
 def write_history(folder: Path, ledger: Ledger) -> None:

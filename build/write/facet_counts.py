@@ -79,11 +79,17 @@ def write_facet_counts(con: sqlite3.Connection, views: Iterable[SqlFile]) -> Non
 
 def patch_facet_counts(con: sqlite3.Connection, changes: dict[str, TableChange], patches: list[ViewPatch]) -> None:
     """Bring _facet_counts in step with a patch, after `changes` and `patches` were applied: in each changed
-    table, count again the values its deleted and inserted rows hold (the only counts they can change); count
-    again, whole, each view that `patches` patched (its old rows are gone, so which values they held is not
-    known). Every other count stays as it was."""
+    table, and in each view patched in place, count again the values its replaced and new rows hold (the only
+    counts they can change); count again, whole, each view written again (which values its old rows held is not
+    kept). Every other count stays as it was."""
     for change in changes.values():
         for column in change.spec.display.facets:
             held = [sqlite_values(rows.column(column)) for rows in (change.deleted, change.inserted)]
             count_values(con, change.spec.name, column, set().union(*held))
-    count_facets(con, faceted_columns(con, [patch.view for patch in patches]))
+    in_place = [patch for patch in patches if patch.in_place and patch.old_rows is not None]
+    for patch in in_place:
+        for column in faceted_columns(con, [patch.view]).get(patch.view.name, []):
+            held = [sqlite_values(rows.column(column)) for rows in (patch.old_rows, patch.rows)]
+            count_values(con, patch.view.name, column, set().union(*held))
+    count_facets(con, faceted_columns(con, [patch.view for patch in patches
+                                            if not (patch.in_place and patch.old_rows is not None)]))

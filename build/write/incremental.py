@@ -30,6 +30,9 @@ databases of an earlier build instead of being rewritten:
 - The materialised views are patched too: only the rows of the units (events, statements, articles,
   actors) that the changed rows touch are computed again, over their neighbourhood
   (rucas.build.write.patch_views); a view whose rows for them came out the same is left as it was.
+- The whole-corpus queries (views without a unit, the page figures and dashboard charts the build stores) are
+  computed again only when the patch changed something they read, column by column (rucas.build.write.reads):
+  a corrected summary or quote leaves the panels, page figures and charts as they were.
 
 Anything else (a reference file changed, other code, no previous build) is a cold build. The result is
 the same content as a cold build of the same input (tests/test_incremental.py proves it).
@@ -45,7 +48,7 @@ import shutil
 import sqlite3
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -55,10 +58,11 @@ from rucas.build.code_hash import code_digest
 from rucas.build.open_files import held_open, unused_elsewhere
 from rucas.build.write.duckdb_db import MEMORY_LIMIT, connect, set_version, spill_directory
 from rucas.build.write.manifest import ManifestError, read_manifest
-from rucas.build.write.materialise import facet_columns, sqlite_store
+from rucas.build.write.materialise import facet_columns, live_name, sqlite_store
 from rucas.build.arrow_tables import article_rows, rows_having
-from rucas.build.write.patch_views import ViewPatch, patch_views
-from rucas.build.write.table_change import TableChange
+from rucas.build.write.patch_views import ViewPatch, ViewsPatched, patch_views, unit_table
+from rucas.build.write.reads import Reads, columns_read
+from rucas.build.write.table_change import TableChange, table_changed
 from rucas.build.write.parquet import write_parquet
 from rucas.build.table_files import ComputedTables
 from rucas.queries import SqlFile
@@ -286,10 +290,11 @@ def _ordered(changes: dict[str, TableChange]) -> list[TableChange]:
 
 
 def patch_duckdb(path: Path, changes: dict[str, TableChange], views: list[SqlFile],
-                 lap: Callable[[str], None] = lambda stage: None) -> list[ViewPatch]:
+                 lap: Callable[[str], None] = lambda stage: None,
+                 reads: Mapping[str, Reads] | None = None) -> ViewsPatched:
     """Apply `changes` to the copied DuckDB file at `path` (children deleted first, parents inserted
-    first) and patch the materialised views (rucas.build.write.patch_views); return how each view that
-    changed changes."""
+    first) and patch the materialised views (rucas.build.write.patch_views; `reads`: what each view without
+    a unit reads); return how each view that changed changes, and which were computed again whole."""
     from rucas.build.write.duckdb_db import comment_views
 
     con = connect(path)  # the cold build's bounds: 2 threads, MEMORY_LIMIT, spilling beside the file
@@ -305,11 +310,11 @@ def patch_duckdb(path: Path, changes: dict[str, TableChange], views: list[SqlFil
             con.execute(f"INSERT INTO {change.spec.name} ({columns}) SELECT {columns} FROM incoming")
             con.unregister("incoming")
         lap("patch")
-        patches = patch_views(con, _ordered(changes), views)
-        comment_views(con, [patch.view for patch in patches])
+        done = patch_views(con, _ordered(changes), views, reads)
+        comment_views(con, [patch.view for patch in done.patches])
         con.execute("CHECKPOINT")
         lap("patch views")
-        return patches
+        return done
     finally:
         con.close()
 
@@ -346,9 +351,10 @@ def _commit_checking_references(con: sqlite3.Connection) -> None:
 
 
 def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[ViewPatch],
-                 lap: Callable[[str], None] = lambda stage: None) -> None:
+                 lap: Callable[[str], None] = lambda stage: None) -> list[str]:
     """Apply `changes` to the copied SQLite file at `path`, keeping the full-text indexes in step, and
-    the view `patches` (rows replaced in place, or the view's table written again)."""
+    the view `patches` (rows replaced in place, or the view's table written again); compute again the page
+    tables (rucas.build.write.page_tables) that read anything changed. Return the names of those."""
     from rucas.build.write.facet_counts import patch_facet_counts
     from rucas.build.write.page_tables import write_page_tables
     from rucas.build.write.sqlite_db import index_rows, unindex_rows
@@ -391,13 +397,16 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[View
                 con.execute(f"DROP TABLE {name}")
                 sqlite_store(con, name, patch.rows, facet_columns(patch.view))
         patch_facet_counts(con, changes, patches)
-        write_page_tables(con)
+        changed = {name: table_changed(change) for name, change in changes.items() if not change.empty}
+        changed |= {patch.view.name: patch.changed() for patch in patches}
+        recomputed = write_page_tables(con, changed)
         _commit_checking_references(con)
         for name in [change.spec.name for change in _ordered(changes) if statistics_stale(con, change.spec.name)]:
             con.execute(f"ANALYZE {name}")
         for name in [p.view.name for p in patches if not p.in_place]:  # a table written again has no statistics
             con.execute(f"ANALYZE {name}")
         lap("patch views")
+        return recomputed
     finally:
         con.close()
 
@@ -407,12 +416,14 @@ class Patched:
     """What patching wrote: the manifest entries (path, bytes, sha256) of the output files taken over
     unchanged, how each materialised view that changed was patched ("in place" or "rewritten"), how the
     databases came into the staging folder (bring_databases: "cloned", "spare" or "copied"), and the row
-    counts of the SQLite tables it left as they were besides the schema's (BASE_INSPECT_DATA)."""
+    counts of the SQLite tables it left as they were besides the schema's (BASE_INSPECT_DATA), and the
+    whole-corpus queries computed again (views without a unit, page tables: rucas.build.write.reads)."""
 
     outputs: dict[str, dict[str, object]]
     views: dict[str, str]
     databases: str
     counts_kept: dict[str, int]
+    recomputed: list[str] = field(default_factory=list)
 
 
 BASE_INSPECT_DATA = Path("datasette") / "inspect-data.json"
@@ -435,6 +446,17 @@ def counts_kept(base: Path, changes: dict[str, TableChange], views: list[SqlFile
     return {name: count for name, count in counts.items() if name in kept_views or name.startswith(kept_indexes)}
 
 
+def whole_view_reads(database: Path, views: list[SqlFile]) -> dict[str, Reads]:
+    """What each view without a unit (patch_views computes it whole) reads, from its live view in the SQLite
+    file `database` (the same SQL as DuckDB's)."""
+    con = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        return {view.name: columns_read(con, f"SELECT * FROM {live_name(view)}") for view in views
+                if unit_table(view) is None}
+    finally:
+        con.close()
+
+
 def write_patched(previous: Previous, tables: Mapping[str, pa.Table], staging: Path, views: list[SqlFile],
                   version: str, inputs: list[dict[str, object]],
                   lap: Callable[[str], None] = lambda stage: None) -> Patched:
@@ -451,10 +473,11 @@ def write_patched(previous: Previous, tables: Mapping[str, pa.Table], staging: P
         lap("diff")
         kept = link_or_write_parquet(parquet, tables, changes, staging / "parquet")
         lap("copy")
-        patches: list[ViewPatch] = []
+        done = ViewsPatched()
         if any(not change.empty for change in changes.values()):
-            patches = patch_duckdb(staging / "rucas.duckdb", changes, views, lap)
-            patch_sqlite(staging / "rucas.db", changes, patches, lap)
+            done = patch_duckdb(staging / "rucas.duckdb", changes, views, lap, whole_view_reads(staging / "rucas.db", views))
+            done.recomputed += patch_sqlite(staging / "rucas.db", changes, done.patches, lap)
+        patches = done.patches
         con = connect(staging / "rucas.duckdb")
         try:
             set_version(con, version)
@@ -464,7 +487,7 @@ def write_patched(previous: Previous, tables: Mapping[str, pa.Table], staging: P
             shutil.rmtree(spill_directory(staging / "rucas.duckdb"), ignore_errors=True)  # made by connect
         return Patched(base.output_entries([f"parquet/{name}.parquet" for name in kept]),
                        {patch.view.name: "in place" if patch.in_place else "rewritten" for patch in patches},
-                       how, counts_kept(base.build_dir, changes, views, patches))
+                       how, counts_kept(base.build_dir, changes, views, patches), done.recomputed)
     finally:
         if base is not previous:  # the spare, renamed to a staging folder by claim_spare: its files are used up
             shutil.rmtree(base.build_dir, ignore_errors=True)

@@ -127,5 +127,20 @@ def write_manifest(path: Path, *, version: str, inputs: list[dict[str, object]],
         "inputs": inputs,
         "outputs": outputs,
     }
-    path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    path.write_text(manifest_text(manifest), encoding="utf-8")
     return manifest
+
+
+def manifest_text(manifest: dict[str, object]) -> str:
+    """manifest.json's text: one key per line, and each entry of a list (an input, an output) on one line of
+    its own, so that a manifest reads and diffs entry by entry. Every line is written by json's C encoder
+    (`json.dumps` with an indent runs the pure-Python one: 3.7 s for the 300,000 entries of a build of 100,000
+    articles, most of a rebuild's manifest stage)."""
+    lines = []
+    for key, value in manifest.items():
+        if isinstance(value, list) and value:
+            items = ",\n".join(f"    {json.dumps(item)}" for item in value)
+            lines.append(f"  {json.dumps(key)}: [\n{items}\n  ]")
+        else:
+            lines.append(f"  {json.dumps(key)}: {json.dumps(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"

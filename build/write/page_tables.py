@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Mapping
 
-from rucas.queries import SqlFile, chart_queries, page_queries
+from rucas.build.write.reads import affected, columns_read
+from rucas.build.write.table_change import Changed
+from rucas.queries import SqlFile, chart_queries, page_queries, view_files
+from rucas.schema import table_specs
 
 PRECOMPUTED = ("coverage", "reliability_adjudications", "reliability_articles", "reliability_corpus",
                "review_status_counts", "review_statuses")
@@ -54,11 +58,20 @@ def stored_charts() -> list[SqlFile]:
     return [query for query in chart_queries() if query.name in STORED_CHARTS]
 
 
-def write_page_tables(con: sqlite3.Connection) -> None:
-    """(Re)compute every precomputed page query and every stored chart's unfiltered rows into its table; a
-    patched build calls this again, since an edit may change any of the figures."""
+def write_page_tables(con: sqlite3.Connection, changed: Mapping[str, Changed] | None = None) -> list[str]:
+    """Compute every precomputed page query and every stored chart's unfiltered rows into its table; return
+    the tables written. A patched build passes what it `changed` (by table and materialised view): a query
+    that reads none of it (rucas.build.write.reads) keeps its table, since its rows cannot differ; a corrected
+    summary or quote changes none of the figures, a changed date or type most of them."""
     tables = [(page_table(query.name), query.sql) for query in precomputed_queries()]
     tables += [(chart_table(query.name), unfiltered(query.sql)) for query in stored_charts()]
+    described = [spec.name for spec in table_specs()] + [view.name for view in view_files()]
+    written = []
     for table, sql in tables:
+        exists = con.execute("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", (table,)).fetchone()
+        if changed is not None and exists and not affected(columns_read(con, sql), changed, described):
+            continue
         con.execute(f"DROP TABLE IF EXISTS {table}")
         con.execute(f"CREATE TABLE {table} AS\n{sql.strip().rstrip(';')}")  # rows by rowid in the query's order
+        written.append(table)
+    return written

@@ -27,19 +27,23 @@ After the tables of rucas.duckdb are patched:
 
 Every view must have a declared order (a patch refuses a view without one). A view whose first key column is
 no such unit's (country_month, dyad_year, request_episodes: their rows come from any article) is computed
-again whole, over the whole tables, whenever anything changed, and its table written again if its rows differ.
+again whole, over the whole tables, when the patch changed what it reads (rucas.build.write.reads: rows came or
+went in a table it reads, or a column it reads has other values; a corrected summary or quote changes none of
+the panels' columns), and its table written again if its rows differ.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
 
 from rucas.build.arrow_tables import article_tables
 from rucas.build.write.materialise import live_name
-from rucas.build.write.table_change import TableChange
+from rucas.build.write.reads import Reads, affected
+from rucas.build.write.table_change import Changed, TableChange, changed_between, table_changed
 from rucas.build.write.views import create_views
 from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
@@ -60,6 +64,24 @@ class ViewPatch:
     rows: pa.Table
     old_positions: list[int]
     new_positions: list[int]
+    old_rows: pa.Table | None = None
+    """In place: the rows replaced, in their places' order (row k of them was at old_positions[k])."""
+
+    def changed(self) -> Changed:
+        """What the patch changed in the view's table, as a query reading it can tell: in place, the columns
+        whose values differ between a replaced row and its replacement; written again, everything."""
+        if self.in_place and self.old_rows is not None:
+            return changed_between(self.old_rows, self.rows, None)
+        return Changed(True, frozenset(self.rows.column_names))
+
+
+@dataclass
+class ViewsPatched:
+    """What patching the views did: how each view that changed changes, and which views without a unit were
+    computed again whole (the others read nothing the patch changed)."""
+
+    patches: list[ViewPatch] = field(default_factory=list)
+    recomputed: list[str] = field(default_factory=list)
 
 
 def unit_table(view: SqlFile) -> TableSpec | None:
@@ -167,19 +189,27 @@ def _rewrite(con: duckdb.DuckDBPyConnection, view: SqlFile, rows: str) -> None:
     con.execute(f"ALTER TABLE main.{view.name}__patched RENAME TO {view.name}")
 
 
-def patch_views(con: duckdb.DuckDBPyConnection, changes: list["TableChange"], views: list[SqlFile]) -> list[ViewPatch]:
+def patch_views(con: duckdb.DuckDBPyConnection, changes: list["TableChange"], views: list[SqlFile],
+                reads: Mapping[str, Reads] | None = None) -> ViewsPatched:
     """Bring the materialised views of `con` (whose tables are patched) up to date; return how each view
-    that changed changes, for the SQLite file."""
+    that changed changes, for the SQLite file. `reads` gives, by view name, what each view without a unit
+    reads (rucas.build.write.reads.columns_read of its live SQL); such a view missing from it is computed
+    again whenever anything changed."""
     touched(con, changes)
-    patches: list[ViewPatch] = []
+    done = ViewsPatched()
+    patches = done.patches
+    changed = {change.spec.name: table_changed(change) for change in changes if not change.empty}
+    tables = [spec.name for spec in table_specs()]
     by_unit: dict[str, list[SqlFile]] = {}
     for view in views:
         unit = unit_table(view)
         if not view.order:
             raise ValueError(f"{view.path}: a patched build needs the view's order: add an `-- order:` line")
-        if unit is None:  # no unit: computed again whole
-            if changes and (patch := _patch_whole(con, view)) is not None:
-                patches.append(patch)
+        if unit is None:  # no unit: computed again whole, if the patch changed what it reads
+            if changed and (reads is None or view.name not in reads or affected(reads[view.name], changed, tables)):
+                done.recomputed.append(view.name)
+                if (patch := _patch_whole(con, view)) is not None:
+                    patches.append(patch)
             continue
         by_unit.setdefault(unit.name, []).append(view)
     for unit_name, unit_views in by_unit.items():
@@ -209,7 +239,7 @@ def patch_views(con: duckdb.DuckDBPyConnection, changes: list["TableChange"], vi
                 con.execute(f"UPDATE main.{view.name} SET {assignments} FROM placed "
                             f"WHERE main.{view.name}.rowid = placed.rucas_place - 1")
                 con.unregister("placed")
-                patches.append(ViewPatch(view, True, new, old_positions, new_positions))
+                patches.append(ViewPatch(view, True, new, old_positions, new_positions, old))
             else:
                 _rewrite(con, view, merged)
                 patches.append(ViewPatch(view, False, con.sql(f"SELECT * FROM main.{view.name}").to_arrow_table(),
@@ -217,4 +247,4 @@ def patch_views(con: duckdb.DuckDBPyConnection, changes: list["TableChange"], vi
             con.unregister("new_rows")
         if scoped:
             con.execute(f"DROP SCHEMA {SCOPE} CASCADE")
-    return patches
+    return done
