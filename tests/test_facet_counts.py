@@ -116,3 +116,26 @@ def test_an_unfiltered_page_reads_the_counts_and_a_filtered_page_counts_its_rows
     pages = facet_pages(app, [whole, filtered])
     assert all(item["count"] > 1000 for item in pages[whole]["facet_results"]["event_type"]["results"])
     assert all(item["count"] < 1000 for item in pages[filtered]["facet_results"]["event_type"]["results"])
+
+
+def test_a_patch_moves_the_counts_of_the_values_its_rows_hold_as_counting_again_would() -> None:
+    from rucas.build.write.facet_counts import FACET_COUNTS_DDL, count_facets, shift_counts
+
+    con = sqlite3.connect(":memory:")
+    for statement in FACET_COUNTS_DDL:
+        con.execute(statement)
+    con.execute("CREATE TABLE events (event_id TEXT PRIMARY KEY, event_type TEXT, year INTEGER)")
+    con.executemany("INSERT INTO events VALUES (?, ?, ?)", [("e1", "REQUEST", 2001), ("e2", "REQUEST", 2002),
+                                                            ("e3", "AGREE", 2002), ("e4", None, 2003)])
+    count_facets(con, {"events": ["event_type", "year"]})
+    removed = con.execute("SELECT event_type, year FROM events WHERE event_id IN ('e3', 'e1', 'e4')").fetchall()
+    con.execute("DELETE FROM events WHERE event_id IN ('e3', 'e1', 'e4')")
+    added = [("e1", "REJECT", 2002), ("e5", "REQUEST", 1999), ("e4", None, 2003)]
+    con.executemany("INSERT INTO events VALUES (?, ?, ?)", added)
+    for index, column in enumerate(("event_type", "year")):
+        shift_counts(con, "events", column, [row[index] for row in removed], [row[index + 1] for row in added])
+    shifted = con.execute(f"SELECT * FROM {FACET_COUNTS} ORDER BY 1, 2, 3").fetchall()
+    count_facets(con, {"events": ["event_type", "year"]})
+    assert shifted == con.execute(f"SELECT * FROM {FACET_COUNTS} ORDER BY 1, 2, 3").fetchall()
+    assert ("events", "event_type", "AGREE", 1) not in shifted, "no row holds AGREE any more: its count is gone"
+    assert ("events", "event_type", "REQUEST", 2) in shifted

@@ -8,14 +8,16 @@ facets of an unfiltered page from it, in Datasette's order (`count desc, value`)
 page (a filter, a search, `_where`, a page after the first) to Datasette.
 
 Cold builds count every faceted table and materialised view (write_facet_counts). A patched build
-(patch_facet_counts) counts again only what its patch can have changed: in a changed table the values its
-deleted and inserted rows hold (one index lookup each), and each patched view whole. Every count comes from
-the same query over the same rows, so the patched table equals the cold one (tests/test_incremental.py).
+(patch_facet_counts) moves only the counts its patch changed: in a changed table, and in a view patched in
+place, each value's count by how many more of its inserted rows hold the value than of its deleted ones (the
+deleted rows were counted, the inserted ones were not); a view written again is counted again whole. The
+patched table equals the cold one (tests/test_incremental.py, tests/test_facet_counts.py).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable
 
 from rucas.build.write.materialise import facet_columns
@@ -62,12 +64,25 @@ def count_facets(con: sqlite3.Connection, relations: dict[str, list[str]]) -> No
             con.execute(_count_sql(name, column, f'"{column}" IS NOT NULL'), (name, column))
 
 
-def count_values(con: sqlite3.Connection, name: str, column: str, values: set[object]) -> None:
-    """Replace the counts of these values of one column by counting them now (through the column's index:
-    a value no row holds any more loses its row)."""
-    keys = [(name, column, value) for value in values if value is not None]
-    con.executemany(f"DELETE FROM {FACET_COUNTS} WHERE table_name = ? AND column_name = ? AND value = ?", keys)
-    con.executemany(_count_sql(name, column, f'"{column}" = ?'), keys)
+def shift_counts(con: sqlite3.Connection, name: str, column: str, removed: Iterable[object],
+                 added: Iterable[object]) -> None:
+    """Bring the counts of one column in step with rows removed from and added to its table: each value's count
+    moves by how many more added rows hold it than removed ones (a value no row holds any more loses its row,
+    a value new to the column gets one). The removed rows were counted before, so the counts stay Datasette's,
+    and only the changed rows are read, however many rows hold their values."""
+    moved = Counter(value for value in added if value is not None)
+    moved.subtract(value for value in removed if value is not None)
+    for value, by in moved.items():
+        if by == 0:
+            continue
+        key = (name, column, value)
+        updated = con.execute(f"UPDATE {FACET_COUNTS} SET count = count + ? WHERE table_name = ? AND column_name = ? "
+                              "AND value = ?", (by, *key)).rowcount
+        if not updated:
+            con.execute(f"INSERT INTO {FACET_COUNTS} (table_name, column_name, value, count) VALUES (?, ?, ?, ?)",
+                        (*key, by))
+    con.executemany(f"DELETE FROM {FACET_COUNTS} WHERE table_name = ? AND column_name = ? AND value = ? "
+                    "AND count <= 0", [(name, column, value) for value, by in moved.items() if by < 0])
 
 
 def write_facet_counts(con: sqlite3.Connection, views: Iterable[SqlFile]) -> None:
@@ -79,17 +94,17 @@ def write_facet_counts(con: sqlite3.Connection, views: Iterable[SqlFile]) -> Non
 
 def patch_facet_counts(con: sqlite3.Connection, changes: dict[str, TableChange], patches: list[ViewPatch]) -> None:
     """Bring _facet_counts in step with a patch, after `changes` and `patches` were applied: in each changed
-    table, and in each view patched in place, count again the values its replaced and new rows hold (the only
-    counts they can change); count again, whole, each view written again (which values its old rows held is not
-    kept). Every other count stays as it was."""
+    table, and in each view patched in place, move the counts of the values its replaced and new rows hold
+    (shift_counts); count again, whole, each view written again (which values its old rows held is not kept).
+    Every other count stays as it was."""
     for change in changes.values():
         for column in change.spec.display.facets:
-            held = [sqlite_values(rows.column(column)) for rows in (change.deleted, change.inserted)]
-            count_values(con, change.spec.name, column, set().union(*held))
+            shift_counts(con, change.spec.name, column, sqlite_values(change.deleted.column(column)),
+                         sqlite_values(change.inserted.column(column)))
     in_place = [patch for patch in patches if patch.in_place and patch.old_rows is not None]
     for patch in in_place:
         for column in faceted_columns(con, [patch.view]).get(patch.view.name, []):
-            held = [sqlite_values(rows.column(column)) for rows in (patch.old_rows, patch.rows)]
-            count_values(con, patch.view.name, column, set().union(*held))
+            shift_counts(con, patch.view.name, column, sqlite_values(patch.old_rows.column(column)),
+                         sqlite_values(patch.rows.column(column)))
     count_facets(con, faceted_columns(con, [patch.view for patch in patches
                                             if not (patch.in_place and patch.old_rows is not None)]))
