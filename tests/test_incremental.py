@@ -145,7 +145,7 @@ def edit_first_event(curated: Path, source_id: str) -> None:
     start = text.index("\nevents:\n")
     head, events = text[:start], text[start:]
     kind = events.split("event_type: ", 1)[1].split("\n", 1)[0]
-    events = events.replace(f"event_type: {kind}", f"event_type: {'AGREE' if kind != 'AGREE' else 'REQUEST'}", 1)
+    events = events.replace(f"event_type: {kind}", f"event_type: {'REQUEST' if kind != 'REQUEST' else 'REJECT'}", 1)
     date = events.split("    date: ", 1)[1].split("\n", 1)[0]
     year = date.split("earliest: ", 1)[1][:4]
     events = events.replace(date, date.replace(year, str(int(year) - 3)), 1)
