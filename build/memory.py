@@ -36,6 +36,7 @@ class PeakSampler:
     def __init__(self) -> None:
         self.available = Path(f"/proc/{os.getpid()}/status").exists()
         self._peak = 0
+        self._period = 0  # how many periods take() has ended: a sample read in an ended period is not counted
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -55,9 +56,12 @@ class PeakSampler:
     def _run(self) -> None:
         pid = os.getpid()
         while not self._stop.wait(SAMPLE_SECONDS):
+            with self._lock:
+                period = self._period
             now = tree_rss_kib(pid)
             with self._lock:
-                self._peak = max(self._peak, now)
+                if period == self._period:  # a take() in between ended the period this sample was read in
+                    self._peak = max(self._peak, now)
 
     def take(self) -> float | None:
         """The peak (MiB) since the last take (or the start), including a sample taken now; None off Linux."""
@@ -66,4 +70,5 @@ class PeakSampler:
         now = tree_rss_kib(os.getpid())
         with self._lock:
             peak, self._peak = max(self._peak, now), now
+            self._period += 1
         return round(peak / 1024, 1)
