@@ -58,7 +58,7 @@ from rucas.build.code_hash import code_digest
 from rucas.build.open_files import held_open, unused_elsewhere
 from rucas.build.write.duckdb_db import MEMORY_LIMIT, connect, set_version, spill_directory
 from rucas.build.write.manifest import ManifestError, read_manifest
-from rucas.build.write.materialise import facet_columns, live_name, sqlite_store
+from rucas.build.write.materialise import facet_columns, live_name, sqlite_store, view_batches
 from rucas.build.arrow_tables import article_rows, rows_having
 from rucas.build.write.patch_views import ViewPatch, ViewsPatched, patch_views, unit_table
 from rucas.build.write.reads import Reads, columns_read
@@ -351,10 +351,11 @@ def _commit_checking_references(con: sqlite3.Connection) -> None:
 
 
 def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[ViewPatch],
-                 lap: Callable[[str], None] = lambda stage: None) -> list[str]:
+                 lap: Callable[[str], None] = lambda stage: None, duckdb_path: Path | None = None) -> list[str]:
     """Apply `changes` to the copied SQLite file at `path`, keeping the full-text indexes in step, and
-    the view `patches` (rows replaced in place, or the view's table written again); compute again the page
-    tables (rucas.build.write.page_tables) that read anything changed. Return the names of those."""
+    the view `patches` (rows replaced in place, or the view's table written again from the patched DuckDB file
+    `duckdb_path`, batch by batch); compute again the page tables (rucas.build.write.page_tables) that read
+    anything changed. Return the names of those."""
     from rucas.build.write.facet_counts import patch_facet_counts
     from rucas.build.write.page_tables import write_page_tables
     from rucas.build.write.sqlite_db import index_rows, unindex_rows
@@ -394,8 +395,14 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[View
                 con.executemany(f"INSERT INTO {name} (rowid, {', '.join(columns)}) "
                                 f"VALUES (?, {', '.join('?' for _ in columns)})", zip(patch.new_positions, *values))
             else:
+                if duckdb_path is None:
+                    raise ValueError(f"{name} is written again: patch_sqlite needs the patched DuckDB file")
                 con.execute(f"DROP TABLE {name}")
-                sqlite_store(con, name, patch.rows, facet_columns(patch.view))
+                computed = connect(duckdb_path, read_only=True)
+                try:
+                    sqlite_store(con, name, view_batches(computed, patch.view), facet_columns(patch.view))
+                finally:
+                    computed.close()
         patch_facet_counts(con, changes, patches)
         changed = {name: table_changed(change) for name, change in changes.items() if not change.empty}
         changed |= {patch.view.name: patch.changed() for patch in patches}
@@ -476,7 +483,7 @@ def write_patched(previous: Previous, tables: Mapping[str, pa.Table], staging: P
         done = ViewsPatched()
         if any(not change.empty for change in changes.values()):
             done = patch_duckdb(staging / "rucas.duckdb", changes, views, lap, whole_view_reads(staging / "rucas.db", views))
-            done.recomputed += patch_sqlite(staging / "rucas.db", changes, done.patches, lap)
+            done.recomputed += patch_sqlite(staging / "rucas.db", changes, done.patches, lap, staging / "rucas.duckdb")
         patches = done.patches
         con = connect(staging / "rucas.duckdb")
         try:

@@ -57,11 +57,12 @@ class ViewPatch:
     """How one view's materialised rows change, for rucas.db (row k of the view is the row with rowid k).
 
     In place: delete the rows at `old_positions`, insert `rows` at `new_positions` (the same places).
-    Otherwise `rows` is every row of the view, in order, and the table is written again."""
+    Otherwise `rows` is None and the table is written again from the patched DuckDB file's table, batch by
+    batch, as a cold build writes it (view_batches): no view is held whole in memory."""
 
     view: SqlFile
     in_place: bool
-    rows: pa.Table
+    rows: pa.Table | None
     old_positions: list[int]
     new_positions: list[int]
     old_rows: pa.Table | None = None
@@ -70,9 +71,9 @@ class ViewPatch:
     def changed(self) -> Changed:
         """What the patch changed in the view's table, as a query reading it can tell: in place, the columns
         whose values differ between a replaced row and its replacement; written again, everything."""
-        if self.in_place and self.old_rows is not None:
+        if self.in_place and self.old_rows is not None and self.rows is not None:
             return changed_between(self.old_rows, self.rows, None)
-        return Changed(True, frozenset(self.rows.column_names))
+        return Changed(True, frozenset())
 
 
 @dataclass
@@ -102,7 +103,7 @@ def _patch_whole(con: duckdb.DuckDBPyConnection, view: SqlFile) -> ViewPatch | N
     if new.equals(old):
         return None
     _rewrite(con, view, f"SELECT * FROM main.{live_name(view)}")
-    return ViewPatch(view, False, con.sql(f"SELECT * FROM main.{view.name}").to_arrow_table(), [], [])
+    return ViewPatch(view, False, None, [], [])
 
 
 def _foreign_keys(spec: TableSpec) -> list[tuple[str, str, str]]:
@@ -242,8 +243,7 @@ def patch_views(con: duckdb.DuckDBPyConnection, changes: list["TableChange"], vi
                 patches.append(ViewPatch(view, True, new, old_positions, new_positions, old))
             else:
                 _rewrite(con, view, merged)
-                patches.append(ViewPatch(view, False, con.sql(f"SELECT * FROM main.{view.name}").to_arrow_table(),
-                                         old_positions, new_positions))
+                patches.append(ViewPatch(view, False, None, old_positions, new_positions))
             con.unregister("new_rows")
         if scoped:
             con.execute(f"DROP SCHEMA {SCOPE} CASCADE")
