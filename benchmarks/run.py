@@ -738,7 +738,8 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
     lines += ["", "Materialising the views (*duckdb views* + *sqlite views*) as a share of the cold build's stages:"]
     for r in results:
         lines.append(f"- {r.articles:,} articles: " + safe(lambda r=r: materialisation_share(r.cold_report['stage_seconds'])))
-    lines += ["", "Views the rebuild patched (BuildReport.views_patched: *in place*, or *rewritten* when rows moved):"]
+    lines += ["", ("Views the rebuild patched (BuildReport.views_patched: *in place*; *moved* when rows took other "
+                   "places, the others renumbered; *rewritten* when a view without a unit was computed whole):")]
     for r in results:
         lines.append(f"- {r.articles:,} articles: " + safe(lambda r=r: ", ".join(
             f"{name} {how}" for name, how in r.rebuild_report["views_patched"].items()) or "none changed"))

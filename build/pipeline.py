@@ -55,8 +55,9 @@ class BuildReport:
     patched: bool = False
     """True if the outputs were patched from the previous build (rucas.build.write.incremental)."""
     views_patched: dict[str, str] = field(default_factory=dict)
-    """In a patched build, each materialised view whose rows changed: "in place" (the changed rows only) or
-    "rewritten" (rows moved, so the view's SQLite table was written again)."""
+    """In a patched build, each materialised view whose rows changed: "in place" (the changed rows only),
+    "moved" (rows took other places: the others renumbered) or "rewritten" (a view without a unit, computed and
+    written whole)."""
     stage_peak_rss_mib: dict[str, float] = field(default_factory=dict)
     """Peak of the summed resident sets of the build process and its workers (MiB) during each stage, sampled
     every 50 ms where the system reports it (Linux; rucas.build.memory)."""

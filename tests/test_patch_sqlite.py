@@ -88,3 +88,36 @@ def test_a_patch_moving_a_few_rows_keeps_the_statistics_and_one_moving_many_take
     (now,) = rows_of(patched_copy, "SELECT count(*) FROM event_actors")[0]
     assert now == taking_part.num_rows - 1 - many.num_rows
     assert {int(stat.split()[0]) for _, stat in statistics(patched_copy, "event_actors")} == {now}
+
+
+def test_moved_rows_take_their_new_places_and_the_others_keep_their_order_and_indexes(tmp_path: Path) -> None:
+    """A view's table holds row k at rowid k; a patch that moves some rows (gone from three places, back at three
+    others) gives the table a cold build would write: the same order, renumbered 1..n, with its indexes and its
+    planner statistics."""
+    from rucas.build.write.incremental import move_rows
+    from rucas.build.write.patch_views import ViewPatch
+    from rucas.queries import view_files
+
+    view = view_files()[0]
+    con = sqlite3.connect(tmp_path / "rucas.db", isolation_level=None)
+    con.execute(f"CREATE TABLE {view.name} (k TEXT, d INTEGER)")
+    con.execute(f"CREATE INDEX {view.name}_d_idx ON {view.name} (d)")
+    rows = [(f"r{i:02d}", 10 * i) for i in range(1, 21)]  # in order of d: row k at rowid k
+    con.executemany(f"INSERT INTO {view.name} (rowid, k, d) VALUES (?, ?, ?)", [(i, *row) for i, row in enumerate(rows, 1)])
+    con.execute("ANALYZE")
+    statistics = con.execute("SELECT * FROM sqlite_stat1 ORDER BY idx").fetchall()
+    # r03 moves to the end, r15 to the front, r08 between r11 and r12; one new row r99 arrives between r05 and r06
+    changed = {"r03": 205, "r15": 5, "r08": 115}
+    expected = sorted([(k, changed.get(k, d)) for k, d in rows] + [("r99", 55)], key=lambda row: row[1])
+    new_rows = sorted([(k, d) for k, d in expected if k in changed or k == "r99"], key=lambda row: row[1])
+    patch = ViewPatch(view, False, pa.table({"k": [k for k, _ in new_rows], "d": [d for _, d in new_rows]}),
+                      [3, 8, 15], [expected.index(row) + 1 for row in new_rows],
+                      pa.table({"k": ["r03", "r08", "r15"], "d": [30, 80, 150]}))
+    assert patch.moved
+    move_rows(con, patch)
+    assert con.execute(f"SELECT rowid, k, d FROM {view.name} ORDER BY rowid").fetchall() == \
+        [(i, *row) for i, row in enumerate(expected, 1)]
+    assert con.execute(f"SELECT k FROM {view.name} INDEXED BY {view.name}_d_idx WHERE d > 100 ORDER BY d").fetchall() \
+        == [(k,) for k, d in expected if d > 100]
+    assert con.execute("SELECT * FROM sqlite_stat1 ORDER BY idx").fetchall() == statistics
+    assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]

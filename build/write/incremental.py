@@ -29,7 +29,8 @@ databases of an earlier build instead of being rewritten:
   what a cold build writes, since the writer is deterministic), and their hashes come from its manifest.
 - The materialised views are patched too: only the rows of the units (events, statements, articles,
   actors) that the changed rows touch are computed again, over their neighbourhood
-  (rucas.build.write.patch_views); a view whose rows for them came out the same is left as it was.
+  (rucas.build.write.patch_views); a view whose rows for them came out the same is left as it was, rows that
+  keep their places are replaced in place, and rows that move are put at their new places (move_rows).
 - The whole-corpus queries (views without a unit, the page figures and dashboard charts the build stores) are
   computed again only when the patch changed something they read, column by column (rucas.build.write.reads):
   a corrected summary or quote leaves the panels, page figures and charts as they were.
@@ -350,6 +351,52 @@ def _commit_checking_references(con: sqlite3.Connection) -> None:
         raise RuntimeError(f"foreign key check failed in the patched SQLite file: {problems[:5]}") from None
 
 
+def move_rows(con: sqlite3.Connection, patch: ViewPatch) -> None:
+    """Give a view's SQLite table (row k at rowid k) the rows of a moved patch: the rows at `old_positions` go,
+    `rows` come at `new_positions`, and each other row keeps its order and is renumbered, inside SQLite.
+
+    A kept row at rowid r has rank q = r - (places gone before r) among the kept rows; the i-th new row (by place
+    n_i) has n_i - i kept rows before it, so the kept row of rank q goes to q + (new rows with n_i - i < q). The
+    table is copied with its own CREATE statement and indexes, the kept rows in rowid order, the new rows at their
+    places, and the planner's statistics of the old table carried over (a few rows moved do not change them)."""
+    from rucas.build.write.sqlite_values import sqlite_values
+
+    name = patch.view.name
+    assert patch.rows is not None
+    (create,) = con.execute("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", (name,)).fetchone()
+    indexes = [sql for (sql,) in con.execute("SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? "
+                                             "AND sql IS NOT NULL ORDER BY name", (name,))]
+    analysed = con.execute("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").fetchone() is not None
+    statistics = con.execute("SELECT tbl, idx, stat FROM sqlite_stat1 WHERE tbl = ?", (name,)).fetchall() if analysed else []
+    moved = f"{name}__moved"
+    con.execute(create.replace(f"CREATE TABLE {name} (", f"CREATE TABLE {moved} (", 1))
+    con.execute("CREATE TEMP TABLE rucas_gone (place INTEGER PRIMARY KEY)")
+    con.executemany("INSERT INTO rucas_gone VALUES (?)", [(place,) for place in patch.old_positions])
+    con.execute("CREATE TEMP TABLE rucas_placed (kept_before INTEGER)")
+    con.executemany("INSERT INTO rucas_placed VALUES (?)",
+                    [(place - i,) for i, place in enumerate(sorted(patch.new_positions), start=1)])
+    con.execute("CREATE INDEX temp.rucas_placed_kept ON rucas_placed (kept_before)")
+    columns = ", ".join(patch.rows.column_names)
+    con.execute(f"INSERT INTO {moved} (rowid, {columns}) SELECT q + (SELECT count(*) FROM rucas_placed "
+                f"WHERE kept_before < q), {columns} FROM (SELECT rowid - (SELECT count(*) FROM rucas_gone g "
+                f"WHERE g.place < t.rowid) AS q, {columns} FROM {name} AS t "
+                f"WHERE t.rowid NOT IN (SELECT place FROM rucas_gone) ORDER BY t.rowid)")
+    values = [sqlite_values(patch.rows.column(i)) for i in range(patch.rows.num_columns)]
+    con.executemany(f"INSERT INTO {moved} (rowid, {columns}) VALUES (?, {', '.join('?' for _ in values)})",
+                    zip(patch.new_positions, *values))
+    con.execute("DROP TABLE rucas_gone")
+    con.execute("DROP TABLE rucas_placed")
+    con.execute(f"DROP TABLE {name}")
+    con.execute("PRAGMA legacy_alter_table = ON")  # views naming the table are not parsed again while it is missing
+    try:
+        con.execute(f"ALTER TABLE {moved} RENAME TO {name}")
+    finally:
+        con.execute("PRAGMA legacy_alter_table = OFF")
+    for sql in indexes:
+        con.execute(sql)
+    con.executemany("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)", statistics)
+
+
 def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[ViewPatch],
                  lap: Callable[[str], None] = lambda stage: None, duckdb_path: Path | None = None) -> list[str]:
     """Apply `changes` to the copied SQLite file at `path`, keeping the full-text indexes in step, and
@@ -394,6 +441,8 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[View
                 values = [sqlite_values(patch.rows.column(i)) for i in range(patch.rows.num_columns)]
                 con.executemany(f"INSERT INTO {name} (rowid, {', '.join(columns)}) "
                                 f"VALUES (?, {', '.join('?' for _ in columns)})", zip(patch.new_positions, *values))
+            elif patch.moved:
+                move_rows(con, patch)
             else:
                 if duckdb_path is None:
                     raise ValueError(f"{name} is written again: patch_sqlite needs the patched DuckDB file")
@@ -410,7 +459,9 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[View
         _commit_checking_references(con)
         for name in [change.spec.name for change in _ordered(changes) if statistics_stale(con, change.spec.name)]:
             con.execute(f"ANALYZE {name}")
-        for name in [p.view.name for p in patches if not p.in_place]:  # a table written again has no statistics
+        for name in [p.view.name for p in patches if not p.in_place and not p.moved]:  # written again: no statistics
+            con.execute(f"ANALYZE {name}")
+        for name in [p.view.name for p in patches if p.moved and statistics_stale(con, p.view.name)]:
             con.execute(f"ANALYZE {name}")
         lap("patch views")
         return recomputed
@@ -493,7 +544,8 @@ def write_patched(previous: Previous, tables: Mapping[str, pa.Table], staging: P
             con.close()
             shutil.rmtree(spill_directory(staging / "rucas.duckdb"), ignore_errors=True)  # made by connect
         return Patched(base.output_entries([f"parquet/{name}.parquet" for name in kept]),
-                       {patch.view.name: "in place" if patch.in_place else "rewritten" for patch in patches},
+                       {patch.view.name: "in place" if patch.in_place else "moved" if patch.moved else "rewritten"
+                        for patch in patches},
                        how, counts_kept(base.build_dir, changes, views, patches), done.recomputed)
     finally:
         if base is not previous:  # the spare, renamed to a staging folder by claim_spare: its files are used up

@@ -57,8 +57,10 @@ class ViewPatch:
     """How one view's materialised rows change, for rucas.db (row k of the view is the row with rowid k).
 
     In place: delete the rows at `old_positions`, insert `rows` at `new_positions` (the same places).
-    Otherwise `rows` is None and the table is written again from the patched DuckDB file's table, batch by
-    batch, as a cold build writes it (view_batches): no view is held whole in memory."""
+    Moved (a view with units whose new rows take other places): the rows at `old_positions` go, `rows` come at
+    `new_positions`, and every other row keeps its order, renumbered (rucas.build.write.incremental.move_rows).
+    Written again (a view without a unit, computed whole): `rows` is None and the table is written again from the
+    patched DuckDB file's table, batch by batch, as a cold build writes it (view_batches)."""
 
     view: SqlFile
     in_place: bool
@@ -66,7 +68,7 @@ class ViewPatch:
     old_positions: list[int]
     new_positions: list[int]
     old_rows: pa.Table | None = None
-    """In place: the rows replaced, in their places' order (row k of them was at old_positions[k])."""
+    """In place or moved: the rows replaced, in their places' order (row k of them was at old_positions[k])."""
 
     def changed(self) -> Changed:
         """What the patch changed in the view's table, as a query reading it can tell: in place, the columns
@@ -74,6 +76,12 @@ class ViewPatch:
         if self.in_place and self.old_rows is not None and self.rows is not None:
             return changed_between(self.old_rows, self.rows, None)
         return Changed(True, frozenset())
+
+    @property
+    def moved(self) -> bool:
+        """Whether the patch moves the touched units' rows among the others (rather than replacing them in place
+        or writing the table from DuckDB)."""
+        return not self.in_place and self.rows is not None and self.old_rows is not None
 
 
 @dataclass
@@ -243,7 +251,7 @@ def patch_views(con: duckdb.DuckDBPyConnection, changes: list["TableChange"], vi
                 patches.append(ViewPatch(view, True, new, old_positions, new_positions, old))
             else:
                 _rewrite(con, view, merged)
-                patches.append(ViewPatch(view, False, None, old_positions, new_positions))
+                patches.append(ViewPatch(view, False, new, old_positions, new_positions, old))
             con.unregister("new_rows")
         if scoped:
             con.execute(f"DROP SCHEMA {SCOPE} CASCADE")
