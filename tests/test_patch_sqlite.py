@@ -95,7 +95,7 @@ def test_moved_rows_take_their_new_places_and_the_others_keep_their_order_and_in
     others) gives the table a cold build would write: the same order, renumbered 1..n, with its indexes and its
     planner statistics."""
     from rucas.build.write.incremental import move_rows
-    from rucas.build.write.patch_views import ViewPatch
+    from rucas.build.write.patch_views import MOVED, ViewPatch
     from rucas.queries import view_files
 
     view = view_files()[0]
@@ -110,10 +110,9 @@ def test_moved_rows_take_their_new_places_and_the_others_keep_their_order_and_in
     changed = {"r03": 205, "r15": 5, "r08": 115}
     expected = sorted([(k, changed.get(k, d)) for k, d in rows] + [("r99", 55)], key=lambda row: row[1])
     new_rows = sorted([(k, d) for k, d in expected if k in changed or k == "r99"], key=lambda row: row[1])
-    patch = ViewPatch(view, False, pa.table({"k": [k for k, _ in new_rows], "d": [d for _, d in new_rows]}),
+    patch = ViewPatch(view, MOVED, pa.table({"k": [k for k, _ in new_rows], "d": [d for _, d in new_rows]}),
                       [3, 8, 15], [expected.index(row) + 1 for row in new_rows],
                       pa.table({"k": ["r03", "r08", "r15"], "d": [30, 80, 150]}))
-    assert patch.moved
     move_rows(con, patch)
     assert con.execute(f"SELECT rowid, k, d FROM {view.name} ORDER BY rowid").fetchall() == \
         [(i, *row) for i, row in enumerate(expected, 1)]

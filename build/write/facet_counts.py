@@ -101,10 +101,8 @@ def patch_facet_counts(con: sqlite3.Connection, changes: dict[str, TableChange],
         for column in change.spec.display.facets:
             shift_counts(con, change.spec.name, column, sqlite_values(change.deleted.column(column)),
                          sqlite_values(change.inserted.column(column)))
-    in_place = [patch for patch in patches if (patch.in_place or patch.moved) and patch.old_rows is not None]
-    for patch in in_place:
+    for patch in [patch for patch in patches if patch.old_rows is not None and patch.rows is not None]:
         for column in faceted_columns(con, [patch.view]).get(patch.view.name, []):
             shift_counts(con, patch.view.name, column, sqlite_values(patch.old_rows.column(column)),
                          sqlite_values(patch.rows.column(column)))
-    count_facets(con, faceted_columns(con, [patch.view for patch in patches
-                                            if not ((patch.in_place or patch.moved) and patch.old_rows is not None)]))
+    count_facets(con, faceted_columns(con, [patch.view for patch in patches if patch.old_rows is None]))

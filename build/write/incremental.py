@@ -61,7 +61,7 @@ from rucas.build.write.duckdb_db import MEMORY_LIMIT, connect, set_version, spil
 from rucas.build.write.manifest import ManifestError, read_manifest
 from rucas.build.write.materialise import facet_columns, live_name, sqlite_store, view_batches
 from rucas.build.arrow_tables import article_rows, rows_having
-from rucas.build.write.patch_views import ViewPatch, ViewsPatched, patch_views, unit_table
+from rucas.build.write.patch_views import IN_PLACE, MOVED, REWRITTEN, ViewPatch, ViewsPatched, patch_views, unit_table
 from rucas.build.write.reads import Reads, columns_read
 from rucas.build.write.table_change import TableChange, table_changed
 from rucas.build.write.parquet import write_parquet
@@ -435,13 +435,13 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[View
         lap("patch")
         for patch in patches:
             name = patch.view.name
-            if patch.in_place:  # the same places: rowid k stays row k of the view
+            if patch.how == IN_PLACE:  # the same places: rowid k stays row k of the view
                 con.executemany(f"DELETE FROM {name} WHERE rowid = ?", [(k,) for k in patch.old_positions])
                 columns = patch.rows.column_names
                 values = [sqlite_values(patch.rows.column(i)) for i in range(patch.rows.num_columns)]
                 con.executemany(f"INSERT INTO {name} (rowid, {', '.join(columns)}) "
                                 f"VALUES (?, {', '.join('?' for _ in columns)})", zip(patch.new_positions, *values))
-            elif patch.moved:
+            elif patch.how == MOVED:
                 move_rows(con, patch)
             else:
                 if duckdb_path is None:
@@ -459,9 +459,9 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[View
         _commit_checking_references(con)
         for name in [change.spec.name for change in _ordered(changes) if statistics_stale(con, change.spec.name)]:
             con.execute(f"ANALYZE {name}")
-        for name in [p.view.name for p in patches if not p.in_place and not p.moved]:  # written again: no statistics
+        for name in [p.view.name for p in patches if p.how == REWRITTEN]:  # written again: no statistics
             con.execute(f"ANALYZE {name}")
-        for name in [p.view.name for p in patches if p.moved and statistics_stale(con, p.view.name)]:
+        for name in [p.view.name for p in patches if p.how == MOVED and statistics_stale(con, p.view.name)]:
             con.execute(f"ANALYZE {name}")
         lap("patch views")
         return recomputed
@@ -472,7 +472,7 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[View
 @dataclass
 class Patched:
     """What patching wrote: the manifest entries (path, bytes, sha256) of the output files taken over
-    unchanged, how each materialised view that changed was patched ("in place" or "rewritten"), how the
+    unchanged, how each materialised view that changed was patched (ViewPatch.how), how the
     databases came into the staging folder (bring_databases: "cloned", "spare" or "copied"), and the row
     counts of the SQLite tables it left as they were besides the schema's (BASE_INSPECT_DATA), and the
     whole-corpus queries computed again (views without a unit, page tables: rucas.build.write.reads)."""
@@ -544,8 +544,7 @@ def write_patched(previous: Previous, tables: Mapping[str, pa.Table], staging: P
             con.close()
             shutil.rmtree(spill_directory(staging / "rucas.duckdb"), ignore_errors=True)  # made by connect
         return Patched(base.output_entries([f"parquet/{name}.parquet" for name in kept]),
-                       {patch.view.name: "in place" if patch.in_place else "moved" if patch.moved else "rewritten"
-                        for patch in patches},
+                       {patch.view.name: patch.how for patch in patches},
                        how, counts_kept(base.build_dir, changes, views, patches), done.recomputed)
     finally:
         if base is not previous:  # the spare, renamed to a staging folder by claim_spare: its files are used up

@@ -139,8 +139,8 @@ def write_manifest(path: Path, *, version: str, inputs: list[dict[str, object]],
 def manifest_text(manifest: dict[str, object]) -> str:
     """manifest.json's text: one key per line, and each entry of a list (an input, an output) on one line of
     its own, so that a manifest reads and diffs entry by entry. Every line is written by json's C encoder
-    (`json.dumps` with an indent runs the pure-Python one: 3.7 s for the 300,000 entries of a build of 100,000
-    articles, most of a rebuild's manifest stage)."""
+    (`json.dumps` with an indent runs the pure-Python one: for the 300,000 entries of a build of 100,000
+    articles 1.04 s, against 0.81 s)."""
     lines = []
     for key, value in manifest.items():
         if isinstance(value, list) and value:

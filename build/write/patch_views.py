@@ -52,6 +52,10 @@ SCOPE = "rucas_scope"
 """The schema of the database in which a neighbourhood is copied and the views run over it (dropped after)."""
 
 
+IN_PLACE, MOVED, REWRITTEN = "in place", "moved", "rewritten"
+"""How a view's table is patched (ViewPatch.how)."""
+
+
 @dataclass
 class ViewPatch:
     """How one view's materialised rows change, for rucas.db (row k of the view is the row with rowid k).
@@ -60,10 +64,11 @@ class ViewPatch:
     Moved (a view with units whose new rows take other places): the rows at `old_positions` go, `rows` come at
     `new_positions`, and every other row keeps its order, renumbered (rucas.build.write.incremental.move_rows).
     Written again (a view without a unit, computed whole): `rows` is None and the table is written again from the
-    patched DuckDB file's table, batch by batch, as a cold build writes it (view_batches)."""
+    patched DuckDB file's table, batch by batch, as a cold build writes it (view_batches). `how` says which
+    (IN_PLACE, MOVED, REWRITTEN: what BuildReport.views_patched reports)."""
 
     view: SqlFile
-    in_place: bool
+    how: str
     rows: pa.Table | None
     old_positions: list[int]
     new_positions: list[int]
@@ -72,16 +77,11 @@ class ViewPatch:
 
     def changed(self) -> Changed:
         """What the patch changed in the view's table, as a query reading it can tell: in place, the columns
-        whose values differ between a replaced row and its replacement; written again, everything."""
-        if self.in_place and self.old_rows is not None and self.rows is not None:
+        whose values differ between a replaced row and its replacement; moved or written again, everything (rows
+        took other rowids)."""
+        if self.how == IN_PLACE and self.old_rows is not None and self.rows is not None:
             return changed_between(self.old_rows, self.rows, None)
         return Changed(True, frozenset())
-
-    @property
-    def moved(self) -> bool:
-        """Whether the patch moves the touched units' rows among the others (rather than replacing them in place
-        or writing the table from DuckDB)."""
-        return not self.in_place and self.rows is not None and self.old_rows is not None
 
 
 @dataclass
@@ -111,7 +111,7 @@ def _patch_whole(con: duckdb.DuckDBPyConnection, view: SqlFile) -> ViewPatch | N
     if new.equals(old):
         return None
     _rewrite(con, view, f"SELECT * FROM main.{live_name(view)}")
-    return ViewPatch(view, False, None, [], [])
+    return ViewPatch(view, REWRITTEN, None, [], [])
 
 
 def _foreign_keys(spec: TableSpec) -> list[tuple[str, str, str]]:
@@ -248,10 +248,10 @@ def patch_views(con: duckdb.DuckDBPyConnection, changes: list["TableChange"], vi
                 con.execute(f"UPDATE main.{view.name} SET {assignments} FROM placed "
                             f"WHERE main.{view.name}.rowid = placed.rucas_place - 1")
                 con.unregister("placed")
-                patches.append(ViewPatch(view, True, new, old_positions, new_positions, old))
+                patches.append(ViewPatch(view, IN_PLACE, new, old_positions, new_positions, old))
             else:
                 _rewrite(con, view, merged)
-                patches.append(ViewPatch(view, False, new, old_positions, new_positions, old))
+                patches.append(ViewPatch(view, MOVED, new, old_positions, new_positions, old))
             con.unregister("new_rows")
         if scoped:
             con.execute(f"DROP SCHEMA {SCOPE} CASCADE")
