@@ -161,7 +161,8 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
     from rucas.build.write.datapackage import write_datapackage
     from rucas.build.write.duckdb_db import write_duckdb
     from rucas.build.write.incremental import previous_build, write_patched, writer_digest
-    from rucas.build.write.manifest import content_digest, file_sha256_later, inputs_digest, write_manifest
+    from rucas.build.read.file_list import OUTPUT_FIELDS, FileList
+    from rucas.build.write.manifest import content_digest, file_sha256_later, write_manifest
     from rucas.build.write.parquet import write_parquet
     from rucas.build.write.sqlite_db import write_sqlite
     from rucas.build.write.review_records import write_review_records
@@ -181,11 +182,11 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
         validated = validate_corpus(curated_dir, cache_dir if cache else None,
                                     counter=progress_bar("validating") if bar else None, after=review, spill=spill)
         add_review_tables(validated.tables, review.records)
-        validated.inputs += review_inputs(curated_dir)
+        validated.inputs = validated.inputs + review_inputs(curated_dir)
         inputs, tables, reused = validated.inputs, validated.tables, validated.reused
         progress(f"  {validated.reused:,} article(s) from the cache, {validated.validated:,} validated")
         timer.lap("validate")
-        version = dataset_version(inputs_digest(inputs))
+        version = dataset_version(inputs.digest())
         timer.lap("normalise")
         if cache:
             save_cache(cache_dir, validated)
@@ -193,7 +194,7 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
         validated.cache_tables, validated.key_tables = {}, {}
         views = view_files()
         previous = previous_build(output_dir, inputs) if incremental else None
-        known_outputs: dict[str, dict[str, object]] = {}
+        known_outputs = FileList.empty(OUTPUT_FIELDS)  # files not hashed again: taken over, or hashed when written
         views_patched: dict[str, str] = {}
         known_counts: dict[str, int] = {}  # rows of rucas.db's tables beside the schema's the build knows
         if previous is not None:
@@ -217,22 +218,24 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
                                             previous=previous.build_dir / "annotations", changed=set(changed))
             linked = sorted({f"articles/{name}" for name in os.listdir(staging / "annotations" / "articles")}
                             - written.keys())  # every file not written is a link to the previous build's
-            known_outputs |= previous.output_entries([f"annotations/{path}" for path in linked])
-        known_outputs |= {f"annotations/{path}": {"path": f"annotations/{path}", "bytes": file.bytes,
-                                                  "sha256": file.sha256}
-                          for path, file in written.items()}  # hashed as they were written: not read again
+            known_outputs += previous.output_entries([f"annotations/{path}" for path in linked])
+        annotations = sorted(written)
+        known_outputs += FileList.from_columns([f"annotations/{path}" for path in annotations],
+                                               [written[path].sha256 for path in annotations],
+                                               [written[path].bytes for path in annotations],
+                                               OUTPUT_FIELDS)  # hashed as they were written: not read again
         timer.lap("annotations")
         write_review_records(curated_dir, inputs, staging / "records")  # the codings and logs behind review_status
         counts = row_counts(tables)
         del tables, validated
         shutil.rmtree(spill)  # made by this build, in its own staging folder; never published
-        write_config(staging / "datasette", staging / "rucas.db", digest=content_digest(inputs_digest(inputs),
+        write_config(staging / "datasette", staging / "rucas.db", digest=content_digest(inputs.digest(),
                      writer_digest()), known_counts=known_counts | counts)
         write_datapackage(staging / "datapackage.json", version)
         timer.lap("datasette_config")
-        for path in ("rucas.db", "datasette/rucas.db"):  # the second is the configuration's link to the first
-            known_outputs[path] = {"path": path, "bytes": (staging / "rucas.db").stat().st_size,
-                                   "sha256": database_sha256()}
+        database = ("rucas.db", "datasette/rucas.db")  # the second is the configuration's link to the first
+        known_outputs += FileList.from_columns(list(database), [database_sha256()] * 2,
+                                               [(staging / "rucas.db").stat().st_size] * 2, OUTPUT_FIELDS)
         write_manifest(staging / "manifest.json", version=version, inputs=inputs, build_dir=staging,
                        row_counts=counts, writer_sha256=writer_digest(), known_outputs=known_outputs)
         timer.lap("manifest")

@@ -18,6 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+
+from rucas.build.read.file_list import FileList
 from rucas.build.read.layout import OPTIONAL_REFERENCE_FILES, REFERENCE_FILES
 from rucas.build.read.errors import CurationError, display_path
 
@@ -28,11 +31,13 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 
 Fingerprint = tuple[int, int, int, int]
 """A file's size, mtime_ns, ctime_ns and inode: when all four are unchanged, so are its bytes (for hashing)."""
+FINGERPRINT_FIELDS = ("size", "mtime_ns", "ctime_ns", "inode")
+"""The columns of a fingerprint, in its order (Corpus.fingerprints)."""
 Known = Mapping[str, tuple[Fingerprint, str]]
 """The fingerprint and SHA-256 of each file (by its path under the curated folder) as an earlier run hashed it."""
 
 
-@dataclass
+@dataclass(slots=True)
 class CuratedFile:
     """One curated file: where it is, the name the curator is shown, its fingerprint, and (once read) its bytes."""
 
@@ -109,9 +114,21 @@ class Corpus:
         shown = display_path(self.root)
         return "" if shown == "." else f"{shown}/"
 
-    def inputs(self) -> list[dict[str, object]]:
+    def inputs(self) -> FileList:
         """The manifest's record of every input: path, SHA-256 and size."""
-        return [{"path": file.relative, "sha256": file.sha256, "bytes": file.size} for file in self.files()]
+        files = self.files()
+        return FileList.from_columns([file.relative for file in files], [file.sha256 for file in files],
+                                     [file.size for file in files])
+
+    def fingerprints(self) -> pa.Table:
+        """Every input's path, fingerprint (size, mtime_ns, ctime_ns, inode) and SHA-256, ordered by path: what the
+        validation cache keeps so that the next run hashes only files whose fingerprint changed."""
+        files = sorted(self.files(), key=lambda file: file.relative)
+        prints = [file.fingerprint for file in files]
+        return pa.table({"path": pa.array([file.relative for file in files], pa.string()),
+                         **{name: pa.array([p[i] for p in prints], pa.int64())
+                            for i, name in enumerate(FINGERPRINT_FIELDS)},
+                         "sha256": pa.array([file.sha256 for file in files], pa.string())})
 
 
 def _shown(root_shown: str, relative: str) -> str:

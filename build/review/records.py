@@ -35,6 +35,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from rucas.build.read.file_list import FileList
 from rucas.build.read.documents import DocList, DocMap, Where, line_of_item, parse_curated_yaml
 from rucas.build.review.agreement import Agreement, Disagreement, compare_codings
 from rucas.build.review.codings import coding_path, file_sha256, read_text_of
@@ -249,17 +250,16 @@ def agreement_rows(records: ReviewRecords) -> list[dict[str, Any]]:
     return rows
 
 
-def review_inputs(curated: Path) -> list[dict[str, object]]:
+def review_inputs(curated: Path) -> FileList:
     """The manifest's record (path, SHA-256, size) of every coding and adjudication log: inputs of the build, so that
     a change to one changes the dataset version (and makes the next build cold)."""
     found = []
     for folder in (curated / CODINGS_FOLDER, curated / ADJUDICATIONS_FOLDER):
         if not folder.is_dir():
             continue
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
-            found.append({"path": path.relative_to(curated).as_posix(), "sha256": file_sha256(path),
-                          "bytes": path.stat().st_size})
-    return found
+        found += sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    return FileList.from_columns([path.relative_to(curated).as_posix() for path in found],
+                                 [file_sha256(path) for path in found], [path.stat().st_size for path in found])
 
 
 class ReviewCheck:

@@ -255,11 +255,12 @@ def load_fingerprints(cache_dir: Path) -> dict[str, tuple[Fingerprint, str]]:
     return {path: ((size, mtime, ctime, inode), sha) for path, size, mtime, ctime, inode, sha in zip(*columns)}
 
 
-def save(cache_dir: Path, tables: Mapping[str, pa.Table], fingerprints: dict[str, tuple[Fingerprint, str]],
+def save(cache_dir: Path, tables: Mapping[str, pa.Table], fingerprints: pa.Table,
          keys: Mapping[str, pa.Table], kept: list[str] | None = None) -> None:
     """Store the rows of valid articles, the check columns of their rows (`keys`, for the checks across files) and
-    the file fingerprints as a new segment; the cache becomes the segments `kept` (of the current cache, which
-    hold every other article's rows and check columns) and it, or it alone. Replaces the previous cache
+    the file fingerprints (rucas.build.read.corpus.Corpus.fingerprints) as a new segment; the cache becomes the
+    segments `kept` (of the current cache, which hold every other article's rows and check columns) and it, or it
+    alone. Replaces the previous cache
     atomically, then removes the segments it no longer uses."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     token = f"rows-{uuid.uuid4().hex[:12]}"
@@ -276,12 +277,8 @@ def save(cache_dir: Path, tables: Mapping[str, pa.Table], fingerprints: dict[str
                                                      "tables": sorted(tables), "keys": sorted(keys),
                                                      "segments": segments}),
                                          encoding="utf-8")
-    items = sorted(fingerprints.items())
-    table = pa.table({"path": [p for p, _ in items], "size": [f[0][0] for _, f in items],
-                      "mtime_ns": [f[0][1] for _, f in items], "ctime_ns": [f[0][2] for _, f in items],
-                      "inode": [f[0][3] for _, f in items], "sha256": [f[1] for _, f in items]})
     temporary = cache_dir / f".fingerprints-{token}.arrow"
-    _write_ipc(table, temporary, "fingerprints")
+    _write_ipc(fingerprints, temporary, "fingerprints")
     os.replace(temporary, cache_dir / "fingerprints.arrow")
     _record_code_digest(cache_dir)
     pointer = cache_dir / f".current-{token}"

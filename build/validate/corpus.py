@@ -25,7 +25,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from rucas.build.read.corpus import Corpus, CuratedFile, Fingerprint, read_corpus
+from rucas.build.read.corpus import Corpus, CuratedFile, read_corpus
+from rucas.build.read.file_list import FileList
 from rucas.build.validate import cache
 from rucas.build.validate.across import CODED_COLUMNS, ORIGIN, HeldKeys, check_across, encode_origin
 from rucas.build.validate.checks import validate_article, validate_reference
@@ -52,13 +53,14 @@ class Validated:
 
     tables: MutableMapping[str, pa.Table]
     """Every published table, sorted: a dict, or with `validate_corpus(spill=...)` files read on access."""
-    inputs: list[dict[str, object]]
+    inputs: FileList
     reused: int = 0
     validated: int = 0
     cache_tables: Mapping[str, pa.Table] = field(default_factory=dict)
     """The rows of the valid articles, by table (with ARTICLE_KEY and ORIGIN): what `save_cache` stores; with a
     spill folder, assembled from its files each time a table is asked for."""
-    fingerprints: dict[str, tuple[Fingerprint, str]] = field(default_factory=dict)
+    fingerprints: pa.Table | None = None
+    """Every input's fingerprint and SHA-256 (Corpus.fingerprints), filled with `tables`: what the cache keeps."""
     row_counts: dict[str, int] = field(default_factory=dict)
     cache_segments: list[str] = field(default_factory=list)
     """The segments of the cache read that the cache saved from this result keeps (`cache_tables` and `key_tables`
@@ -236,6 +238,7 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
         cache.use_recorded_code_digest(cache_dir)
     known = cache.load_fingerprints(cache_dir) if cache_dir is not None else {}
     corpus = curated if isinstance(curated, Corpus) else read_corpus(curated, known=known)  # a Corpus: as listed
+    del known  # 200,000 fingerprints at 100k articles (about 110 MiB): not held through the checks and the sort
     errors = list(corpus.errors)
     reference = validate_reference(corpus)
     errors += reference.errors
@@ -300,10 +303,11 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
     if errors:
         raise ValidationFailed(errors, corpus.text_of)
     counts = {name: table.num_rows + held.kept_rows(name) for name, table in new.items()}
-    validated = Validated({}, [], len(keys) - len(jobs), len(jobs), {}, {}, counts)
+    validated = Validated({}, FileList.empty(), len(keys) - len(jobs), len(jobs), {}, None, counts)
     if tables:  # what a build publishes and caches: the manifest's inputs, the files' fingerprints, the tables
         validated.inputs = corpus.inputs()
-        validated.fingerprints = {file.relative: (file.fingerprint, file.sha256) for file in corpus.files()}
+        validated.fingerprints = corpus.fingerprints()
+        del corpus, keys, jobs  # 200,000 files' records at 100k articles: not held while the tables are sorted
         del new  # the key tables are assembled again when the cache is stored: none is held while tables are sorted
         extend = cached.extendable()  # the next cache adds a segment of this run's rows to the cache's segments
         validated.cache_segments = cached.segments if extend else []

@@ -58,6 +58,7 @@ import pyarrow.parquet as pq
 from rucas.build.code_hash import code_digest
 from rucas.build.open_files import held_open, unused_elsewhere
 from rucas.build.write.duckdb_db import MEMORY_LIMIT, connect, set_version, spill_directory
+from rucas.build.read.file_list import OUTPUT_FIELDS, FileList
 from rucas.build.write.manifest import ManifestError, read_manifest
 from rucas.build.write.materialise import facet_columns, live_name, sqlite_store, view_batches
 from rucas.build.arrow_tables import article_rows, rows_having
@@ -87,10 +88,11 @@ def writer_digest() -> str:
 
 @dataclass(frozen=True)
 class Previous:
-    """The published build a new one may patch: its folder and manifest."""
+    """The published build a new one may patch: its folder, and its manifest's inputs and outputs."""
 
     build_dir: Path
-    manifest: dict[str, object]
+    inputs: FileList
+    outputs: FileList
     changed_inputs: frozenset[str] = frozenset()
     """Paths (relative to the curated folder) of the inputs added, removed or changed since that build."""
 
@@ -99,13 +101,12 @@ class Previous:
         """The articles whose article or annotation file was added, removed or changed."""
         return {Path(path).stem for path in self.changed_inputs}
 
-    def output_entries(self, paths: list[str]) -> dict[str, dict[str, object]]:
+    def output_entries(self, paths: list[str]) -> FileList:
         """The previous manifest's entries (path, bytes, sha256) of those of `paths` it lists."""
-        entries = {entry["path"]: entry for entry in self.manifest.get("outputs", [])}
-        return {path: entries[path] for path in paths if path in entries}
+        return self.outputs.only(paths)
 
 
-def previous_build(output_dir: Path, inputs: list[dict[str, object]]) -> Previous | None:
+def previous_build(output_dir: Path, inputs: FileList) -> Previous | None:
     """The current build of output_dir if the new `inputs` may be patched into it, else None (build cold):
     it must exist whole, have been written by this writer code, and differ only in articles/annotations."""
     manifest_path = output_dir / "manifest.json"
@@ -114,22 +115,24 @@ def previous_build(output_dir: Path, inputs: list[dict[str, object]]) -> Previou
     return _patchable(manifest_path.resolve().parent, inputs)
 
 
-def _patchable(build_dir: Path, inputs: list[dict[str, object]]) -> Previous | None:
-    """The build in `build_dir` as a Previous if the new `inputs` may be patched into it, else None."""
+def _patchable(build_dir: Path, inputs: FileList) -> Previous | None:
+    """The build in `build_dir` as a Previous if the new `inputs` may be patched into it, else None. Its
+    manifest's entries are read into columns (rucas.build.read.file_list) and the rest of it let go."""
     try:
         manifest = read_manifest(build_dir / "manifest.json")
-    except ManifestError:  # a damaged previous build is not patched: the cold build replaces it
+        if manifest.get("writer_sha256") != writer_digest():
+            return None
+        before = FileList.from_entries(manifest["inputs"])
+        outputs = FileList.from_entries(manifest["outputs"], OUTPUT_FIELDS)
+    except (ManifestError, ValueError):  # a damaged previous build is not patched: the cold build replaces it
         return None
-    if manifest.get("writer_sha256") != writer_digest():
-        return None
+    del manifest
     if not all((build_dir / name).exists() for name in ("rucas.db", "rucas.duckdb", "parquet")):
         return None
-    before = {item["path"]: item["sha256"] for item in manifest.get("inputs", [])}
-    after = {item["path"]: item["sha256"] for item in inputs}
-    changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+    changed = inputs.changed_paths(before)
     if not all(path.startswith(PATCHABLE_INPUTS) for path in changed):
         return None
-    return Previous(build_dir, manifest, frozenset(changed))
+    return Previous(build_dir, before, outputs, frozenset(changed))
 
 
 DATABASES = ("rucas.duckdb", "rucas.db")
@@ -164,11 +167,10 @@ def _untouched(spare: Previous) -> bool:
         return False
     if any((folder / leftover).exists() for leftover in ("rucas.db-journal", "rucas.db-wal", "rucas.duckdb.wal")):
         return False
-    sizes = {entry["path"]: entry.get("bytes") for entry in spare.manifest["outputs"]}
-    return sizes.get("rucas.db") == (folder / "rucas.db").stat().st_size
+    return spare.outputs.only(["rucas.db"]).sizes().get("rucas.db") == (folder / "rucas.db").stat().st_size
 
 
-def claim_spare(current: Previous, inputs: list[dict[str, object]], staging: Path) -> Previous | None:
+def claim_spare(current: Previous, inputs: FileList, staging: Path) -> Previous | None:
     """Move the database files of the superseded build kept beside `current` into `staging` if `inputs` may
     be patched into it and it is proven that nothing uses them (see the module's docstring); return that
     build, renamed to a staging folder (removed by the build when done, or with its leftovers on failure),
@@ -188,11 +190,11 @@ def claim_spare(current: Previous, inputs: list[dict[str, object]], staging: Pat
             continue
         for name in DATABASES:
             os.rename(base / name, staging / name)
-        return Previous(base, spare.manifest, spare.changed_inputs)
+        return Previous(base, spare.inputs, spare.outputs, spare.changed_inputs)
     return None
 
 
-def bring_databases(current: Previous, inputs: list[dict[str, object]], staging: Path) -> tuple[Previous, str]:
+def bring_databases(current: Previous, inputs: FileList, staging: Path) -> tuple[Previous, str]:
     """Put patchable rucas.duckdb and rucas.db into `staging`: reflink clones of `current`'s, else the spare's
     (claim_spare), else copies of `current`'s. Return the build they are of and how they came ("cloned",
     "spare" or "copied")."""
@@ -477,7 +479,7 @@ class Patched:
     counts of the SQLite tables it left as they were besides the schema's (BASE_INSPECT_DATA), and the
     whole-corpus queries computed again (views without a unit, page tables: rucas.build.write.reads)."""
 
-    outputs: dict[str, dict[str, object]]
+    outputs: FileList
     views: dict[str, str]
     databases: str
     counts_kept: dict[str, int]
@@ -516,7 +518,7 @@ def whole_view_reads(database: Path, views: list[SqlFile]) -> dict[str, Reads]:
 
 
 def write_patched(previous: Previous, tables: Mapping[str, pa.Table], staging: Path, views: list[SqlFile],
-                  version: str, inputs: list[dict[str, object]],
+                  version: str, inputs: FileList,
                   lap: Callable[[str], None] = lambda stage: None) -> Patched:
     """Write Parquet, rucas.duckdb and rucas.db into `staging` by patching the databases bring_databases
     puts there (`previous`'s, or the spare's); rucas.duckdb then answers `rucas_version()` with `version`.

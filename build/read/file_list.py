@@ -1,0 +1,116 @@
+"""Files by path with their SHA-256 and size, held as Arrow columns: a build's inputs and outputs as its manifest
+lists them.
+
+A corpus of 100,000 articles has 200,000 inputs and a build of it 100,000 outputs. Held as one dict per file
+(the manifest's JSON shape), the inputs, the cache's fingerprints and the previous build's manifest took about
+400 MiB for the whole of a rebuild; as columns they take about 40 MiB. The manifest's text is made from the
+columns (FileList.json_lines), entry by entry as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+INPUT_FIELDS = ("path", "sha256", "bytes")
+"""The keys of a manifest's input entry, in the order the manifest writes them."""
+OUTPUT_FIELDS = ("path", "bytes", "sha256")
+"""The keys of a manifest's output entry, in the order the manifest writes them."""
+
+_TYPES = {"path": pa.string(), "sha256": pa.string(), "bytes": pa.int64()}
+
+
+@dataclass(frozen=True)
+class FileList:
+    """Files (path, sha256, bytes; sha256 and bytes may be null, as for outputs whose bytes differ between
+    identical builds) in a given order, as the columns of an Arrow table whose column order is the key order of
+    each entry in the manifest (INPUT_FIELDS or OUTPUT_FIELDS)."""
+
+    table: pa.Table
+
+    @staticmethod
+    def from_columns(paths: list[str], sha256: list[str | None], sizes: list[int | None],
+                     fields: tuple[str, ...] = INPUT_FIELDS) -> FileList:
+        """Files from a column of paths, one of hashes and one of sizes, all in the same order."""
+        columns = {"path": paths, "sha256": sha256, "bytes": sizes}
+        return FileList(pa.table({name: pa.array(columns[name], _TYPES[name]) for name in fields}))
+
+    @staticmethod
+    def from_entries(entries: Iterable[Mapping[str, object]], fields: tuple[str, ...] = INPUT_FIELDS) -> FileList:
+        """Files from manifest entries (mappings with path, sha256 and bytes), in their order. Raises ValueError
+        naming the entry when one lacks a path or has a value of the wrong type."""
+        columns: dict[str, list[object]] = {name: [] for name in fields}
+        for entry in entries:
+            if not isinstance(entry, Mapping) or not isinstance(entry.get("path"), str):
+                raise ValueError(f"entry {str(entry)[:120]!r} has no path")
+            for name in fields:
+                columns[name].append(entry.get(name))
+        try:
+            return FileList(pa.table({name: pa.array(columns[name], _TYPES[name]) for name in fields}))
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as problem:
+            raise ValueError(f"an entry has a value of the wrong type ({problem})") from problem
+
+    @staticmethod
+    def empty(fields: tuple[str, ...] = INPUT_FIELDS) -> FileList:
+        """No files."""
+        return FileList.from_columns([], [], [], fields)
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def __add__(self, other: FileList) -> FileList:
+        """These files, then `other`'s (in this list's key order)."""
+        return FileList(pa.concat_tables([self.table, other.table.select(self.table.column_names)]))
+
+    @property
+    def paths(self) -> list[str]:
+        """Every file's path, in order."""
+        return self.table.column("path").to_pylist()
+
+    def entries(self) -> list[dict[str, object]]:
+        """The files as manifest entries (a dict each, keys in this list's order)."""
+        return self.table.to_pylist()
+
+    def json_lines(self) -> list[str]:
+        """Each file's manifest entry as JSON text (json's C encoder, keys in this list's order)."""
+        names = self.table.column_names
+        columns = [self.table.column(name).to_pylist() for name in names]
+        return [json.dumps(dict(zip(names, values))) for values in zip(*columns)]
+
+    def digest(self) -> str:
+        """One hash over every file's path and hash, in order: for the inputs, the identity of the curated corpus."""
+        digest = hashlib.sha256()
+        for path, sha256 in zip(self.table.column("path").to_pylist(), self.table.column("sha256").to_pylist()):
+            digest.update(f"{path}\0{sha256}\n".encode())
+        return digest.hexdigest()
+
+    def only(self, paths: Iterable[str]) -> FileList:
+        """The files whose path is one of `paths`, in this list's order."""
+        wanted = pa.array(sorted(set(paths)), pa.string())
+        return FileList(self.table.filter(pc.is_in(self.table.column("path"), value_set=wanted)))
+
+    def without(self, paths: FileList) -> FileList:
+        """The files whose path is not in `paths`, in this list's order."""
+        return FileList(self.table.filter(pc.invert(pc.is_in(self.table.column("path"),
+                                                             value_set=paths.table.column("path")))))
+
+    def sorted(self) -> FileList:
+        """The files ordered by path."""
+        return FileList(self.table.sort_by("path"))
+
+    def changed_paths(self, other: FileList) -> set[str]:
+        """Paths in one list and not the other, or with another hash in each."""
+        mine = self.table.select(["path", "sha256"])
+        theirs = other.table.select(["path", "sha256"]).rename_columns(["path", "other"])
+        joined = mine.join(theirs, "path", join_type="full outer")
+        same = pc.fill_null(pc.equal(joined.column("sha256"), joined.column("other")), False)
+        return set(joined.filter(pc.invert(same)).column("path").to_pylist())
+
+    def sizes(self) -> dict[str, int | None]:
+        """Each file's size by path (for a few files: a dict is made of every one)."""
+        return dict(zip(self.table.column("path").to_pylist(), self.table.column("bytes").to_pylist()))

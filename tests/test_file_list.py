@@ -1,0 +1,94 @@
+"""A build's inputs and outputs are held as columns (FileList): the manifest they make is the one the entries as
+dicts made, and what a rebuild decides from them (which inputs changed, which outputs it takes over) is exact."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from rucas.build.read.corpus import read_corpus
+from rucas.build.read.file_list import INPUT_FIELDS, OUTPUT_FIELDS, FileList
+from rucas.build.validate import cache
+from rucas.build.write.manifest import manifest_text, write_manifest
+
+INPUTS = [{"path": "annotations/a.yaml", "sha256": "1" * 64, "bytes": 10},
+          {"path": "articles/a.txt", "sha256": "2" * 64, "bytes": 2_000},
+          {"path": "articles/é-b.txt", "sha256": "3" * 64, "bytes": 0}]
+
+
+def test_entries_come_back_as_they_went_in_with_the_manifests_key_order():
+    inputs = FileList.from_entries(INPUTS)
+    assert inputs.entries() == INPUTS
+    assert [list(entry) for entry in inputs.entries()] == [list(INPUT_FIELDS)] * 3
+    outputs = FileList.from_entries([{"path": "rucas.duckdb", "bytes": None, "sha256": None}], OUTPUT_FIELDS)
+    assert outputs.json_lines() == ['{"path": "rucas.duckdb", "bytes": null, "sha256": null}']
+
+
+def test_the_manifest_text_of_columns_is_that_of_the_same_entries_as_dicts():
+    columns = {"version": "1", "inputs": FileList.from_entries(INPUTS), "outputs": FileList.empty(OUTPUT_FIELDS)}
+    dicts = {"version": "1", "inputs": INPUTS, "outputs": []}
+    assert manifest_text(columns) == manifest_text(dicts)
+    assert json.loads(manifest_text(columns)) == dicts
+
+
+def test_the_digest_hashes_each_path_and_hash_in_order():
+    expected = hashlib.sha256("".join(f"{e['path']}\0{e['sha256']}\n" for e in INPUTS).encode()).hexdigest()
+    assert FileList.from_entries(INPUTS).digest() == expected
+    assert FileList.from_entries(INPUTS[::-1]).digest() != expected
+
+
+def test_changed_paths_are_those_added_removed_or_with_another_hash():
+    before = FileList.from_entries(INPUTS)
+    after = FileList.from_entries([INPUTS[0], {**INPUTS[1], "sha256": "9" * 64},
+                                   {"path": "articles/c.txt", "sha256": "4" * 64, "bytes": 1}])
+    assert after.changed_paths(before) == {"articles/a.txt", "articles/é-b.txt", "articles/c.txt"}
+    assert before.changed_paths(before) == set()
+
+
+@pytest.mark.parametrize("entry", [{"sha256": "1", "bytes": 1}, {"path": 3, "sha256": "1", "bytes": 1},
+                                   {"path": "a", "sha256": "1", "bytes": "many"}, "articles/a.txt"])
+def test_a_damaged_manifest_entry_is_refused_not_misread(entry):
+    with pytest.raises(ValueError):
+        FileList.from_entries([INPUTS[0], entry])
+
+
+def test_only_and_concatenation_keep_order_and_key_order():
+    inputs = FileList.from_entries(INPUTS)
+    assert inputs.only(["articles/a.txt", "nowhere"]).entries() == [INPUTS[1]]
+    added = FileList.from_entries([{"path": "z", "bytes": 1, "sha256": "5" * 64}], OUTPUT_FIELDS)
+    assert (inputs + added).entries()[-1] == {"path": "z", "sha256": "5" * 64, "bytes": 1}
+
+
+def test_write_manifest_takes_known_outputs_over_and_hashes_the_rest(tmp_path: Path):
+    (tmp_path / "b.txt").write_text("bee", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("ay", encoding="utf-8")
+    (tmp_path / "rucas.duckdb").write_bytes(b"not reproducible")
+    known = FileList.from_entries([{"path": "b.txt", "bytes": 99, "sha256": "taken over"},
+                                   {"path": "gone.txt", "bytes": 1, "sha256": "not in the folder"}], OUTPUT_FIELDS)
+    write_manifest(tmp_path / "manifest.json", version="v", inputs=FileList.from_entries(INPUTS), build_dir=tmp_path,
+                   row_counts={}, known_outputs=known)
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["outputs"] == [
+        {"path": "a.txt", "bytes": 2, "sha256": hashlib.sha256(b"ay").hexdigest()},
+        {"path": "b.txt", "bytes": 99, "sha256": "taken over"},
+        {"path": "rucas.duckdb", "bytes": None, "sha256": None}]
+    assert manifest["inputs"] == INPUTS
+
+
+def test_write_manifest_refuses_known_outputs_that_list_a_file_twice(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("ay", encoding="utf-8")
+    twice = FileList.from_entries([{"path": "a.txt", "bytes": 2, "sha256": "x"}] * 2, OUTPUT_FIELDS)
+    with pytest.raises(ValueError, match="twice"):
+        write_manifest(tmp_path / "manifest.json", version="v", inputs=FileList.empty(), build_dir=tmp_path,
+                       row_counts={}, known_outputs=twice)
+
+
+def test_the_cache_keeps_each_files_fingerprint_and_hash_as_the_listing_gave_them(tmp_path: Path, curated_dir: Path):
+    corpus = read_corpus(curated_dir)
+    cache.save(tmp_path, {}, corpus.fingerprints(), {})
+    known = cache.load_fingerprints(tmp_path)
+    assert known == {file.relative: (file.fingerprint, file.sha256) for file in corpus.files()}
+    assert list(known) == sorted(known)
