@@ -92,3 +92,12 @@ def test_the_cache_keeps_each_files_fingerprint_and_hash_as_the_listing_gave_the
     known = cache.load_fingerprints(tmp_path)
     assert known == {file.relative: (file.fingerprint, file.sha256) for file in corpus.files()}
     assert list(known) == sorted(known)
+
+
+def test_each_entry_is_written_as_json_dumps_writes_it_whatever_its_path_holds():
+    odd = [{"path": name, "sha256": sha, "bytes": size}
+           for name, sha, size in [('a"quoted\\back\tslash', "1" * 64, 0), ("é/ü/日本.txt", None, None),
+                                   ("\x7f\x00control", "2" * 64, 2**40)]]
+    for fields in (INPUT_FIELDS, OUTPUT_FIELDS):
+        entries = [{name: entry[name] for name in fields} for entry in odd]
+        assert FileList.from_entries(entries, fields).json_lines() == [json.dumps(entry) for entry in entries]

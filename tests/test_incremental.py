@@ -163,7 +163,8 @@ def test_an_event_of_another_type_and_year_is_patched_in_and_computes_the_whole_
     assert {"country_month", "dyad_year", "_chart_timeline"} <= set(patched.recomputed), patched.recomputed
     assert "_chart_count_events" not in patched.recomputed, "no event came or went: their count stands"
     assert patched.views_patched["event_dates"] == "moved", "ordered by date: the event's rows take other places"
-    assert patched.views_patched["country_month"] == "rewritten", "a panel without a unit is computed whole"
+    assert patched.views_patched["country_month"] == "in place", \
+        "a panel without a unit is computed whole; its rows keep their places, the changed counts are replaced there"
     assert "_page_review_statuses" not in patched.recomputed, "no review status changed"
 
 
@@ -210,6 +211,7 @@ def test_an_added_article_is_patched_in_and_equals_a_cold_build(corpus: Path, tm
     assert patched.patched
     assert_same_content(output, build(curated, tmp_path / "cold", cache=False).output_dir)
     assert patched.views_patched["source_overview"] == "moved", "a new article's row takes a new place"
+    assert patched.views_patched["country_month"] == "rewritten", "new country-months: the panel has more rows"
 
 
 def test_a_changed_reference_file_makes_a_cold_build(first) -> None:

@@ -13,10 +13,11 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 from rucas.build.pipeline import build
 from rucas.build.arrow_tables import article_tables
-from rucas.build.write.patch_views import SCOPE, _neighbourhood, unit_table
+from rucas.build.write.patch_views import SCOPE, _neighbourhood, rows_differ, unit_table
 from rucas.queries import SqlFile, view_files
 from test_views import load_generator, normalise
 
@@ -99,3 +100,10 @@ def test_every_views_rows_for_some_units_come_from_their_neighbourhood_alone(
         con.execute(f"DROP SCHEMA {SCOPE} CASCADE")
     finally:
         con.close()
+
+
+def test_rows_differ_marks_each_place_whose_row_changed_in_any_column_a_null_equal_only_to_a_null() -> None:
+    old = pa.table({"key": ["a", "b", "c", "d", "e"], "count": [1, 2, None, 4, None], "note": ["x", None, "z", "w", None]})
+    new = pa.table({"key": ["a", "b", "c", "d", "e"], "count": [1, 3, None, None, None], "note": ["x", None, "y", "w", None]})
+    assert rows_differ(old, new).to_pylist() == [False, True, True, True, False]
+    assert rows_differ(old, old).to_pylist() == [False] * 5

@@ -10,12 +10,14 @@ CurationError naming the file and the fix; nothing here raises or blocks.
 from __future__ import annotations
 
 import errno
+import gc
 import hashlib
 import os
 import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 import pyarrow as pa
@@ -187,7 +189,9 @@ def _dir_entries(directory: Path, shown: str, errors: list[CurationError]) -> li
     """The folder's entries but hidden ones, by name (each knows its type and keeps its lstat once asked)."""
     try:
         with os.scandir(directory) as listing:
-            return sorted((entry for entry in listing if not entry.name.startswith(".")), key=lambda e: e.name)
+            entries = [entry for entry in listing if not entry.name.startswith(".")]
+        entries.sort(key=attrgetter("name"))
+        return entries
     except OSError as exc:
         errors.append(CurationError(shown, 1, f"folder cannot be read ({exc.strerror}).", "make it a readable folder."))
         return []
@@ -231,6 +235,17 @@ def read_corpus(root: Path, only: str | None = None, known: Known | None = None)
     run hashed it takes its SHA-256 from there, unread, and is not asked about read access again: a change of its
     permissions would have changed its ctime. At 100,000 articles that is 200,000 access checks fewer.
     """
+    collecting = gc.isenabled()
+    gc.disable()  # listing makes a record per file and no reference cycles: the cycle collector would walk the
+    try:  # growing corpus again and again (0.25 s of 1.4 s at 200,000 files)
+        return _read_corpus(root, only, known)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read_corpus(root: Path, only: str | None, known: Known | None) -> Corpus:
+    """read_corpus, with the cycle collector paused."""
     corpus = Corpus(root)
     root_shown = display_path(root)
     if not root.is_dir():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from json.encoder import encode_basestring_ascii
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -23,6 +24,13 @@ OUTPUT_FIELDS = ("path", "bytes", "sha256")
 """The keys of a manifest's output entry, in the order the manifest writes them."""
 
 _TYPES = {"path": pa.string(), "sha256": pa.string(), "bytes": pa.int64()}
+
+
+def _json_text(value: str | int | None) -> str:
+    """A path, hash or size as JSON (as json.dumps writes it, ASCII only)."""
+    if value is None:
+        return "null"
+    return encode_basestring_ascii(value) if isinstance(value, str) else str(value)
 
 
 @dataclass(frozen=True)
@@ -41,19 +49,17 @@ class FileList:
         return FileList(pa.table({name: pa.array(columns[name], _TYPES[name]) for name in fields}))
 
     @staticmethod
-    def from_entries(entries: Iterable[Mapping[str, object]], fields: tuple[str, ...] = INPUT_FIELDS) -> FileList:
-        """Files from manifest entries (mappings with path, sha256 and bytes), in their order. Raises ValueError
-        naming the entry when one lacks a path or has a value of the wrong type."""
-        columns: dict[str, list[object]] = {name: [] for name in fields}
-        for entry in entries:
-            if not isinstance(entry, Mapping) or not isinstance(entry.get("path"), str):
-                raise ValueError(f"entry {str(entry)[:120]!r} has no path")
-            for name in fields:
-                columns[name].append(entry.get(name))
+    def from_entries(entries: list[Mapping[str, object]], fields: tuple[str, ...] = INPUT_FIELDS) -> FileList:
+        """Files from manifest entries (mappings with path, sha256 and bytes), in their order, converted by Arrow
+        in one step. Raises ValueError when an entry is no mapping, lacks a path or has a value of the wrong type."""
         try:
-            return FileList(pa.table({name: pa.array(columns[name], _TYPES[name]) for name in fields}))
-        except (pa.ArrowInvalid, pa.ArrowTypeError) as problem:
-            raise ValueError(f"an entry has a value of the wrong type ({problem})") from problem
+            rows = pa.array(entries, pa.struct([(name, _TYPES[name]) for name in fields]))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as problem:
+            raise ValueError(f"an entry is not a file's entry ({problem})") from problem
+        table = pa.Table.from_struct_array(rows)
+        if rows.null_count or table.column("path").null_count:
+            raise ValueError("an entry has no path")
+        return FileList(table)
 
     @staticmethod
     def empty(fields: tuple[str, ...] = INPUT_FIELDS) -> FileList:
@@ -77,10 +83,13 @@ class FileList:
         return self.table.to_pylist()
 
     def json_lines(self) -> list[str]:
-        """Each file's manifest entry as JSON text (json's C encoder, keys in this list's order)."""
+        """Each file's manifest entry as JSON text, keys in this list's order: what `json.dumps` of the entry gives
+        (tests/test_file_list.py), made from each value's own encoding instead of a dict per file (300,000 entries
+        at 100k articles: 1.07 s through json.dumps)."""
         names = self.table.column_names
-        columns = [self.table.column(name).to_pylist() for name in names]
-        return [json.dumps(dict(zip(names, values))) for values in zip(*columns)]
+        columns = [[_json_text(value) for value in self.table.column(name).to_pylist()] for name in names]
+        keys = [f"{json.dumps(name)}: " for name in names]
+        return ["{" + ", ".join(key + value for key, value in zip(keys, values)) + "}" for values in zip(*columns)]
 
     def digest(self) -> str:
         """One hash over every file's path and hash, in order: for the inputs, the identity of the curated corpus."""

@@ -29,7 +29,8 @@ Every view must have a declared order (a patch refuses a view without one). A vi
 no such unit's (country_month, dyad_year, request_episodes: their rows come from any article) is computed
 again whole, over the whole tables, when the patch changed what it reads (rucas.build.write.reads: rows came or
 went in a table it reads, or a column it reads has other values; a corrected summary or quote changes none of
-the panels' columns), and its table written again if its rows differ.
+the panels' columns). Where it has as many rows as before, the rows that differ are replaced in place;
+otherwise its table is written again.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from rucas.build.arrow_tables import article_tables
 from rucas.build.write.materialise import live_name
@@ -105,13 +107,44 @@ def unit_table(view: SqlFile) -> TableSpec | None:
 
 def _patch_whole(con: duckdb.DuckDBPyConnection, view: SqlFile) -> ViewPatch | None:
     """Compute a view without a unit (a panel or episode view: its rows may come from any article) again whole;
-    None when its rows are unchanged."""
+    None when its rows are unchanged. When it has as many rows as before and at most a quarter differ, those are
+    replaced where they are (a corrected summary changes one row of request_episodes; an event's type changes counts of
+    country_month in rows that keep their places); else its table is written again."""
     old = con.sql(f"SELECT * FROM main.{view.name} ORDER BY rowid").to_arrow_table()
     new = con.sql(f"SELECT * FROM main.{live_name(view)} ORDER BY {view.order}").to_arrow_table()
     if new.equals(old):
         return None
+    places = pc.indices_nonzero(rows_differ(old, new)) if new.num_rows == old.num_rows \
+        and new.schema.equals(old.schema) else None
+    if places is not None and len(places) <= new.num_rows // 4:  # else writing it again costs less
+        rows = new.take(places)
+        positions = [place + 1 for place in places.to_pylist()]
+        _replace_in_place(con, view, rows, positions)
+        return ViewPatch(view, IN_PLACE, rows, positions, positions, old.take(places))
     _rewrite(con, view, f"SELECT * FROM main.{live_name(view)}")
     return ViewPatch(view, REWRITTEN, None, [], [])
+
+
+def rows_differ(old: pa.Table, new: pa.Table) -> pa.Array:
+    """For two tables of the same schema and length, whether row k of one differs from row k of the other in any
+    column (a null equals a null only)."""
+    differ = pa.repeat(False, old.num_rows)
+    for name in old.column_names:
+        a, b = old.column(name).combine_chunks(), new.column(name).combine_chunks()
+        unequal = pc.fill_null(pc.not_equal(a, b), False)
+        differ = pc.or_(differ, pc.or_(unequal, pc.xor(pc.is_null(a), pc.is_null(b))))
+    return differ
+
+
+def _replace_in_place(con: duckdb.DuckDBPyConnection, view: SqlFile, rows: pa.Table, positions: list[int]) -> None:
+    """Put `rows` at the 1-based `positions` of the view's table (rowid k - 1 holds row k), replacing what was there."""
+    con.register("placed", rows.append_column("rucas_place", pa.array(positions, pa.int64())))
+    try:
+        assignments = ", ".join(f"{name} = placed.{name}" for name in rows.column_names)
+        con.execute(f"UPDATE main.{view.name} SET {assignments} FROM placed "
+                    f"WHERE main.{view.name}.rowid = placed.rucas_place - 1")
+    finally:
+        con.unregister("placed")
 
 
 def _foreign_keys(spec: TableSpec) -> list[tuple[str, str, str]]:
@@ -243,11 +276,7 @@ def patch_views(con: duckdb.DuckDBPyConnection, changes: list["TableChange"], vi
                 f"(SELECT *, false AS rucas_new FROM main.{view.name} WHERE {column} NOT IN {units} "
                 f"UNION ALL SELECT *, true FROM new_rows)) WHERE rucas_new ORDER BY place").fetchall()]
             if new_positions == old_positions:  # the same places: the rows are replaced where they are
-                con.register("placed", new.append_column("rucas_place", pa.array(new_positions, pa.int64())))
-                assignments = ", ".join(f"{name} = placed.{name}" for name in new.column_names)
-                con.execute(f"UPDATE main.{view.name} SET {assignments} FROM placed "
-                            f"WHERE main.{view.name}.rowid = placed.rucas_place - 1")
-                con.unregister("placed")
+                _replace_in_place(con, view, new, new_positions)
                 patches.append(ViewPatch(view, IN_PLACE, new, old_positions, new_positions, old))
             else:
                 _rewrite(con, view, merged)
