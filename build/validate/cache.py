@@ -38,7 +38,7 @@ from pyarrow import ipc
 
 from rucas.build import code_hash
 from rucas.build.code_hash import imported_modules
-from rucas.build.read.corpus import Fingerprint
+from rucas.build.read.corpus import Fingerprint, cycle_collector_paused
 
 CACHE_FORMAT = "4"
 ARTICLE_KEY = "__article_key"
@@ -252,7 +252,8 @@ def load_fingerprints(cache_dir: Path) -> dict[str, tuple[Fingerprint, str]]:
         columns = [table.column(name).to_pylist() for name in ("path", "size", "mtime_ns", "ctime_ns", "inode", "sha256")]
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
         return {}
-    return {path: ((size, mtime, ctime, inode), sha) for path, size, mtime, ctime, inode, sha in zip(*columns)}
+    with cycle_collector_paused():
+        return {path: ((size, mtime, ctime, inode), sha) for path, size, mtime, ctime, inode, sha in zip(*columns)}
 
 
 def save(cache_dir: Path, tables: Mapping[str, pa.Table], fingerprints: pa.Table,
