@@ -103,11 +103,6 @@ class FileList:
         wanted = pa.array(sorted(set(paths)), pa.string())
         return FileList(self.table.filter(pc.is_in(self.table.column("path"), value_set=wanted)))
 
-    def without(self, paths: FileList) -> FileList:
-        """The files whose path is not in `paths`, in this list's order."""
-        return FileList(self.table.filter(pc.invert(pc.is_in(self.table.column("path"),
-                                                             value_set=paths.table.column("path")))))
-
     def sorted(self) -> FileList:
         """The files ordered by path."""
         return FileList(self.table.sort_by("path"))
