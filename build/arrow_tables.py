@@ -37,7 +37,7 @@ def sort_table(spec: TableSpec, table: pa.Table, keep: pa.ChunkedArray | pa.Arra
         keys = pa.table({name: _plain(table.column(name)) for name in spec.primary_key})
         positions = None
         if keep is not None:
-            positions = pc.indices_nonzero(keep.combine_chunks() if isinstance(keep, pa.ChunkedArray) else keep)
+            positions = pc.indices_nonzero(_one_chunk(keep))
             keys = keys.take(positions)
         order = pc.sort_indices(keys, sort_keys=[(name, "ascending", "at_end") for name in spec.primary_key])
         if positions is not None:

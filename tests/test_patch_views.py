@@ -17,7 +17,8 @@ import pyarrow as pa
 import pytest
 from rucas.build.pipeline import build
 from rucas.build.arrow_tables import article_tables
-from rucas.build.write.patch_views import SCOPE, _neighbourhood, rows_differ, unit_table
+from rucas.build.write.patch_views import SCOPE, _neighbourhood, unit_table
+from rucas.build.write.table_change import rows_differ
 from rucas.queries import SqlFile, view_files
 from test_views import load_generator, normalise
 

@@ -35,7 +35,9 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 Fingerprint = tuple[int, int, int, int]
 """A file's size, mtime_ns, ctime_ns and inode: when all four are unchanged, so are its bytes (for hashing)."""
 FINGERPRINT_FIELDS = ("size", "mtime_ns", "ctime_ns", "inode")
-"""The columns of a fingerprint, in its order (Corpus.fingerprints)."""
+"""The fields of a fingerprint, in its order."""
+FINGERPRINT_COLUMNS = ("path", *FINGERPRINT_FIELDS, "sha256")
+"""The columns of the table of fingerprints (Corpus.fingerprints) that the validation cache keeps."""
 Known = Mapping[str, tuple[Fingerprint, str]]
 """The fingerprint and SHA-256 of each file (by its path under the curated folder) as an earlier run hashed it."""
 
@@ -128,10 +130,10 @@ class Corpus:
         validation cache keeps so that the next run hashes only files whose fingerprint changed."""
         files = sorted(self.files(), key=lambda file: file.relative)
         prints = [file.fingerprint for file in files]
-        return pa.table({"path": pa.array([file.relative for file in files], pa.string()),
-                         **{name: pa.array([p[i] for p in prints], pa.int64())
-                            for i, name in enumerate(FINGERPRINT_FIELDS)},
-                         "sha256": pa.array([file.sha256 for file in files], pa.string())})
+        columns = {"path": pa.array([file.relative for file in files], pa.string()),
+                   **{name: pa.array([p[i] for p in prints], pa.int64()) for i, name in enumerate(FINGERPRINT_FIELDS)},
+                   "sha256": pa.array([file.sha256 for file in files], pa.string())}
+        return pa.table({name: columns[name] for name in FINGERPRINT_COLUMNS})
 
 
 def _shown(root_shown: str, relative: str) -> str:

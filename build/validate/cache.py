@@ -38,7 +38,7 @@ from pyarrow import ipc
 
 from rucas.build import code_hash
 from rucas.build.code_hash import imported_modules
-from rucas.build.read.corpus import Fingerprint, cycle_collector_paused
+from rucas.build.read.corpus import FINGERPRINT_COLUMNS, Fingerprint, cycle_collector_paused
 
 CACHE_FORMAT = "4"
 ARTICLE_KEY = "__article_key"
@@ -249,7 +249,7 @@ def load_fingerprints(cache_dir: Path) -> dict[str, tuple[Fingerprint, str]]:
     """The SHA-256 of each file hashed by the last build, with the fingerprint it had then."""
     try:
         table = _read_ipc(cache_dir / "fingerprints.arrow", "fingerprints")
-        columns = [table.column(name).to_pylist() for name in ("path", "size", "mtime_ns", "ctime_ns", "inode", "sha256")]
+        columns = [table.column(name).to_pylist() for name in FINGERPRINT_COLUMNS]
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
         return {}
     with cycle_collector_paused():

@@ -45,7 +45,7 @@ import pyarrow.compute as pc
 from rucas.build.arrow_tables import article_tables
 from rucas.build.write.materialise import live_name
 from rucas.build.write.reads import Reads, affected
-from rucas.build.write.table_change import Changed, TableChange, changed_between, table_changed
+from rucas.build.write.table_change import Changed, TableChange, changed_between, rows_differ, table_changed
 from rucas.build.write.views import create_views
 from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
@@ -123,17 +123,6 @@ def _patch_whole(con: duckdb.DuckDBPyConnection, view: SqlFile) -> ViewPatch | N
         return ViewPatch(view, IN_PLACE, rows, positions, positions, old.take(places))
     _rewrite(con, view, f"SELECT * FROM main.{live_name(view)}")
     return ViewPatch(view, REWRITTEN, None, [], [])
-
-
-def rows_differ(old: pa.Table, new: pa.Table) -> pa.Array:
-    """For two tables of the same schema and length, whether row k of one differs from row k of the other in any
-    column (a null equals a null only)."""
-    differ = pa.repeat(False, old.num_rows)
-    for name in old.column_names:
-        a, b = old.column(name).combine_chunks(), new.column(name).combine_chunks()
-        unequal = pc.fill_null(pc.not_equal(a, b), False)
-        differ = pc.or_(differ, pc.or_(unequal, pc.xor(pc.is_null(a), pc.is_null(b))))
-    return differ
 
 
 def _replace_in_place(con: duckdb.DuckDBPyConnection, view: SqlFile, rows: pa.Table, positions: list[int]) -> None:
