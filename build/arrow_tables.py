@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -26,12 +27,19 @@ def rows_to_arrow(spec: TableSpec, rows: list[dict[str, Any]], extra: dict[str, 
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-def sort_table(spec: TableSpec, table: pa.Table, keep: pa.ChunkedArray | pa.Array | None = None) -> pa.Table:
-    """A table in primary-key order (nulls last), one chunk per column, dictionaries in order of first use;
-    with `keep` (a boolean per row), only the rows it marks true, left out by the sort rather than copied first.
+CHUNK_ROWS = 16_384
+"""The rows of each chunk of a sorted table (the last may hold fewer), and of each row group of its Parquet file
+(rucas.build.write.parquet), which is thus written from whole chunks: the same rows make the same bytes."""
 
-    The same rows give the same table whatever chunks they arrived in, so Parquet is byte-identical.
-    """
+
+def sort_table(spec: TableSpec, table: pa.Table, keep: pa.ChunkedArray | pa.Array | None = None) -> pa.Table:
+    """A table in primary-key order (nulls last), in chunks of CHUNK_ROWS rows, dictionaries in order of first use
+    (one chunk: they are codes, a few bytes a row); with `keep` (a boolean per row), only the rows it marks true, left
+    out by the sort rather than copied first.
+
+    The same rows give the same table whatever chunks they arrived in, so Parquet is byte-identical. A column is
+    taken a chunk at a time from the chunks that hold its rows: never joined whole first (Arrow's take on a column
+    of many chunks joins them, a second copy of the column: 176 MiB of the articles' texts at 100,000 articles)."""
     order = None
     if table.num_rows:
         keys = pa.table({name: _plain(table.column(name)) for name in spec.primary_key})
@@ -42,18 +50,44 @@ def sort_table(spec: TableSpec, table: pa.Table, keep: pa.ChunkedArray | pa.Arra
         order = pc.sort_indices(keys, sort_keys=[(name, "ascending", "at_end") for name in spec.primary_key])
         if positions is not None:
             order = positions.take(order)
-    columns = []
+    columns: list[pa.Array | pa.ChunkedArray] = []
     for column, field in zip(table.columns, table.schema):  # one column at a time: one copy of it at most
-        if order is not None:
-            column = column.take(order)  # a dictionary column stays one: its indices move
-        column = _plain(_one_chunk(column))
-        columns.append(column.dictionary_encode().cast(field.type) if pa.types.is_dictionary(field.type) else column)
+        if pa.types.is_dictionary(field.type):
+            if order is not None:
+                column = column.take(order)  # its indices move
+            columns.append(_plain(_one_chunk(column)).dictionary_encode().cast(field.type))
+        elif order is None:
+            columns.append(_one_chunk(column))
+        else:
+            columns.append(_taken(column, order.cast(pa.int64()).to_numpy()))
     return pa.Table.from_arrays(columns, schema=table.schema)
 
 
+def _taken(column: pa.Array | pa.ChunkedArray, order: np.ndarray) -> pa.ChunkedArray:
+    """`column`'s rows at `order` (positions in the whole column), in chunks of CHUNK_ROWS rows, each taken from the
+    chunks of `column` that hold its rows."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    starts = np.cumsum([0] + [len(chunk) for chunk in chunks])
+    taken = []
+    for first in range(0, len(order), CHUNK_ROWS):
+        wanted = order[first:first + CHUNK_ROWS]
+        which = np.searchsorted(starts, wanted, side="right") - 1  # the chunk that holds each row
+        if (which == which[0]).all():
+            taken.append(chunks[which[0]].take(pa.array(wanted - starts[which[0]])))
+            continue
+        grouped = np.argsort(which, kind="stable")  # the rows chunk by chunk, each chunk's in their order
+        bounds = np.flatnonzero(np.diff(which[grouped])) + 1
+        pieces = [chunks[which[group[0]]].take(pa.array(wanted[group] - starts[which[group[0]]]))
+                  for group in np.split(grouped, bounds)]
+        back = np.empty_like(grouped)
+        back[grouped] = np.arange(len(grouped))  # where each row of the batch is among the pieces
+        taken.append(pa.concat_arrays(pieces).take(pa.array(back)))
+    return pa.chunked_array(taken, column.type)
+
+
 def _one_chunk(column: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """A column as one array: the chunk itself when there is one (a sorted column is: `combine_chunks` would copy
-    it, 176 MiB for the articles' texts at 100k), else the chunks joined."""
+    """A column as one array: the chunk itself when there is one (`combine_chunks` would copy it), else the chunks
+    joined."""
     if isinstance(column, pa.ChunkedArray):
         return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
     return column

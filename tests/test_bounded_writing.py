@@ -3,7 +3,9 @@
 Rows reach SQLite a batch at a time (rucas.build.write.sqlite_values.insert_batches) in the order they
 come, whether from a whole Arrow table or from DuckDB's stream of a view's table; DuckDB spills to a
 folder beside its file that is gone before anything is published; a view's own row page and its facet
-filters find their rows through an index, while its counts are left unindexed.
+filters find their rows through an index, while its counts are left unindexed. A Parquet file is cut into row
+groups that a reader asking for a few keys can skip, and a patched build's diff reads only the rows of the new
+tables that can be the new versions of the rows it replaces.
 """
 
 from __future__ import annotations
@@ -11,7 +13,12 @@ from __future__ import annotations
 import sqlite3
 
 import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 from rucas.build.pipeline import BuildReport
+from rucas.build.write.incremental import _replaced_candidates
+from rucas.build.write.parquet import ROW_GROUP_ROWS, write_parquet
+from rucas.schema import table_spec
 from rucas.build.write.duckdb_db import spill_directory
 from rucas.build.write.sqlite_values import batches, insert_batches
 
@@ -87,3 +94,23 @@ def test_a_patched_build_runs_duckdb_within_the_cold_builds_bounds(minimal_corpu
     for limit, workers, spill in seen:
         assert (limit, workers) == (memory, threads) and spill.endswith("rucas.duckdb.tmp")
     assert not spill_directory(report.build_dir / "rucas.duckdb").exists()
+
+
+def test_a_parquet_file_is_cut_into_row_groups_a_reader_of_a_few_keys_skips(tmp_path) -> None:
+    keys = [f"gen-{n:06d}" for n in range(2 * ROW_GROUP_ROWS + 5)]
+    path = write_parquet({"sources": pa.table({"source_id": keys, "n": range(len(keys))})}, tmp_path)["sources"]
+    file = pq.ParquetFile(path)
+    assert [file.metadata.row_group(i).num_rows for i in range(file.num_row_groups)] == [ROW_GROUP_ROWS,
+                                                                                         ROW_GROUP_ROWS, 5]
+    (fragment,) = ds.dataset(path).get_fragments()
+    wanted = ds.field("source_id").isin([keys[ROW_GROUP_ROWS + 7]])
+    assert [group.id for group in fragment.split_by_row_group(wanted)[0].row_groups] == [1]
+    assert pq.read_table(path, filters=wanted).column("n").to_pylist() == [ROW_GROUP_ROWS + 7]
+
+
+def test_the_diff_looks_for_replaced_rows_among_those_of_the_same_first_key_nulls_matching_nulls() -> None:
+    spec = table_spec("event_conditions")
+    first = spec.primary_key[0]
+    new = pa.table({first: pa.array(["e1", "e2", None, "e3"]).dictionary_encode(), "n": [1, 2, 3, 4]})
+    deleted = pa.table({first: pa.array(["e2", None, "e9"])})
+    assert _replaced_candidates(new, spec, deleted).column("n").to_pylist() == [2, 3]

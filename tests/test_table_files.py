@@ -118,3 +118,29 @@ def test_sorting_with_rows_to_leave_out_equals_sorting_what_is_left(generated: P
         assert sort_table(spec, shuffled).equals(table)
         nothing = pa.chunked_array([pa.array([False] * table.num_rows)])
         assert sort_table(spec, shuffled, nothing).equals(table.slice(0, 0).combine_chunks())
+
+
+def test_a_sorted_table_comes_in_chunks_of_fixed_rows_whatever_chunks_its_rows_arrived_in(tmp_path: Path) -> None:
+    """The order of rows and the chunks they come in make no difference to the sorted table, nor to its Parquet
+    file's bytes; its plain columns are taken a chunk at a time (CHUNK_ROWS rows), a code column whole."""
+    from rucas.build.arrow_tables import CHUNK_ROWS, sort_table
+    from rucas.build.write.parquet import write_parquet
+    from rucas.schema import table_spec
+
+    spec = table_spec("event_conditions")
+    rows = 2 * CHUNK_ROWS + 100
+    ids = [f"c{(n * 7919) % rows:06d}" for n in range(rows)]  # every id once, out of order
+    table = pa.table({"condition_id": ids, "text": [f"words of {i}" * (len(i) % 5) for i in ids],
+                      "kind": pa.array([i[-1] for i in ids]).dictionary_encode()})
+    as_one = sort_table(spec, table)
+    cuts = [0, 5, 6, 1000, CHUNK_ROWS + 3, rows]
+    as_many = sort_table(spec, pa.concat_tables(table.slice(a, b - a) for a, b in zip(cuts, cuts[1:])))
+    assert as_one.column("condition_id").to_pylist() == sorted(ids)
+    assert as_one.column("text").to_pylist() == [f"words of {i}" * (len(i) % 5) for i in sorted(ids)]
+    assert as_many.equals(as_one)
+    for table_ in (as_one, as_many):
+        assert [len(chunk) for chunk in table_.column("text").chunks] == [CHUNK_ROWS, CHUNK_ROWS, 100]
+        assert table_.column("kind").num_chunks == 1
+    paths = [write_parquet({"t": sorted_}, tmp_path / name)["t"] for name, sorted_ in (("one", as_one),
+                                                                                        ("many", as_many))]
+    assert paths[0].read_bytes() == paths[1].read_bytes()

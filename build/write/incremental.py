@@ -225,6 +225,17 @@ def _read_rows_having(path: Path, conditions: list[tuple[str, pa.Array]]) -> pa.
     return pq.read_table(path, filters=clauses) if clauses else pq.read_schema(path).empty_table()
 
 
+def _replaced_candidates(new: pa.Table, spec: TableSpec, deleted: pa.Table) -> pa.Table:
+    """The rows of `new` whose first key column holds a value of `deleted`'s (null matching null): a superset of
+    the new versions of the deleted rows, found by reading that one column of `new` (a memory-mapped table file:
+    only its pages are read), and then only the chosen rows of the others."""
+    first = spec.primary_key[0]
+    values = deleted.column(first).combine_chunks()
+    if pa.types.is_dictionary(values.type):
+        values = values.cast(values.type.value_type)
+    return rows_having(new, [(first, values)])
+
+
 def table_changes(previous_parquet: Path, tables: Mapping[str, pa.Table], changed_articles: set[str]) -> dict[str, TableChange]:
     """For every table (in dependency order): the rows of the previous build to delete and the new rows
     to insert. A row is deleted if it is gone or differs, or if it refers to a deleted parent row (a
@@ -261,6 +272,9 @@ def table_changes(previous_parquet: Path, tables: Mapping[str, pa.Table], change
                                   for column in spec.columns if column.references and column.references[0] in changes))
             deleted = con.sql(f"SELECT DISTINCT * FROM old WHERE EXISTS (SELECT 1 FROM deleted_{spec.name} d WHERE "
                               f"{_key_match(spec, 'd', 'old')}) ORDER BY {keys}").to_arrow_table()
+            con.unregister("new")  # DuckDB would scan every column of every row to find the few replaced
+            con.register("new", _replaced_candidates(new, spec, con.sql(f"SELECT {spec.primary_key[0]} FROM "
+                                                                         f"deleted_{spec.name}").to_arrow_table()))
             inserted = con.sql(
                 f"SELECT * FROM new WHERE EXISTS (SELECT 1 FROM deleted_{spec.name} d WHERE "
                 f"{_key_match(spec, 'd', 'new')}) UNION SELECT * FROM new_part WHERE NOT EXISTS (SELECT 1 FROM "
