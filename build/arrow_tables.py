@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -51,6 +52,7 @@ def sort_table(spec: TableSpec, table: pa.Table, keep: pa.ChunkedArray | pa.Arra
         if positions is not None:
             order = positions.take(order)
     columns: list[pa.Array | pa.ChunkedArray] = []
+    plans: dict[tuple[int, ...], list[_Batch]] = {}  # the columns of a table are mostly chunked alike
     for column, field in zip(table.columns, table.schema):  # one column at a time: one copy of it at most
         if pa.types.is_dictionary(field.type):
             if order is not None:
@@ -59,30 +61,45 @@ def sort_table(spec: TableSpec, table: pa.Table, keep: pa.ChunkedArray | pa.Arra
         elif order is None:
             columns.append(_one_chunk(column))
         else:
-            columns.append(_taken(column, order.cast(pa.int64()).to_numpy()))
+            chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+            layout = tuple(len(chunk) for chunk in chunks)
+            if layout not in plans:
+                plans[layout] = _take_plan(layout, order.cast(pa.int64()).to_numpy())
+            columns.append(pa.chunked_array([batch.take(chunks) for batch in plans[layout]], column.type))
     return pa.Table.from_arrays(columns, schema=table.schema)
 
 
-def _taken(column: pa.Array | pa.ChunkedArray, order: np.ndarray) -> pa.ChunkedArray:
-    """`column`'s rows at `order` (positions in the whole column), in chunks of CHUNK_ROWS rows, each taken from the
-    chunks of `column` that hold its rows."""
-    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
-    starts = np.cumsum([0] + [len(chunk) for chunk in chunks])
-    taken = []
+@dataclass
+class _Batch:
+    """How to take one chunk of a sorted column: from each chunk of the column that holds some of its rows, the
+    rows at `local` positions; then, if more than one chunk gave rows, the pieces joined and put in order by `back`."""
+
+    pieces: list[tuple[int, pa.Array]]
+    back: pa.Array | None
+
+    def take(self, chunks: list[pa.Array]) -> pa.Array:
+        pieces = [chunks[index].take(local) for index, local in self.pieces]
+        return pieces[0] if self.back is None else pa.concat_arrays(pieces).take(self.back)
+
+
+def _take_plan(layout: tuple[int, ...], order: np.ndarray) -> list[_Batch]:
+    """How to take the rows at `order` (positions in a whole column whose chunks hold `layout` rows each) in chunks
+    of CHUNK_ROWS rows, each from the chunks that hold its rows."""
+    starts = np.cumsum((0, *layout))
+    plan = []
     for first in range(0, len(order), CHUNK_ROWS):
         wanted = order[first:first + CHUNK_ROWS]
         which = np.searchsorted(starts, wanted, side="right") - 1  # the chunk that holds each row
         if (which == which[0]).all():
-            taken.append(chunks[which[0]].take(pa.array(wanted - starts[which[0]])))
+            plan.append(_Batch([(int(which[0]), pa.array(wanted - starts[which[0]]))], None))
             continue
         grouped = np.argsort(which, kind="stable")  # the rows chunk by chunk, each chunk's in their order
         bounds = np.flatnonzero(np.diff(which[grouped])) + 1
-        pieces = [chunks[which[group[0]]].take(pa.array(wanted[group] - starts[which[group[0]]]))
-                  for group in np.split(grouped, bounds)]
         back = np.empty_like(grouped)
         back[grouped] = np.arange(len(grouped))  # where each row of the batch is among the pieces
-        taken.append(pa.concat_arrays(pieces).take(pa.array(back)))
-    return pa.chunked_array(taken, column.type)
+        plan.append(_Batch([(int(which[group[0]]), pa.array(wanted[group] - starts[which[group[0]]]))
+                            for group in np.split(grouped, bounds)], pa.array(back)))
+    return plan
 
 
 def _one_chunk(column: pa.Array | pa.ChunkedArray) -> pa.Array:
