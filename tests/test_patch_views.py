@@ -17,8 +17,7 @@ import pyarrow as pa
 import pytest
 from rucas.build.pipeline import build
 from rucas.build.arrow_tables import article_tables
-from rucas.build.write.patch_views import SCOPE, _neighbourhood, unit_table
-from rucas.build.write.table_change import rows_differ
+from rucas.build.write.patch_views import SCOPE, _neighbourhood, differing_places, unit_table
 from rucas.queries import SqlFile, view_files
 from test_views import load_generator, normalise
 
@@ -103,8 +102,14 @@ def test_every_views_rows_for_some_units_come_from_their_neighbourhood_alone(
         con.close()
 
 
-def test_rows_differ_marks_each_place_whose_row_changed_in_any_column_a_null_equal_only_to_a_null() -> None:
-    old = pa.table({"key": ["a", "b", "c", "d", "e"], "count": [1, 2, None, 4, None], "note": ["x", None, "z", "w", None]})
-    new = pa.table({"key": ["a", "b", "c", "d", "e"], "count": [1, 3, None, None, None], "note": ["x", None, "y", "w", None]})
-    assert rows_differ(old, new).to_pylist() == [False, True, True, True, False]
-    assert rows_differ(old, old).to_pylist() == [False] * 5
+def test_the_places_whose_rows_differ_are_found_in_any_column_a_null_equal_only_to_a_null() -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE old AS SELECT * FROM (VALUES ('a', 1, 'x'), ('b', 2, NULL), ('c', NULL, 'z'), "
+                "('d', 4, 'w'), ('e', NULL, NULL)) AS t(key, count, note)")
+    con.execute("CREATE TABLE new AS SELECT * FROM (VALUES ('a', 1, 'x'), ('b', 3, NULL), ('c', NULL, 'y'), "
+                "('d', NULL, 'w'), ('e', NULL, NULL)) AS t(key, count, note)")
+    assert differing_places(con, "old", "new") == [1, 2, 3]
+    assert differing_places(con, "old", "old") == []
+    con.execute("CREATE TABLE longer AS SELECT * FROM old UNION ALL SELECT 'f', 6, 'v'")
+    con.execute("CREATE TABLE retyped AS SELECT key, CAST(count AS DOUBLE) AS count, note FROM old")
+    assert differing_places(con, "old", "longer") is None and differing_places(con, "old", "retyped") is None

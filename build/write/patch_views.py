@@ -45,7 +45,7 @@ import pyarrow.compute as pc
 from rucas.build.arrow_tables import article_tables
 from rucas.build.write.materialise import live_name
 from rucas.build.write.reads import Reads, affected
-from rucas.build.write.table_change import Changed, TableChange, changed_between, rows_differ, table_changed
+from rucas.build.write.table_change import Changed, TableChange, changed_between, table_changed
 from rucas.build.write.views import create_views
 from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
@@ -105,24 +105,50 @@ def unit_table(view: SqlFile) -> TableSpec | None:
                  and (spec.name in referenced or spec.name in article_tables())), None)
 
 
+WHOLE = "rucas_whole"
+"""The temporary table a view without a unit is computed again into, in its order, while it is compared with the
+view's table."""
+
+
 def _patch_whole(con: duckdb.DuckDBPyConnection, view: SqlFile) -> ViewPatch | None:
     """Compute a view without a unit (a panel or episode view: its rows may come from any article) again whole;
     None when its rows are unchanged. When it has as many rows as before and at most a quarter differ, those are
     replaced where they are (a corrected summary changes one row of request_episodes; an event's type changes counts of
-    country_month in rows that keep their places); else its table is written again."""
-    old = con.sql(f"SELECT * FROM main.{view.name} ORDER BY rowid").to_arrow_table()
-    new = con.sql(f"SELECT * FROM main.{live_name(view)} ORDER BY {view.order}").to_arrow_table()
-    if new.equals(old):
+    country_month in rows that keep their places); else its table is written again.
+
+    The rows are computed once, into a temporary table of DuckDB's (within its memory limit, spilling beyond it),
+    and compared with the view's table there: only the rows that differ come out of DuckDB."""
+    con.execute(f"CREATE TEMP TABLE {WHOLE} AS SELECT * FROM main.{live_name(view)} ORDER BY {view.order}")
+    try:
+        places = differing_places(con, f"main.{view.name}", f"temp.{WHOLE}")
+        if places == []:
+            return None
+        ((rows_now,),) = con.execute(f"SELECT count(*) FROM temp.{WHOLE}").fetchall()
+        if places is not None and len(places) <= rows_now // 4:  # else writing it again costs less
+            chosen = f"WHERE rowid IN ({', '.join(str(place) for place in places)}) ORDER BY rowid"
+            rows = con.sql(f"SELECT * FROM temp.{WHOLE} {chosen}").to_arrow_table()
+            old = con.sql(f"SELECT * FROM main.{view.name} {chosen}").to_arrow_table()
+            positions = [place + 1 for place in places]
+            _replace_in_place(con, view, rows, positions)
+            return ViewPatch(view, IN_PLACE, rows, positions, positions, old)
+        _rewrite(con, view, f"SELECT * FROM temp.{WHOLE}")
+        return ViewPatch(view, REWRITTEN, None, [], [])
+    finally:
+        con.execute(f"DROP TABLE temp.{WHOLE}")
+
+
+def differing_places(con: duckdb.DuckDBPyConnection, old: str, new: str) -> list[int] | None:
+    """The rowids (0-based places) at which table `new`'s row differs from table `old`'s in any column (a null equals
+    a null only), in order; None when the two differ in their number of rows or their columns' names and types."""
+    columns = con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {old})").fetchall()
+    if columns != con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {new})").fetchall():
         return None
-    places = pc.indices_nonzero(rows_differ(old, new)) if new.num_rows == old.num_rows \
-        and new.schema.equals(old.schema) else None
-    if places is not None and len(places) <= new.num_rows // 4:  # else writing it again costs less
-        rows = new.take(places)
-        positions = [place + 1 for place in places.to_pylist()]
-        _replace_in_place(con, view, rows, positions)
-        return ViewPatch(view, IN_PLACE, rows, positions, positions, old.take(places))
-    _rewrite(con, view, f"SELECT * FROM main.{live_name(view)}")
-    return ViewPatch(view, REWRITTEN, None, [], [])
+    ((rows_old, rows_new),) = con.execute(f"SELECT (SELECT count(*) FROM {old}), (SELECT count(*) FROM {new})").fetchall()
+    if rows_old != rows_new:
+        return None
+    differ = " OR ".join(f"o.{name} IS DISTINCT FROM n.{name}" for name, _ in columns)
+    return [place for (place,) in con.execute(f"SELECT o.rowid FROM {old} AS o JOIN {new} AS n ON n.rowid = o.rowid "
+                                              f"WHERE {differ} ORDER BY o.rowid").fetchall()]
 
 
 def _replace_in_place(con: duckdb.DuckDBPyConnection, view: SqlFile, rows: pa.Table, positions: list[int]) -> None:

@@ -59,14 +59,3 @@ def changed_between(before: pa.Table, after: pa.Table, key: list[str] | None) ->
 def table_changed(change: TableChange) -> Changed:
     """What `change` changed in its table, rows paired by primary key."""
     return changed_between(change.deleted, change.inserted, change.spec.primary_key)
-
-
-def rows_differ(old: pa.Table, new: pa.Table) -> pa.Array:
-    """For two tables of the same schema and length, whether row k of one differs from row k of the other in any
-    column (a null equals a null only)."""
-    differ = pa.repeat(False, old.num_rows)
-    for name in old.column_names:
-        a, b = old.column(name).combine_chunks(), new.column(name).combine_chunks()
-        unequal = pc.fill_null(pc.not_equal(a, b), False)
-        differ = pc.or_(differ, pc.or_(unequal, pc.xor(pc.is_null(a), pc.is_null(b))))
-    return differ
