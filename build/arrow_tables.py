@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,39 +34,50 @@ CHUNK_ROWS = 16_384
 
 
 def sort_table(spec: TableSpec, table: pa.Table, keep: pa.ChunkedArray | pa.Array | None = None) -> pa.Table:
-    """A table in primary-key order (nulls last), in chunks of CHUNK_ROWS rows, dictionaries in order of first use
-    (one chunk: they are codes, a few bytes a row); with `keep` (a boolean per row), only the rows it marks true, left
-    out by the sort rather than copied first.
+    """The table of `sorted_batches` (which see), whole."""
+    return pa.Table.from_batches(list(sorted_batches(spec, table, keep)), table.schema)
 
-    The same rows give the same table whatever chunks they arrived in, so Parquet is byte-identical. A column is
-    taken a chunk at a time from the chunks that hold its rows: never joined whole first (Arrow's take on a column
-    of many chunks joins them, a second copy of the column: 176 MiB of the articles' texts at 100,000 articles)."""
-    order = None
-    if table.num_rows:
-        keys = pa.table({name: _plain(table.column(name)) for name in spec.primary_key})
-        positions = None
-        if keep is not None:
-            positions = pc.indices_nonzero(_one_chunk(keep))
-            keys = keys.take(positions)
-        order = pc.sort_indices(keys, sort_keys=[(name, "ascending", "at_end") for name in spec.primary_key])
-        if positions is not None:
-            order = positions.take(order)
-    columns: list[pa.Array | pa.ChunkedArray] = []
+
+def sorted_batches(spec: TableSpec, table: pa.Table,
+                   keep: pa.ChunkedArray | pa.Array | None = None) -> Iterator[pa.RecordBatch]:
+    """A table's rows in primary-key order (nulls last), as batches of CHUNK_ROWS rows (the last may hold fewer; a
+    table without rows is one empty batch), dictionaries in order of first use and the same in every batch; with
+    `keep` (a boolean per row), only the rows it marks true, left out by the sort rather than copied first.
+
+    The same rows give the same batches whatever chunks they arrived in, so Parquet is byte-identical. A batch is
+    made when it is asked for: a caller that writes each before asking for the next (rucas.build.table_files)
+    holds one batch of the sorted table, not the table. Each column of a batch is taken from the chunks that hold
+    its rows: never joined whole first (Arrow's take on a column of many chunks joins them, a second copy of the
+    column: 176 MiB of the articles' texts at 100,000 articles). Dictionary columns (codes, a few bytes a row) are
+    taken whole, so that they have one dictionary."""
+    if not table.num_rows:
+        yield pa.RecordBatch.from_arrays([_one_chunk(column) for column in table.columns], schema=table.schema)
+        return
+    keys = pa.table({name: _plain(table.column(name)) for name in spec.primary_key})
+    positions = None
+    if keep is not None:
+        positions = pc.indices_nonzero(_one_chunk(keep))
+        keys = keys.take(positions)
+    order = pc.sort_indices(keys, sort_keys=[(name, "ascending", "at_end") for name in spec.primary_key])
+    if positions is not None:
+        order = positions.take(order)
+    del keys, positions
+    coded = {index: _plain(_one_chunk(column.take(order))).dictionary_encode().cast(field.type)
+             for index, (column, field) in enumerate(zip(table.columns, table.schema))
+             if pa.types.is_dictionary(field.type)}  # its indices move
     plans: dict[tuple[int, ...], list[_Batch]] = {}  # the columns of a table are mostly chunked alike
-    for column, field in zip(table.columns, table.schema):  # one column at a time: one copy of it at most
-        if pa.types.is_dictionary(field.type):
-            if order is not None:
-                column = column.take(order)  # its indices move
-            columns.append(_plain(_one_chunk(column)).dictionary_encode().cast(field.type))
-        elif order is None:
-            columns.append(_one_chunk(column))
-        else:
-            chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
-            layout = tuple(len(chunk) for chunk in chunks)
+    chunked: dict[int, list[pa.Array]] = {}
+    for index, column in enumerate(table.columns):
+        if index not in coded:
+            chunked[index] = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+            layout = tuple(len(chunk) for chunk in chunked[index])
             if layout not in plans:
                 plans[layout] = _take_plan(layout, order.cast(pa.int64()).to_numpy())
-            columns.append(pa.chunked_array([batch.take(chunks) for batch in plans[layout]], column.type))
-    return pa.Table.from_arrays(columns, schema=table.schema)
+    for number, first in enumerate(range(0, len(order), CHUNK_ROWS)):
+        yield pa.RecordBatch.from_arrays(
+            [coded[index].slice(first, CHUNK_ROWS) if index in coded
+             else plans[tuple(len(chunk) for chunk in chunked[index])][number].take(chunked[index])
+             for index in range(table.num_columns)], schema=table.schema)
 
 
 @dataclass

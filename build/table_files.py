@@ -42,6 +42,16 @@ class TableFiles(MutableMapping[str, pa.Table]):
         if name not in self._names:
             self._names.append(name)
 
+    def write_batches(self, name: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> None:
+        """Write table `name` from a stream of batches, each written before the next is asked for (their
+        dictionaries must be the same in every batch, as sorted_batches makes them)."""
+        path = self._path(name)
+        with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, schema) as writer:
+            for batch in batches:
+                writer.write_batch(batch)
+        if name not in self._names:
+            self._names.append(name)
+
     def __getitem__(self, name: str) -> pa.Table:
         if name not in self._names:
             raise KeyError(name)
@@ -90,6 +100,16 @@ class ComputedTables(Mapping[str, pa.Table]):
 
     def __len__(self) -> int:
         return len(self._names)
+
+
+def store_batches(tables: MutableMapping[str, pa.Table], name: str, schema: pa.Schema,
+                  batches: Iterable[pa.RecordBatch]) -> None:
+    """Store a table given as a stream of batches: into its file batch by batch in TableFiles (memory holds one
+    batch), or as the table they make in any other mapping."""
+    if isinstance(tables, TableFiles):
+        tables.write_batches(name, schema, batches)
+    else:
+        tables[name] = pa.Table.from_batches(list(batches), schema)
 
 
 def row_counts(tables: Mapping[str, pa.Table]) -> dict[str, int]:

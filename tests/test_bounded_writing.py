@@ -66,7 +66,8 @@ def test_no_page_reads_a_views_counts_by_an_index_so_they_have_none(lite: sqlite
     assert indexed == {"country_month_country_iso3_idx", "country_month_side_idx"}
 
 
-def test_a_patched_build_runs_duckdb_within_the_cold_builds_bounds(minimal_corpus, tmp_path, monkeypatch) -> None:
+def test_a_patched_build_runs_duckdb_with_the_cold_builds_threads_and_spill_folder_and_within_the_patch_limit(
+        minimal_corpus, tmp_path, monkeypatch) -> None:
     from rucas.build.pipeline import build
     from rucas.build.write import duckdb_db, incremental
 
@@ -74,8 +75,8 @@ def test_a_patched_build_runs_duckdb_within_the_cold_builds_bounds(minimal_corpu
     seen: list[tuple] = []
     real = incremental.connect
 
-    def recording(path, read_only=False):
-        con = real(path, read_only)
+    def recording(path, read_only=False, **limit):
+        con = real(path, read_only, **limit)
         seen.append(con.execute(settings).fetchall()[0])
         return con
 
@@ -91,8 +92,13 @@ def test_a_patched_build_runs_duckdb_within_the_cold_builds_bounds(minimal_corpu
     cold = duckdb_db.connect(tmp_path / "cold.duckdb")
     memory, threads, _ = cold.execute(settings).fetchall()[0]
     cold.close()
+    patch = duckdb_db.connect(tmp_path / "patch.duckdb", memory_limit=duckdb_db.PATCH_MEMORY_LIMIT)
+    (patch_memory,) = patch.execute("SELECT current_setting('memory_limit')").fetchall()[0]
+    patch.close()
+    assert patch_memory != memory
+    assert {limit for limit, _, _ in seen} <= {memory, patch_memory} and patch_memory in {limit for limit, _, _ in seen}
     for limit, workers, spill in seen:
-        assert (limit, workers) == (memory, threads) and spill.endswith("rucas.duckdb.tmp")
+        assert workers == threads and spill.endswith("rucas.duckdb.tmp")
     assert not spill_directory(report.build_dir / "rucas.duckdb").exists()
 
 

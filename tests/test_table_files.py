@@ -122,7 +122,7 @@ def test_sorting_with_rows_to_leave_out_equals_sorting_what_is_left(generated: P
 
 def test_a_sorted_table_comes_in_chunks_of_fixed_rows_whatever_chunks_its_rows_arrived_in(tmp_path: Path) -> None:
     """The order of rows and the chunks they come in make no difference to the sorted table, nor to its Parquet
-    file's bytes; its plain columns are taken a chunk at a time (CHUNK_ROWS rows), a code column whole."""
+    file's bytes; it comes in chunks of CHUNK_ROWS rows, a code column's with one dictionary."""
     from rucas.build.arrow_tables import CHUNK_ROWS, sort_table
     from rucas.build.write.parquet import write_parquet
     from rucas.schema import table_spec
@@ -139,8 +139,27 @@ def test_a_sorted_table_comes_in_chunks_of_fixed_rows_whatever_chunks_its_rows_a
     assert as_one.column("text").to_pylist() == [f"words of {i}" * (len(i) % 5) for i in sorted(ids)]
     assert as_many.equals(as_one)
     for table_ in (as_one, as_many):
-        assert [len(chunk) for chunk in table_.column("text").chunks] == [CHUNK_ROWS, CHUNK_ROWS, 100]
-        assert table_.column("kind").num_chunks == 1
+        for column in ("text", "kind"):
+            assert [len(chunk) for chunk in table_.column(column).chunks] == [CHUNK_ROWS, CHUNK_ROWS, 100]
+        dictionaries = [chunk.dictionary for chunk in table_.column("kind").chunks]
+        assert all(dictionary.equals(dictionaries[0]) for dictionary in dictionaries)
     paths = [write_parquet({"t": sorted_}, tmp_path / name)["t"] for name, sorted_ in (("one", as_one),
                                                                                         ("many", as_many))]
     assert paths[0].read_bytes() == paths[1].read_bytes()
+
+
+def test_a_sorted_table_written_batch_by_batch_reads_back_as_the_sorted_table(tmp_path: Path) -> None:
+    from rucas.build.arrow_tables import CHUNK_ROWS, sort_table, sorted_batches
+    from rucas.build.table_files import store_batches
+    from rucas.schema import table_spec
+
+    spec = table_spec("event_conditions")
+    ids = [f"c{(n * 7919) % (CHUNK_ROWS + 9):06d}" for n in range(CHUNK_ROWS + 9)]
+    table = pa.table({"condition_id": ids, "kind": pa.array([i[-1] for i in ids]).dictionary_encode()})
+    files, plain = TableFiles(tmp_path / "tables"), {}
+    for tables in (files, plain):
+        store_batches(tables, "t", table.schema, sorted_batches(spec, table))
+        store_batches(tables, "empty", table.schema, sorted_batches(spec, table.slice(0, 0)))
+    assert files["t"].equals(sort_table(spec, table)) and plain["t"].equals(files["t"])
+    assert files["t"].column("condition_id").to_pylist() == sorted(ids)
+    assert files["empty"].num_rows == plain["empty"].num_rows == 0 and files["empty"].schema == table.schema

@@ -32,8 +32,8 @@ from rucas.build.validate.across import CODED_COLUMNS, ORIGIN, HeldKeys, check_a
 from rucas.build.validate.checks import validate_article, validate_reference
 from rucas.build.validate.rows import Rows
 from rucas.build.read.errors import CurationError, ValidationFailed
-from rucas.build.arrow_tables import rows_to_arrow, sort_table
-from rucas.build.table_files import ComputedTables, TableFiles
+from rucas.build.arrow_tables import rows_to_arrow, sorted_batches
+from rucas.build.table_files import ComputedTables, TableFiles, store_batches
 from rucas.schema import TableSpec, table_spec, table_specs
 
 PARALLEL_MIN_ARTICLES = 400
@@ -320,7 +320,8 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
             validated.tables = TableFiles(spill / "tables")
         for spec in table_specs():
             rows, keep = _assembled(spec.name, None, stale_kept=True)
-            validated.tables[spec.name] = sort_table(spec, rows.drop_columns([cache.ARTICLE_KEY, ORIGIN]), keep)
+            rows = rows.drop_columns([cache.ARTICLE_KEY, ORIGIN])
+            store_batches(validated.tables, spec.name, rows.schema, sorted_batches(spec, rows, keep))
             del rows, keep
             pa.default_memory_pool().release_unused()  # the copies the sort made go back to the system
         with_rows = [spec.name for spec in table_specs()

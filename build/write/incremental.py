@@ -57,7 +57,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from rucas.build.code_hash import code_digest
 from rucas.build.open_files import held_open, unused_elsewhere
-from rucas.build.write.duckdb_db import MEMORY_LIMIT, connect, set_version, spill_directory
+from rucas.build.write.duckdb_db import MEMORY_LIMIT, PATCH_MEMORY_LIMIT, connect, set_version, spill_directory
 from rucas.build.read.file_list import OUTPUT_FIELDS, FileList
 from rucas.build.write.manifest import ManifestError, read_manifest
 from rucas.build.write.materialise import facet_columns, live_name, sqlite_store, view_batches
@@ -314,7 +314,7 @@ def patch_duckdb(path: Path, changes: dict[str, TableChange], views: list[SqlFil
     a unit reads); return how each view that changed changes, and which were computed again whole."""
     from rucas.build.write.duckdb_db import comment_views
 
-    con = connect(path)  # the cold build's bounds: 2 threads, MEMORY_LIMIT, spilling beside the file
+    con = connect(path, memory_limit=PATCH_MEMORY_LIMIT)  # 2 threads, as the cold build; spilling beside the file
     try:
         for change in reversed(_ordered(changes)):
             con.register("deleted", change.deleted)
