@@ -192,6 +192,7 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
             save_cache(cache_dir, validated)
             timer.lap("cache")
         validated.cache_tables, validated.key_tables = {}, {}
+        validated.fingerprints = None  # stored in the cache: 200,000 files' at 100k articles, not held while patching
         views = view_files()
         previous = previous_build(output_dir, inputs) if incremental else None
         known_outputs = FileList.empty(OUTPUT_FIELDS)  # files not hashed again: taken over, or hashed when written

@@ -9,6 +9,7 @@ validated or came from the cache: there is one path.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,7 +137,7 @@ class HeldKeys:
     validated before as a whole, and which of its articles are `gone` (changed or removed since; the reference
     files' rows, key "", always are). Nothing held is the same as a validation from scratch."""
 
-    tables: dict[str, pa.Table] = field(default_factory=dict)
+    tables: Mapping[str, pa.Table] = field(default_factory=dict)
     gone: frozenset[str] = frozenset({""})
 
     def table(self, spec: TableSpec) -> pa.Table | None:

@@ -28,7 +28,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -231,16 +231,43 @@ def load_articles(cache_dir: Path, wanted: set[str]) -> CachedArticles:
         return CachedArticles({}, set())
 
 
-def load_keys(cache_dir: Path) -> dict[str, pa.Table]:
-    """The check columns of every row of the corpus the cache was saved from, from all its segments (memory-mapped,
-    dictionary-encoded ARTICLE_KEY, one chunk or more per segment; see rucas.build.validate.across.HeldKeys);
-    empty when there is no usable cache."""
+class HeldTables(Mapping[str, pa.Table]):
+    """The check columns of every row of the corpus a cache was saved from, by table, from all its segments: each
+    table's files are mapped when it is asked for and let go with it, so the pages a check reads leave memory once
+    it is done with the table (at 100,000 articles they are some 200 MiB; held for the whole validation, they
+    stayed resident through the sort of the tables and the cache's storing)."""
+
+    def __init__(self, files: dict[str, list[Path]]):
+        self._files = files
+
+    def __getitem__(self, name: str) -> pa.Table:
+        if name not in self._files:
+            raise KeyError(name)
+        return pa.concat_tables([_read_ipc(path, f"keys:{name}") for path in self._files[name]])
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._files
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+
+def load_keys(cache_dir: Path) -> Mapping[str, pa.Table]:
+    """The check columns of every row of the corpus the cache was saved from, from all its segments (memory-mapped
+    when asked for, dictionary-encoded ARTICLE_KEY, one chunk or more per segment; see HeldTables and
+    rucas.build.validate.across.HeldKeys); empty when there is no usable cache. Every file is checked here to hold
+    this validation code's check columns."""
     try:
-        tables: dict[str, list[pa.Table]] = {}
+        files: dict[str, list[Path]] = {}
         for folder in _segments(cache_dir):
             for name in _segment_files(folder, "keys"):
-                tables.setdefault(name, []).append(_read_ipc(folder / f"keys-{name}.arrow", f"keys:{name}"))
-        return {name: pa.concat_tables(parts) for name, parts in tables.items()}
+                path = folder / f"keys-{name}.arrow"
+                _read_ipc(path, f"keys:{name}")  # its footer and schema: a file of other code is refused now
+                files.setdefault(name, []).append(path)
+        return HeldTables(files)
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
         return {}
 
@@ -269,10 +296,14 @@ def save(cache_dir: Path, tables: Mapping[str, pa.Table], fingerprints: pa.Table
     directory.mkdir()
     for name in tables:  # one table at a time (`tables` may assemble each when asked)
         _write_ipc(tables[name].unify_dictionaries(), directory / f"{name}.arrow", name)
-    for name, table in keys.items():
+        pa.default_memory_pool().release_unused()  # the table's copies go back to the system before the next
+    for name in keys:
+        table = keys[name]
         article = table.column(ARTICLE_KEY).cast(pa.string()).combine_chunks()  # encoded anew: no stale keys
         table = table.set_column(table.schema.get_field_index(ARTICLE_KEY), ARTICLE_KEY, pc.dictionary_encode(article))
         _write_ipc(table.unify_dictionaries(), directory / f"keys-{name}.arrow", f"keys:{name}")
+        del table
+        pa.default_memory_pool().release_unused()
     segments = [*(kept or []), token]
     (directory / "meta.json").write_text(json.dumps({"format": CACHE_FORMAT, "code": code_digest(),
                                                      "tables": sorted(tables), "keys": sorted(keys),

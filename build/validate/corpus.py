@@ -311,8 +311,6 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
         del new  # the key tables are assembled again when the cache is stored: none is held while tables are sorted
         extend = cached.extendable()  # the next cache adds a segment of this run's rows to the cache's segments
         validated.cache_segments = cached.segments if extend else []
-        if extend:  # the held check columns stay in the segments the next cache keeps: nothing reads them again
-            held_tables.clear()  # their pages, read by the checks (about 200 MiB at 100k), go before the sorts
         validated.key_tables = ComputedTables(
             [spec.name for spec in table_specs()],
             lambda name: _whole(assemble(name, check_columns(table_spec(name)) + [ORIGIN, cache.ARTICLE_KEY],
@@ -337,7 +335,7 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
     return validated
 
 
-def _held_articles(held_tables: dict[str, pa.Table]) -> set[str]:
+def _held_articles(held_tables: Mapping[str, pa.Table]) -> set[str]:
     """The keys of the articles whose check columns are held (those of their `sources` rows)."""
     if "sources" not in held_tables:
         return set()
