@@ -50,9 +50,6 @@ def sorted_batches(spec: TableSpec, table: pa.Table,
     its rows: never joined whole first (Arrow's take on a column of many chunks joins them, a second copy of the
     column: 176 MiB of the articles' texts at 100,000 articles). Dictionary columns (codes, a few bytes a row) are
     taken whole, so that they have one dictionary."""
-    if not table.num_rows:
-        yield pa.RecordBatch.from_arrays([_one_chunk(column) for column in table.columns], schema=table.schema)
-        return
     keys = pa.table({name: _plain(table.column(name)) for name in spec.primary_key})
     positions = None
     if keep is not None:
@@ -62,6 +59,10 @@ def sorted_batches(spec: TableSpec, table: pa.Table,
     if positions is not None:
         order = positions.take(order)
     del keys, positions
+    if not len(order):
+        yield pa.RecordBatch.from_arrays([_one_chunk(column.slice(0, 0)) for column in table.columns],
+                                         schema=table.schema)
+        return
     coded = {index: _plain(_one_chunk(column.take(order))).dictionary_encode().cast(field.type)
              for index, (column, field) in enumerate(zip(table.columns, table.schema))
              if pa.types.is_dictionary(field.type)}  # its indices move
@@ -82,8 +83,9 @@ def sorted_batches(spec: TableSpec, table: pa.Table,
 
 @dataclass
 class _Batch:
-    """How to take one chunk of a sorted column: from each chunk of the column that holds some of its rows, the
-    rows at `local` positions; then, if more than one chunk gave rows, the pieces joined and put in order by `back`."""
+    """How to take one chunk of a sorted column: from each chunk of the column that holds some of its rows (`pieces`:
+    the chunk's number, the rows' positions in it), those rows; then, if more than one chunk gave rows, the pieces
+    joined and put in order by `back`."""
 
     pieces: list[tuple[int, pa.Array]]
     back: pa.Array | None

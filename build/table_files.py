@@ -35,12 +35,8 @@ class TableFiles(MutableMapping[str, pa.Table]):
         return self.directory / f"{name}.arrow"
 
     def __setitem__(self, name: str, table: pa.Table) -> None:
-        path = self._path(name)
         table = table.unify_dictionaries()  # the IPC file format allows one dictionary per column
-        with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, table.schema) as writer:
-            writer.write_table(table)
-        if name not in self._names:
-            self._names.append(name)
+        self.write_batches(name, table.schema, table.to_batches())
 
     def write_batches(self, name: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> None:
         """Write table `name` from a stream of batches, each written before the next is asked for (their

@@ -163,3 +163,15 @@ def test_a_sorted_table_written_batch_by_batch_reads_back_as_the_sorted_table(tm
     assert files["t"].equals(sort_table(spec, table)) and plain["t"].equals(files["t"])
     assert files["t"].column("condition_id").to_pylist() == sorted(ids)
     assert files["empty"].num_rows == plain["empty"].num_rows == 0 and files["empty"].schema == table.schema
+
+
+def test_a_table_whose_rows_are_all_left_out_is_one_empty_batch_as_a_table_without_rows() -> None:
+    from rucas.build.arrow_tables import sorted_batches
+    from rucas.schema import table_spec
+
+    spec = table_spec("event_conditions")
+    table = pa.table({"condition_id": ["b", "a"], "kind": pa.array(["x", "y"]).dictionary_encode()})
+    none_kept = list(sorted_batches(spec, table, pa.chunked_array([[False, False]])))
+    no_rows = list(sorted_batches(spec, table.slice(0, 0)))
+    assert [batch.num_rows for batch in none_kept] == [batch.num_rows for batch in no_rows] == [0]
+    assert none_kept[0].schema == no_rows[0].schema == table.schema

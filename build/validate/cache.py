@@ -28,7 +28,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +38,7 @@ from pyarrow import ipc
 
 from rucas.build import code_hash
 from rucas.build.code_hash import imported_modules
+from rucas.build.table_files import ComputedTables
 from rucas.build.read.corpus import FINGERPRINT_COLUMNS, Fingerprint, cycle_collector_paused
 
 CACHE_FORMAT = "4"
@@ -231,35 +232,13 @@ def load_articles(cache_dir: Path, wanted: set[str]) -> CachedArticles:
         return CachedArticles({}, set())
 
 
-class HeldTables(Mapping[str, pa.Table]):
-    """The check columns of every row of the corpus a cache was saved from, by table, from all its segments: each
-    table's files are mapped when it is asked for and let go with it, so the pages a check reads leave memory once
-    it is done with the table (at 100,000 articles they are some 200 MiB; held for the whole validation, they
-    stayed resident through the sort of the tables and the cache's storing)."""
-
-    def __init__(self, files: dict[str, list[Path]]):
-        self._files = files
-
-    def __getitem__(self, name: str) -> pa.Table:
-        if name not in self._files:
-            raise KeyError(name)
-        return pa.concat_tables([_read_ipc(path, f"keys:{name}") for path in self._files[name]])
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._files
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._files)
-
-    def __len__(self) -> int:
-        return len(self._files)
-
-
 def load_keys(cache_dir: Path) -> Mapping[str, pa.Table]:
-    """The check columns of every row of the corpus the cache was saved from, from all its segments (memory-mapped
-    when asked for, dictionary-encoded ARTICLE_KEY, one chunk or more per segment; see HeldTables and
-    rucas.build.validate.across.HeldKeys); empty when there is no usable cache. Every file is checked here to hold
-    this validation code's check columns."""
+    """The check columns of every row of the corpus the cache was saved from, from all its segments (dictionary-encoded
+    ARTICLE_KEY, one chunk or more per segment; see rucas.build.validate.across.HeldKeys); empty when there is no
+    usable cache. Every file is checked here to hold this validation code's check columns; a table's files are
+    mapped each time it is asked for and let go with it, so the pages a check reads leave memory once it is done
+    with the table (at 100,000 articles some 200 MiB, which stayed resident through the sort of the tables and the
+    cache's storing while the tables were held)."""
     try:
         files: dict[str, list[Path]] = {}
         for folder in _segments(cache_dir):
@@ -267,7 +246,8 @@ def load_keys(cache_dir: Path) -> Mapping[str, pa.Table]:
                 path = folder / f"keys-{name}.arrow"
                 _read_ipc(path, f"keys:{name}")  # its footer and schema: a file of other code is refused now
                 files.setdefault(name, []).append(path)
-        return HeldTables(files)
+        return ComputedTables(files, lambda name: pa.concat_tables([_read_ipc(path, f"keys:{name}")
+                                                                     for path in files[name]]))
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
         return {}
 
