@@ -154,17 +154,14 @@ pairs AS (
   FROM denials d
   JOIN statements st ON st.statement_id = d.response_id
 ),
-dated AS (
-  SELECT 'event' AS source, request_event_id AS id FROM pairs
-  UNION
-  SELECT CASE WHEN response_kind = 'denial' THEN 'statement' ELSE 'event' END, response_id FROM pairs
-),
 bounds AS (
-  SELECT d.source, d.id, e.date_earliest, e.date_latest
-  FROM dated d JOIN events e ON d.source = 'event' AND e.event_id = d.id
+  SELECT 'event' AS source, event_id AS id, date_earliest, date_latest FROM requests
   UNION ALL
-  SELECT d.source, d.id, st.date_earliest, st.date_latest
-  FROM dated d JOIN statements st ON d.source = 'statement' AND st.statement_id = d.id
+  SELECT 'event', event_id, date_earliest, date_latest FROM responses
+  UNION ALL
+  SELECT 'statement', st.statement_id, st.date_earliest, st.date_latest
+  FROM statements st
+  WHERE st.statement_id IN (SELECT c.statement_id FROM claims c WHERE c.relation = 'denies')
 ),
 parts AS (
   SELECT source, id,
