@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from rucas.build.arrow_tables import article_tables
 from rucas.build.write.materialise import live_name
@@ -123,8 +122,7 @@ def _patch_whole(con: duckdb.DuckDBPyConnection, view: SqlFile) -> ViewPatch | N
         places = differing_places(con, f"main.{view.name}", f"temp.{WHOLE}")
         if places == []:
             return None
-        ((rows_now,),) = con.execute(f"SELECT count(*) FROM temp.{WHOLE}").fetchall()
-        if places is not None and len(places) <= rows_now // 4:  # else writing it again costs less
+        if places is not None and len(places) <= _rows(con, f"temp.{WHOLE}") // 4:  # else writing it again costs less
             chosen = f"WHERE rowid IN ({', '.join(str(place) for place in places)}) ORDER BY rowid"
             rows = con.sql(f"SELECT * FROM temp.{WHOLE} {chosen}").to_arrow_table()
             old = con.sql(f"SELECT * FROM main.{view.name} {chosen}").to_arrow_table()
@@ -143,12 +141,16 @@ def differing_places(con: duckdb.DuckDBPyConnection, old: str, new: str) -> list
     columns = con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {old})").fetchall()
     if columns != con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {new})").fetchall():
         return None
-    ((rows_old, rows_new),) = con.execute(f"SELECT (SELECT count(*) FROM {old}), (SELECT count(*) FROM {new})").fetchall()
-    if rows_old != rows_new:
+    if _rows(con, old) != _rows(con, new):
         return None
     differ = " OR ".join(f"o.{name} IS DISTINCT FROM n.{name}" for name, _ in columns)
     return [place for (place,) in con.execute(f"SELECT o.rowid FROM {old} AS o JOIN {new} AS n ON n.rowid = o.rowid "
                                               f"WHERE {differ} ORDER BY o.rowid").fetchall()]
+
+
+def _rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    ((count,),) = con.execute(f"SELECT count(*) FROM {table}").fetchall()
+    return count
 
 
 def _replace_in_place(con: duckdb.DuckDBPyConnection, view: SqlFile, rows: pa.Table, positions: list[int]) -> None:
