@@ -408,7 +408,7 @@ class SizeResult:
     rebuild_first_report: dict = field(default_factory=dict)
     rebuild_counted: Measured | None = None
     """A rebuild after an edit of an event's type and year (edit_event_type_and_year), which the whole-corpus
-    figures count: the benchmark's other rebuilds change a summary, which only request_episodes shows."""
+    figures count: the benchmark's other rebuilds change a summary, which none of them reads."""
     rebuild_counted_report: dict = field(default_factory=dict)
     """The first rebuild after the cold build: no superseded build exists yet, so its databases are copied."""
     rebuild: Measured | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -126,8 +127,7 @@ def test_a_corrected_event_summary_is_patched_in_and_equals_a_cold_build(first, 
     assert "event_countries" in patched.views_patched, "the summary is one of its columns"
     assert "actor_activity" not in patched.views_patched, "no actor's counts changed"
     assert set(patched.views_patched.values()) == {"in place"}, "a corrected summary moves no row"
-    assert patched.recomputed == ["request_episodes"], \
-        "of the whole-corpus queries only request_episodes shows events' summaries: the others are not computed again"
+    assert patched.recomputed == [], "no whole-corpus query shows events' summaries: none is computed again"
     after = parquet_bytes(patched.output_dir)
     assert after["events.parquet"] != before["events.parquet"]
     assert after["actors.parquet"] == before["actors.parquet"]
@@ -184,6 +184,42 @@ def test_a_corrected_event_that_another_article_denies_is_patched_with_that_clai
     lite = sqlite3.connect(f"file:{output / 'rucas.db'}?mode=ro", uri=True)
     assert lite.execute("SELECT count(*) FROM claims WHERE statement_id = ? AND event_id = ?",
                         (f"{REMOVED}-statement-0", f"{EDITED}-event-0")).fetchone()[0] == 1
+
+
+def test_a_denial_from_another_article_that_changes_is_patched_into_the_requests_episodes(
+        corpus: Path, tmp_path: Path) -> None:
+    """request_episodes is patched by the request's article (its source_id); a denial coded in another article
+    reaches the request's rows through its claim, which a change of that article takes out and puts back."""
+    curated = shutil.copytree(corpus, tmp_path / "curated")
+    request = next(match.group(1) for path in sorted((curated / "annotations").glob("*.yaml")) if path.stem != REMOVED
+                   for match in re.finditer(r"- event_id: (\S+)\n    event_type: REQUEST\n", path.read_text("utf-8")))
+    denying = curated / "annotations" / f"{REMOVED}.yaml"
+    text = denying.read_text(encoding="utf-8")
+    denying.write_text(text.replace("\nclaims:\n", f"\nclaims:\n  - {{statement_id: {REMOVED}-statement-0, "
+                                                   f"event_id: {request}, relation: denies}}\n", 1), encoding="utf-8")
+    output = build(curated, tmp_path / "output").output_dir
+
+    def denial(folder: Path) -> list[tuple]:
+        lite = sqlite3.connect(f"file:{folder / 'rucas.db'}?mode=ro", uri=True)
+        try:
+            return lite.execute("SELECT e.source_id, r.responders FROM request_episodes r JOIN events e "
+                                "ON e.event_id = r.request_event_id WHERE r.request_event_id = ? AND r.response_id = ?",
+                                (request, f"{REMOVED}-statement-0")).fetchall()
+        finally:
+            lite.close()
+
+    (source_id, before), = denial(output)
+    assert source_id != REMOVED, "the request is another article's"
+    speaker = re.search(r"statement-0\n    speaker_id: (\S+)\n", denying.read_text("utf-8")).group(1)
+    other = next(actor for actor in re.findall(r"speaker_id: (\S+)\n", denying.read_text("utf-8")) if actor != speaker)
+    denying.write_text(denying.read_text("utf-8").replace(f"statement-0\n    speaker_id: {speaker}\n",
+                                                          f"statement-0\n    speaker_id: {other}\n", 1), "utf-8")
+    patched = build(curated, output)
+    assert patched.patched and patched.views_patched.get("request_episodes") == "in place"
+    assert "request_episodes" not in patched.recomputed, "it has a unit: patched, not computed whole"
+    assert_same_content(output, build(curated, tmp_path / "cold", cache=False).output_dir)
+    (_, after), = denial(output)
+    assert after != before, "the denying speaker changed"
 
 
 def test_a_removed_article_takes_all_its_rows_and_equals_a_cold_build(first, tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ After the tables of rucas.duckdb are patched:
    is written again in both, in that order.
 
 Every view must have a declared order (a patch refuses a view without one). A view whose first key column is
-no such unit's (country_month, dyad_year, request_episodes: their rows come from any article) is computed
+no such unit's (the panels country_month and dyad_year: their counts come from any article) is computed
 again whole, over the whole tables, when the patch changed what it reads (rucas.build.write.reads: rows came or
 went in a table it reads, or a column it reads has other values; a corrected summary or quote changes none of
 the panels' columns). Where it has as many rows as before, the rows that differ are replaced in place;
@@ -112,8 +112,8 @@ view's table."""
 def _patch_whole(con: duckdb.DuckDBPyConnection, view: SqlFile) -> ViewPatch | None:
     """Compute a view without a unit (a panel or episode view: its rows may come from any article) again whole;
     None when its rows are unchanged. When it has as many rows as before and at most a quarter differ, those are
-    replaced where they are (a corrected summary changes one row of request_episodes; an event's type changes counts of
-    country_month in rows that keep their places); else its table is written again.
+    replaced where they are (an event's type changes counts of country_month in rows that keep their places); else
+    its table is written again.
 
     The rows are computed once, into a temporary table of DuckDB's (within its memory limit, spilling beyond it),
     and compared with the view's table there: only the rows that differ come out of DuckDB."""

@@ -15,7 +15,8 @@
 -- Where: a response is coded from the same article as the request. The article that reports a request
 -- reports the answers it drew; an event between the same parties in another article, perhaps years
 -- later, is not taken for an answer to this request (it may answer something else), and the view's size
--- stays proportional to each article's events, whatever the size of the corpus.
+-- stays proportional to each article's events, whatever the size of the corpus. source_id names that
+-- article (a denial's statement may be another article's: its source is on the statement's page).
 -- When: a response counts if it can have come on or after the request: its date_latest is not before
 -- the request's date_earliest (an unknown bound never rules it out). days_to_response_min and _max
 -- bound the days from the request to the response from the two date intervals (min: response's
@@ -25,13 +26,14 @@
 -- asked-side responses). shared_alliances lists the alliances both a requester and the responder
 -- belonged to (status member, a person, body or unit through its country's state) throughout the
 -- request's date interval; empty when there is none or the request's dates are not known on both sides.
--- Lists are sorted and separated by '; '. Order: the request's earliest date (unknown last), request,
--- the response's earliest date (unknown last), response_kind, response_id.
--- key: request_event_id, response_kind, response_id
--- columns: request_date_earliest, requesters, asked, response_kind, responders, responder_side, response_date_earliest, days_to_response_min, days_to_response_max, response_conditions, shared_alliances, request_event_id, response_kind, response_id
--- order: request_date_earliest NULLS LAST, request_event_id, response_date_earliest NULLS LAST, response_kind, response_id
+-- Lists are sorted and separated by '; '. Order: the request's earliest date (unknown last), its article,
+-- request, the response's earliest date (unknown last), response_kind, response_id.
+-- key: source_id, request_event_id, response_kind, response_id
+-- columns: request_date_earliest, requesters, asked, response_kind, responders, responder_side, response_date_earliest, days_to_response_min, days_to_response_max, response_conditions, shared_alliances, source_id, request_event_id, response_id
+-- order: request_date_earliest NULLS LAST, source_id, request_event_id, response_date_earliest NULLS LAST, response_kind, response_id
 -- facets: response_kind, responder_side
 -- column: request_event_id: The request (events.event_id, event_type REQUEST).
+-- column: source_id: The article that reports the request (sources.source_id), from which its offers, refusals and deployments are coded; a denying statement may come from another article.
 -- column: request_date_earliest: First day the request can have been made.
 -- column: request_date_latest: Last day the request can have been made.
 -- column: request_modality: Whether the request occurred, was claimed, denied, ... (events.modality).
@@ -285,6 +287,7 @@ lists AS (
 )
 SELECT
   o.request_event_id,
+  q.source_id,
   q.date_earliest AS request_date_earliest,
   q.date_latest AS request_date_latest,
   q.modality AS request_modality,
@@ -312,4 +315,4 @@ LEFT JOIN first_answer f ON f.request_event_id = o.request_event_id
 LEFT JOIN lists l ON l.request_event_id = o.request_event_id
                  AND (l.response_id = o.response_id OR (l.response_id IS NULL AND o.response_id IS NULL))
                  AND (l.response_kind = o.response_kind OR (l.response_kind IS NULL AND o.response_kind IS NULL))
-ORDER BY q.date_earliest NULLS LAST, o.request_event_id, o.date_earliest NULLS LAST, o.response_kind, o.response_id
+ORDER BY q.date_earliest NULLS LAST, q.source_id, o.request_event_id, o.date_earliest NULLS LAST, o.response_kind, o.response_id
