@@ -234,11 +234,10 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
                      writer_digest()), known_counts=known_counts | counts)
         write_datapackage(staging / "datapackage.json", version)
         timer.lap("datasette_config")
-        database = ("rucas.db", "datasette/rucas.db")  # the second is the configuration's link to the first
-        known_outputs += FileList.from_columns(list(database), [database_sha256()] * 2,
-                                               [(staging / "rucas.db").stat().st_size] * 2, OUTPUT_FIELDS)
+        database = (staging / "rucas.db").stat().st_size, database_sha256
         write_manifest(staging / "manifest.json", version=version, inputs=inputs, build_dir=staging,
-                       row_counts=counts, writer_sha256=writer_digest(), known_outputs=known_outputs)
+                       row_counts=counts, writer_sha256=writer_digest(), known_outputs=known_outputs,
+                       pending={"rucas.db": database, "datasette/rucas.db": database})  # the configuration's link
         timer.lap("manifest")
         final = publish(output_dir, staging, version.replace("+", "-"))
         timer.lap("publish")

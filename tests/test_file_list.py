@@ -78,6 +78,39 @@ def test_write_manifest_takes_known_outputs_over_and_hashes_the_rest(tmp_path: P
     assert manifest["inputs"] == INPUTS
 
 
+def test_write_manifest_puts_in_the_hash_of_a_pending_output_once_it_is_computed(tmp_path: Path):
+    """rucas.db's hash is computed in a thread while the build goes on: the manifest waits for it last."""
+    (tmp_path / "rucas.db").write_bytes(b"database")
+    (tmp_path / "datasette").mkdir()
+    (tmp_path / "datasette" / "rucas.db").symlink_to("../rucas.db")
+    (tmp_path / "z.txt").write_text("zed", encoding="utf-8")
+    asked: list[str] = []
+
+    def wait() -> str:
+        asked.append("hash")
+        return hashlib.sha256(b"database").hexdigest()
+
+    pending = {"rucas.db": (8, wait), "datasette/rucas.db": (8, wait)}
+    write_manifest(tmp_path / "manifest.json", version="v", inputs=FileList.from_entries(INPUTS), build_dir=tmp_path,
+                   row_counts={}, pending=pending)
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    database = hashlib.sha256(b"database").hexdigest()
+    assert manifest["outputs"] == [{"path": "datasette/rucas.db", "bytes": 8, "sha256": database},
+                                   {"path": "rucas.db", "bytes": 8, "sha256": database},
+                                   {"path": "z.txt", "bytes": 3, "sha256": hashlib.sha256(b"zed").hexdigest()}]
+    assert asked == ["hash", "hash"]
+    known = FileList.from_entries([{"path": "rucas.db", "bytes": 8, "sha256": database}], OUTPUT_FIELDS)
+    with pytest.raises(ValueError, match="twice"):
+        write_manifest(tmp_path / "manifest.json", version="v", inputs=FileList.empty(), build_dir=tmp_path,
+                       row_counts={}, known_outputs=known, pending=pending)
+
+
+def test_the_inputs_digest_is_computed_once_and_is_that_of_the_paths_and_hashes():
+    inputs = FileList.from_entries(INPUTS)
+    assert inputs.digest() is inputs.digest()
+    assert inputs.digest() == FileList.from_entries(INPUTS).digest()
+
+
 def test_write_manifest_refuses_known_outputs_that_list_a_file_twice(tmp_path: Path):
     (tmp_path / "a.txt").write_text("ay", encoding="utf-8")
     twice = FileList.from_entries([{"path": "a.txt", "bytes": 2, "sha256": "x"}] * 2, OUTPUT_FIELDS)

@@ -92,11 +92,14 @@ class FileList:
         return ["{" + ", ".join(key + value for key, value in zip(keys, values)) + "}" for values in zip(*columns)]
 
     def digest(self) -> str:
-        """One hash over every file's path and hash, in order: for the inputs, the identity of the curated corpus."""
-        digest = hashlib.sha256()
-        for path, sha256 in zip(self.table.column("path").to_pylist(), self.table.column("sha256").to_pylist()):
-            digest.update(f"{path}\0{sha256}\n".encode())
-        return digest.hexdigest()
+        """One hash over every file's path and hash, in order: for the inputs, the identity of the curated corpus.
+        Computed once (a list is never changed): a build asks for it three times, 0.12 s each at 200,000 inputs."""
+        if "_digest" not in self.__dict__:
+            digest = hashlib.sha256()
+            for path, sha256 in zip(self.table.column("path").to_pylist(), self.table.column("sha256").to_pylist()):
+                digest.update(f"{path}\0{sha256}\n".encode())
+            self.__dict__["_digest"] = digest.hexdigest()  # frozen: set past the dataclass's guard, once
+        return self.__dict__["_digest"]
 
     def only(self, paths: Iterable[str]) -> FileList:
         """The files whose path is one of `paths`, in this list's order."""

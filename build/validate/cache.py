@@ -28,7 +28,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,9 +107,12 @@ def _record_code_digest(cache_dir: Path) -> None:
     os.replace(temporary, cache_dir / "code.json")
 
 
-def article_key(source_id: str, article_sha256: str, annotation_sha256: str) -> str:
-    """The cache key of one article: the validation code, its id and its two files."""
-    return hashlib.sha256(f"{code_digest()}\0{source_id}\0{article_sha256}\0{annotation_sha256}".encode()).hexdigest()
+def article_keys(articles: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+    """The cache key of each article (source id, SHA-256 of its text, SHA-256 of its annotation), by source id: a
+    hash of the validation code, its id and its two files."""
+    digest = code_digest()  # asked once: 100,000 calls cost 0.1 s
+    return {source_id: hashlib.sha256(f"{digest}\0{source_id}\0{article}\0{annotation}".encode()).hexdigest()
+            for source_id, article, annotation in articles}
 
 
 MAX_SEGMENTS = 8

@@ -243,8 +243,8 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
     reference = validate_reference(corpus)
     errors += reference.errors
 
-    keys = {source_id: cache.article_key(source_id, corpus.articles[source_id].sha256,
-                                         corpus.annotations[source_id].sha256) for source_id in corpus.source_ids()}
+    keys = cache.article_keys((source_id, corpus.articles[source_id].sha256, corpus.annotations[source_id].sha256)
+                              for source_id in corpus.source_ids())
     held_tables = cache.load_keys(cache_dir) if cache_dir is not None else {}
     held_articles = _held_articles(held_tables)
     cached = (cache.load_articles(cache_dir, set(keys.values()) & held_articles) if cache_dir is not None and held_articles
