@@ -7,6 +7,7 @@ Both are checked here on generated corpora, for every view and every unit.
 
 from __future__ import annotations
 
+import datetime
 import random
 import re
 import shutil
@@ -17,7 +18,7 @@ import pyarrow as pa
 import pytest
 from rucas.build.pipeline import build
 from rucas.build.arrow_tables import article_tables
-from rucas.build.write.patch_views import SCOPE, _neighbourhood, differing_places, unit_table
+from rucas.build.write.patch_views import SCOPE, _keeps_places, _neighbourhood, differing_places, unit_table
 from rucas.queries import SqlFile, view_files
 from test_views import load_generator, normalise
 
@@ -113,3 +114,35 @@ def test_the_places_whose_rows_differ_are_found_in_any_column_a_null_equal_only_
     con.execute("CREATE TABLE longer AS SELECT * FROM old UNION ALL SELECT 'f', 6, 'v'")
     con.execute("CREATE TABLE retyped AS SELECT key, CAST(count AS DOUBLE) AS count, note FROM old")
     assert differing_places(con, "old", "longer") is None and differing_places(con, "old", "retyped") is None
+
+
+def test_new_rows_keep_their_places_exactly_when_the_view_stays_in_its_order_around_them(generated_duckdb: Path) -> None:
+    """Whether a view's new rows replace the old ones in place is seen from their neighbours, not by ranking the
+    whole view: a corrected summary keeps the place, a date moved past a neighbour does not."""
+    view = next(view for view in VIEWS if view.name == "event_dates")
+    con = duckdb.connect(str(generated_duckdb), read_only=True)
+    try:
+        count = con.execute("SELECT count(*) FROM event_dates").fetchall()[0][0]
+        places = [1, 2, count // 2, count]  # the first, its neighbour, one inside, the last
+
+        def at(positions: list[int]) -> pa.Table:
+            return con.sql("SELECT * FROM event_dates WHERE rowid + 1 IN (SELECT unnest($p)) ORDER BY rowid",
+                           params={"p": positions}).to_arrow_table()
+
+        rows = at(places)
+        summaries = rows.set_column(rows.schema.get_field_index("summary"), "summary",
+                                    pa.array(["Corrected"] * len(places), rows.schema.field("summary").type))
+        assert _keeps_places(con, view, summaries, places)
+        assert _keeps_places(con, view, rows, places), "the same rows"
+        assert not _keeps_places(con, view, rows.slice(1), places), "a row fewer"
+        date = rows.schema.get_field_index("best_date")
+        dates = rows.column(date).to_pylist()
+        inner = at([count // 2 - 1, count // 2, count // 2 + 1]).column(date).to_pylist()
+        assert inner[2] is not None, "the row after the middle one has a date"
+        late = rows.set_column(date, "best_date", pa.array(
+            dates[:2] + [inner[2] + datetime.timedelta(days=400)] + dates[3:], rows.schema.field(date).type))
+        assert not _keeps_places(con, view, late, places), "moved past its next neighbour"
+        unknown = rows.set_column(date, "best_date", pa.array(dates[:2] + [None] + dates[3:], rows.schema.field(date).type))
+        assert not _keeps_places(con, view, unknown, places), "an unknown date goes last"
+    finally:
+        con.close()

@@ -282,7 +282,9 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
         if with_cache and name in cached.tables:
             if stale_kept and cached.stale:
                 rows, wanted = cached.all_rows(name)
-                keep = [pa.repeat(True, sum(piece.num_rows for piece in pieces)), wanted]
+                # the mask's chunks, not the chunked mask: pa.chunked_array would read that as a Python sequence,
+                # value by value (1.4 s of a rebuild's validation at 100,000 articles)
+                keep = [pa.repeat(True, sum(piece.num_rows for piece in pieces)), *wanted.chunks]
                 pieces.append(rows)
             else:
                 pieces.append(cached.rows(name))

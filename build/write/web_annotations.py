@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from json.encoder import encode_basestring as _encode_string
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -389,9 +390,9 @@ def evidence_table(tables: Mapping[str, pa.Table]) -> pa.Table:
     for rank, name in enumerate(ANNOTATED_TABLES):
         source_id, key, start, end, summary = columns[name]
         rows = tables[name].num_rows
-        parts.append(pa.table([text(source_id), pa.array([rank] * rows, pa.int8()),
-                               pa.array(range(rows), pa.int64()), text(key), start, end, text(summary)],
-                              schema=schema))
+        parts.append(pa.table([text(source_id), pa.repeat(pa.scalar(rank, pa.int8()), rows),
+                               pa.array(np.arange(rows, dtype=np.int64)), text(key), start, end, text(summary)],
+                              schema=schema))  # made by Arrow and numpy: no Python int per row
     return pa.concat_tables(parts)
 
 
