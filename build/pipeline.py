@@ -211,6 +211,8 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
             write_duckdb(tables, staging / "rucas.duckdb", views, version, lap=timer.lap)
             write_sqlite(tables, staging / "rucas.db", views, staging / "rucas.duckdb", lap=timer.lap)
         database_sha256 = file_sha256_later(staging / "rucas.db")  # for the manifest, beside the next stages
+        if previous is not None and patched.spare is not None:
+            shutil.rmtree(patched.spare, ignore_errors=True)  # the spare build whose databases were patched
         if previous is None or not (previous.build_dir / "annotations" / "articles").is_dir():
             written = write_web_annotations(tables, staging / "annotations")  # every row's evidence
         else:  # only the changed articles' annotations are encoded; the others are links to the previous build's

@@ -498,6 +498,11 @@ class Patched:
     databases: str
     counts_kept: dict[str, int]
     recomputed: list[str] = field(default_factory=list)
+    spare: Path | None = None
+    """The folder of the superseded build whose database files were patched (claim_spare), renamed to a staging
+    folder: the rest of its files are used up, and the caller removes it once it has started hashing rucas.db
+    (100,000 files to unlink: 0.4 s at 100,000 articles that the hash no longer waits for). A build that stops
+    before leaves it to the next, which removes every staging folder it finds."""
 
 
 BASE_INSPECT_DATA = Path("datasette") / "inspect-data.json"
@@ -541,6 +546,7 @@ def write_patched(previous: Previous, tables: Mapping[str, pa.Table], staging: P
     (the tables) and "patch views" (the materialised views)."""
     base, how = bring_databases(previous, inputs, staging)
     lap("copy")
+    spare = base.build_dir if base is not previous else None  # renamed to a staging folder by claim_spare
     try:
         parquet = base.build_dir / "parquet"
         changes = table_changes(parquet, tables, base.changed_source_ids)
@@ -548,20 +554,23 @@ def write_patched(previous: Previous, tables: Mapping[str, pa.Table], staging: P
         kept = link_or_write_parquet(parquet, tables, changes, staging / "parquet")
         lap("copy")
         done = ViewsPatched()
-        if any(not change.empty for change in changes.values()):
+        changed = any(not change.empty for change in changes.values())
+        if changed:
             done = patch_duckdb(staging / "rucas.duckdb", changes, views, lap, whole_view_reads(staging / "rucas.db", views))
-            done.recomputed += patch_sqlite(staging / "rucas.db", changes, done.patches, lap, staging / "rucas.duckdb")
-        patches = done.patches
         con = connect(staging / "rucas.duckdb")
-        try:
+        try:  # before rucas.db is patched: the build hashes rucas.db as soon as it is done (file_sha256_later)
             set_version(con, version)
             con.execute("CHECKPOINT")
         finally:
             con.close()
             shutil.rmtree(spill_directory(staging / "rucas.duckdb"), ignore_errors=True)  # made by connect
+        if changed:
+            done.recomputed += patch_sqlite(staging / "rucas.db", changes, done.patches, lap, staging / "rucas.duckdb")
+        patches = done.patches
         return Patched(base.output_entries([f"parquet/{name}.parquet" for name in kept]),
                        {patch.view.name: patch.how for patch in patches},
-                       how, counts_kept(base.build_dir, changes, views, patches), done.recomputed)
-    finally:
-        if base is not previous:  # the spare, renamed to a staging folder by claim_spare: its files are used up
-            shutil.rmtree(base.build_dir, ignore_errors=True)
+                       how, counts_kept(base.build_dir, changes, views, patches), done.recomputed, spare)
+    except BaseException:
+        if spare is not None:  # its files are used up
+            shutil.rmtree(spare, ignore_errors=True)
+        raise
