@@ -198,9 +198,15 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
         known_outputs = FileList.empty(OUTPUT_FIELDS)  # files not hashed again: taken over, or hashed when written
         views_patched: dict[str, str] = {}
         known_counts: dict[str, int] = {}  # rows of rucas.db's tables beside the schema's the build knows
+        hashing: list[Callable[[], str]] = []  # rucas.db's SHA-256 for the manifest, computed beside the next stages
+
+        def hash_database() -> None:
+            hashing.append(file_sha256_later(staging / "rucas.db"))
+
         if previous is not None:
             progress("  patching the previous build")
-            patched = write_patched(previous, tables, staging, views, version, inputs, lap=timer.lap)
+            patched = write_patched(previous, tables, staging, views, version, inputs, lap=timer.lap,
+                                    databases_written=hash_database)
             known_outputs, views_patched, known_counts = patched.outputs, patched.views, patched.counts_kept
             progress(f"  databases {patched.databases}; views patched: "
                      + (", ".join(f"{name} {how}" for name, how in views_patched.items()) or "none changed")
@@ -210,7 +216,8 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
             timer.lap("parquet")
             write_duckdb(tables, staging / "rucas.duckdb", views, version, lap=timer.lap)
             write_sqlite(tables, staging / "rucas.db", views, staging / "rucas.duckdb", lap=timer.lap)
-        database_sha256 = file_sha256_later(staging / "rucas.db")  # for the manifest, beside the next stages
+            hash_database()
+        database_sha256 = hashing[0]
         if previous is not None and patched.spare is not None:
             shutil.rmtree(patched.spare, ignore_errors=True)  # the spare build whose databases were patched
         if previous is None or not (previous.build_dir / "annotations" / "articles").is_dir():

@@ -537,13 +537,15 @@ def whole_view_reads(database: Path, views: list[SqlFile]) -> dict[str, Reads]:
 
 
 def write_patched(previous: Previous, tables: Mapping[str, pa.Table], staging: Path, views: list[SqlFile],
-                  version: str, inputs: FileList,
-                  lap: Callable[[str], None] = lambda stage: None) -> Patched:
+                  version: str, inputs: FileList, lap: Callable[[str], None] = lambda stage: None,
+                  databases_written: Callable[[], None] = lambda: None) -> Patched:
     """Write Parquet, rucas.duckdb and rucas.db into `staging` by patching the databases bring_databases
     puts there (`previous`'s, or the spare's); rucas.duckdb then answers `rucas_version()` with `version`.
     Say what was taken over and how the views changed. `lap` is told when each step is done: "copy" (the
-    databases brought, the unchanged Parquet files linked), "diff" (finding the changed rows), "patch"
-    (the tables) and "patch views" (the materialised views)."""
+    databases brought; the unchanged Parquet files linked, the changed written), "diff" (finding the changed
+    rows), "patch" (the tables) and "patch views" (the materialised views). `databases_written` is called once
+    both databases are final, before the Parquet files are written: the build starts hashing rucas.db then
+    (3.5 s at 100,000 articles, which the Parquet files' 0.9 s now overlap)."""
     base, how = bring_databases(previous, inputs, staging)
     lap("copy")
     spare = base.build_dir if base is not previous else None  # renamed to a staging folder by claim_spare
@@ -551,8 +553,6 @@ def write_patched(previous: Previous, tables: Mapping[str, pa.Table], staging: P
         parquet = base.build_dir / "parquet"
         changes = table_changes(parquet, tables, base.changed_source_ids)
         lap("diff")
-        kept = link_or_write_parquet(parquet, tables, changes, staging / "parquet")
-        lap("copy")
         done = ViewsPatched()
         changed = any(not change.empty for change in changes.values())
         if changed:
@@ -566,6 +566,9 @@ def write_patched(previous: Previous, tables: Mapping[str, pa.Table], staging: P
             shutil.rmtree(spill_directory(staging / "rucas.duckdb"), ignore_errors=True)  # made by connect
         if changed:
             done.recomputed += patch_sqlite(staging / "rucas.db", changes, done.patches, lap, staging / "rucas.duckdb")
+        databases_written()
+        kept = link_or_write_parquet(parquet, tables, changes, staging / "parquet")
+        lap("copy")
         patches = done.patches
         return Patched(base.output_entries([f"parquet/{name}.parquet" for name in kept]),
                        {patch.view.name: patch.how for patch in patches},
