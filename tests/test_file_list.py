@@ -12,7 +12,7 @@ import pytest
 from rucas.build.read.corpus import read_corpus
 from rucas.build.read.file_list import INPUT_FIELDS, OUTPUT_FIELDS, FileList
 from rucas.build.validate import cache
-from rucas.build.write.manifest import manifest_text, write_manifest
+from rucas.build.write.manifest import file_sha256, file_sha256_later, manifest_text, mapped_sha256, write_manifest
 
 INPUTS = [{"path": "annotations/a.yaml", "sha256": "1" * 64, "bytes": 10},
           {"path": "articles/a.txt", "sha256": "2" * 64, "bytes": 2_000},
@@ -134,3 +134,11 @@ def test_each_entry_is_written_as_json_dumps_writes_it_whatever_its_path_holds()
     for fields in (INPUT_FIELDS, OUTPUT_FIELDS):
         entries = [{name: entry[name] for name in fields} for entry in odd]
         assert FileList.from_entries(entries, fields).json_lines() == [json.dumps(entry) for entry in entries]
+
+
+@pytest.mark.parametrize("size", [0, 1, (64 << 20) + 3], ids=["empty", "one byte", "past the first 64 MiB"])
+def test_a_files_mapped_hash_is_its_read_hash(tmp_path: Path, size: int):
+    path = tmp_path / "rucas.db"
+    path.write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
+    assert mapped_sha256(path) == file_sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert file_sha256_later(path)() == file_sha256(path)
