@@ -218,17 +218,21 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
             write_sqlite(tables, staging / "rucas.db", views, staging / "rucas.duckdb", lap=timer.lap)
             hash_database()
         database_sha256 = hashing[0]
-        if previous is not None and patched.spare is not None:
-            shutil.rmtree(patched.spare, ignore_errors=True)  # the spare build whose databases were patched
-        if previous is None or not (previous.build_dir / "annotations" / "articles").is_dir():
+        taken_from, folder = previous, previous.build_dir / "annotations" if previous is not None else None
+        if previous is not None and patched.spare is not None:  # the spare build whose databases were patched
+            moved = patched.spare.build_dir / "annotations"
+            if (moved / "articles").is_dir() and not moved.is_symlink() and not (moved / "articles").is_symlink():
+                os.rename(moved, staging / "annotations")  # its files are kept where the articles are unchanged
+                taken_from, folder = patched.spare, staging / "annotations"
+            shutil.rmtree(patched.spare.build_dir, ignore_errors=True)
+        if taken_from is None or folder is None or not (folder / "articles").is_dir():
             written = write_web_annotations(tables, staging / "annotations")  # every row's evidence
-        else:  # only the changed articles' annotations are encoded; the others are links to the previous build's
-            changed = previous.changed_source_ids
-            written = write_web_annotations(tables, staging / "annotations",
-                                            previous=previous.build_dir / "annotations", changed=set(changed))
-            linked = sorted({f"articles/{name}" for name in os.listdir(staging / "annotations" / "articles")}
-                            - written.keys())  # every file not written is a link to the previous build's
-            known_outputs += previous.output_entries([f"annotations/{path}" for path in linked])
+        else:  # only the changed articles' annotations are encoded; the others are the previous files
+            written = write_web_annotations(tables, staging / "annotations", previous=folder,
+                                            changed=set(taken_from.changed_source_ids))
+            taken = sorted({f"articles/{name}" for name in os.listdir(staging / "annotations" / "articles")}
+                           - written.keys())  # every file not written is one of that build's, unchanged
+            known_outputs += taken_from.output_entries([f"annotations/{path}" for path in taken])
         annotations = sorted(written)
         known_outputs += FileList.from_columns([f"annotations/{path}" for path in annotations],
                                                [written[path].sha256 for path in annotations],

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from rucas.build.pipeline import BuildReport, build
 from rucas.build.write.incremental import clone_file
+from rucas.build.write import web_annotations
 from rucas.build.write.manifest import content_digest
-from test_incremental import assert_same_content, edit_summary
+from test_incremental import assert_same_content, edit_summary, web_annotation_files
 from test_views import load_generator
 
 pytestmark = pytest.mark.slow
@@ -61,16 +62,43 @@ def test_the_first_rebuild_has_no_spare_and_copies(two_builds) -> None:
     assert patched.patched and patched.databases in {"cloned", "copied"}
 
 
-def test_the_next_rebuild_brings_the_superseded_build_forward_and_equals_a_cold_build(two_builds, tmp_path) -> None:
+def test_the_next_rebuild_brings_the_superseded_build_forward_and_equals_a_cold_build(
+        two_builds, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     curated, cold, patched = two_builds
     if patched.databases == "cloned":
         pytest.skip("this file system clones: no spare is needed")
     edit_summary(curated, SECOND_EDIT)
+    superseded = web_annotation_files(patched.build_dir)
+
+    def no_links(*args: object) -> None:
+        raise AssertionError("the spare's Web Annotations are moved in: none is linked from the current build")
+
+    monkeypatch.setattr(web_annotations, "_link_files", no_links)
     again = build(curated, cold.output_dir)
     assert again.databases == "spare"
+    assert web_annotation_files(patched.build_dir) == superseded, \
+        "the spare's Web Annotations are taken over, and the files it shares with the build it supersedes are kept"
     assert not cold.build_dir.exists(), "the spare's folder is used up"
     assert not list(cold.build_dir.parent.glob("staging-*")), "and removed once rucas.db's hash was started"
     assert patched.build_dir.exists(), "the build it supersedes is kept as the next spare"
+    assert_same_content(again.output_dir, build(curated, tmp_path / "cold", cache=False).output_dir)
+
+
+def test_a_spare_rebuild_takes_over_the_annotations_of_articles_unchanged_since_the_spare_and_no_others(
+        two_builds, tmp_path) -> None:
+    """The spare is two builds old: an article edited in the build after it, one removed and one added now."""
+    curated, cold, patched = two_builds
+    if patched.databases == "cloned":
+        pytest.skip("this file system clones: no spare is needed")
+    removed, added = "synthetic-000021", "synthetic-000003"
+    for folder, suffix in (("articles", ".txt"), ("annotations", ".yaml")):
+        (curated / folder / f"{removed}{suffix}").unlink()
+        copy = (curated / folder / f"{added}{suffix}").read_text(encoding="utf-8").replace(added, "synthetic-000099")
+        (curated / folder / f"synthetic-000099{suffix}").write_text(copy, encoding="utf-8")
+    again = build(curated, cold.output_dir)
+    assert again.databases == "spare"
+    names = set(web_annotation_files(again.output_dir))
+    assert f"articles/{removed}.jsonld" not in names and "articles/synthetic-000099.jsonld" in names
     assert_same_content(again.output_dir, build(curated, tmp_path / "cold", cache=False).output_dir)
 
 

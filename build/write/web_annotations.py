@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _encode_string
@@ -221,18 +222,35 @@ def write_web_annotations(tables: Mapping[str, pa.Table], directory: Path, *, pr
     their size and hash. (The whole corpus in one file, all.jsonld, is a release's: write_all_annotations.)
 
     With `previous` (the annotations folder of the build this one is patched from) and `changed` (the source ids
-    whose rows may differ), an unchanged article's file is a link to its previous one (not among the files
-    returned); only changed articles are encoded again."""
+    whose rows may differ since that build), an unchanged article's file is a link to its previous one (not among
+    the files returned); only changed articles are encoded again. `previous` may be `directory` itself, holding
+    that build's files (moved in from the superseded build whose databases were patched: no link to make, and
+    none of 100,000 files to remove with it): then every other entry is removed first, so that a changed
+    article's file, a hard link that published builds share, is replaced by a new file, never written into."""
     articles = directory / ARTICLES_FOLDER
     articles.mkdir(parents=True, exist_ok=True)
     evidence = evidence_table(tables)
     counts = _annotation_counts(tables["sources"], evidence)
     kept: set[str] = set()
-    if previous is not None and changed is not None:
-        changed = changed | _claiming_articles(tables, changed)
+    in_place = previous is not None and os.path.samefile(previous, directory)
+    if previous is not None:
         with os.scandir(previous / ARTICLES_FOLDER) as entries:
-            present = {entry.name[:-len(".jsonld")] for entry in entries if entry.name.endswith(".jsonld")}
-        kept = (present & counts.keys()) - changed
+            names = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
+        if changed is not None:
+            changed = changed | _claiming_articles(tables, changed)
+            present = {name[:-len(".jsonld")] for name, _ in names if name.endswith(".jsonld")}
+            kept = (present & counts.keys()) - changed
+        if in_place:  # of what the folder holds, only the unchanged articles' files are taken over
+            with os.scandir(directory) as entries:
+                others = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries
+                          if entry.name != ARTICLES_FOLDER]
+            for path, folder in [(directory / name, folder) for name, folder in others] + \
+                    [(articles / name, folder) for name, folder in names
+                     if not (name.endswith(".jsonld") and name[:-len(".jsonld")] in kept)]:
+                if folder:
+                    shutil.rmtree(path)
+                else:
+                    os.unlink(path)
     encoded = _encoded_articles(tables["sources"], evidence, set(counts) - kept if kept else None)
     written: dict[str, WrittenFile] = {}
     for source_id in sorted(counts.keys() - kept):
@@ -243,7 +261,7 @@ def write_web_annotations(tables: Mapping[str, pa.Table], directory: Path, *, pr
         content = article_head.encode("utf-8") + items.encode("utf-8") + article_tail.encode("utf-8")
         _write_file(articles / name, content)
         written[f"{ARTICLES_FOLDER}/{name}"] = WrittenFile(len(content), hashlib.sha256(content).hexdigest())
-    if kept:
+    if kept and not in_place:
         _link_files(previous / ARTICLES_FOLDER, articles, [f"{source_id}.jsonld" for source_id in sorted(kept)])
     return written
 
