@@ -53,20 +53,24 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+HASH_WINDOW = 64 << 20
+"""How much of a file mapped_sha256 maps at once (a multiple of every system's mapping granularity)."""
+
+
 def mapped_sha256(path: Path) -> str:
     """file_sha256 of a file that nothing else writes while it is hashed (a build's own file in its staging
-    folder: another process truncating a mapped file would kill this one), hashed where its pages lie in
-    memory instead of read into a buffer: rucas.db at 100,000 articles in 2.4 s instead of 2.7 s."""
+    folder: another process truncating a mapped file would kill this one), hashed where its pages lie in memory
+    instead of read into a buffer: rucas.db at 100,000 articles in 2.45 s instead of 2.7 s. It is mapped
+    HASH_WINDOW at a time, so that the build's resident memory holds one window of it, not the whole file."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
-        if size:
-            with mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_READ) as mapped:
+        for offset in range(0, size, HASH_WINDOW):
+            with mmap.mmap(handle.fileno(), min(HASH_WINDOW, size - offset), offset=offset,
+                           access=mmap.ACCESS_READ) as window:
                 if hasattr(mmap, "MADV_SEQUENTIAL"):  # read ahead: the pages are wanted in order
-                    mapped.madvise(mmap.MADV_SEQUENTIAL)
-                with memoryview(mapped) as pages:
-                    for start in range(0, size, 64 << 20):
-                        digest.update(pages[start:start + (64 << 20)])
+                    window.madvise(mmap.MADV_SEQUENTIAL)
+                digest.update(window)
     return digest.hexdigest()
 
 
