@@ -105,4 +105,6 @@ def patch_facet_counts(con: sqlite3.Connection, changes: dict[str, TableChange],
         for column in faceted_columns(con, [patch.view]).get(patch.view.name, []):
             shift_counts(con, patch.view.name, column, sqlite_values(patch.old_rows.column(column)),
                          sqlite_values(patch.rows.column(column)))
-    count_facets(con, faceted_columns(con, [patch.view for patch in patches if patch.old_rows is None]))
+    rewritten = {patch.view.name: patch.view for patch in patches if patch.old_rows is None}
+    count_facets(con, {name: columns for name, columns in faceted_columns(con, rewritten.values()).items()
+                       if name in rewritten})  # the tables' counts were moved above: not counted again whole

@@ -164,6 +164,16 @@ def _replace_in_place(con: duckdb.DuckDBPyConnection, view: SqlFile, rows: pa.Ta
         con.unregister("placed")
 
 
+def _rows_at(con: duckdb.DuckDBPyConnection, view: SqlFile, positions: list[int]) -> pa.Table:
+    """The rows at the 1-based `positions` (ascending) of the view's table, fetched by row id: filtering the view by
+    its units' column decodes every column of every row group holding one of them (alliance_context at 100,000
+    articles: 34 ms, against 18 ms for finding the places and fetching by them)."""
+    if not positions:
+        return con.sql(f"SELECT * FROM main.{view.name} LIMIT 0").to_arrow_table()
+    return con.sql(f"SELECT * FROM main.{view.name} WHERE rowid IN (SELECT unnest($rows)) ORDER BY rowid",
+                   params={"rows": [position - 1 for position in positions]}).to_arrow_table()
+
+
 def _keeps_places(con: duckdb.DuckDBPyConnection, view: SqlFile, new: pa.Table, old_positions: list[int]) -> bool:
     """Whether `new` (a view's new rows of the touched units, in its order) put at `old_positions` (the 1-based
     places of the rows they replace, ascending) leave the view in its order. It is enough to look at each place and
@@ -305,11 +315,11 @@ def patch_views(con: duckdb.DuckDBPyConnection, changes: list["TableChange"], vi
             column = view.key[0]
             units = f"(SELECT {column} FROM touched_{unit_name})"
             computed = f"{SCOPE}.{view.name}" if scoped else f"main.{live_name(view)}"
-            old = con.sql(f"SELECT * FROM main.{view.name} WHERE {column} IN {units} ORDER BY rowid").to_arrow_table()
+            old_positions = _positions(con, view, unit_name)
+            old = _rows_at(con, view, old_positions)
             new = con.sql(f"SELECT * FROM {computed} WHERE {column} IN {units} ORDER BY {view.order}").to_arrow_table()
             if new.equals(old):
                 continue
-            old_positions = _positions(con, view, unit_name)
             con.register("new_rows", new)
             merged = f"SELECT * FROM main.{view.name} WHERE {column} NOT IN {units} UNION ALL SELECT * FROM new_rows"
             if _keeps_places(con, view, new, old_positions):
