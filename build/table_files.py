@@ -48,13 +48,6 @@ class TableFiles(MutableMapping[str, pa.Table]):
         if name not in self._names:
             self._names.append(name)
 
-    def reorder(self, names: list[str]) -> None:
-        """Iterate the tables in the order of `names`, which names each table once (tables written by several
-        threads at once are set in no fixed order)."""
-        if sorted(names) != sorted(self._names):
-            raise ValueError(f"{names} are not the tables {self._names}")
-        self._names = list(names)
-
     def __getitem__(self, name: str) -> pa.Table:
         if name not in self._names:
             raise KeyError(name)

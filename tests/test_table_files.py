@@ -52,18 +52,6 @@ def test_a_name_that_is_not_a_table_name_never_becomes_a_path(tmp_path: Path, na
     assert os.listdir(tmp_path) == ["tables"] and not os.listdir(tmp_path / "tables")
 
 
-def test_tables_can_be_put_in_an_order_that_names_each_once(tmp_path: Path) -> None:
-    files = TableFiles(tmp_path)
-    for name in ("events", "actors", "claims"):
-        files[name] = pa.table({"n": [1]})
-    files.reorder(["actors", "claims", "events"])
-    assert list(files) == ["actors", "claims", "events"]
-    for wrong in (["actors", "claims"], ["actors", "claims", "events", "events"], ["actors", "claims", "sources"]):
-        with pytest.raises(ValueError):
-            files.reorder(wrong)
-    assert list(files) == ["actors", "claims", "events"]
-
-
 def test_computed_tables_compute_each_time_and_know_their_names() -> None:
     asked: list[str] = []
     tables = ComputedTables(["a", "b"], lambda name: asked.append(name) or pa.table({"name": [name]}))
@@ -103,7 +91,7 @@ def test_validation_spilled_to_files_gives_what_it_gives_in_memory(which: str, g
     assert _as_row_sets(spilled.key_tables) == _as_row_sets(in_memory.key_tables)
     schema_order = [spec.name for spec in table_specs()]
     assert list(spilled.tables) == list(in_memory.tables) == schema_order, \
-        "sorted in two threads, the tables are listed in the schema's order (the manifest's row counts follow it)"
+        "the tables are listed in the schema's order (the manifest's row counts follow it)"
     if which == "generated":  # the workers wrote their rows as files, one folder per task, four tasks a worker
         parts = [entry for entry in os.listdir(tmp_path / "spill") if entry.startswith("part-")]
         assert len(parts) >= 8

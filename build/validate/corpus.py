@@ -36,8 +36,6 @@ from rucas.build.arrow_tables import rows_to_arrow, sorted_batches
 from rucas.build.table_files import ComputedTables, TableFiles, store_batches
 from rucas.schema import TableSpec, table_spec, table_specs
 
-TEXT_TABLES = frozenset({"sources", "statements", "events"})
-"""The tables that hold an article's texts (its body, quotes, summaries): the widest, sorted one at a time."""
 PARALLEL_MIN_ARTICLES = 400
 """Below this many articles to validate, one process is faster than starting a second."""
 
@@ -322,32 +320,14 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
                                 held.kept(held_tables[name]) if name in held_tables and not extend else None))
         if spill is not None:
             validated.tables = TableFiles(spill / "tables")
-
-        def store(spec: TableSpec) -> None:
+        # one table at a time: two at once in threads took 0.7 s less at 100,000 articles, but the validate stage
+        # then peaked at 1,070-1,090 MiB instead of about 830 (the pages of both tables' cached rows held at once)
+        for spec in table_specs():
             rows, keep = _assembled(spec.name, None, stale_kept=True)
             rows = rows.drop_columns([cache.ARTICLE_KEY, ORIGIN])
             store_batches(validated.tables, spec.name, rows.schema, sorted_batches(spec, rows, keep))
             del rows, keep
             pa.default_memory_pool().release_unused()  # the copies the sort made go back to the system
-
-        def store_each(specs: list[TableSpec]) -> None:
-            for spec in specs:
-                store(spec)
-
-        # in two threads (Arrow takes a batch's rows and writes it without holding the interpreter): the tables
-        # with texts one after another in one, the others in the other. Each table's cached pages are read in
-        # as its rows are taken, and stay resident while it is sorted: two tables with texts at once would
-        # hold both (at 100,000 articles the build's peak rose from about 830 to 1,090 MiB)
-        wide = [spec for spec in table_specs() if spec.name in TEXT_TABLES]
-        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as threads:
-            for stored in [threads.submit(store_each, wide),
-                           threads.submit(store_each, [spec for spec in table_specs() if spec not in wide])]:
-                stored.result()
-        order = [spec.name for spec in table_specs()]
-        if isinstance(validated.tables, TableFiles):
-            validated.tables.reorder(order)  # set in no fixed order by the threads
-        else:
-            validated.tables = {name: validated.tables[name] for name in order}
         with_rows = [spec.name for spec in table_specs()
                      if (spec.name in cached.tables and not extend) or any(spec.name in part.tables for part in parts)]
         # the articles' rows (this run's only, when the cache is extended), assembled when asked for (no copy is
