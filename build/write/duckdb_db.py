@@ -26,11 +26,12 @@ MEMORY_LIMIT = "1GB"
 aggregates and sorts spill to spill_directory (so a large corpus costs disk, not memory)."""
 
 PATCH_MEMORY_LIMIT = "512MB"
-"""What DuckDB may hold while a patched build patches rucas.duckdb (rucas.build.write.incremental). Its largest query
-computes request_episodes again whole: at 100,000 articles, with the view's SQL of before 5 December 2026, that took
-1.55 s and 856 MiB of the process with 1GB, 1.85 s and 629 MiB with 600MB, 2.58 s and 466 MiB with 400MB; with its
-SQL now, 1.56 s and 785 MiB with 1GB, 2.10 s and 567 MiB with 512MB. With 512MB a rebuild's patch of the views takes
-about 0.5 s longer and its peak is some 250-300 MiB lower (1,291-1,345 -> 1,038 MiB)."""
+"""What DuckDB may hold while a patched build patches rucas.duckdb (rucas.build.write.incremental). It was chosen when
+its largest query computed request_episodes again whole (the view has had a unit since, and is patched by article):
+at 100,000 articles that took 1.55 s and 856 MiB of the process with 1GB, 1.85 s and 629 MiB with 600MB, 2.58 s and
+466 MiB with 400MB (with the view's later SQL, 1.56 s and 785 MiB with 1GB, 2.10 s and 567 MiB with 512MB); with
+512MB a rebuild's patch of the views peaked some 250-300 MiB lower (1,291-1,345 -> 1,038 MiB). Its largest queries
+now move the views ordered by date and compute the panels again, when an edit changes an event's date or type."""
 
 
 def spill_directory(path: Path) -> Path:
