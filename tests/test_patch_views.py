@@ -116,7 +116,8 @@ def test_the_places_whose_rows_differ_are_found_in_any_column_a_null_equal_only_
     assert differing_places(con, "old", "longer") is None and differing_places(con, "old", "retyped") is None
 
 
-def test_new_rows_keep_their_places_exactly_when_the_view_stays_in_its_order_around_them(generated_duckdb: Path) -> None:
+def test_new_rows_keep_their_places_exactly_when_the_view_stays_in_its_order_around_them(
+        generated_duckdb: Path) -> None:
     """Whether a view's new rows replace the old ones in place is seen from their neighbours, not by ranking the
     whole view: a corrected summary keeps the place, a date moved past a neighbour does not."""
     view = next(view for view in VIEWS if view.name == "event_dates")
@@ -142,7 +143,8 @@ def test_new_rows_keep_their_places_exactly_when_the_view_stays_in_its_order_aro
         late = rows.set_column(date, "best_date", pa.array(
             dates[:2] + [inner[2] + datetime.timedelta(days=400)] + dates[3:], rows.schema.field(date).type))
         assert not _keeps_places(con, view, late, places), "moved past its next neighbour"
-        unknown = rows.set_column(date, "best_date", pa.array(dates[:2] + [None] + dates[3:], rows.schema.field(date).type))
+        unknown = rows.set_column(date, "best_date",
+                                  pa.array(dates[:2] + [None] + dates[3:], rows.schema.field(date).type))
         assert not _keeps_places(con, view, unknown, places), "an unknown date goes last"
     finally:
         con.close()

@@ -545,7 +545,7 @@ def write_patched(previous: Previous, tables: Mapping[str, pa.Table], staging: P
     databases brought; the unchanged Parquet files linked, the changed written), "diff" (finding the changed
     rows), "patch" (the tables) and "patch views" (the materialised views). `databases_written` is called once
     both databases are final, before the Parquet files are written: the build starts hashing rucas.db then
-    (3.5 s at 100,000 articles, which the Parquet files' 0.9 s now overlap)."""
+    (2.5-3 s at 100,000 articles, which the Parquet files' 0.7-0.9 s now overlap)."""
     base, how = bring_databases(previous, inputs, staging)
     lap("copy")
     spare = base if base is not previous else None  # renamed to a staging folder by claim_spare

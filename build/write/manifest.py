@@ -136,7 +136,7 @@ def write_manifest(path: Path, *, version: str, inputs: FileList, build_dir: Pat
     `known_outputs` are entries of files taken over unchanged from the previous build, or hashed as they were
     written, not hashed again; `pending` gives, by path, outputs whose hash a thread is computing: every other
     line of the manifest is made before it is waited for (at 100,000 articles the text of 300,000 entries takes
-    about 0.9 s, and rucas.db's hash 3.5 s from when it is written). Raises ValueError if it lists a file twice."""
+    about 0.9 s, and rucas.db's hash 2.5-3 s from when it is written). Raises ValueError if it lists a file twice."""
     pending = dict(pending or {})
     listed = _files(build_dir)
     known = known_outputs.only(listed) if known_outputs is not None else FileList.empty(OUTPUT_FIELDS)
@@ -144,8 +144,9 @@ def write_manifest(path: Path, *, version: str, inputs: FileList, build_dir: Pat
     if len(known_paths) != len(known) or known_paths & pending.keys():
         raise ValueError("the known and pending outputs list a file twice")
     waiting = sorted(relative for relative in listed if relative in pending)
-    known += FileList.from_columns(waiting, [None] * len(waiting), [pending[relative][0] for relative in waiting],
-                                   OUTPUT_FIELDS)  # their hashes are put in last
+    sizes = [pending[relative][0] for relative in waiting]
+    placeholders = FileList.from_columns(waiting, [None] * len(waiting), sizes, OUTPUT_FIELDS)  # hashes put in last
+    known += placeholders
     known_paths.update(waiting)
     fresh = [relative for relative in listed if relative not in known_paths]
     reproducible = [relative not in NOT_REPRODUCIBLE for relative in fresh]
@@ -163,9 +164,8 @@ def write_manifest(path: Path, *, version: str, inputs: FileList, build_dir: Pat
         "outputs": (known + hashed).sorted(),
     }
     text = manifest_text(manifest)
-    sizes = [pending[relative][0] for relative in waiting]
     hashes = [pending[relative][1]() for relative in waiting]  # waits for the threads computing them
-    for entry, hashed_entry in zip(FileList.from_columns(waiting, [None] * len(waiting), sizes, OUTPUT_FIELDS).json_lines(),
+    for entry, hashed_entry in zip(placeholders.json_lines(),
                                    FileList.from_columns(waiting, hashes, sizes, OUTPUT_FIELDS).json_lines()):
         if text.count(entry) != 1:  # each path is listed once, and no other entry's line holds this one's text
             raise ValueError(f"the manifest's entry {entry} is not found once")

@@ -179,7 +179,7 @@ def _keeps_places(con: duckdb.DuckDBPyConnection, view: SqlFile, new: pa.Table, 
     places of the rows they replace, ascending) leave the view in its order. It is enough to look at each place and
     its two neighbours, as the view would then hold them: ordered by the view's order, they keep their order of
     places if and only if every pair of neighbouring rows that the replacement touches is in order (the others
-    were before). The view's order ends in its key, so no two rows tie. A view of 1.7 million rows is not ranked
+    were before). The view's order includes its key, so no two rows tie. A view of 1.7 million rows is not ranked
     whole to see that a corrected summary moves no row."""
     if len(new) != len(old_positions):
         return False
