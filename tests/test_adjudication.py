@@ -8,6 +8,7 @@ codings of its article and a log deciding each of their four disagreements.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -85,6 +86,50 @@ def test_a_log_whose_hash_is_not_the_codings_is_refused(adjudicated: Path, capsy
     coding = adjudicated / "codings" / "coder-b" / f"{SOURCE_ID}.yaml"
     coding.write_text(coding.read_text(encoding="utf-8") + "# changed after the adjudication\n", encoding="utf-8")
     _refused_at(adjudicated, capsys, LOG, 5, "second_sha256 is not the hash of codings/coder-b/")
+
+
+def _erratum(corpus: Path, was: str, now: str, which: str = "second") -> Path:
+    """Change the second coding after its adjudication (a comment line, which no comparison reads) and record
+    the change as an erratum of the log with the hashes `was` and `now` ("" for the real ones)."""
+    coding = corpus / "codings" / "coder-b" / f"{SOURCE_ID}.yaml"
+    before = hashlib.sha256(coding.read_bytes()).hexdigest()
+    coding.write_text(coding.read_text(encoding="utf-8") + "# a citation replaced after the adjudication\n",
+                      encoding="utf-8")
+    after = hashlib.sha256(coding.read_bytes()).hexdigest()
+    log = corpus / LOG
+    log.write_text(log.read_text(encoding="utf-8") + f"errata:\n- file: {which}\n  was_sha256: {was or before}\n"
+                   f"  now_sha256: {now or after}\n  by: maintainer\n  on: 2026-12-05\n"
+                   "  original: a commit of the repository\n  change: a citation replaced\n", encoding="utf-8")
+    return coding
+
+
+def test_a_coding_changed_after_its_adjudication_is_valid_with_its_erratum(adjudicated: Path, capsys: Capture):
+    _erratum(adjudicated, "", "")
+    assert _errors(adjudicated, capsys) == []
+
+
+def test_an_erratum_must_follow_on_from_the_hash_adjudicated(adjudicated: Path, capsys: Capture):
+    _erratum(adjudicated, "0" * 64, "")
+    assert any("was_sha256 is not" in error for error in _errors(adjudicated, capsys))
+
+
+def test_an_erratum_must_end_at_the_codings_hash_now(adjudicated: Path, capsys: Capture):
+    coding = _erratum(adjudicated, "", "")
+    coding.write_text(coding.read_text(encoding="utf-8") + "# changed again, unrecorded\n", encoding="utf-8")
+    assert any("it changed after the erratum" in error for error in _errors(adjudicated, capsys))
+
+
+def test_an_erratum_of_the_other_coding_does_not_cover_this_one(adjudicated: Path, capsys: Capture):
+    _erratum(adjudicated, "", "", which="first")
+    assert any("was_sha256 is not" in error for error in _errors(adjudicated, capsys))
+    assert any("second_sha256 is not the hash of codings/coder-b/" in error for error in _errors(adjudicated, capsys))
+
+
+def test_an_incomplete_erratum_is_refused(adjudicated: Path, capsys: Capture):
+    _erratum(adjudicated, "", "")
+    _edit(adjudicated, LOG, "  by: maintainer\n", "")
+    assert any("an erratum has file, was_sha256" in error and "missing: by" in error
+               for error in _errors(adjudicated, capsys))
 
 
 def test_a_log_missing_a_disagreement_is_refused(adjudicated: Path, capsys: Capture):

@@ -19,6 +19,18 @@ Log format (adjudications/<source_id>.yaml):
         published: <the value the published annotation carries, as text; null where the unit is not coded>
         reason: <why>
         consulted: <a URL, or null>
+    errata:                              # optional: changes to a coding file after it was adjudicated
+      - file: first | second
+        was_sha256: <its hash before>    # the first erratum's is first_sha256 (or second_sha256); each next one's
+        now_sha256: <its hash after>     # the previous erratum's now_sha256; the last one's the file's hash now
+        by: maintainer                   # a role label
+        on: 2026-12-05
+        original: <where the file as it was is kept, e.g. a commit of the repository>
+        change: <what changed and why>
+
+first_sha256 and second_sha256 stay the hashes of the files the decisions were made on. An erratum may change
+only what `rucas agreement` does not compare (a note's citation, say): the disagreements are found again in the
+files as they are now, and must still be exactly the decided ones.
 
 Run by the pipeline after every file is validated (a later stage than validation, since it compares the
 codings); an article that is single-coded or test data costs nothing here.
@@ -44,7 +56,9 @@ from rucas.build.validate.across import ORIGIN, decode_origin
 from rucas.build.read.errors import CurationError, display_path, locate_errors
 from rucas.schema.codes import AdjudicationDecision, ReviewStatus
 
-LOG_KEYS = ("first", "second", "first_sha256", "second_sha256", "adjudicator", "adjudicated_on", "decisions")
+LOG_KEYS = ("first", "second", "first_sha256", "second_sha256", "adjudicator", "adjudicated_on", "decisions",
+            "errata")
+ERRATUM_KEYS = ("file", "was_sha256", "now_sha256", "by", "on", "original", "change")
 DECISION_KEYS = ("disagreement", "decision", "published", "reason", "consulted")
 REVIEWED = (ReviewStatus.double_coded.value, ReviewStatus.adjudicated.value)
 """The statuses that stored records must support."""
@@ -127,6 +141,45 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
 
 
+def _corrected(log: DocMap, shown: str, errors: list[CurationError]) -> dict[str, str | None]:
+    """The hash each coding file has after the log's errata (first_sha256, second_sha256: only those an erratum
+    changed), with errors for an erratum that is incomplete or does not follow on from the hash before it."""
+    errata = log.get("errata")
+    if errata is None:
+        return {}
+    if not isinstance(errata, DocList):
+        errors.append(CurationError(shown, log.line_of("errata"), "errata must be a list.",
+                                    "write one '- file: first | second' entry per change of a coding file."))
+        return {}
+    now: dict[str, str | None] = {}
+    for index, entry in enumerate(errata):
+        place = line_of_item(errata, index)
+        if not isinstance(entry, DocMap):
+            errors.append(CurationError(shown, place, "an erratum is a mapping.", f"write {', '.join(ERRATUM_KEYS)}."))
+            continue
+        wrong = [key for key in entry if key not in ERRATUM_KEYS]
+        missing = [key for key in ERRATUM_KEYS if _text(entry.get(key)) in (None, "")]
+        if wrong or missing:
+            errors.append(CurationError(shown, place, f"an erratum has {', '.join(ERRATUM_KEYS)} and nothing else"
+                                        + (f"; unknown: {', '.join(str(k)[:40] for k in wrong)}" if wrong else "")
+                                        + (f"; missing: {', '.join(missing)}" if missing else "") + ".",
+                                        "complete it (dataset/curated/README.md, adjudication logs)."))
+            continue
+        which = _text(entry.get("file"))
+        if which not in ("first", "second"):
+            errors.append(CurationError(shown, place, f"an erratum's file is first or second, not {which[:40]!r}.",
+                                        "name the coding it changed by its place in the log."))
+            continue
+        key = f"{which}_sha256"
+        before = now.get(key, _text(log.get(key)))
+        if _text(entry.get("was_sha256")) != before:
+            errors.append(CurationError(shown, place, f"the erratum's was_sha256 is not {before}, the {which} coding's "
+                                        "hash before it (the log's, or the previous erratum's now_sha256).",
+                                        "errata follow on from one another, oldest first."))
+        now[key] = _text(entry.get("now_sha256"))
+    return now
+
+
 def _check_log(curated: Path, claim: Claimed, agreement: Agreement, errors: list[CurationError]) -> list[dict[str, Any]]:
     """Errors for a log that does not support the adjudicated claim; its decisions as rows of adjudications."""
     path = adjudication_path(curated, claim.source_id)
@@ -150,11 +203,17 @@ def _check_log(curated: Path, claim: Claimed, agreement: Agreement, errors: list
                 "adjudicated_on": claim.adjudicated_on.isoformat() if claim.adjudicated_on else None,
                 "first_sha256": file_sha256(coding_path(curated, claim.coder, claim.source_id)),
                 "second_sha256": file_sha256(coding_path(curated, claim.second_coder or "", claim.source_id))}
+    now = _corrected(log, shown, errors)
     for key, wanted in expected.items():
-        written = _text(log.get(key))
+        written = now.get(key, _text(log.get(key)))
         if written == wanted:
             continue
-        if key.endswith("sha256"):
+        if key.endswith("sha256") and key in now:
+            errors.append(CurationError(shown, log.line_of("errata"), f"the last erratum of the {key[:-7]} coding "
+                                        f"gives its hash as {written}, but codings/{expected[key[:-7]]}/"
+                                        f"{claim.source_id}.yaml is {wanted}: it changed after the erratum.",
+                                        f"record that change as a further erratum (now_sha256: {wanted})."))
+        elif key.endswith("sha256"):
             role = claim.coder if key == "first_sha256" else claim.second_coder
             errors.append(CurationError(shown, log.line_of(key), f"{key} is not the hash of codings/{role}/"
                                         f"{claim.source_id}.yaml: the coding changed after it was adjudicated, or the "
