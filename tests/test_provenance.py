@@ -149,3 +149,27 @@ def test_no_curated_note_cites_an_uncitable_domain_or_an_unpinned_wikipedia_page
                 cited += cited_urls(note)
     assert len(cited) > 20
     assert [url for url in cited if uncitable_domain_of(url, domains) or is_unpinned_wikipedia(url)] == []
+
+
+def test_each_erratum_of_a_stored_coding_names_a_commit_that_keeps_the_file_as_it_was() -> None:
+    """An erratum says where the coding as adjudicated is kept; that file must hash to its was_sha256."""
+    import hashlib
+    import re
+
+    import yaml
+
+    repo = Path(__file__).resolve().parents[1]
+    if subprocess.run(["git", "-C", str(repo), "rev-parse"], capture_output=True).returncode != 0:
+        pytest.skip("not a git repository: the commits the errata name cannot be read")
+    checked = 0
+    for log_path in sorted((repo / "dataset" / "curated" / "adjudications").glob("*.yaml")):
+        log = yaml.safe_load(log_path.read_text(encoding="utf-8"))
+        for erratum in log.get("errata") or []:
+            role = log[erratum["file"]]
+            commit = re.search(r"git show ([0-9a-f]{7,40}):", erratum["original"]).group(1)
+            kept = subprocess.run(["git", "-C", str(repo), "show",
+                                   f"{commit}:dataset/curated/codings/{role}/{log_path.name}"],
+                                  capture_output=True, check=True).stdout
+            assert hashlib.sha256(kept).hexdigest() == erratum["was_sha256"], f"{log_path.name}: {erratum['file']}"
+            checked += 1
+    assert checked == 3, "the IRIN article's two codings and the RFE/RL article's first carry errata"
