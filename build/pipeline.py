@@ -155,7 +155,7 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
 def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bool, bar: bool, incremental: bool,
            memory: PeakSampler) -> BuildReport:
     """build(), timed stage by stage with `memory` sampling."""
-    from rucas.build.publish.atomic import build_lock, new_staging_dir, publish
+    from rucas.build.publish.atomic import build_lock, flush_staging, new_staging_dir, publish
     from rucas.build.publish.config_directory import write_config
     from rucas.build.review.records import ReviewCheck, review_inputs
     from rucas.build.write.datapackage import write_datapackage
@@ -247,12 +247,13 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
                      writer_digest()), known_counts=known_counts | counts)
         write_datapackage(staging / "datapackage.json", version)
         timer.lap("datasette_config")
+        flush_staging(staging)  # while rucas.db's hash is computed: publish then flushes manifest.json alone
         database = (staging / "rucas.db").stat().st_size, database_sha256
         write_manifest(staging / "manifest.json", version=version, inputs=inputs, build_dir=staging,
                        row_counts=counts, writer_sha256=writer_digest(), known_outputs=known_outputs,
                        pending={"rucas.db": database, "datasette/rucas.db": database})  # the configuration's link
         timer.lap("manifest")
-        final = publish(output_dir, staging, version.replace("+", "-"))
+        final = publish(output_dir, staging, version.replace("+", "-"), written_after_flush=["manifest.json"])
         timer.lap("publish")
     return BuildReport(output_dir, final, version, counts, stages, reused, previous is not None, views_patched,
                        peaks, databases=patched.databases if previous is not None else "",

@@ -132,6 +132,9 @@ def test_a_corrected_event_summary_is_patched_in_and_equals_a_cold_build(first, 
     assert after["events.parquet"] != before["events.parquet"]
     assert after["actors.parquet"] == before["actors.parquet"]
     assert (patched.build_dir / "parquet" / "actors.parquet").stat().st_nlink > 1, "unchanged: a hard link"
+    assert after["event_actors.parquet"] == before["event_actors.parquet"]
+    assert (patched.build_dir / "parquet" / "event_actors.parquet").stat().st_nlink > 1, \
+        "the event's actors, taken out with it and put back as they were: the previous file, linked"
     lite = sqlite3.connect(f"file:{patched.output_dir / 'rucas.db'}?mode=ro", uri=True)
     assert lite.execute("SELECT count(*) FROM events_fts WHERE events_fts MATCH 'Corrected'").fetchone()[0] == 1
     assert lite.execute("SELECT count(*) FROM assistance_timeline WHERE summary LIKE 'Corrected%'").fetchone()[0] \

@@ -37,7 +37,7 @@ import os
 import stat
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from rucas.build.open_files import held_open
@@ -191,10 +191,27 @@ def _fsync_tree(root: Path) -> None:
         _fsync(folder)
 
 
-def publish(output_dir: Path, staging: Path, build_id: str) -> Path:
-    """Make `staging` the current build in one atomic step; return its final folder."""
-    builds = output_dir / BUILDS
+def flush_staging(staging: Path) -> None:
+    """Flush what a build has written into `staging` so far to the disk (its files and every folder's entries, as
+    publish would), so that publish flushes only the files written after (its `written_after_flush`). A build
+    calls it while rucas.db's SHA-256 is computed, before it writes manifest.json: at 100,000 articles the walk
+    over 100,000 annotation files takes about 0.25 s, which is then off the build's critical path."""
     _fsync_tree(staging)
+
+
+def publish(output_dir: Path, staging: Path, build_id: str, *, written_after_flush: Sequence[str] | None = None) -> Path:
+    """Make `staging` the current build in one atomic step; return its final folder.
+
+    Every file of `staging` is flushed to the disk first; with `written_after_flush` (paths relative to
+    `staging`), the caller flushed the folder with flush_staging and wrote only those files since: they and
+    `staging`'s own entries are flushed, and the tree is not walked again."""
+    builds = output_dir / BUILDS
+    if written_after_flush is None:
+        _fsync_tree(staging)
+    else:
+        for relative in written_after_flush:
+            _fsync(str(staging / relative))
+        _fsync(str(staging))
     final = builds / f"build-{build_id}-{uuid.uuid4().hex[:8]}"
     os.rename(staging, final)
     temporary_link = builds / f"current.{uuid.uuid4().hex[:8]}"

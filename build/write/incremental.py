@@ -290,9 +290,11 @@ def table_changes(previous_parquet: Path, tables: Mapping[str, pa.Table], change
 def link_or_write_parquet(previous_parquet: Path, tables: Mapping[str, pa.Table], changes: dict[str, TableChange],
                           directory: Path) -> list[str]:
     """Write the Parquet files of changed tables; hard-link (or copy) the previous file of each unchanged
-    one. Returns the names of the unchanged tables."""
+    one: a table the patch did not touch, or whose rows it put back as they were (a Parquet file is made from
+    its rows alone, so the previous file has the bytes a new one would). Returns the names of the unchanged
+    tables."""
     directory.mkdir(parents=True, exist_ok=True)
-    kept = [name for name, change in changes.items() if change.empty]
+    kept = [name for name, change in changes.items() if change.empty or change.rows_put_back]
     for name in kept:
         try:
             os.link(previous_parquet / f"{name}.parquet", directory / f"{name}.parquet")

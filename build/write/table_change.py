@@ -3,6 +3,7 @@ rucas.build.write.patch_views patches the views by it)."""
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -21,6 +22,22 @@ class TableChange:
     @property
     def empty(self) -> bool:
         return self.deleted.num_rows == 0 and self.inserted.num_rows == 0
+
+    @property
+    def rows_put_back(self) -> bool:
+        """Whether the rows it inserts are exactly the rows it deletes, so that the table holds what it held:
+        the children of a replaced row (an event whose summary changed takes its actors, conditions and claims
+        with it), deleted and inserted again unchanged. Values compare exactly (a float by its bits: 0.0 is not
+        -0.0), the rows in key order, as both are made."""
+        if self.deleted.num_rows != self.inserted.num_rows or self.deleted.column_names != self.inserted.column_names:
+            return False
+        return _exact_rows(self.deleted) == _exact_rows(self.inserted)
+
+
+def _exact_rows(table: pa.Table) -> list[tuple[object, ...]]:
+    """The rows of `table` as tuples of Python values, each float as its eight bytes."""
+    return [tuple(struct.pack("<d", value) if isinstance(value, float) else value for value in row.values())
+            for row in table.to_pylist()]
 
 
 @dataclass(frozen=True)
