@@ -160,7 +160,7 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
     from rucas.build.review.records import ReviewCheck, review_inputs
     from rucas.build.write.datapackage import write_datapackage
     from rucas.build.write.duckdb_db import write_duckdb
-    from rucas.build.write.incremental import previous_build, write_patched, writer_digest
+    from rucas.build.write.incremental import WRITER_RECORD, previous_build, write_patched, writer_digest
     from rucas.build.read.file_list import OUTPUT_FIELDS, FileList
     from rucas.build.write.manifest import content_digest, file_sha256_later, write_manifest
     from rucas.build.write.parquet import write_parquet
@@ -194,7 +194,8 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
         validated.cache_tables, validated.key_tables = {}, {}
         validated.fingerprints = None  # stored in the cache: 200,000 files' at 100k articles, not held while patching
         views = view_files()
-        previous = previous_build(output_dir, inputs) if incremental else None
+        writer = writer_digest(cache_dir / WRITER_RECORD if cache else None)
+        previous = previous_build(output_dir, inputs, writer) if incremental else None
         known_outputs = FileList.empty(OUTPUT_FIELDS)  # files not hashed again: taken over, or hashed when written
         views_patched: dict[str, str] = {}
         known_counts: dict[str, int] = {}  # rows of rucas.db's tables beside the schema's the build knows
@@ -244,13 +245,13 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
         del tables, validated
         shutil.rmtree(spill)  # made by this build, in its own staging folder; never published
         write_config(staging / "datasette", staging / "rucas.db", digest=content_digest(inputs.digest(),
-                     writer_digest()), known_counts=known_counts | counts)
+                     writer), known_counts=known_counts | counts)
         write_datapackage(staging / "datapackage.json", version)
         timer.lap("datasette_config")
         flush_staging(staging)  # while rucas.db's hash is computed: publish then flushes manifest.json alone
         database = (staging / "rucas.db").stat().st_size, database_sha256
         write_manifest(staging / "manifest.json", version=version, inputs=inputs, build_dir=staging,
-                       row_counts=counts, writer_sha256=writer_digest(), known_outputs=known_outputs,
+                       row_counts=counts, writer_sha256=writer, known_outputs=known_outputs,
                        pending={"rucas.db": database, "datasette/rucas.db": database})  # the configuration's link
         timer.lap("manifest")
         final = publish(output_dir, staging, version.replace("+", "-"), written_after_flush=["manifest.json"])

@@ -15,7 +15,7 @@ from rucas.build.write.datapackage import CURATION_LICENSE, DATASET_DESCRIPTION,
 from rucas.build.write.facet_counts import FACET_COUNTS
 from rucas.build.write.page_tables import PRECOMPUTED, STORED_CHARTS, chart_table, page_table
 from rucas.build.write.materialise import facet_columns, live_name
-from rucas.build.write.sqlite_db import FULL_TEXT
+from rucas.build.write.sqlite_db import FTS_TEXT_SUFFIX, FULL_TEXT
 from rucas.queries import SqlFile, canned_queries, view_files
 from rucas.schema import table_specs
 from rucas.schema.derive import TableSpec
@@ -30,8 +30,8 @@ took 1.9 s without the indexes and 0.28 s with them, the four of alliance_contex
 0.49 s. So a small corpus shows every facet, and a large one the first facets of each table
 (Display.facets order) that fit: at 100k events shows one, statements two, alliance_context none."""
 
-FTS_SHADOW_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", "_fts_content")
-"""The FTS5 index and its shadow tables (_fts_content only where the index keeps its own text)."""
+FTS_SHADOW_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", FTS_TEXT_SUFFIX)
+"""The FTS5 index, its shadow tables, and the view of the text it indexed (its external content)."""
 
 CLUSTER_MAP = {"latitude_column": "latitude", "longitude_column": "longitude"}
 

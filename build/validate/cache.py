@@ -57,54 +57,34 @@ def validation_modules() -> dict[str, Path]:
 
 _digest: list[str] = []
 """code_digest() once computed, or taken from the record of a cache whose code files are unchanged."""
-_digest_files: dict[str, list[int]] = {}
-"""The fingerprints of the files code_digest() was computed from, taken before they were read."""
+_computed: list[code_hash.CodeRecord] = []
+"""code_digest()'s record, when this process computed it (kept in the cache it saves)."""
+
+CODE_RECORD = "code.json"
+"""The file of a cache folder that keeps code_digest()'s CodeRecord (rucas.build.code_hash)."""
 
 
 def code_digest() -> str:
     """A hash of every module of validation_modules(): any change to them empties the cache."""
     if not _digest:
-        files = {str(path): _stat_of(path) for path in _code_files().values()}
-        _digest.append(code_hash.code_digest([ENTRY_MODULE], salt=CACHE_FORMAT))
-        _digest_files.update(files)
+        _computed.append(code_hash.code_record([ENTRY_MODULE], salt=CACHE_FORMAT, extra_files=[Path(__file__)]))
+        _digest.append(_computed[0].digest)
     return _digest[0]
 
 
-def _code_files() -> dict[str, Path]:
-    """The files code_digest() depends on: the validation modules, the version, and this module (CACHE_FORMAT)."""
-    import rucas._version
-
-    return {**validation_modules(), "rucas._version": Path(rucas._version.__file__), __name__: Path(__file__)}
-
-
-def _stat_of(path: Path) -> list[int]:
-    info = path.stat()
-    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
-
-
 def use_recorded_code_digest(cache_dir: Path) -> None:
-    """Take code_digest() from the cache's record when every file it was computed from has the fingerprint it had
-    then (its import statements, which decide which modules count, are then unchanged too); else it is computed.
-    Reading 20 modules' syntax trees costs about 0.5 s, most of what validating one changed article costs."""
-    if _digest:
-        return
-    try:
-        record = json.loads((cache_dir / "code.json").read_text(encoding="utf-8"))
-        files, digest = record["files"], record["digest"]
-        if files and all(_stat_of(Path(path)) == stat for path, stat in files.items()) and isinstance(digest, str):
-            _digest.append(digest)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return
+    """Take code_digest() from the cache's record while it holds (rucas.build.code_hash.CodeRecord: every file
+    it was computed from, and every folder holding one, as they were then); else it is computed. Reading 20
+    modules' syntax trees costs about 0.5 s, most of what validating one changed article costs."""
+    if not _digest and (kept := code_hash.CodeRecord.read(cache_dir / CODE_RECORD, code_hash.code_about(
+            [ENTRY_MODULE], salt=CACHE_FORMAT))) is not None:
+        _digest.append(kept.digest)
 
 
 def _record_code_digest(cache_dir: Path) -> None:
-    digest = code_digest()
-    if not _digest_files:  # taken from a record: its files are those of the record
-        return
-    record = {"digest": digest, "files": _digest_files}
-    temporary = cache_dir / f".code-{uuid.uuid4().hex[:12]}.json"
-    temporary.write_text(json.dumps(record), encoding="utf-8")
-    os.replace(temporary, cache_dir / "code.json")
+    code_digest()
+    if _computed:  # else taken from a record that still holds
+        _computed[0].write(cache_dir / CODE_RECORD)
 
 
 def article_keys(articles: Iterable[tuple[str, str, str]]) -> dict[str, str]:

@@ -55,7 +55,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-from rucas.build.code_hash import code_digest
+from rucas.build.code_hash import recorded_code_digest
 from rucas.build.open_files import held_open, unused_elsewhere
 from rucas.build.write.duckdb_db import MEMORY_LIMIT, PATCH_MEMORY_LIMIT, connect, set_version, spill_directory
 from rucas.build.read.file_list import OUTPUT_FIELDS, FileList
@@ -81,9 +81,14 @@ PATCHABLE_INPUTS = ("articles/", "annotations/")
 """Inputs whose changes a build may patch in; a change anywhere else (reference/) makes it cold."""
 
 
-def writer_digest() -> str:
-    """A hash of the schema, writer, review and view code (and the package version): rucas.build.code_hash."""
-    return code_digest(WRITER_CODE, WRITER_DATA)
+WRITER_RECORD = "writer-code.json"
+"""The file of a build's cache folder that keeps writer_digest()'s CodeRecord (rucas.build.code_hash)."""
+
+
+def writer_digest(record: Path | None = None) -> str:
+    """A hash of the schema, writer, review and view code (and the package version): rucas.build.code_hash. With
+    `record` (a build's cache folder's WRITER_RECORD), taken from there while nothing it hashed changed."""
+    return recorded_code_digest(record, WRITER_CODE, WRITER_DATA)
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,8 @@ class Previous:
     outputs: FileList
     changed_inputs: frozenset[str] = frozenset()
     """Paths (relative to the curated folder) of the inputs added, removed or changed since that build."""
+    writer_sha256: str = ""
+    """The writer digest it was written by: the new build's (writer_digest)."""
 
     @property
     def changed_source_ids(self) -> set[str]:
@@ -106,21 +113,22 @@ class Previous:
         return self.outputs.only(paths)
 
 
-def previous_build(output_dir: Path, inputs: FileList) -> Previous | None:
+def previous_build(output_dir: Path, inputs: FileList, writer_sha256: str) -> Previous | None:
     """The current build of output_dir if the new `inputs` may be patched into it, else None (build cold):
-    it must exist whole, have been written by this writer code, and differ only in articles/annotations."""
+    it must exist whole, have been written by the writer code whose digest is `writer_sha256` (this one's,
+    writer_digest), and differ only in articles/annotations."""
     manifest_path = output_dir / "manifest.json"
     if not manifest_path.exists():
         return None
-    return _patchable(manifest_path.resolve().parent, inputs)
+    return _patchable(manifest_path.resolve().parent, inputs, writer_sha256)
 
 
-def _patchable(build_dir: Path, inputs: FileList) -> Previous | None:
+def _patchable(build_dir: Path, inputs: FileList, writer_sha256: str) -> Previous | None:
     """The build in `build_dir` as a Previous if the new `inputs` may be patched into it, else None. Its
     manifest's entries are read into columns (rucas.build.read.file_list) and the rest of it let go."""
     try:
         manifest = read_manifest(build_dir / "manifest.json")
-        if manifest.get("writer_sha256") != writer_digest():
+        if manifest.get("writer_sha256") != writer_sha256:
             return None
         before = FileList.from_entries(manifest["inputs"])
         outputs = FileList.from_entries(manifest["outputs"], OUTPUT_FIELDS)
@@ -132,7 +140,7 @@ def _patchable(build_dir: Path, inputs: FileList) -> Previous | None:
     changed = inputs.changed_paths(before)
     if not all(path.startswith(PATCHABLE_INPUTS) for path in changed):
         return None
-    return Previous(build_dir, before, outputs, frozenset(changed))
+    return Previous(build_dir, before, outputs, frozenset(changed), writer_sha256)
 
 
 DATABASES = ("rucas.duckdb", "rucas.db")
@@ -179,7 +187,7 @@ def claim_spare(current: Previous, inputs: FileList, staging: Path) -> Previous 
     superseded = [folder for folder in builds.glob("build-*") if folder != current.build_dir
                   and folder.is_dir() and not folder.is_symlink()]
     for folder in sorted(superseded, key=lambda folder: folder.stat().st_mtime, reverse=True):
-        spare = _patchable(folder, inputs)
+        spare = _patchable(folder, inputs, current.writer_sha256)
         if spare is None or not _untouched(spare) or held_open(folder) \
                 or not unused_elsewhere([folder / name for name in DATABASES]):
             continue
@@ -190,7 +198,7 @@ def claim_spare(current: Previous, inputs: FileList, staging: Path) -> Previous 
             continue
         for name in DATABASES:
             os.rename(base / name, staging / name)
-        return Previous(base, spare.inputs, spare.outputs, spare.changed_inputs)
+        return Previous(base, spare.inputs, spare.outputs, spare.changed_inputs, spare.writer_sha256)
     return None
 
 

@@ -21,8 +21,8 @@ from rucas.schema.derive import sqlite_ddl
 
 FULL_TEXT: dict[str, tuple[str, ...]] = {spec.name: spec.display.full_text for spec in table_specs()
                                           if spec.display.full_text}
-"""Tables with a full-text index (FTS5, external content) and the columns it covers (from each table's
-Display in schema/tables.py)."""
+"""Tables with a full-text index (FTS5, external content: fts_text_view) and the columns it covers (from each
+table's Display in schema/tables.py)."""
 
 CODED_AS = "coded_as"
 """The extra full-text column of a table with Display.full_text_codes: the codebook label and definition
@@ -84,49 +84,57 @@ def _indexed(spec: TableSpec, column: str) -> str:
     return f"t.{column}"
 
 
-def _keeps_own_copy(spec: TableSpec) -> bool:
-    """Whether the index stores its own text (coded_as, or a body cut from a column) instead of reading the
-    table's columns as they are (FTS5 external content, whose snippets would then point into the wrong text)."""
-    return bool(spec.display.full_text_codes) or any(_indexed(spec, c) != f"t.{c}" for c in spec.display.full_text)
+FTS_TEXT_SUFFIX = "_fts_text"
+"""The view <table>_fts_text: what a table's full-text index holds for each row (fts_text_view)."""
+
+
+def fts_text_view(spec: TableSpec) -> str:
+    """SQL for the view <table>_fts_text, the external content of the table's full-text index: each row's rowid
+    (as fts_rowid) and the text the index holds for each column (the body alone of an article's text; the
+    codes' labels and definitions as coded_as). The index keeps no copy of the text (at 100,000 articles the
+    copies of sources_fts and events_fts took 323 MiB of rucas.db), and what it reads back (an integrity check,
+    snippet(), a patched build's removal of a row's words) is the text it indexed, not the table's column."""
+    columns = [f"{_indexed(spec, name)} AS {name}" for name in spec.display.full_text]
+    if spec.display.full_text_codes:
+        columns.append(f"{_coded_as_sql(spec)} AS {CODED_AS}")
+    return (f"CREATE VIEW {spec.name}{FTS_TEXT_SUFFIX} AS SELECT t.rowid AS fts_rowid, {', '.join(columns)} "
+            f"FROM {spec.name} t")
 
 
 def _create_full_text_index(con: sqlite3.Connection, spec: TableSpec) -> None:
-    """The table's FTS5 index <table>_fts over its full_text columns (external content: the table's
-    own rows), or, with full_text_codes, over those columns and coded_as (then the index keeps its own
-    copy of the text, since coded_as is no column of the table)."""
-    table, names = spec.name, ", ".join(spec.display.full_text)
-    if not _keeps_own_copy(spec):
-        con.execute(f"CREATE VIRTUAL TABLE {table}_fts USING fts5({names}, content='{table}', "
-                    f"content_rowid='rowid', tokenize='{FULL_TEXT_TOKENIZER}')")
-    else:
-        coded = f", {CODED_AS}" if spec.display.full_text_codes else ""
-        con.execute(f"CREATE VIRTUAL TABLE {table}_fts USING fts5({names}{coded}, "
-                    f"tokenize='{FULL_TEXT_TOKENIZER}')")
+    """The table's FTS5 index <table>_fts over its full_text columns (and coded_as, with full_text_codes), with
+    external content: the view <table>_fts_text (fts_text_view)."""
+    table = spec.name
+    names = ", ".join([*spec.display.full_text, *([CODED_AS] if spec.display.full_text_codes else [])])
+    con.execute(fts_text_view(spec))
+    con.execute(f"CREATE VIRTUAL TABLE {table}_fts USING fts5({names}, content='{table}{FTS_TEXT_SUFFIX}', "
+                f"content_rowid='fts_rowid', tokenize='{FULL_TEXT_TOKENIZER}')")
     index_rows(con, spec, "1", [()])
     con.execute(f"INSERT INTO {table}_fts ({table}_fts) VALUES ('optimize')")
 
 
+def _indexed_columns(spec: TableSpec) -> tuple[str, str]:
+    """The index's column names, and what it holds for them from row t of the table (as fts_text_view)."""
+    names, selected = list(spec.display.full_text), [_indexed(spec, name) for name in spec.display.full_text]
+    if spec.display.full_text_codes:
+        names, selected = [*names, CODED_AS], [*selected, _coded_as_sql(spec)]
+    return ", ".join(names), ", ".join(selected)
+
+
 def index_rows(con: sqlite3.Connection, spec: TableSpec, where: str, parameters: list[tuple]) -> None:
     """Add to <table>_fts the rows of the table that `where` selects (once per tuple of `parameters`)."""
-    table, columns = spec.name, list(spec.display.full_text)
-    names, selected = ", ".join(columns), ", ".join(_indexed(spec, name) for name in columns)
-    if spec.display.full_text_codes:
-        names, selected = f"{names}, {CODED_AS}", f"{selected}, {_coded_as_sql(spec)}"
-    con.executemany(f"INSERT INTO {table}_fts (rowid, {names}) SELECT t.rowid, {selected} FROM {table} t "
+    names, selected = _indexed_columns(spec)
+    con.executemany(f"INSERT INTO {spec.name}_fts (rowid, {names}) SELECT t.rowid, {selected} FROM {spec.name} t "
                     f"WHERE {where}", parameters)
 
 
 def unindex_rows(con: sqlite3.Connection, spec: TableSpec, where: str, parameters: list[tuple]) -> None:
-    """Remove from <table>_fts the rows of the table that `where` selects (before they are deleted)."""
+    """Remove from <table>_fts the rows of the table that `where` selects (before they are deleted): external
+    content, so FTS5 is given the text it indexed for each, to find its words."""
     table = spec.name
-    if _keeps_own_copy(spec):  # the index keeps its own copy: delete by rowid
-        con.executemany(f"DELETE FROM {table}_fts WHERE rowid IN (SELECT t.rowid FROM {table} t WHERE {where})",
-                        parameters)
-    else:  # external content: FTS5 needs the old values to remove them
-        names = ", ".join(spec.display.full_text)
-        selected = ", ".join(f"t.{name}" for name in spec.display.full_text)
-        con.executemany(f"INSERT INTO {table}_fts ({table}_fts, rowid, {names}) "
-                        f"SELECT 'delete', t.rowid, {selected} FROM {table} t WHERE {where}", parameters)
+    names, selected = _indexed_columns(spec)
+    con.executemany(f"INSERT INTO {table}_fts ({table}_fts, rowid, {names}) "
+                    f"SELECT 'delete', t.rowid, {selected} FROM {table} t WHERE {where}", parameters)
 
 
 def write_sqlite(tables: Mapping[str, pa.Table], path: Path, views: list[SqlFile],
