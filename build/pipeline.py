@@ -164,7 +164,7 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
     from rucas.build.read.file_list import OUTPUT_FIELDS, FileList
     from rucas.build.write.manifest import content_digest, file_sha256_later, write_manifest
     from rucas.build.write.parquet import write_parquet
-    from rucas.build.write.sqlite_db import write_sqlite
+    from rucas.build.write.sqlite_db import full_text_counts, write_sqlite
     from rucas.build.write.review_records import write_review_records
     from rucas.build.write.web_annotations import write_web_annotations
     from rucas.build.table_files import row_counts
@@ -245,7 +245,7 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
         del tables, validated
         shutil.rmtree(spill)  # made by this build, in its own staging folder; never published
         write_config(staging / "datasette", staging / "rucas.db", digest=content_digest(inputs.digest(),
-                     writer), known_counts=known_counts | counts)
+                     writer), known_counts=known_counts | counts | full_text_counts(counts))
         write_datapackage(staging / "datapackage.json", version)
         timer.lap("datasette_config")
         flush_staging(staging)  # while rucas.db's hash is computed: publish then flushes manifest.json alone
