@@ -162,7 +162,7 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
     from rucas.build.write.duckdb_db import write_duckdb
     from rucas.build.write.incremental import WRITER_RECORD, previous_build, write_patched, writer_digest
     from rucas.build.read.file_list import OUTPUT_FIELDS, FileList
-    from rucas.build.write.manifest import content_digest, file_sha256_later, write_manifest
+    from rucas.build.write.manifest import MANIFEST_COLUMNS, content_digest, file_sha256_later, write_manifest
     from rucas.build.write.parquet import write_parquet
     from rucas.build.write.sqlite_db import full_text_counts, write_sqlite
     from rucas.build.write.review_records import write_review_records
@@ -195,7 +195,8 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
         validated.fingerprints = None  # stored in the cache: 200,000 files' at 100k articles, not held while patching
         views = view_files()
         writer = writer_digest(cache_dir / WRITER_RECORD if cache else None)
-        previous = previous_build(output_dir, inputs, writer) if incremental else None
+        kept_manifests = cache_dir / MANIFEST_COLUMNS if cache else None  # manifests as columns, for the next build
+        previous = previous_build(output_dir, inputs, writer, kept_manifests) if incremental else None
         known_outputs = FileList.empty(OUTPUT_FIELDS)  # files not hashed again: taken over, or hashed when written
         views_patched: dict[str, str] = {}
         known_counts: dict[str, int] = {}  # rows of rucas.db's tables beside the schema's the build knows
@@ -252,7 +253,8 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
         database = (staging / "rucas.db").stat().st_size, database_sha256
         write_manifest(staging / "manifest.json", version=version, inputs=inputs, build_dir=staging,
                        row_counts=counts, writer_sha256=writer, known_outputs=known_outputs,
-                       pending={"rucas.db": database, "datasette/rucas.db": database})  # the configuration's link
+                       pending={"rucas.db": database, "datasette/rucas.db": database},  # the configuration's link
+                       kept=kept_manifests)
         timer.lap("manifest")
         final = publish(output_dir, staging, version.replace("+", "-"), written_after_flush=["manifest.json"])
         timer.lap("publish")

@@ -58,8 +58,8 @@ import pyarrow.parquet as pq
 from rucas.build.code_hash import recorded_code_digest
 from rucas.build.open_files import held_open, unused_elsewhere
 from rucas.build.write.duckdb_db import MEMORY_LIMIT, PATCH_MEMORY_LIMIT, connect, set_version, spill_directory
-from rucas.build.read.file_list import OUTPUT_FIELDS, FileList
-from rucas.build.write.manifest import ManifestError, read_manifest
+from rucas.build.read.file_list import FileList
+from rucas.build.write.manifest import ManifestError, read_manifest_files
 from rucas.build.write.materialise import facet_columns, live_name, sqlite_store, view_batches
 from rucas.build.arrow_tables import article_rows, rows_having
 from rucas.build.write.patch_views import IN_PLACE, MOVED, REWRITTEN, ViewPatch, ViewsPatched, patch_views, unit_table
@@ -102,6 +102,8 @@ class Previous:
     """Paths (relative to the curated folder) of the inputs added, removed or changed since that build."""
     writer_sha256: str = ""
     """The writer digest it was written by: the new build's (writer_digest)."""
+    kept_manifests: Path | None = None
+    """The new build's cache folder keeping manifests as columns (rucas.build.write.manifest.MANIFEST_COLUMNS)."""
 
     @property
     def changed_source_ids(self) -> set[str]:
@@ -113,34 +115,34 @@ class Previous:
         return self.outputs.only(paths)
 
 
-def previous_build(output_dir: Path, inputs: FileList, writer_sha256: str) -> Previous | None:
+def previous_build(output_dir: Path, inputs: FileList, writer_sha256: str,
+                   kept_manifests: Path | None = None) -> Previous | None:
     """The current build of output_dir if the new `inputs` may be patched into it, else None (build cold):
     it must exist whole, have been written by the writer code whose digest is `writer_sha256` (this one's,
-    writer_digest), and differ only in articles/annotations."""
+    writer_digest), and differ only in articles/annotations. `kept_manifests`: where the build's cache keeps
+    manifests as columns (rucas.build.write.manifest.read_manifest_files), if it has a cache."""
     manifest_path = output_dir / "manifest.json"
     if not manifest_path.exists():
         return None
-    return _patchable(manifest_path.resolve().parent, inputs, writer_sha256)
+    return _patchable(manifest_path.resolve().parent, inputs, writer_sha256, kept_manifests)
 
 
-def _patchable(build_dir: Path, inputs: FileList, writer_sha256: str) -> Previous | None:
+def _patchable(build_dir: Path, inputs: FileList, writer_sha256: str, kept_manifests: Path | None) -> Previous | None:
     """The build in `build_dir` as a Previous if the new `inputs` may be patched into it, else None. Its
-    manifest's entries are read into columns (rucas.build.read.file_list) and the rest of it let go."""
+    manifest's entries are read as columns (rucas.build.read.file_list)."""
     try:
-        manifest = read_manifest(build_dir / "manifest.json")
-        if manifest.get("writer_sha256") != writer_sha256:
-            return None
-        before = FileList.from_entries(manifest["inputs"])
-        outputs = FileList.from_entries(manifest["outputs"], OUTPUT_FIELDS)
+        manifest = read_manifest_files(build_dir / "manifest.json", kept_manifests)
     except (ManifestError, ValueError):  # a damaged previous build is not patched: the cold build replaces it
         return None
-    del manifest
+    if manifest.header.get("writer_sha256") != writer_sha256:
+        return None
+    before, outputs = manifest.inputs, manifest.outputs
     if not all((build_dir / name).exists() for name in ("rucas.db", "rucas.duckdb", "parquet")):
         return None
     changed = inputs.changed_paths(before)
     if not all(path.startswith(PATCHABLE_INPUTS) for path in changed):
         return None
-    return Previous(build_dir, before, outputs, frozenset(changed), writer_sha256)
+    return Previous(build_dir, before, outputs, frozenset(changed), writer_sha256, kept_manifests)
 
 
 DATABASES = ("rucas.duckdb", "rucas.db")
@@ -187,7 +189,7 @@ def claim_spare(current: Previous, inputs: FileList, staging: Path) -> Previous 
     superseded = [folder for folder in builds.glob("build-*") if folder != current.build_dir
                   and folder.is_dir() and not folder.is_symlink()]
     for folder in sorted(superseded, key=lambda folder: folder.stat().st_mtime, reverse=True):
-        spare = _patchable(folder, inputs, current.writer_sha256)
+        spare = _patchable(folder, inputs, current.writer_sha256, current.kept_manifests)
         if spare is None or not _untouched(spare) or held_open(folder) \
                 or not unused_elsewhere([folder / name for name in DATABASES]):
             continue
@@ -198,7 +200,8 @@ def claim_spare(current: Previous, inputs: FileList, staging: Path) -> Previous 
             continue
         for name in DATABASES:
             os.rename(base / name, staging / name)
-        return Previous(base, spare.inputs, spare.outputs, spare.changed_inputs, spare.writer_sha256)
+        return Previous(base, spare.inputs, spare.outputs, spare.changed_inputs, spare.writer_sha256,
+                        spare.kept_manifests)
     return None
 
 
