@@ -246,12 +246,19 @@ def read_corpus(root: Path, only: str | None = None, known: Known | None = None)
 def cycle_collector_paused() -> Iterator[None]:
     """Pause Python's cycle collector for a step that makes an object per file and no reference cycles (listing
     the corpus, loading the cache's fingerprints): the collector would walk the growing collection again and again
-    for nothing. It runs again afterwards if it ran before."""
+    for nothing. It runs again afterwards if it ran before.
+
+    When the step is done, every object then alive is frozen (gc.freeze) before the collector runs again: its
+    next collection would otherwise walk the 200,000 new objects of a listing at 100,000 articles once more
+    (0.1 s), and every full collection after it again (0.06 s while the changed article is validated). Frozen
+    objects are still freed when their last reference goes; only garbage cycles among them would stay, and
+    these objects make none."""
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if collecting:
             gc.enable()
 
