@@ -63,6 +63,18 @@ def sorted_batches(spec: TableSpec, table: pa.Table,
         yield pa.RecordBatch.from_arrays([_one_chunk(column.slice(0, 0)) for column in table.columns],
                                          schema=table.schema)
         return
+    yield from batches_in_order(table, order)
+
+
+def batches_in_order(table: pa.Table, order: pa.Array, rows: int = CHUNK_ROWS) -> Iterator[pa.RecordBatch]:
+    """The rows of `table` at the positions `order`, in that order, as batches of `rows` rows (the last may hold
+    fewer; none when `order` is empty), each made when it is asked for.
+
+    Each column of a batch is taken from the chunks that hold its rows: never joined whole first. Arrow's take on
+    a column of many chunks joins them, a second copy of the column, and for every batch taken so: the Web
+    Annotations' 1.6 million rows of evidence at 100,000 articles, taken 4,096 at a time from about 100 chunks,
+    were joined 400 times. Dictionary columns (codes, a few bytes a row) are taken whole, so that they have one
+    dictionary, in order of first use."""
     coded = {index: _plain(_one_chunk(column.take(order))).dictionary_encode().cast(field.type)
              for index, (column, field) in enumerate(zip(table.columns, table.schema))
              if pa.types.is_dictionary(field.type)}  # its indices move
@@ -73,10 +85,10 @@ def sorted_batches(spec: TableSpec, table: pa.Table,
             chunked[index] = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
             layout = tuple(len(chunk) for chunk in chunked[index])
             if layout not in plans:
-                plans[layout] = _take_plan(layout, order.cast(pa.int64()).to_numpy())
-    for number, first in enumerate(range(0, len(order), CHUNK_ROWS)):
+                plans[layout] = _take_plan(layout, order.cast(pa.int64()).to_numpy(), rows)
+    for number, first in enumerate(range(0, len(order), rows)):
         yield pa.RecordBatch.from_arrays(
-            [coded[index].slice(first, CHUNK_ROWS) if index in coded
+            [coded[index].slice(first, rows) if index in coded
              else plans[tuple(len(chunk) for chunk in chunked[index])][number].take(chunked[index])
              for index in range(table.num_columns)], schema=table.schema)
 
@@ -95,13 +107,13 @@ class _Batch:
         return pieces[0] if self.back is None else pa.concat_arrays(pieces).take(self.back)
 
 
-def _take_plan(layout: tuple[int, ...], order: np.ndarray) -> list[_Batch]:
+def _take_plan(layout: tuple[int, ...], order: np.ndarray, rows: int) -> list[_Batch]:
     """How to take the rows at `order` (positions in a whole column whose chunks hold `layout` rows each) in chunks
-    of CHUNK_ROWS rows, each from the chunks that hold its rows."""
+    of `rows` rows, each from the chunks that hold its rows."""
     starts = np.cumsum((0, *layout))
     plan = []
-    for first in range(0, len(order), CHUNK_ROWS):
-        wanted = order[first:first + CHUNK_ROWS]
+    for first in range(0, len(order), rows):
+        wanted = order[first:first + rows]
         which = np.searchsorted(starts, wanted, side="right") - 1  # the chunk that holds each row
         if (which == which[0]).all():
             plan.append(_Batch([(int(which[0]), pa.array(wanted - starts[which[0]]))], None))

@@ -179,3 +179,22 @@ def test_a_table_whose_rows_are_all_left_out_is_one_empty_batch_as_a_table_witho
     no_rows = list(sorted_batches(spec, table.slice(0, 0)))
     assert [batch.num_rows for batch in none_kept] == [batch.num_rows for batch in no_rows] == [0]
     assert none_kept[0].schema == no_rows[0].schema == table.schema
+
+
+def test_rows_taken_in_a_given_order_from_many_chunks_are_the_rows_of_arrows_take() -> None:
+    """The Web Annotations read their evidence in article order, a batch at a time, from a table of many chunks:
+    each batch is taken from the chunks that hold its rows, and gives what Arrow's take gives."""
+    import numpy as np
+    from rucas.build.arrow_tables import batches_in_order
+
+    rows = 1000
+    whole = pa.table({"key": [f"k{n:04d}" for n in range(rows)], "start": list(range(rows)),
+                      "code": pa.array([("a", "b", "c")[n % 3] for n in range(rows)]).dictionary_encode()})
+    chunked = pa.Table.from_batches(whole.to_batches(max_chunksize=37))
+    order = pa.array(np.random.default_rng(7).permutation(rows))
+    batches = list(batches_in_order(chunked, order, 64))
+    assert [batch.num_rows for batch in batches] == [64] * 15 + [40]
+    taken = pa.Table.from_batches(batches)
+    assert taken.cast(whole.schema).to_pylist() == whole.take(order).to_pylist()
+    assert len({batch.column(2).dictionary.to_pylist().__repr__() for batch in batches}) == 1, "one dictionary"
+    assert list(batches_in_order(chunked, order.slice(0, 0), 64)) == []

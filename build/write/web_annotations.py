@@ -36,6 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from rucas.build.arrow_tables import batches_in_order
 from rucas.build.write.text_selectors import position_selector, quote_context, text_quote_selector
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -430,9 +431,9 @@ _BATCH = 4096
 
 
 def _sorted_rows(table: pa.Table, order: pa.Array, columns: tuple[str, ...]) -> Iterator[tuple]:
-    """The rows of `table` in the order of the indices `order`, as tuples of `columns`, a batch at a time."""
-    for start in range(0, len(order), _BATCH):
-        batch = table.select(list(columns)).take(order[start:start + _BATCH])
+    """The rows of `table` in the order of the indices `order`, as tuples of `columns`, a batch at a time (taken
+    from the chunks that hold them: rucas.build.arrow_tables.batches_in_order)."""
+    for batch in batches_in_order(table.select(list(columns)), order, _BATCH):
         yield from zip(*(batch.column(name).to_pylist() for name in columns))
 
 
