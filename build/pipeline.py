@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -160,7 +161,8 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
     from rucas.build.review.records import ReviewCheck, review_inputs
     from rucas.build.write.datapackage import write_datapackage
     from rucas.build.write.duckdb_db import write_duckdb
-    from rucas.build.write.incremental import WRITER_RECORD, previous_build, write_patched, writer_digest
+    from rucas.build.write.incremental import (WRITER_RECORD, previous_build, start_early_copy, write_patched,
+                                               writer_digest)
     from rucas.build.read.file_list import OUTPUT_FIELDS, FileList
     from rucas.build.write.manifest import MANIFEST_COLUMNS, content_digest, file_sha256_later, write_manifest
     from rucas.build.write.parquet import write_parquet
@@ -176,9 +178,14 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
     cache_dir = output_dir / ".cache"
     review = ReviewCheck(curated_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    with build_lock(output_dir):
+    with build_lock(output_dir), contextlib.ExitStack() as done:
         staging = new_staging_dir(output_dir)
         spill = staging / SPILL  # the tables between stages, one file each (rucas.build.table_files)
+        writer = writer_digest(cache_dir / WRITER_RECORD if cache else None)
+        kept_manifests = cache_dir / MANIFEST_COLUMNS if cache else None  # manifests as columns, for the next build
+        early = start_early_copy(output_dir, staging, writer, kept_manifests) if incremental else None
+        if early is not None:  # copying the current databases while validating; waited for before anything fails
+            done.callback(early.discard)
         validated = validate_corpus(curated_dir, cache_dir if cache else None,
                                     counter=progress_bar("validating") if bar else None, after=review, spill=spill)
         add_review_tables(validated.tables, review.records)
@@ -194,9 +201,9 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
         validated.cache_tables, validated.key_tables = {}, {}
         validated.fingerprints = None  # stored in the cache: 200,000 files' at 100k articles, not held while patching
         views = view_files()
-        writer = writer_digest(cache_dir / WRITER_RECORD if cache else None)
-        kept_manifests = cache_dir / MANIFEST_COLUMNS if cache else None  # manifests as columns, for the next build
         previous = previous_build(output_dir, inputs, writer, kept_manifests) if incremental else None
+        if previous is None and early is not None:  # a cold build: the copies are not needed
+            early.discard()
         known_outputs = FileList.empty(OUTPUT_FIELDS)  # files not hashed again: taken over, or hashed when written
         views_patched: dict[str, str] = {}
         known_counts: dict[str, int] = {}  # rows of rucas.db's tables beside the schema's the build knows
@@ -208,7 +215,7 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
         if previous is not None:
             progress("  patching the previous build")
             patched = write_patched(previous, tables, staging, views, version, inputs, lap=timer.lap,
-                                    databases_written=hash_database)
+                                    databases_written=hash_database, early=early)
             known_outputs, views_patched, known_counts = patched.outputs, patched.views, patched.counts_kept
             progress(f"  databases {patched.databases}; views patched: "
                      + (", ".join(f"{name} {how}" for name, how in views_patched.items()) or "none changed")
@@ -219,6 +226,8 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
             write_duckdb(tables, staging / "rucas.duckdb", views, version, lap=timer.lap)
             write_sqlite(tables, staging / "rucas.db", views, staging / "rucas.duckdb", lap=timer.lap)
             hash_database()
+        if early is not None:  # taken by a patched build; else its copies go before anything is listed
+            early.discard()
         database_sha256 = hashing[0]
         taken_from, folder = previous, previous.build_dir / "annotations" if previous is not None else None
         if previous is not None and patched.spare is not None:  # the spare build whose databases were patched

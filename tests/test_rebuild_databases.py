@@ -62,6 +62,55 @@ def test_the_first_rebuild_has_no_spare_and_copies(two_builds) -> None:
     assert patched.patched and patched.databases in {"cloned", "copied"}
 
 
+def early_copies(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The EarlyCopy objects the builds start (None where they start none)."""
+    from rucas.build.write import incremental
+
+    started, start = [], incremental.start_early_copy
+
+    def recording(*args, **kwargs):
+        started.append(start(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(incremental, "start_early_copy", recording)
+    return started
+
+
+def test_the_first_rebuild_copies_the_databases_while_it_validates_and_equals_a_cold_build(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if clone_file(corpus / "reference" / "actors.yaml", tmp_path / "probe"):
+        pytest.skip("this file system clones files: a rebuild clones the databases and copies nothing")
+    curated = shutil.copytree(corpus, tmp_path / "curated")
+    started = early_copies(monkeypatch)
+    cold = build(curated, tmp_path / "output")
+    assert started == [None], "no published build yet: nothing to copy"
+    edit_summary(curated, FIRST_EDIT)
+    first = build(curated, tmp_path / "output")
+    assert first.databases == "copied" and started[-1] is not None and started[-1].used
+    assert not (first.build_dir / "early-databases").exists()
+    assert_same_content(first.output_dir, build(curated, tmp_path / "cold", cache=False).output_dir)
+    edit_summary(curated, SECOND_EDIT)
+    assert build(curated, tmp_path / "output").databases == "spare"
+    assert started[-1] is None, "a superseded build is there to be brought forward: nothing is copied early"
+    assert cold.build_dir != first.build_dir
+
+
+def test_a_rebuild_that_turns_out_cold_discards_the_early_copies(corpus: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether a build may be patched is known only after validation: a changed reference file makes it cold."""
+    if clone_file(corpus / "reference" / "actors.yaml", tmp_path / "probe"):
+        pytest.skip("this file system clones files: nothing is copied early")
+    curated = shutil.copytree(corpus, tmp_path / "curated")
+    build(curated, tmp_path / "output")
+    started = early_copies(monkeypatch)
+    codebook = curated / "reference" / "codebook.yaml"
+    codebook.write_text(codebook.read_text(encoding="utf-8") + "\n# a curator's comment\n", encoding="utf-8")
+    rebuilt = build(curated, tmp_path / "output")
+    assert not rebuilt.patched and started[-1] is not None and not started[-1].used
+    assert not (rebuilt.build_dir / "early-databases").exists()
+    assert not list((tmp_path / "output" / ".builds").glob("staging-*")), "nothing of the build is left aside"
+
+
 def test_the_next_rebuild_brings_the_superseded_build_forward_and_equals_a_cold_build(
         two_builds, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     curated, cold, patched = two_builds
