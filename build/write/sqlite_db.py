@@ -94,11 +94,8 @@ def fts_text_view(spec: TableSpec) -> str:
     codes' labels and definitions as coded_as). The index keeps no copy of the text (at 100,000 articles the
     copies of sources_fts and events_fts took 323 MiB of rucas.db), and what it reads back (an integrity check,
     snippet(), a patched build's removal of a row's words) is the text it indexed, not the table's column."""
-    columns = [f"{_indexed(spec, name)} AS {name}" for name in spec.display.full_text]
-    if spec.display.full_text_codes:
-        columns.append(f"{_coded_as_sql(spec)} AS {CODED_AS}")
-    return (f"CREATE VIEW {spec.name}{FTS_TEXT_SUFFIX} AS SELECT t.rowid AS fts_rowid, {', '.join(columns)} "
-            f"FROM {spec.name} t")
+    selected = ", ".join(f"{held} AS {name}" for name, held in _indexed_columns(spec))
+    return f"CREATE VIEW {spec.name}{FTS_TEXT_SUFFIX} AS SELECT t.rowid AS fts_rowid, {selected} FROM {spec.name} t"
 
 
 def full_text_counts(counts: Mapping[str, int]) -> dict[str, int]:
@@ -113,7 +110,7 @@ def _create_full_text_index(con: sqlite3.Connection, spec: TableSpec) -> None:
     """The table's FTS5 index <table>_fts over its full_text columns (and coded_as, with full_text_codes), with
     external content: the view <table>_fts_text (fts_text_view)."""
     table = spec.name
-    names = ", ".join([*spec.display.full_text, *([CODED_AS] if spec.display.full_text_codes else [])])
+    names = ", ".join(name for name, _ in _indexed_columns(spec))
     con.execute(fts_text_view(spec))
     con.execute(f"CREATE VIRTUAL TABLE {table}_fts USING fts5({names}, content='{table}{FTS_TEXT_SUFFIX}', "
                 f"content_rowid='fts_rowid', tokenize='{FULL_TEXT_TOKENIZER}')")
@@ -121,17 +118,18 @@ def _create_full_text_index(con: sqlite3.Connection, spec: TableSpec) -> None:
     con.execute(f"INSERT INTO {table}_fts ({table}_fts) VALUES ('optimize')")
 
 
-def _indexed_columns(spec: TableSpec) -> tuple[str, str]:
-    """The index's column names, and what it holds for them from row t of the table (as fts_text_view)."""
-    names, selected = list(spec.display.full_text), [_indexed(spec, name) for name in spec.display.full_text]
+def _indexed_columns(spec: TableSpec) -> list[tuple[str, str]]:
+    """The index's columns: each one's name and, as SQL, what it holds from row t of the table (the full_text
+    columns, an article's body cut from its text; then coded_as with full_text_codes)."""
+    columns = [(name, _indexed(spec, name)) for name in spec.display.full_text]
     if spec.display.full_text_codes:
-        names, selected = [*names, CODED_AS], [*selected, _coded_as_sql(spec)]
-    return ", ".join(names), ", ".join(selected)
+        columns.append((CODED_AS, _coded_as_sql(spec)))
+    return columns
 
 
 def index_rows(con: sqlite3.Connection, spec: TableSpec, where: str, parameters: list[tuple]) -> None:
     """Add to <table>_fts the rows of the table that `where` selects (once per tuple of `parameters`)."""
-    names, selected = _indexed_columns(spec)
+    names, selected = (", ".join(parts) for parts in zip(*_indexed_columns(spec)))
     con.executemany(f"INSERT INTO {spec.name}_fts (rowid, {names}) SELECT t.rowid, {selected} FROM {spec.name} t "
                     f"WHERE {where}", parameters)
 
@@ -140,7 +138,7 @@ def unindex_rows(con: sqlite3.Connection, spec: TableSpec, where: str, parameter
     """Remove from <table>_fts the rows of the table that `where` selects (before they are deleted): external
     content, so FTS5 is given the text it indexed for each, to find its words."""
     table = spec.name
-    names, selected = _indexed_columns(spec)
+    names, selected = (", ".join(parts) for parts in zip(*_indexed_columns(spec)))
     con.executemany(f"INSERT INTO {table}_fts ({table}_fts, rowid, {names}) "
                     f"SELECT 'delete', t.rowid, {selected} FROM {table} t WHERE {where}", parameters)
 
