@@ -84,9 +84,12 @@ KEYS = st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,7}", fullmatch=True)
 JSON_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 """Text PyYAML writes unquoted that the curated-YAML rules read as a number by design (1E0, 1e3: YAML 1.1
 wants a dot in a float); left out of the texts below, stated in test_plain_numbers_are_numbers."""
+# The texts leave out what the reader refuses as invisible: the categories by Python's unicodedata, and INVISIBLE
+# itself, which follows Unicode 15 (U+13439, a format character there, is unassigned in Python 3.11's Unicode 14).
 SCALARS = (st.none() | st.booleans() | st.integers(-(2**62), 2**62) | st.dates()
            | st.floats(allow_nan=False, allow_infinity=False)
-           | st.text(st.characters(exclude_categories=["Cc", "Cf", "Cs", "Zl", "Zp"], exclude_characters="\ufffe\uffff"),
+           | st.text(st.characters(exclude_categories=["Cc", "Cf", "Cs", "Zl", "Zp"], exclude_characters="\ufffe\uffff")
+                     .filter(lambda character: not INVISIBLE.match(character)),
                      max_size=20).filter(lambda text: not JSON_NUMBER.fullmatch(text)))
 DOCUMENTS = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4),
                          max_leaves=25)
