@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 from pyarrow import ipc
 
-from rucas.build.read.file_list import OUTPUT_FIELDS, FileList
+from rucas.build.read.file_list import INPUT_FIELDS, OUTPUT_FIELDS, FileList
 
 NOT_REPRODUCIBLE = {"rucas.duckdb"}
 """Outputs whose bytes differ between identical builds (DuckDB's file format); the manifest lists them
@@ -77,6 +77,10 @@ _KEPT_NAME = re.compile(r"[0-9a-f]{64}\.arrow\Z")
 """The name of a file of MANIFEST_COLUMNS: only such files are removed from it."""
 
 
+FILE_LISTS = ("inputs", "outputs")
+"""The keys of a manifest that list files (FileList); the others are its header."""
+
+
 @dataclass(frozen=True)
 class ManifestFiles:
     """A manifest's inputs and outputs as columns, and its other keys (`header`: version, writer_sha256, ...)."""
@@ -97,12 +101,13 @@ def read_manifest_files(path: Path, kept: Path | None = None) -> ManifestFiles:
                 table = ipc.open_file(source).read_all()
             metadata = table.schema.metadata or {}
             count = int(metadata[b"inputs"])
-            return ManifestFiles(json.loads(metadata[b"header"]), FileList(table.slice(0, count).replace_schema_metadata()),
-                                 FileList(table.slice(count).select(list(OUTPUT_FIELDS)).replace_schema_metadata()))
+            table = table.replace_schema_metadata()
+            return ManifestFiles(json.loads(metadata[b"header"]), FileList(table.slice(0, count)),
+                                 FileList(table.slice(count).select(list(OUTPUT_FIELDS))))
         except (OSError, KeyError, ValueError, pa.ArrowInvalid):  # none kept (or damaged): the JSON is read
             pass
     manifest = _parsed(path, data)
-    return ManifestFiles({key: value for key, value in manifest.items() if key not in ("inputs", "outputs")},
+    return ManifestFiles({key: value for key, value in manifest.items() if key not in FILE_LISTS},
                          FileList.from_entries(manifest["inputs"]),  # type: ignore[arg-type]
                          FileList.from_entries(manifest["outputs"], OUTPUT_FIELDS))  # type: ignore[arg-type]
 
@@ -111,8 +116,8 @@ def keep_manifest_files(kept: Path, data: bytes, files: ManifestFiles) -> None:
     """Keep `files`, the columns of the manifest whose bytes are `data`, in the MANIFEST_COLUMNS folder `kept`
     (made if missing), and remove all but its KEEP_MANIFEST_COLUMNS newest files."""
     kept.mkdir(exist_ok=True)
-    table = pa.concat_tables([files.inputs.table.select(["path", "sha256", "bytes"]),
-                              files.outputs.table.select(["path", "sha256", "bytes"])])
+    table = pa.concat_tables([files.inputs.table.select(list(INPUT_FIELDS)),
+                              files.outputs.table.select(list(INPUT_FIELDS))])  # in one order: read back by slices
     table = table.replace_schema_metadata({"header": json.dumps(files.header), "inputs": str(len(files.inputs))})
     name = f"{hashlib.sha256(data).hexdigest()}.arrow"
     temporary = kept / f".{name}.{uuid.uuid4().hex[:12]}"
@@ -217,9 +222,9 @@ def write_manifest(path: Path, *, version: str, inputs: FileList, build_dir: Pat
     `known_outputs` are entries of files taken over unchanged from the previous build, or hashed as they were
     written, not hashed again; `pending` gives, by path, outputs whose hash a thread is computing: every other
     line of the manifest is made before it is waited for (at 100,000 articles the text of 300,000 entries takes
-    about 0.9 s, and rucas.db's hash 2.5-3 s from when it is written); with `kept` (a MANIFEST_COLUMNS folder), its
-inputs and outputs are kept there as columns for the next build (keep_manifest_files). Raises ValueError if it
-lists a file twice."""
+    about 0.9 s, and rucas.db's hash 2.5-3 s from when it is written); with `kept` (a MANIFEST_COLUMNS folder),
+    its inputs and outputs are kept there as columns for the next build (keep_manifest_files). Raises ValueError
+    if it lists a file twice."""
     pending = dict(pending or {})
     listed = _files(build_dir)
     known = known_outputs.only(listed) if known_outputs is not None else FileList.empty(OUTPUT_FIELDS)
@@ -257,7 +262,7 @@ lists a file twice."""
     path.write_bytes(data)
     if kept is not None:
         keep_manifest_files(kept, data, ManifestFiles(
-            {key: value for key, value in manifest.items() if not isinstance(value, FileList)}, inputs,
+            {key: value for key, value in manifest.items() if key not in FILE_LISTS}, inputs,
             outputs.with_hashes(dict(zip(waiting, hashes)))))
 
 
