@@ -90,33 +90,83 @@ def test_a_patch_moving_a_few_rows_keeps_the_statistics_and_one_moving_many_take
     assert {int(stat.split()[0]) for _, stat in statistics(patched_copy, "event_actors")} == {now}
 
 
-def test_moved_rows_take_their_new_places_and_the_others_keep_their_order_and_indexes(tmp_path: Path) -> None:
-    """A view's table holds row k at rowid k; a patch that moves some rows (gone from three places, back at three
-    others) gives the table a cold build would write: the same order, renumbered 1..n, with its indexes and its
-    planner statistics."""
-    from rucas.build.write.incremental import move_rows
-    from rucas.build.write.patch_views import MOVED, ViewPatch
+def _stored_view(tmp_path: Path, rows: list[tuple[str, int]]):
+    """A view's table in a new SQLite file as a cold build writes it, holding `rows` (key, d) in order, with an index
+    on d besides its own; returns the connection and the view."""
+    from rucas.build.write.materialise import sqlite_store
     from rucas.queries import view_files
 
-    view = view_files()[0]
+    view = next(view for view in view_files() if len(view.key) == 1)
     con = sqlite3.connect(tmp_path / "rucas.db", isolation_level=None)
-    con.execute(f"CREATE TABLE {view.name} (k TEXT, d INTEGER)")
+    sqlite_store(con, view.name, pa.table({view.key[0]: [k for k, _ in rows], "d": [d for _, d in rows]}), [])
     con.execute(f"CREATE INDEX {view.name}_d_idx ON {view.name} (d)")
-    rows = [(f"r{i:02d}", 10 * i) for i in range(1, 21)]  # in order of d: row k at rowid k
-    con.executemany(f"INSERT INTO {view.name} (rowid, k, d) VALUES (?, ?, ?)", [(i, *row) for i, row in enumerate(rows, 1)])
     con.execute("ANALYZE")
+    return con, view
+
+
+def test_a_views_table_is_written_with_room_between_its_rowids(tmp_path: Path) -> None:
+    from rucas.build.write.materialise import ROWID_STEP
+
+    con, view = _stored_view(tmp_path, [(f"r{i:02d}", 10 * i) for i in range(1, 6)])
+    assert con.execute(f"SELECT rowid, {view.key[0]} FROM {view.name} ORDER BY rowid").fetchall() == \
+        [(i * ROWID_STEP, f"r{i:02d}") for i in range(1, 6)]
+
+
+def test_moved_rows_go_between_their_new_neighbours_and_no_other_row_is_renumbered(tmp_path: Path) -> None:
+    """A patch that moves some rows (gone from three places, back at three others) and adds one gives the table the
+    order a cold build would write, and every row it did not move keeps its rowid, index entries and statistics."""
+    from rucas.build.write.incremental import place_rows
+    from rucas.build.write.patch_views import MOVED, ViewPatch
+
+    rows = [(f"r{i:02d}", 10 * i) for i in range(1, 21)]  # in order of d
+    con, view = _stored_view(tmp_path, rows)
+    key = view.key[0]
+    rowids_before = dict(con.execute(f"SELECT {key}, rowid FROM {view.name}").fetchall())
     statistics = con.execute("SELECT * FROM sqlite_stat1 ORDER BY idx").fetchall()
-    # r03 moves to the end, r15 to the front, r08 between r11 and r12; one new row r99 arrives between r05 and r06
+    # r03 moves to the end, r15 to the front, r08 between r11 and r12; a new row r99 arrives between r05 and r06
     changed = {"r03": 205, "r15": 5, "r08": 115}
     expected = sorted([(k, changed.get(k, d)) for k, d in rows] + [("r99", 55)], key=lambda row: row[1])
-    new_rows = sorted([(k, d) for k, d in expected if k in changed or k == "r99"], key=lambda row: row[1])
-    patch = ViewPatch(view, MOVED, pa.table({"k": [k for k, _ in new_rows], "d": [d for _, d in new_rows]}),
+    new_rows = [row for row in expected if row[0] in changed or row[0] == "r99"]
+    assert [k for k, _ in new_rows] == ["r15", "r99", "r08", "r03"]
+    patch = ViewPatch(view, MOVED, pa.table({key: [k for k, _ in new_rows], "d": [d for _, d in new_rows]}),
                       [3, 8, 15], [expected.index(row) + 1 for row in new_rows],
-                      pa.table({"k": ["r03", "r08", "r15"], "d": [30, 80, 150]}))
-    move_rows(con, patch)
-    assert con.execute(f"SELECT rowid, k, d FROM {view.name} ORDER BY rowid").fetchall() == \
-        [(i, *row) for i, row in enumerate(expected, 1)]
-    assert con.execute(f"SELECT k FROM {view.name} INDEXED BY {view.name}_d_idx WHERE d > 100 ORDER BY d").fetchall() \
-        == [(k,) for k, d in expected if d > 100]
+                      pa.table({key: ["r03", "r08", "r15"], "d": [30, 80, 150]}),
+                      after=[None, ("r05",), ("r11",), ("r20",)])
+    place_rows(con, patch)
+    assert con.execute(f"SELECT {key}, d FROM {view.name} ORDER BY rowid").fetchall() == expected
+    assert con.execute(f"SELECT {key} FROM {view.name} INDEXED BY {view.name}_d_idx WHERE d > 100 ORDER BY d"
+                       ).fetchall() == [(k,) for k, d in expected if d > 100]
+    untouched = {k: rowid for k, rowid in con.execute(f"SELECT {key}, rowid FROM {view.name}")
+                 if k not in changed and k != "r99"}
+    assert untouched == {k: rowid for k, rowid in rowids_before.items() if k not in changed}
     assert con.execute("SELECT * FROM sqlite_stat1 ORDER BY idx").fetchall() == statistics
+    assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+def test_rows_put_one_by_one_into_one_gap_number_the_table_again_when_it_is_full(tmp_path: Path) -> None:
+    """Each row put right after r01 halves the room left there: sixteen fit between r01 and the row after it, and
+    the seventeenth numbers the table again as a cold build numbers it (row k at rowid k * ROWID_STEP) before it goes
+    where it belongs; so does the thirty-third, in the table numbered again."""
+    from rucas.build.write.incremental import place_rows
+    from rucas.build.write.materialise import ROWID_STEP
+    from rucas.build.write.patch_views import MOVED, ViewPatch
+
+    con, view = _stored_view(tmp_path, [("r01", 10), ("r02", 2000)])
+    key = view.key[0]
+    expected = [("r01", 10), ("r02", 2000)]
+    last = 2 * ROWID_STEP  # r02's rowid
+    for i in range(34):  # each new row just after r01, before the one put there last time
+        row = (f"n{i:02d}", 1000 - i)
+        patch = ViewPatch(view, MOVED, pa.table({key: [row[0]], "d": [row[1]]}), [], [2],
+                          pa.table({key: pa.array([], pa.string()), "d": pa.array([], pa.int64())}), after=[("r01",)])
+        place_rows(con, patch)
+        expected.insert(1, row)
+        stored = con.execute(f"SELECT rowid, {key}, d FROM {view.name} ORDER BY rowid").fetchall()
+        assert [(k, d) for _, k, d in stored] == expected
+        if i in (16, 32):  # the 17th and 33rd: numbered again (the second time a table numbered before)
+            assert [rowid for rowid, _, _ in stored] == [ROWID_STEP, ROWID_STEP + ROWID_STEP // 2] + \
+                [k * ROWID_STEP for k in range(2, len(stored))], "numbered 1..n again, then the new row after r01"
+        else:
+            assert stored[-1][0] == last, f"row {i + 1} fits in the gap: r02 keeps its rowid"
+        last = stored[-1][0]
     assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]

@@ -30,13 +30,16 @@ databases of an earlier build instead of being rewritten:
 - The materialised views are patched too: only the rows of the units (events, statements, articles,
   actors) that the changed rows touch are computed again, over their neighbourhood
   (rucas.build.write.patch_views); a view whose rows for them came out the same is left as it was, rows that
-  keep their places are replaced in place, and rows that move are put at their new places (move_rows).
+  keep their places are replaced in place, and rows that move are put between their new neighbours (place_rows:
+  rucas.db's view tables number their rows with room between them, so no other row is renumbered).
 - The whole-corpus queries (views without a unit, the page figures and dashboard charts the build stores) are
   computed again only when the patch changed something they read, column by column (rucas.build.write.reads):
   a corrected summary or quote leaves the panels, page figures and charts as they were.
 
 Anything else (a reference file changed, other code, no previous build) is a cold build. The result is
-the same content as a cold build of the same input (tests/test_incremental.py proves it).
+the same content as a cold build of the same input (tests/test_incremental.py proves it): the same rows in the
+same order in every table and view; only the rowids of rucas.db's view tables, which are places with room
+between them and never shown, may differ from a cold build's.
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ from rucas.build.open_files import held_open, unused_elsewhere
 from rucas.build.write.duckdb_db import MEMORY_LIMIT, PATCH_MEMORY_LIMIT, connect, set_version, spill_directory
 from rucas.build.read.file_list import FileList
 from rucas.build.write.manifest import ManifestError, read_manifest_files
-from rucas.build.write.materialise import facet_columns, live_name, sqlite_store, view_batches
+from rucas.build.write.materialise import ROWID_STEP, facet_columns, live_name, sqlite_store, view_batches
 from rucas.build.arrow_tables import article_rows, rows_having
 from rucas.build.write.patch_views import IN_PLACE, MOVED, REWRITTEN, ViewPatch, ViewsPatched, patch_views, unit_table
 from rucas.build.write.reads import Reads, columns_read
@@ -454,45 +457,85 @@ def _commit_checking_references(con: sqlite3.Connection) -> None:
         raise RuntimeError(f"foreign key check failed in the patched SQLite file: {problems[:5]}") from None
 
 
-def move_rows(con: sqlite3.Connection, patch: ViewPatch) -> None:
-    """Give a view's SQLite table (row k at rowid k) the rows of a moved patch: the rows at `old_positions` go,
-    `rows` come at `new_positions`, and each other row keeps its order and is renumbered, inside SQLite.
-
-    A kept row at rowid r has rank q = r - (places gone before r) among the kept rows; the i-th new row (by place
-    n_i) has n_i - i kept rows before it, so the kept row of rank q goes to q + (new rows with n_i - i < q). The
-    table is copied with its own CREATE statement and indexes, the kept rows in rowid order, the new rows at their
-    places, and the planner's statistics of the old table carried over (a few rows moved do not change them)."""
+def key_values(rows: pa.Table, view: SqlFile) -> list[tuple]:
+    """The view's key (its key columns' values, as SQLite holds them) of each of `rows`."""
     from rucas.build.write.sqlite_values import sqlite_values
 
-    name = patch.view.name
-    assert patch.rows is not None
-    (create,) = con.execute("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", (name,)).fetchone()
+    return list(zip(*(sqlite_values(rows.column(name)) for name in view.key)))
+
+
+def rowids_of(con: sqlite3.Connection, view: SqlFile, keys: list[tuple]) -> list[int]:
+    """The rowid of the row of each key in the view's table of rucas.db (found through the index on the key's first
+    column). A view's key is unique, so each key names one row; a file where one does not is not the build this
+    patch was computed from, and the build stops."""
+    where = " AND ".join(f"{name} IS ?" for name in view.key)
+    found = []
+    for key in keys:
+        rows = con.execute(f"SELECT rowid FROM {view.name} WHERE {where}", key).fetchall()
+        if len(rows) != 1:
+            raise RuntimeError(f"{view.name} of the patched SQLite file holds {len(rows)} rows with the key "
+                               f"{dict(zip(view.key, key))}, where the patch expects one")
+        found.append(rows[0][0])
+    return found
+
+
+def _room(con: sqlite3.Connection, view: SqlFile, after: tuple | None, count: int) -> list[int] | None:
+    """`count` ascending rowids between the row of key `after` (the table's start if None) and the row after it,
+    evenly spaced; after the last row, ROWID_STEP apart. None when the gap is too narrow for them."""
+    low = rowids_of(con, view, [after])[0] if after is not None else 0
+    (high,) = con.execute(f"SELECT min(rowid) FROM {view.name} WHERE rowid > ?", (low,)).fetchone()
+    step = ROWID_STEP if high is None else (high - low) // (count + 1)
+    return [low + step * k for k in range(1, count + 1)] if step > 0 else None
+
+
+def place_rows(con: sqlite3.Connection, patch: ViewPatch) -> None:
+    """Give a view's SQLite table the rows of a moved patch: the old rows go, and each run of new rows that follow
+    one kept row (their `after`) comes between that row and the next, at rowids spaced evenly in the gap between
+    them. Every other row keeps its rowid, so the table's order is the view's without renumbering it: a row that
+    moves costs its own rows and their index entries, wherever it goes. When a gap is too narrow (more than
+    sixteen rows put into it one at a time since the table was written), the table is numbered again first
+    (renumber_rows)."""
+    from rucas.build.write.sqlite_values import sqlite_values
+
+    view, rows = patch.view, patch.rows
+    assert rows is not None and patch.old_rows is not None and len(patch.after) == rows.num_rows
+    gone = rowids_of(con, view, key_values(patch.old_rows, view))
+    con.executemany(f"DELETE FROM {view.name} WHERE rowid = ?", [(rowid,) for rowid in gone])
+    insert = (f"INSERT INTO {view.name} (rowid, {', '.join(rows.column_names)}) "
+              f"VALUES (?, {', '.join('?' for _ in rows.column_names)})")
+    values = list(zip(*(sqlite_values(column) for column in rows.columns)))
+    start = 0
+    while start < len(values):
+        end = start + 1
+        while end < len(values) and patch.after[end] == patch.after[start]:
+            end += 1
+        rowids = _room(con, view, patch.after[start], end - start)
+        if rowids is None:
+            renumber_rows(con, view.name)
+            rowids = _room(con, view, patch.after[start], end - start)
+            assert rowids is not None
+        con.executemany(insert, [(rowid, *row) for rowid, row in zip(rowids, values[start:end])])
+        start = end
+
+
+def renumber_rows(con: sqlite3.Connection, name: str) -> None:
+    """Number the rows of a view's SQLite table again as a cold build writes them (row k at rowid k * ROWID_STEP,
+    in rowid order). The table is copied with its columns' declared types (as sqlite_store declares them) and its
+    indexes, and the planner's statistics of the old table carried over (the same rows)."""
     indexes = [sql for (sql,) in con.execute("SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? "
                                              "AND sql IS NOT NULL ORDER BY name", (name,))]
     analysed = con.execute("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").fetchone() is not None
     statistics = con.execute("SELECT tbl, idx, stat FROM sqlite_stat1 WHERE tbl = ?", (name,)).fetchall() if analysed else []
-    moved = f"{name}__moved"
-    con.execute(create.replace(f"CREATE TABLE {name} (", f"CREATE TABLE {moved} (", 1))
-    con.execute("CREATE TEMP TABLE rucas_gone (place INTEGER PRIMARY KEY)")
-    con.executemany("INSERT INTO rucas_gone VALUES (?)", [(place,) for place in patch.old_positions])
-    con.execute("CREATE TEMP TABLE rucas_placed (kept_before INTEGER)")
-    con.executemany("INSERT INTO rucas_placed VALUES (?)",
-                    [(place - i,) for i, place in enumerate(sorted(patch.new_positions), start=1)])
-    con.execute("CREATE INDEX temp.rucas_placed_kept ON rucas_placed (kept_before)")
-    columns = ", ".join(patch.rows.column_names)
-    con.execute(f"INSERT INTO {moved} (rowid, {columns}) SELECT q + (SELECT count(*) FROM rucas_placed "
-                f"WHERE kept_before < q), {columns} FROM (SELECT rowid - (SELECT count(*) FROM rucas_gone g "
-                f"WHERE g.place < t.rowid) AS q, {columns} FROM {name} AS t "
-                f"WHERE t.rowid NOT IN (SELECT place FROM rucas_gone) ORDER BY t.rowid)")
-    values = [sqlite_values(patch.rows.column(i)) for i in range(patch.rows.num_columns)]
-    con.executemany(f"INSERT INTO {moved} (rowid, {columns}) VALUES (?, {', '.join('?' for _ in values)})",
-                    zip(patch.new_positions, *values))
-    con.execute("DROP TABLE rucas_gone")
-    con.execute("DROP TABLE rucas_placed")
+    declared = con.execute(f"SELECT name, type FROM pragma_table_info('{name}') ORDER BY cid").fetchall()
+    columns = ", ".join(column for column, _ in declared)
+    numbered = f"{name}__numbered"
+    con.execute(f"CREATE TABLE {numbered} ({', '.join(f'{column} {kind}' for column, kind in declared)})")
+    con.execute(f"INSERT INTO {numbered} (rowid, {columns}) SELECT row_number() OVER (ORDER BY rowid) * {ROWID_STEP}, "
+                f"{columns} FROM {name} ORDER BY rowid")
     con.execute(f"DROP TABLE {name}")
     con.execute("PRAGMA legacy_alter_table = ON")  # views naming the table are not parsed again while it is missing
     try:
-        con.execute(f"ALTER TABLE {moved} RENAME TO {name}")
+        con.execute(f"ALTER TABLE {numbered} RENAME TO {name}")
     finally:
         con.execute("PRAGMA legacy_alter_table = OFF")
     for sql in indexes:
@@ -538,14 +581,15 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[View
         lap("patch")
         for patch in patches:
             name = patch.view.name
-            if patch.how == IN_PLACE:  # the same places: rowid k stays row k of the view
-                con.executemany(f"DELETE FROM {name} WHERE rowid = ?", [(k,) for k in patch.old_positions])
+            if patch.how == IN_PLACE:  # the same places: each new row takes the rowid of the row it replaces
+                rowids = rowids_of(con, patch.view, key_values(patch.old_rows, patch.view))
+                con.executemany(f"DELETE FROM {name} WHERE rowid = ?", [(rowid,) for rowid in rowids])
                 columns = patch.rows.column_names
                 values = [sqlite_values(patch.rows.column(i)) for i in range(patch.rows.num_columns)]
                 con.executemany(f"INSERT INTO {name} (rowid, {', '.join(columns)}) "
-                                f"VALUES (?, {', '.join('?' for _ in columns)})", zip(patch.new_positions, *values))
+                                f"VALUES (?, {', '.join('?' for _ in columns)})", zip(rowids, *values))
             elif patch.how == MOVED:
-                move_rows(con, patch)
+                place_rows(con, patch)
             else:
                 if duckdb_path is None:
                     raise ValueError(f"{name} is written again: patch_sqlite needs the patched DuckDB file")

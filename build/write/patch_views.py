@@ -22,8 +22,10 @@ After the tables of rucas.duckdb are patched:
 3. Where the new rows go: their places (1-based) in the view's declared order (`-- order:`) among the
    rows of the untouched units. When they take exactly the places the old rows held (a corrected summary,
    date or name that does not move the row), they replace them in place, in rucas.duckdb (whose view
-   tables hold row k of the view at rowid k - 1) and in rucas.db (at rowid k). Otherwise the view's table
-   is written again in both, in that order.
+   tables hold row k of the view at rowid k - 1) and in rucas.db (at the rowids the old rows had). Otherwise
+   the view's table is written again in rucas.duckdb, in that order, and in rucas.db the old rows go and the new
+   ones come between their new neighbours (each new row's `after`: the key of the untouched row just before it),
+   whose rowids have room between them (rucas.build.write.materialise.ROWID_STEP).
 
 Every view must have a declared order (a patch refuses a view without one). A view whose first key column is
 no such unit's (the panels country_month and dyad_year: their counts come from any article) is computed
@@ -59,11 +61,14 @@ IN_PLACE, MOVED, REWRITTEN = "in place", "moved", "rewritten"
 
 @dataclass
 class ViewPatch:
-    """How one view's materialised rows change, for rucas.db (row k of the view is the row with rowid k).
+    """How one view's materialised rows change, for rucas.db (whose table holds the view's rows in rowid order,
+    rows found there by the view's key).
 
-    In place: delete the rows at `old_positions`, insert `rows` at `new_positions` (the same places).
-    Moved (a view with units whose new rows take other places): the rows at `old_positions` go, `rows` come at
-    `new_positions`, and every other row keeps its order, renumbered (rucas.build.write.incremental.move_rows).
+    In place: `old_rows` (at `old_positions`) are replaced by `rows`, which take their places (`new_positions`, the
+    same): in rucas.db each takes the rowid of the row it replaces.
+    Moved (a view with units whose new rows take other places): `old_rows` go, `rows` come at `new_positions`, and
+    every other row keeps its order; in rucas.db each new row goes after the row whose key `after` gives
+    (rucas.build.write.incremental.place_rows).
     Written again (a view without a unit, computed whole): `rows` is None and the table is written again from the
     patched DuckDB file's table, batch by batch, as a cold build writes it (view_batches). `how` says which
     (IN_PLACE, MOVED, REWRITTEN: what BuildReport.views_patched reports)."""
@@ -75,6 +80,9 @@ class ViewPatch:
     new_positions: list[int]
     old_rows: pa.Table | None = None
     """In place or moved: the rows replaced, in their places' order (row k of them was at old_positions[k])."""
+    after: list[tuple | None] = field(default_factory=list)
+    """Moved: for each of `rows`, the key (the view's key columns' values) of the nearest row before it in the view's
+    new order that is not one of `rows`; None when there is none (it comes first, or after new rows only)."""
 
     def changed(self) -> Changed:
         """What the patch changed in the view's table, as a query reading it can tell: in place, the columns
@@ -172,6 +180,24 @@ def _rows_at(con: duckdb.DuckDBPyConnection, view: SqlFile, positions: list[int]
         return con.sql(f"SELECT * FROM main.{view.name} LIMIT 0").to_arrow_table()
     return con.sql(f"SELECT * FROM main.{view.name} WHERE rowid IN (SELECT unnest($rows)) ORDER BY rowid",
                    params={"rows": [position - 1 for position in positions]}).to_arrow_table()
+
+
+def _kept_before(con: duckdb.DuckDBPyConnection, view: SqlFile, positions: list[int]) -> list[tuple | None]:
+    """For each of the 1-based `positions` (ascending) of new rows in the view's written table, the key of the
+    nearest row before it that is not at one of them; None when there is none."""
+    new = set(positions)
+    before = []
+    for position in positions:
+        place = position - 1
+        while place in new:
+            place -= 1
+        before.append(place if place > 0 else None)
+    wanted = sorted({place for place in before if place is not None})
+    columns = ", ".join(view.key)
+    keys = {row[0] + 1: tuple(row[1:]) for row in con.execute(
+        f"SELECT rowid, {columns} FROM main.{view.name} WHERE rowid IN (SELECT unnest($rows))",
+        {"rows": [place - 1 for place in wanted]}).fetchall()} if wanted else {}
+    return [keys[place] if place is not None else None for place in before]
 
 
 def _keeps_places(con: duckdb.DuckDBPyConnection, view: SqlFile, new: pa.Table, old_positions: list[int]) -> bool:
@@ -334,7 +360,8 @@ def patch_views(con: duckdb.DuckDBPyConnection, changes: list["TableChange"], vi
                 patches.append(ViewPatch(view, IN_PLACE, new, old_positions, new_positions, old))
             else:
                 _rewrite(con, view, merged)
-                patches.append(ViewPatch(view, MOVED, new, old_positions, new_positions, old))
+                patches.append(ViewPatch(view, MOVED, new, old_positions, new_positions, old,
+                                         _kept_before(con, view, new_positions)))
             con.unregister("new_rows")
         if scoped:
             con.execute(f"DROP SCHEMA {SCOPE} CASCADE")
