@@ -23,7 +23,8 @@ After the tables of rucas.duckdb are patched:
    rows of the untouched units. When they take exactly the places the old rows held (a corrected summary,
    date or name that does not move the row), they replace them in place, in rucas.duckdb (whose view
    tables hold row k of the view at rowid k - 1) and in rucas.db (at the rowids the old rows had). Otherwise
-   the view's table is written again in rucas.duckdb, in that order, and in rucas.db the old rows go and the new
+   the view's table is written again in rucas.duckdb, in that order (write_moved, which rucas.db's patch does
+   not wait for), and in rucas.db the old rows go and the new
    ones come between their new neighbours (each new row's `after`: the key of the untouched row just before it),
    whose rowids have room between them (rucas.build.write.materialise.ROWID_STEP).
 
@@ -94,12 +95,24 @@ class ViewPatch:
 
 
 @dataclass
+class MovedView:
+    """A view whose new rows take other places: its DuckDB table is still to be written again in the view's order
+    (write_moved), from its rows but those of `units` (values of its first key column) and `rows`, their new rows."""
+
+    view: SqlFile
+    units: pa.Table
+    rows: pa.Table
+
+
+@dataclass
 class ViewsPatched:
-    """What patching the views did: how each view that changed changes, and which views without a unit were
-    computed again whole (the others read nothing the patch changed)."""
+    """What patching the views did: how each view that changed changes, which views without a unit were
+    computed again whole (the others read nothing the patch changed), and the moved views whose DuckDB tables are
+    still to be written again (everything rucas.db's patch needs is known before: write_moved can run beside it)."""
 
     patches: list[ViewPatch] = field(default_factory=list)
     recomputed: list[str] = field(default_factory=list)
+    moved: list[MovedView] = field(default_factory=list)
 
 
 def unit_table(view: SqlFile) -> TableSpec | None:
@@ -182,22 +195,27 @@ def _rows_at(con: duckdb.DuckDBPyConnection, view: SqlFile, positions: list[int]
                    params={"rows": [position - 1 for position in positions]}).to_arrow_table()
 
 
-def _kept_before(con: duckdb.DuckDBPyConnection, view: SqlFile, positions: list[int]) -> list[tuple | None]:
-    """For each of the 1-based `positions` (ascending) of new rows in the view's written table, the key of the
-    nearest row before it that is not at one of them; None when there is none."""
-    new = set(positions)
-    before = []
-    for position in positions:
-        place = position - 1
-        while place in new:
-            place -= 1
-        before.append(place if place > 0 else None)
-    wanted = sorted({place for place in before if place is not None})
-    columns = ", ".join(view.key)
+def _kept_before(con: duckdb.DuckDBPyConnection, view: SqlFile, old_positions: list[int],
+                 new_positions: list[int]) -> list[tuple | None]:
+    """For each new row of a view (at the 1-based `new_positions`, ascending, of its new order), the key of the nearest
+    row before it that stays (every row of the view's table as it is but those at `old_positions`, which go); None
+    when none does. Read from the table before it is written again: the i-th new row (from 0) has
+    new_positions[i] - 1 - i staying rows before it, and the q-th staying row is the q-th row of the table that is not
+    at an old position."""
+    gone = sorted(old_positions)
+    places: list[int | None] = []
+    for i, position in enumerate(new_positions):
+        place = position - 1 - i
+        for old in gone:
+            if old > place:
+                break
+            place += 1
+        places.append(place if position - 1 - i > 0 else None)
+    wanted = sorted({place for place in places if place is not None})
     keys = {row[0] + 1: tuple(row[1:]) for row in con.execute(
-        f"SELECT rowid, {columns} FROM main.{view.name} WHERE rowid IN (SELECT unnest($rows))",
+        f"SELECT rowid, {', '.join(view.key)} FROM main.{view.name} WHERE rowid IN (SELECT unnest($rows))",
         {"rows": [place - 1 for place in wanted]}).fetchall()} if wanted else {}
-    return [keys[place] if place is not None else None for place in before]
+    return [keys[place] if place is not None else None for place in places]
 
 
 def _keeps_places(con: duckdb.DuckDBPyConnection, view: SqlFile, new: pa.Table, old_positions: list[int]) -> bool:
@@ -308,10 +326,26 @@ def _rewrite(con: duckdb.DuckDBPyConnection, view: SqlFile, rows: str) -> None:
     con.execute(f"ALTER TABLE main.{view.name}__patched RENAME TO {view.name}")
 
 
+def write_moved(con: duckdb.DuckDBPyConnection, moved: list[MovedView]) -> None:
+    """Write the DuckDB table of each moved view again, in the view's order: its rows but its moved units', and their
+    new rows."""
+    for view in moved:
+        column = view.view.key[0]
+        con.register("rucas_moved_units", view.units)
+        con.register("rucas_moved_rows", view.rows)
+        try:
+            _rewrite(con, view.view, f"SELECT * FROM main.{view.view.name} WHERE {column} NOT IN "
+                                     f"(SELECT {column} FROM rucas_moved_units) UNION ALL SELECT * FROM rucas_moved_rows")
+        finally:
+            con.unregister("rucas_moved_units")
+            con.unregister("rucas_moved_rows")
+
+
 def patch_views(con: duckdb.DuckDBPyConnection, changes: list["TableChange"], views: list[SqlFile],
                 reads: Mapping[str, Reads] | None = None) -> ViewsPatched:
-    """Bring the materialised views of `con` (whose tables are patched) up to date; return how each view
-    that changed changes, for the SQLite file. `reads` gives, by view name, what each view without a unit
+    """Bring the materialised views of `con` (whose tables are patched) up to date, but for the tables of the views
+    whose rows move, which are left to write_moved; return how each view that changed changes, for the SQLite
+    file, and those moved views. `reads` gives, by view name, what each view without a unit
     reads (rucas.build.write.reads.columns_read of its live SQL); such a view missing from it is computed
     again whenever anything changed."""
     touched(con, changes)
@@ -347,7 +381,6 @@ def patch_views(con: duckdb.DuckDBPyConnection, changes: list["TableChange"], vi
             if new.equals(old):
                 continue
             con.register("new_rows", new)
-            merged = f"SELECT * FROM main.{view.name} WHERE {column} NOT IN {units} UNION ALL SELECT * FROM new_rows"
             if _keeps_places(con, view, new, old_positions):
                 new_positions = old_positions
             else:  # ranked among every other row of the view
@@ -358,10 +391,11 @@ def patch_views(con: duckdb.DuckDBPyConnection, changes: list["TableChange"], vi
             if new_positions == old_positions:  # the same places: the rows are replaced where they are
                 _replace_in_place(con, view, new, new_positions)
                 patches.append(ViewPatch(view, IN_PLACE, new, old_positions, new_positions, old))
-            else:
-                _rewrite(con, view, merged)
+            else:  # its DuckDB table is written again later (write_moved)
                 patches.append(ViewPatch(view, MOVED, new, old_positions, new_positions, old,
-                                         _kept_before(con, view, new_positions)))
+                                         _kept_before(con, view, old_positions, new_positions)))
+                done.moved.append(MovedView(view, con.sql(f"SELECT DISTINCT {column} FROM {units}").to_arrow_table(),
+                                            new))
             con.unregister("new_rows")
         if scoped:
             con.execute(f"DROP SCHEMA {SCOPE} CASCADE")
