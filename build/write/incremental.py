@@ -66,8 +66,8 @@ from rucas.build.read.file_list import FileList
 from rucas.build.write.manifest import ManifestError, read_manifest_files
 from rucas.build.write.materialise import ROWID_STEP, facet_columns, live_name, sqlite_store, view_batches
 from rucas.build.arrow_tables import article_rows, rows_having
-from rucas.build.write.patch_views import (IN_PLACE, MOVED, REWRITTEN, ViewPatch, ViewsPatched, patch_views, unit_table,
-                                          write_moved)
+from rucas.build.write.patch_views import (IN_PLACE, MOVED, REWRITTEN, ViewPatch, ViewsPatched, key_values, patch_views,
+                                          unit_table, write_moved)
 from rucas.build.write.reads import Reads, columns_read
 from rucas.build.write.table_change import TableChange, table_changed
 from rucas.build.write.parquet import write_parquet
@@ -486,13 +486,6 @@ def _commit_checking_references(con: sqlite3.Connection) -> None:
     except sqlite3.IntegrityError:
         problems = con.execute("PRAGMA foreign_key_check").fetchall()
         raise RuntimeError(f"foreign key check failed in the patched SQLite file: {problems[:5]}") from None
-
-
-def key_values(rows: pa.Table, view: SqlFile) -> list[tuple]:
-    """The view's key (its key columns' values, as SQLite holds them) of each of `rows`."""
-    from rucas.build.write.sqlite_values import sqlite_values
-
-    return list(zip(*(sqlite_values(rows.column(name)) for name in view.key)))
 
 
 def rowids_of(con: sqlite3.Connection, view: SqlFile, keys: list[tuple]) -> list[int]:

@@ -24,9 +24,9 @@ After the tables of rucas.duckdb are patched:
    date or name that does not move the row), they replace them in place, in rucas.duckdb (whose view
    tables hold row k of the view at rowid k - 1) and in rucas.db (at the rowids the old rows had). Otherwise
    the view's table is written again in rucas.duckdb, in that order (write_moved, which rucas.db's patch does
-   not wait for), and in rucas.db the old rows go and the new
-   ones come between their new neighbours (each new row's `after`: the key of the untouched row just before it),
-   whose rowids have room between them (rucas.build.write.materialise.ROWID_STEP).
+   not wait for), and in rucas.db the old rows go and the new ones come between their new neighbours (each new
+   row's `after`: the key of the staying row just before it), whose rowids have room between them
+   (rucas.build.write.materialise.ROWID_STEP).
 
 Every view must have a declared order (a patch refuses a view without one). A view whose first key column is
 no such unit's (the panels country_month and dyad_year: their counts come from any article) is computed
@@ -47,6 +47,7 @@ import pyarrow as pa
 from rucas.build.arrow_tables import article_tables
 from rucas.build.write.materialise import live_name
 from rucas.build.write.reads import Reads, affected
+from rucas.build.write.sqlite_values import sqlite_values
 from rucas.build.write.table_change import Changed, TableChange, changed_between, table_changed
 from rucas.build.write.views import create_views
 from rucas.queries import SqlFile
@@ -212,10 +213,17 @@ def _kept_before(con: duckdb.DuckDBPyConnection, view: SqlFile, old_positions: l
             place += 1
         places.append(place if position - 1 - i > 0 else None)
     wanted = sorted({place for place in places if place is not None})
-    keys = {row[0] + 1: tuple(row[1:]) for row in con.execute(
-        f"SELECT rowid, {', '.join(view.key)} FROM main.{view.name} WHERE rowid IN (SELECT unnest($rows))",
-        {"rows": [place - 1 for place in wanted]}).fetchall()} if wanted else {}
+    found = con.sql(f"SELECT * FROM main.{view.name} WHERE rowid IN (SELECT unnest($rows)) ORDER BY rowid",
+                    params={"rows": [place - 1 for place in wanted]}).to_arrow_table()
+    assert found.num_rows == len(wanted), f"{view.name}: {len(wanted)} places asked for, {found.num_rows} found"
+    keys = dict(zip(wanted, key_values(found, view)))
     return [keys[place] if place is not None else None for place in places]
+
+
+def key_values(rows: pa.Table, view: SqlFile) -> list[tuple]:
+    """The view's key (its key columns' values, as rucas.db holds them: rucas.build.write.sqlite_values) of each of
+    `rows`, in order: what finds a row in rucas.db's table of the view."""
+    return list(zip(*(sqlite_values(rows.column(name)) for name in view.key)))
 
 
 def _keeps_places(con: duckdb.DuckDBPyConnection, view: SqlFile, new: pa.Table, old_positions: list[int]) -> bool:
