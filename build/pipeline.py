@@ -226,10 +226,12 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
             write_duckdb(tables, staging / "rucas.duckdb", views, version, lap=timer.lap)
             write_sqlite(tables, staging / "rucas.db", views, staging / "rucas.duckdb", lap=timer.lap)
             hash_database()
-        if early is not None:  # taken by a patched build; else its copies go before anything is listed
+        taken_from, folder = previous, previous.build_dir / "annotations" if previous is not None else None
+        if early is not None:  # taken by a patched build (its links too); else its copies go before anything is listed
+            if previous is not None and early.used and early.take_annotations(staging):
+                folder = staging / "annotations"  # links to the current build's files, made while validating
             early.discard()
         database_sha256 = hashing[0]
-        taken_from, folder = previous, previous.build_dir / "annotations" if previous is not None else None
         if previous is not None and patched.spare is not None:  # the spare build whose databases were patched
             moved = patched.spare.build_dir / "annotations"
             if (moved / "articles").is_dir() and not moved.is_symlink() and not (moved / "articles").is_symlink():

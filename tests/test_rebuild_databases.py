@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -84,10 +85,25 @@ def test_the_first_rebuild_copies_the_databases_while_it_validates_and_equals_a_
     started = early_copies(monkeypatch)
     cold = build(curated, tmp_path / "output")
     assert started == [None], "no published build yet: nothing to copy"
+    cold_annotations = web_annotation_files(cold.build_dir)
+    linking, link = [], web_annotations.link_files
+
+    def recording_links(*args) -> None:
+        linking.append(threading.current_thread().name)
+        link(*args)
+
+    monkeypatch.setattr(web_annotations, "link_files", recording_links)
     edit_summary(curated, FIRST_EDIT)
     first = build(curated, tmp_path / "output")
+    assert linking == ["copying the current build's databases"], "linked once, beside validation, not after patching"
     assert first.databases == "copied" and started[-1] is not None and started[-1].used
     assert not (first.build_dir / "early-databases").exists()
+    articles = lambda build_dir: build_dir / "annotations" / "articles"  # noqa: E731
+    linked = {path.name for path in articles(first.build_dir).iterdir()
+              if path.stat().st_ino == (articles(cold.build_dir) / path.name).stat().st_ino}
+    assert linked == {path.name for path in articles(cold.build_dir).iterdir()} - {f"{FIRST_EDIT}.jsonld"}, \
+        "every unchanged article's Web Annotations are the current build's file, linked while validating"
+    assert web_annotation_files(cold.build_dir) == cold_annotations, "the edited article's file is a new one"
     assert_same_content(first.output_dir, build(curated, tmp_path / "cold", cache=False).output_dir)
     edit_summary(curated, SECOND_EDIT)
     assert build(curated, tmp_path / "output").databases == "spare"
@@ -122,7 +138,7 @@ def test_the_next_rebuild_brings_the_superseded_build_forward_and_equals_a_cold_
     def no_links(*args: object) -> None:
         raise AssertionError("the spare's Web Annotations are moved in: none is linked from the current build")
 
-    monkeypatch.setattr(web_annotations, "_link_files", no_links)
+    monkeypatch.setattr(web_annotations, "link_files", no_links)
     again = build(curated, cold.output_dir)
     assert again.databases == "spare"
     assert web_annotation_files(patched.build_dir) == superseded, \

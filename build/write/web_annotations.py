@@ -263,11 +263,11 @@ def write_web_annotations(tables: Mapping[str, pa.Table], directory: Path, *, pr
         _write_file(articles / name, content)
         written[f"{ARTICLES_FOLDER}/{name}"] = WrittenFile(len(content), hashlib.sha256(content).hexdigest())
     if kept and not in_place:
-        _link_files(previous / ARTICLES_FOLDER, articles, [f"{source_id}.jsonld" for source_id in sorted(kept)])
+        link_files(previous / ARTICLES_FOLDER, articles, [f"{source_id}.jsonld" for source_id in sorted(kept)])
     return written
 
 
-def _link_files(source: Path, target: Path, names: list[str]) -> None:
+def link_files(source: Path, target: Path, names: list[str]) -> None:
     """Make each file `names` of folder `source` a hard link in folder `target` (both opened once: each link is one
     call on two names, not on two paths)."""
     source_fd = os.open(source, os.O_RDONLY | os.O_DIRECTORY)
