@@ -337,13 +337,13 @@ def _rewrite(con: duckdb.DuckDBPyConnection, view: SqlFile, rows: str) -> None:
 def write_moved(con: duckdb.DuckDBPyConnection, moved: list[MovedView]) -> None:
     """Write the DuckDB table of each moved view again, in the view's order: its rows but its moved units', and their
     new rows."""
-    for view in moved:
-        column = view.view.key[0]
-        con.register("rucas_moved_units", view.units)
-        con.register("rucas_moved_rows", view.rows)
+    for moving in moved:
+        column = moving.view.key[0]
+        con.register("rucas_moved_units", moving.units)
+        con.register("rucas_moved_rows", moving.rows)
         try:
-            _rewrite(con, view.view, f"SELECT * FROM main.{view.view.name} WHERE {column} NOT IN "
-                                     f"(SELECT {column} FROM rucas_moved_units) UNION ALL SELECT * FROM rucas_moved_rows")
+            _rewrite(con, moving.view, f"SELECT * FROM main.{moving.view.name} WHERE {column} NOT IN "
+                                       f"(SELECT {column} FROM rucas_moved_units) UNION ALL SELECT * FROM rucas_moved_rows")
         finally:
             con.unregister("rucas_moved_units")
             con.unregister("rucas_moved_rows")
