@@ -129,7 +129,6 @@ def test_moved_rows_go_between_their_new_neighbours_and_no_other_row_is_renumber
     new_rows = [row for row in expected if row[0] in changed or row[0] == "r99"]
     assert [k for k, _ in new_rows] == ["r15", "r99", "r08", "r03"]
     patch = ViewPatch(view, MOVED, pa.table({key: [k for k, _ in new_rows], "d": [d for _, d in new_rows]}),
-                      [3, 8, 15], [expected.index(row) + 1 for row in new_rows],
                       pa.table({key: ["r03", "r08", "r15"], "d": [30, 80, 150]}),
                       after=[None, ("r05",), ("r11",), ("r20",)])
     place_rows(con, patch)
@@ -157,7 +156,7 @@ def test_rows_put_one_by_one_into_one_gap_number_the_table_again_when_it_is_full
     last = 2 * ROWID_STEP  # r02's rowid
     for i in range(34):  # each new row just after r01, before the one put there last time
         row = (f"n{i:02d}", 1000 - i)
-        patch = ViewPatch(view, MOVED, pa.table({key: [row[0]], "d": [row[1]]}), [], [2],
+        patch = ViewPatch(view, MOVED, pa.table({key: [row[0]], "d": [row[1]]}),
                           pa.table({key: pa.array([], pa.string()), "d": pa.array([], pa.int64())}), after=[("r01",)])
         place_rows(con, patch)
         expected.insert(1, row)

@@ -548,27 +548,31 @@ def place_rows(con: sqlite3.Connection, patch: ViewPatch) -> None:
     moves costs its own rows and their index entries, wherever it goes. When a gap is too narrow (more than
     sixteen rows put into it one at a time since the table was written), the table is numbered again first
     (renumber_rows)."""
-    from rucas.build.write.sqlite_values import sqlite_values
-
     view, rows = patch.view, patch.rows
     assert rows is not None and patch.old_rows is not None and len(patch.after) == rows.num_rows
     gone = rowids_of(con, view, key_values(patch.old_rows, view))
     con.executemany(f"DELETE FROM {view.name} WHERE rowid = ?", [(rowid,) for rowid in gone])
-    insert = (f"INSERT INTO {view.name} (rowid, {', '.join(rows.column_names)}) "
-              f"VALUES (?, {', '.join('?' for _ in rows.column_names)})")
-    values = list(zip(*(sqlite_values(column) for column in rows.columns)))
     start = 0
-    while start < len(values):
+    while start < rows.num_rows:
         end = start + 1
-        while end < len(values) and patch.after[end] == patch.after[start]:
+        while end < rows.num_rows and patch.after[end] == patch.after[start]:
             end += 1
         rowids = _room(con, view, patch.after[start], end - start)
         if rowids is None:
             renumber_rows(con, view.name)
             rowids = _room(con, view, patch.after[start], end - start)
             assert rowids is not None
-        con.executemany(insert, [(rowid, *row) for rowid, row in zip(rowids, values[start:end])])
+        insert_at(con, view.name, rows.slice(start, end - start), rowids)
         start = end
+
+
+def insert_at(con: sqlite3.Connection, name: str, rows: pa.Table, rowids: list[int]) -> None:
+    """Insert `rows` into the SQLite table `name`, row i at rowids[i], values as SQLite holds them."""
+    from rucas.build.write.sqlite_values import sqlite_values
+
+    con.executemany(f"INSERT INTO {name} (rowid, {', '.join(rows.column_names)}) "
+                    f"VALUES (?, {', '.join('?' for _ in rows.column_names)})",
+                    zip(rowids, *(sqlite_values(column) for column in rows.columns)))
 
 
 def renumber_rows(con: sqlite3.Connection, name: str) -> None:
@@ -638,10 +642,7 @@ def patch_sqlite(path: Path, changes: dict[str, TableChange], patches: list[View
             if patch.how == IN_PLACE:  # the same places: each new row takes the rowid of the row it replaces
                 rowids = rowids_of(con, patch.view, key_values(patch.old_rows, patch.view))
                 con.executemany(f"DELETE FROM {name} WHERE rowid = ?", [(rowid,) for rowid in rowids])
-                columns = patch.rows.column_names
-                values = [sqlite_values(patch.rows.column(i)) for i in range(patch.rows.num_columns)]
-                con.executemany(f"INSERT INTO {name} (rowid, {', '.join(columns)}) "
-                                f"VALUES (?, {', '.join('?' for _ in columns)})", zip(rowids, *values))
+                insert_at(con, name, patch.rows, rowids)
             elif patch.how == MOVED:
                 place_rows(con, patch)
             else:

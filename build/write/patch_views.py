@@ -66,10 +66,10 @@ class ViewPatch:
     """How one view's materialised rows change, for rucas.db (whose table holds the view's rows in rowid order,
     rows found there by the view's key).
 
-    In place: `old_rows` (at `old_positions`) are replaced by `rows`, which take their places (`new_positions`, the
-    same): in rucas.db each takes the rowid of the row it replaces.
-    Moved (a view with units whose new rows take other places): `old_rows` go, `rows` come at `new_positions`, and
-    every other row keeps its order; in rucas.db each new row goes after the row whose key `after` gives
+    In place: `old_rows` are replaced by `rows`, which take their places: in rucas.db each takes the rowid of the
+    row it replaces.
+    Moved (a view with units whose new rows take other places): `old_rows` go, `rows` come, and every other row
+    keeps its order; in rucas.db each new row goes after the row whose key `after` gives
     (rucas.build.write.incremental.place_rows).
     Written again (a view without a unit, computed whole): `rows` is None and the table is written again from the
     patched DuckDB file's table, batch by batch, as a cold build writes it (view_batches). `how` says which
@@ -78,10 +78,8 @@ class ViewPatch:
     view: SqlFile
     how: str
     rows: pa.Table | None
-    old_positions: list[int]
-    new_positions: list[int]
     old_rows: pa.Table | None = None
-    """In place or moved: the rows replaced, in their places' order (row k of them was at old_positions[k])."""
+    """In place or moved: the rows replaced, in their places' order."""
     after: list[tuple | None] = field(default_factory=list)
     """Moved: for each of `rows`, the key (the view's key columns' values) of the nearest row before it in the view's
     new order that is not one of `rows`; None when there is none (it comes first, or after new rows only)."""
@@ -150,9 +148,9 @@ def _patch_whole(con: duckdb.DuckDBPyConnection, view: SqlFile) -> ViewPatch | N
             old = con.sql(f"SELECT * FROM main.{view.name} {chosen}").to_arrow_table()
             positions = [place + 1 for place in places]
             _replace_in_place(con, view, rows, positions)
-            return ViewPatch(view, IN_PLACE, rows, positions, positions, old)
+            return ViewPatch(view, IN_PLACE, rows, old)
         _rewrite(con, view, f"SELECT * FROM temp.{WHOLE}")
-        return ViewPatch(view, REWRITTEN, None, [], [])
+        return ViewPatch(view, REWRITTEN, None)
     finally:
         con.execute(f"DROP TABLE temp.{WHOLE}")
 
@@ -398,10 +396,9 @@ def patch_views(con: duckdb.DuckDBPyConnection, changes: list["TableChange"], vi
                     f"UNION ALL SELECT *, true FROM new_rows)) WHERE rucas_new ORDER BY place").fetchall()]
             if new_positions == old_positions:  # the same places: the rows are replaced where they are
                 _replace_in_place(con, view, new, new_positions)
-                patches.append(ViewPatch(view, IN_PLACE, new, old_positions, new_positions, old))
+                patches.append(ViewPatch(view, IN_PLACE, new, old))
             else:  # its DuckDB table is written again later (write_moved)
-                patches.append(ViewPatch(view, MOVED, new, old_positions, new_positions, old,
-                                         _kept_before(con, view, old_positions, new_positions)))
+                patches.append(ViewPatch(view, MOVED, new, old, _kept_before(con, view, old_positions, new_positions)))
                 done.moved.append(MovedView(view, con.sql(f"SELECT DISTINCT {column} FROM {units}").to_arrow_table(),
                                             new))
             con.unregister("new_rows")
