@@ -257,6 +257,32 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     return 0
 
 
+class _PandasUnasked:
+    """An import finder that answers "no such module" for pandas, while pyarrow first asks for it (`_no_pandas_probe`)."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name == "pandas":
+            raise ModuleNotFoundError("not asked for by rucas", name=name)
+
+
+def _no_pandas_probe() -> None:
+    """Spare the command the import of pandas (0.1 s) that pyarrow makes the first time it turns a Python value into
+    Arrow, only to ask whether the value is a pandas object (its Python shim) and to learn pandas's null values (its
+    C++ converter). rucas's commands hand pyarrow no pandas objects. pyarrow asks each once per process: answered
+    "not installed" for the conversion of one Python scalar, it keeps to Python values, and imports pandas when
+    pandas is wanted (to_pandas), so a later use of pandas in the same process still works."""
+    import pyarrow as pa
+
+    if "pandas" in sys.modules:
+        return
+    finder = _PandasUnasked()
+    sys.meta_path.insert(0, finder)
+    try:
+        pa.scalar(0)
+    finally:
+        sys.meta_path.remove(finder)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `rucas` command."""
     parser = argparse.ArgumentParser(prog="rucas", description="Build and publish the RUCAS dataset.")
@@ -397,6 +423,8 @@ def main(argv: list[str] | None = None) -> int:
     from rucas.build.publish.atomic import OutputConflict
     from rucas.build.write.manifest import ManifestError
 
+    if argv is None:  # the process is the command (not a caller's, which may hand pyarrow pandas objects)
+        _no_pandas_probe()
     try:
         return args.func(args)
     except ValidationFailed as failure:  # serve, stats and others build first when there is no build yet

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rucas.build.read.corpus import read_corpus
+from rucas.build.read.corpus import FINGERPRINT_COLUMNS, read_corpus
 from rucas.build.read.file_list import INPUT_FIELDS, OUTPUT_FIELDS, FileList
 from rucas.build.validate import cache
 from rucas.build.write.manifest import file_sha256, file_sha256_later, manifest_text, mapped_sha256, write_manifest
@@ -123,8 +123,9 @@ def test_the_cache_keeps_each_files_fingerprint_and_hash_as_the_listing_gave_the
     corpus = read_corpus(curated_dir)
     cache.save(tmp_path, {}, corpus.fingerprints(), {})
     known = cache.load_fingerprints(tmp_path)
-    assert known == {file.relative: (file.fingerprint, file.sha256) for file in corpus.files()}
-    assert list(known) == sorted(known)
+    rows = [(path, (size, mtime, ctime, inode), sha) for path, size, mtime, ctime, inode, sha
+            in zip(*(known.column(name).to_pylist() for name in FINGERPRINT_COLUMNS))]
+    assert rows == sorted((file.relative, file.fingerprint, file.sha256) for file in corpus.files())
 
 
 def test_each_entry_is_written_as_json_dumps_writes_it_whatever_its_path_holds():

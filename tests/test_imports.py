@@ -171,3 +171,26 @@ def test_no_modules_import_each_other() -> None:
 
 def test_the_import_walk_sees_imports_inside_functions() -> None:
     assert "rucas.build.read.lines" in GRAPH["rucas.build.read.errors"]  # locate_errors imports it in its body
+
+
+def test_the_rucas_command_spares_pyarrows_import_of_pandas_and_pandas_still_works_after_it() -> None:
+    import subprocess
+    import sys
+
+    from conftest import MINIMAL_CORPUS
+
+    script = f"""
+import sys
+from rucas.build import cli
+sys.argv = ["rucas", "validate", "--curated", {str(MINIMAL_CORPUS)!r}, "--no-cache", "--quiet"]
+status = cli.main()
+assert "pandas" not in sys.modules, "rucas validate imported pandas"
+import pyarrow as pa
+frame = pa.table({{"a": [1, 2]}}).to_pandas()
+import pandas as pd
+assert pa.array(pd.Series([3, 4], dtype="int8")).type == pa.int8()
+print(status, type(frame).__name__)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-2:] == ["0", "DataFrame"]

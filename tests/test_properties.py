@@ -45,10 +45,10 @@ DOCUMENTS = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=5)
 
 def _with_file(name: str, data: bytes) -> Any:
     """The minimal corpus with one curated file ('annotation' or a reference name) replaced by `data`."""
-    corpus = dataclasses.replace(CORPUS, annotations=dict(CORPUS.annotations), reference=dict(CORPUS.reference),
-                                 errors=list(CORPUS.errors))
+    corpus = dataclasses.replace(CORPUS, reference=dict(CORPUS.reference), errors=list(CORPUS.errors))
     if name == "annotation":
-        corpus.annotations[SOURCE_ID] = dataclasses.replace(ANNOTATION, _data=data, _sha256=None)
+        corpus.annotations = CORPUS.annotations.replaced(SOURCE_ID, dataclasses.replace(ANNOTATION, _data=data,
+                                                                                         _sha256=None))
     else:
         corpus.reference[name] = dataclasses.replace(CORPUS.reference[name], _data=data, _sha256=None)
     return corpus
@@ -168,8 +168,8 @@ def test_evidence_is_found_exactly_or_explained(text, words, occurrence):
 def test_the_article_can_be_any_bytes_without_a_traceback():
     for data in (b"", b"\xff\xfe", b"\x00", "ab\u2028c".encode(), b"\xef\xbb\xbfRussia"):
         article = CORPUS.articles[SOURCE_ID]
-        corpus = dataclasses.replace(CORPUS, articles={SOURCE_ID: dataclasses.replace(article, _data=data,
-                                                                                      _sha256=None)})
+        corpus = dataclasses.replace(CORPUS, articles=CORPUS.articles.replaced(
+            SOURCE_ID, dataclasses.replace(article, _data=data, _sha256=None)))
         try:
             validate_corpus(corpus)
         except ValidationFailed as failure:

@@ -49,7 +49,8 @@ def test_a_cache_file_copied_from_another_validation_code_is_refused(tmp_path: P
     cache_dir = _warm_cache(tmp_path)
     monkeypatch.setattr(cache, "code_digest", lambda: "another validation code")
     assert cache.load_articles(cache_dir, {"any"}).tables == {}
-    assert cache.load_fingerprints(cache_dir) == {}
+    assert cache.load_fingerprints(cache_dir) is None
+    assert cache.load_keys(cache_dir) == {}
 
 
 def test_a_build_over_a_cache_with_swapped_files_publishes_what_a_cold_build_does(tmp_path: Path):
@@ -176,3 +177,66 @@ def test_a_warm_cache_spares_the_access_check_of_files_it_hashed_but_a_touched_f
     with pytest.raises(ValidationFailed, match="cannot be read \\(permission denied\\)"):
         validate_corpus(curated, cache_dir, tables=False)
     assert asked == [annotation.name]
+
+
+def test_an_articles_key_is_taken_from_the_cache_only_while_its_id_and_both_files_hashes_are_those_it_was_made_of(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import pyarrow as pa
+    from rucas.build.validate import cache
+    from test_views import load_generator
+
+    curated = load_generator().generate_corpus(tmp_path / "curated", 12, 5)
+    cache_dir = tmp_path / "cache"
+    save_cache(cache_dir, validate_corpus(curated, cache_dir))
+    _edit(curated, 7)
+    validated = validate_corpus(curated, cache_dir)
+    ids, articles, annotations, keys = (validated.article_keys.column(name).combine_chunks()
+                                        for name in cache.KEY_COLUMNS)
+    hashed: list[str] = []
+    computed = cache.article_keys(ids.to_pylist(), articles, annotations)  # every key hashed anew
+    assert keys.equals(computed)
+    real_sha256 = cache.hashlib.sha256
+
+    def counted(data: bytes):
+        hashed.append(data.split(b"\0")[1].decode())
+        return real_sha256(data)
+
+    monkeypatch.setattr(cache.hashlib, "sha256", counted)
+    assert cache.article_keys(ids.to_pylist(), articles, annotations, cache_dir).equals(computed)
+    assert hashed == ["synthetic-000007"], "only the edited article's key is not the one kept"
+    other = pa.array(["0" * 64] * len(ids), pa.string())  # other bytes of every annotation: no key is the kept one
+    expected = cache.article_keys(ids.to_pylist(), articles, other)
+    hashed.clear()
+    assert cache.article_keys(ids.to_pylist(), articles, other, cache_dir).equals(expected)
+    assert len(hashed) == len(ids)
+    swapped = ids.to_pylist()[::-1]  # each id with another article's hashes
+    expected = cache.article_keys(swapped, articles, annotations)
+    hashed.clear()
+    assert cache.article_keys(swapped, articles, annotations, cache_dir).equals(expected)
+    assert len(hashed) == len(ids)
+
+
+def test_a_warm_validation_after_one_edit_reads_the_reference_files_and_that_articles_two_files_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from rucas.build.read import corpus as listing
+    from test_views import load_generator
+
+    curated = load_generator().generate_corpus(tmp_path / "curated", 12, 5)
+    cache_dir = tmp_path / "cache"
+    save_cache(cache_dir, validate_corpus(curated, cache_dir))
+    _edit(curated, 7)
+    read: list[str] = []
+    real_read = listing.CuratedFile._read
+
+    def recorded(file: listing.CuratedFile) -> bytes:
+        read.append(file.relative)
+        return real_read(file)
+
+    monkeypatch.setattr(listing.CuratedFile, "_read", recorded)
+    validated = validate_corpus(curated, cache_dir)
+    assert (validated.reused, validated.validated) == (11, 1)
+    assert {path for path in read if not path.startswith("reference/")} == {
+        "articles/synthetic-000007.txt", "annotations/synthetic-000007.yaml"}
+    # what the build records of the inputs is what a listing without the cache hashes
+    assert validated.inputs.table.equals(validate_corpus(curated).inputs.table)
+    assert validated.fingerprints.equals(listing.read_corpus(curated).fingerprints())

@@ -16,12 +16,12 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from rucas.build.read.file_list import FileList
 from rucas.build.read.layout import OPTIONAL_REFERENCE_FILES, REFERENCE_FILES
@@ -38,8 +38,6 @@ FINGERPRINT_FIELDS = ("size", "mtime_ns", "ctime_ns", "inode")
 """The fields of a fingerprint, in its order."""
 FINGERPRINT_COLUMNS = ("path", *FINGERPRINT_FIELDS, "sha256")
 """The columns of the table of fingerprints (Corpus.fingerprints) that the validation cache keeps."""
-Known = Mapping[str, tuple[Fingerprint, str]]
-"""The fingerprint and SHA-256 of each file (by its path under the curated folder) as an earlier run hashed it."""
 
 
 @dataclass(slots=True)
@@ -80,60 +78,203 @@ class CuratedFile:
         return self.fingerprint[0]
 
 
+class ListedFiles(Mapping[str, CuratedFile]):
+    """The files of one folder of the curated corpus (articles/ or annotations/), by source id, held as columns:
+    the sorted ids, each file's fingerprint, and the SHA-256 an earlier run found for a file with that same
+    fingerprint (null where none did). A file's CuratedFile is made when it is asked for, and kept.
+
+    At 100,000 articles a listing of both folders made 200,000 CuratedFiles, and a build of one edited article
+    asked for two of them (and for the hashes of all, which the columns give at once)."""
+
+    def __init__(self, directory: str, prefix: str, shown_prefix: str, suffix: str,
+                 listed: Mapping[str, Sequence] | None = None) -> None:
+        """`directory`: where the folder is (its files are read from there); `prefix`: its path under the curated
+        folder ("articles/"); `shown_prefix`: how errors show that; `suffix`: its files' suffix; `listed`: the
+        columns "source_id" and FINGERPRINT_FIELDS of its files, in any order."""
+        self.directory, self.prefix, self.shown_prefix, self.suffix = directory, prefix, shown_prefix, suffix
+        columns = pa.table({"source_id": pa.array((listed or {}).get("source_id", []), pa.string()),
+                            **{name: pa.array((listed or {}).get(name, []), pa.int64()) for name in FINGERPRINT_FIELDS}})
+        columns = columns.take(pc.sort_indices(columns.column("source_id"))).combine_chunks()
+        self._id_array = columns.column("source_id").chunk(0) if columns.num_rows else pa.array([], pa.string())
+        self._ids: list[str] = self._id_array.to_pylist()
+        self._columns = {name: columns.column(name).chunk(0) if columns.num_rows else pa.array([], pa.int64())
+                         for name in FINGERPRINT_FIELDS}
+        self._known = pa.nulls(len(self._ids), pa.string())
+        self._positions: dict[str, int] | None = None
+        self._made: dict[str, CuratedFile] = {}
+
+    def __getitem__(self, source_id: str) -> CuratedFile:
+        made = self._made.get(source_id)
+        if made is None:
+            position = self._position(source_id)
+            name = source_id + self.suffix
+            fingerprint = tuple(self._columns[field][position].as_py() for field in FINGERPRINT_FIELDS)
+            made = CuratedFile(f"{self.directory}/{name}", self.shown_prefix + name, self.prefix + name,
+                               fingerprint, _sha256=self._known[position].as_py())  # type: ignore[arg-type]
+            self._made[source_id] = made
+        return made
+
+    def _position(self, source_id: str) -> int:
+        if self._positions is None:
+            self._positions = dict(zip(self._ids, range(len(self._ids))))
+        return self._positions[source_id]
+
+    def __contains__(self, source_id: object) -> bool:
+        if self._positions is None:
+            self._positions = dict(zip(self._ids, range(len(self._ids))))
+        return source_id in self._positions
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def replaced(self, source_id: str, file: CuratedFile) -> ListedFiles:
+        """These files with the listed file `source_id` read as `file` (its bytes and hash), for checking what
+        validation makes of other bytes."""
+        copy = ListedFiles(self.directory, self.prefix, self.shown_prefix, self.suffix)
+        copy._ids, copy._id_array, copy._columns, copy._known = self._ids, self._id_array, self._columns, self._known
+        copy._made = {**self._made, source_id: file}
+        self._position(source_id)  # a KeyError for a file not listed
+        return copy
+
+    def paths(self) -> pa.Array:
+        """Each file's path under the curated folder, in the order of the ids."""
+        return pc.binary_join_element_wise(pa.scalar(self.prefix), self._id_array, pa.scalar(self.suffix), "")
+
+    def fingerprint_columns(self) -> dict[str, pa.Array]:
+        """The fingerprint's fields (FINGERPRINT_FIELDS) as columns, in the order of the ids."""
+        return dict(self._columns)
+
+    def sha256s(self, source_ids: list[str] | None = None) -> pa.Array:
+        """The SHA-256 of the files of `source_ids` (default: all, in the order of the ids): taken from the
+        earlier run's hashes where a file's fingerprint was unchanged, else from its CuratedFile (read and hashed
+        once)."""
+        ids = self._id_array if source_ids is None else pa.array(source_ids, pa.string())
+        positions = pc.index_in(ids, value_set=self._id_array)
+        if positions.null_count:
+            raise KeyError(f"not listed here: {ids.filter(pc.is_null(positions))[0]}")
+        known = self._known.take(positions)
+        source_ids = self._ids if source_ids is None else source_ids
+        asked = pc.or_(pc.is_null(known), pc.is_in(ids, value_set=pa.array(list(self._made), pa.string())))
+        places = pc.indices_nonzero(asked).to_pylist()
+        if not places:
+            return known
+        hashes = pa.array([self[source_ids[place]].sha256 for place in places], pa.string())
+        return pc.replace_with_mask(known, asked, hashes)
+
+    def take_known(self, known: pa.Table | None) -> None:
+        """Take the hash of each file whose path and fingerprint `known` (an earlier run's Corpus.fingerprints)
+        lists (unchanged_hashes)."""
+        if known is not None and known.num_rows and self._ids:
+            self._known = unchanged_hashes(known, self.paths(), self.fingerprint_columns())
+
+    def dropped(self, source_ids: set[str]) -> None:
+        """Leave the files of `source_ids` out (they could not be read)."""
+        if not source_ids:
+            return
+        keep = pa.array([position for position, source_id in enumerate(self._ids) if source_id not in source_ids],
+                        pa.int64())
+        self._ids = [self._ids[position] for position in keep.to_pylist()]
+        self._id_array = self._id_array.take(keep)
+        self._columns = {name: column.take(keep) for name, column in self._columns.items()}
+        self._known = self._known.take(keep)
+        self._positions = None
+        for source_id in source_ids:
+            self._made.pop(source_id, None)
+
+    def unhashed(self) -> list[str]:
+        """The ids of the files without an earlier run's hash: those not checked since they last changed."""
+        return [self._ids[place] for place in pc.indices_nonzero(pc.is_null(self._known)).to_pylist()]
+
+    def by_shown(self, shown: str) -> CuratedFile | None:
+        """The file shown to the curator as `shown`, if listed here."""
+        if shown.startswith(self.shown_prefix) and shown.endswith(self.suffix):
+            source_id = shown[len(self.shown_prefix):len(shown) - len(self.suffix)]
+            if source_id in self:
+                return self[source_id]
+        return None
+
+
+def unchanged_hashes(known: pa.Table, paths: pa.Array, fingerprints: Mapping[str, pa.Array]) -> pa.Array:
+    """For each file (its path and fingerprint columns), the SHA-256 that `known` (a table of FINGERPRINT_COLUMNS)
+    holds for the same path with the same fingerprint, else null: the files whose bytes an earlier run hashed."""
+    known = known.combine_chunks()
+    found = pc.index_in(paths, value_set=known.column("path").chunk(0))
+    same = pa.repeat(True, len(paths))
+    for name in FINGERPRINT_FIELDS:
+        same = pc.and_(same, pc.equal(fingerprints[name], known.column(name).chunk(0).take(found)))
+    return pc.if_else(pc.fill_null(same, False), known.column("sha256").chunk(0).take(found),
+                      pa.scalar(None, pa.string()))
+
+
 @dataclass
 class Corpus:
     """Everything under dataset/curated that the build reads, and what was wrong with listing it."""
 
     root: Path
-    articles: dict[str, CuratedFile] = field(default_factory=dict)
-    annotations: dict[str, CuratedFile] = field(default_factory=dict)
+    articles: ListedFiles = field(default_factory=lambda: ListedFiles("articles", "articles/", "articles/", ".txt"))
+    annotations: ListedFiles = field(
+        default_factory=lambda: ListedFiles("annotations", "annotations/", "annotations/", ".yaml"))
     reference: dict[str, CuratedFile] = field(default_factory=dict)
     errors: list[CurationError] = field(default_factory=list)
     headers_only: dict[str, CuratedFile] = field(default_factory=dict)
     """Optional reference files that hold only their header comment: read, recorded as inputs, but no rows."""
 
+    def _reference_files(self) -> list[CuratedFile]:
+        every = {**self.reference, **self.headers_only}
+        return [every[name] for name in sorted(every)]
+
     def files(self) -> list[CuratedFile]:
-        """Every input file in a stable order."""
-        return (
-            [{**self.reference, **self.headers_only}[name] for name in sorted({*self.reference, *self.headers_only})]
-            + [self.articles[s] for s in sorted(self.articles)]
-            + [self.annotations[s] for s in sorted(self.annotations)]
-        )
+        """Every input file in a stable order: the reference files by name, then the articles and the annotations by
+        source id (a CuratedFile made for each)."""
+        return (self._reference_files() + [self.articles[s] for s in self.articles]
+                + [self.annotations[s] for s in self.annotations])
 
     def source_ids(self) -> list[str]:
         """Articles that have both their text and their annotation, sorted."""
-        return sorted(self.articles.keys() & self.annotations.keys())
+        return [source_id for source_id in sorted(self.articles) if source_id in self.annotations]
 
     def text_of(self, shown: str) -> str | None:
         """The text of a listed file by its shown name (for locating errors), or None."""
-        for file in self.files():
-            if file.shown == shown:
-                try:
-                    return file.data.decode("utf-8", errors="replace")
-                except OSError:
-                    return None
-        return None
+        found = next((file for file in self._reference_files() if file.shown == shown), None) \
+            or self.articles.by_shown(shown) or self.annotations.by_shown(shown)
+        if found is None:
+            return None
+        try:
+            return found.data.decode("utf-8", errors="replace")
+        except OSError:
+            return None
 
     def shown_root(self) -> str:
         """How the curated folder begins the names that files are shown under ("" when shown relative to it)."""
         shown = display_path(self.root)
         return "" if shown == "." else f"{shown}/"
 
+    def _columns(self) -> pa.Table:
+        """Every input's path, fingerprint and SHA-256 (FINGERPRINT_COLUMNS), in a stable order: the reference
+        files by name, then the articles and the annotations by source id."""
+        reference = self._reference_files()
+        pieces = [pa.table({"path": pa.array([file.relative for file in reference], pa.string()),
+                            **{name: pa.array([file.fingerprint[i] for file in reference], pa.int64())
+                               for i, name in enumerate(FINGERPRINT_FIELDS)},
+                            "sha256": pa.array([file.sha256 for file in reference], pa.string())})]
+        for files in (self.articles, self.annotations):
+            pieces.append(pa.table({"path": files.paths(), **files.fingerprint_columns(), "sha256": files.sha256s()}))
+        return pa.concat_tables(pieces)
+
     def inputs(self) -> FileList:
         """The manifest's record of every input: path, SHA-256 and size."""
-        files = self.files()
-        return FileList.from_columns([file.relative for file in files], [file.sha256 for file in files],
-                                     [file.size for file in files])
+        columns = self._columns()
+        return FileList(pa.table({"path": columns.column("path"), "sha256": columns.column("sha256"),
+                                  "bytes": columns.column("size")}))
 
     def fingerprints(self) -> pa.Table:
         """Every input's path, fingerprint (size, mtime_ns, ctime_ns, inode) and SHA-256, ordered by path: what the
         validation cache keeps so that the next run hashes only files whose fingerprint changed."""
-        files = sorted(self.files(), key=lambda file: file.relative)
-        prints = [file.fingerprint for file in files]
-        columns = {"path": pa.array([file.relative for file in files], pa.string()),
-                   **{name: pa.array([p[i] for p in prints], pa.int64()) for i, name in enumerate(FINGERPRINT_FIELDS)},
-                   "sha256": pa.array([file.sha256 for file in files], pa.string())}
-        return pa.table({name: columns[name] for name in FINGERPRINT_COLUMNS})
+        columns = self._columns()
+        return columns.take(pc.sort_indices(columns.column("path"))).combine_chunks()
 
 
 def _shown(root_shown: str, relative: str) -> str:
@@ -144,14 +285,14 @@ _KIND = {stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket", stat.S_IFCHR: 
          stat.S_IFDIR: "a folder"}
 
 
-def _list_file(root: Path, shown: str, relative: str, errors: list[CurationError],
-               entry: os.DirEntry | None = None, known: Known | None = None) -> CuratedFile | None:
-    """A curated file (shown to the curator as `shown`) after checking what it is; None (and an error) when it
-    cannot be read as one. `entry` is the file's entry from listing its folder, whose lstat it reuses; `known` as
-    read_corpus takes it."""
-    path = entry.path if entry is not None else root / relative
+def _fingerprint(root: Path, shown: str, path: str, info: os.stat_result | None,
+                 errors: list[CurationError]) -> Fingerprint | None:
+    """The fingerprint of the curated file at `path` (shown to the curator as `shown`; `info` its lstat, if known)
+    after checking what it is: a regular file, or a link to one inside the curated folder, within the size limit;
+    None (and an error) when it cannot be read as one. Whether it may be read is asked later, of the files not
+    hashed before (`_readable`)."""
     try:
-        info = entry.stat(follow_symlinks=False) if entry is not None else path.lstat()
+        info = info if info is not None else os.lstat(path)
         if stat.S_ISLNK(info.st_mode):
             resolved = Path(path).resolve(strict=True)
             if not resolved.is_relative_to(root.resolve()):
@@ -174,30 +315,108 @@ def _list_file(root: Path, shown: str, relative: str, errors: list[CurationError
         errors.append(CurationError(shown, 1, f"is {info.st_size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for a "
                                     "curated file.", "split it, or check that the right file was saved here."))
         return None
-    fingerprint = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-    earlier = known.get(relative) if known else None
-    if earlier is not None and earlier[0] == fingerprint:  # hashed before, so readable; its mode is unchanged
-        return CuratedFile(path, shown, relative, fingerprint, _sha256=earlier[1])
-    if not os.access(path, os.R_OK):
-        errors.append(CurationError(shown, 1, "cannot be read (permission denied).", "make it readable (chmod a+r)."))
-        return None
-    return CuratedFile(path, shown, relative, fingerprint)
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
 
 
-def _entries(directory: Path, shown: str, errors: list[CurationError]) -> list[str]:
-    return [entry.name for entry in _dir_entries(directory, shown, errors)]
+def _readable(path: str, shown: str, errors: list[CurationError]) -> bool:
+    """Whether the build may read the file; else an error. Asked only of files that no earlier run hashed with
+    their present fingerprint: a change of a file's permissions changes its ctime."""
+    if os.access(path, os.R_OK):
+        return True
+    errors.append(CurationError(shown, 1, "cannot be read (permission denied).", "make it readable (chmod a+r)."))
+    return False
 
 
-def _dir_entries(directory: Path, shown: str, errors: list[CurationError]) -> list[os.DirEntry]:
-    """The folder's entries but hidden ones, by name (each knows its type and keeps its lstat once asked)."""
+def _entries(directory: Path, shown: str, errors: list[CurationError]) -> list[os.DirEntry]:
+    """The folder's entries but hidden ones, unordered (each knows its type and keeps its lstat once asked)."""
     try:
         with os.scandir(directory) as listing:
-            entries = [entry for entry in listing if not entry.name.startswith(".")]
-        entries.sort(key=attrgetter("name"))
-        return entries
+            return [entry for entry in listing if not entry.name.startswith(".")]
     except OSError as exc:
         errors.append(CurationError(shown, 1, f"folder cannot be read ({exc.strerror}).", "make it a readable folder."))
         return []
+
+
+@dataclass(frozen=True)
+class _NamedEntry:
+    """A file asked for by name (`read_corpus(only=...)`), answering as the entry of a folder's listing would."""
+
+    name: str
+    path: str
+
+    def is_dir(self, follow_symlinks: bool = False) -> bool:
+        return os.path.isdir(self.path) and (follow_symlinks or not os.path.islink(self.path))
+
+    def stat(self, follow_symlinks: bool = False) -> os.stat_result:
+        return os.stat(self.path) if follow_symlinks else os.lstat(self.path)
+
+
+def _list_folder(root: Path, root_shown: str, folder: str, suffix: str, only: str | None,
+                 errors: list[CurationError]) -> ListedFiles:
+    """The files of `folder` (articles/ or annotations/, whose files end in `suffix`; with `only`, that source id's
+    file alone), and an error for each entry that is no such file."""
+    directory = root / folder
+    prefix, shown_prefix = f"{folder}/", _shown(root_shown, f"{folder}/")
+    entries: contextlib.AbstractContextManager
+    if only is None:  # entries read one at a time: a listing of 100,000 files holds none longer than it takes
+        entries = os.scandir(directory)
+    elif os.path.lexists(directory / f"{only}{suffix}"):
+        entries = contextlib.nullcontext([_NamedEntry(f"{only}{suffix}", str(directory / f"{only}{suffix}"))])
+    else:
+        entries = contextlib.nullcontext([])
+        errors.append(CurationError(_shown(root_shown, f"{folder}/{only}{suffix}"), 1, "file is missing.",
+                                    "check the source id and the --curated folder."))
+    named = re.compile(rf"(?:{SLUG.pattern}){re.escape(suffix)}").fullmatch
+    ids: list[str] = []
+    prints: list[Fingerprint] = []
+    cut = -len(suffix)
+    try:
+        with entries as listing:
+            for entry in listing:
+                name = entry.name
+                if name.startswith("."):  # hidden: an editor's or the system's, not the curator's
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    errors.append(CurationError(_shown(root_shown, prefix + name), 1, f"folder inside {folder}/: its "
+                                                "files would not be read.", f"move its files up into {folder}/ (one "
+                                                "flat folder), or out of dataset/curated."))
+                elif named(name):  # a source id and the folder's suffix
+                    try:
+                        info = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        info = None  # gone since it was listed: _fingerprint reports why it cannot be read
+                    if (fingerprint := _fingerprint(root, shown_prefix + name, entry.path, info, errors)) is not None:
+                        ids.append(name[:cut])
+                        prints.append(fingerprint)
+                elif not name.endswith(suffix):
+                    errors.append(CurationError(_shown(root_shown, (prefix + name)[:200]), 1, "unexpected file in "
+                                                f"{folder}/.", f"{folder}/ holds only <source_id>{suffix} files: "
+                                                "rename or move it."))
+                else:
+                    printable = name[:120] if name.isprintable() else repr(name[:120])
+                    errors.append(CurationError(_shown(root_shown, f"{folder}/{printable}"), 1,
+                                                f"file name {printable!r} is not a valid source id.",
+                                                "rename it to lower-case letters, digits and single hyphens, e.g. "
+                                                f"publisher-short-title{suffix}."))
+    except OSError as exc:
+        errors.append(CurationError(_shown(root_shown, folder), 1, f"folder cannot be read ({exc.strerror}).",
+                                    "make it a readable folder."))
+    fields = list(zip(*prints)) if prints else [()] * len(FINGERPRINT_FIELDS)
+    return ListedFiles(str(directory), prefix, shown_prefix, suffix,
+                       {"source_id": ids, **dict(zip(FINGERPRINT_FIELDS, fields))})
+
+
+def _take_known_reference(reference: Mapping[str, CuratedFile], known: pa.Table | None) -> None:
+    """Give each reference file the hash `known` holds for its path and fingerprint, if any (as ListedFiles.take_known
+    does for the folders' files)."""
+    if known is None or not known.num_rows or not reference:
+        return
+    files = list(reference.values())
+    hashes = unchanged_hashes(known, pa.array([file.relative for file in files], pa.string()),
+                              {name: pa.array([file.fingerprint[i] for file in files], pa.int64())
+                               for i, name in enumerate(FINGERPRINT_FIELDS)})
+    for file, sha256 in zip(files, hashes.to_pylist()):
+        file._sha256 = sha256
 
 
 def unexpected_reference_files(root: Path) -> list[CurationError]:
@@ -205,7 +424,7 @@ def unexpected_reference_files(root: Path) -> list[CurationError]:
     known = {f"{name}.yaml" for name in REFERENCE_FILES}
     root_shown = display_path(root)
     folder = root / "reference"
-    names = _entries(folder, _shown(root_shown, "reference"), []) if folder.is_dir() else []
+    names = sorted(entry.name for entry in _entries(folder, _shown(root_shown, "reference"), [])) if folder.is_dir() else []
     return [CurationError(_shown(root_shown, f"reference/{name}"), 1, "unexpected file in reference/: the build would "
                           f"not read it.", f"reference/ holds only {', '.join(sorted(known))}: merge it into one of "
                           "them, or move it out.")
@@ -230,15 +449,16 @@ def _only_comments(data: bytes) -> bool:
     return all(not line.strip() or line.lstrip().startswith(b"#") for line in data.splitlines())
 
 
-def read_corpus(root: Path, only: str | None = None, known: Known | None = None) -> Corpus:
+def read_corpus(root: Path, only: str | None = None, known: pa.Table | None = None) -> Corpus:
     """List every curated file under `root` (dataset/curated). Problems are collected in `corpus.errors`, not raised.
 
     With `only` (a source id), list the reference files and that one article and its annotation. With `known`
-    (the validation cache's fingerprints), a file whose size, times and inode are those it had when an earlier
-    run hashed it takes its SHA-256 from there, unread, and is not asked about read access again: a change of its
-    permissions would have changed its ctime. At 100,000 articles that is 200,000 access checks fewer.
+    (the validation cache's fingerprints: a table of FINGERPRINT_COLUMNS), a file whose size, times and inode are
+    those it had when an earlier run hashed it takes its SHA-256 from there, unread, and is not asked about read
+    access again: a change of its permissions would have changed its ctime. At 100,000 articles that is 200,000
+    access checks fewer. The folders' files are held as columns (ListedFiles), compared with `known` at once.
     """
-    with cycle_collector_paused():  # 0.25 s of 1.4 s at 200,000 files
+    with cycle_collector_paused():
         return _read_corpus(root, only, known)
 
 
@@ -263,7 +483,7 @@ def cycle_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _read_corpus(root: Path, only: str | None, known: Known | None) -> Corpus:
+def _read_corpus(root: Path, only: str | None, known: pa.Table | None) -> Corpus:
     """read_corpus, with the cycle collector paused."""
     corpus = Corpus(root)
     root_shown = display_path(root)
@@ -271,22 +491,28 @@ def _read_corpus(root: Path, only: str | None, known: Known | None) -> Corpus:
         corpus.errors.append(CurationError(root_shown, 1, "the curated folder does not exist.",
                                            "point --curated at dataset/curated."))
         return corpus
+    reference: dict[str, CuratedFile] = {}
     for name in REFERENCE_FILES if not _not_a_folder(root_shown, root / "reference", corpus.errors) else ():
         relative = f"reference/{name}.yaml"
         if not os.path.lexists(root / relative):
-            if name in OPTIONAL_REFERENCE_FILES:
-                continue
-            corpus.errors.append(CurationError(_shown(root_shown, relative), 1, "reference file is missing.",
-                                               f"create {relative} (see dataset/curated/README.md)."))
-        elif (file := _list_file(root, _shown(root_shown, relative), relative, corpus.errors, known=known)) is not None:
-            if name in OPTIONAL_REFERENCE_FILES and _only_comments(file.data):
-                corpus.headers_only[name] = file  # its header alone: no entries yet, but still an input
-                continue
+            if name not in OPTIONAL_REFERENCE_FILES:
+                corpus.errors.append(CurationError(_shown(root_shown, relative), 1, "reference file is missing.",
+                                                   f"create {relative} (see dataset/curated/README.md)."))
+            continue
+        shown = _shown(root_shown, relative)
+        if (fingerprint := _fingerprint(root, shown, str(root / relative), None, corpus.errors)) is not None:
+            reference[name] = CuratedFile(root / relative, shown, relative, fingerprint)
+    _take_known_reference(reference, known)
+    for name, file in reference.items():
+        if file._sha256 is None and not _readable(str(file.path), file.shown, corpus.errors):
+            continue
+        if name in OPTIONAL_REFERENCE_FILES and _only_comments(file.data):
+            corpus.headers_only[name] = file  # its header alone: no entries yet, but still an input
+        else:
             corpus.reference[name] = file
     corpus.errors += unexpected_reference_files(root)
     unlisted = False
     for kind, folder, suffix in (("articles", "articles", ".txt"), ("annotations", "annotations", ".yaml")):
-        target: dict[str, CuratedFile] = getattr(corpus, kind)
         directory = root / folder
         if _not_a_folder(root_shown, directory, corpus.errors):
             unlisted = True  # then no article or annotation is reported for lacking its other half
@@ -296,42 +522,18 @@ def _read_corpus(root: Path, only: str | None, known: Known | None) -> Corpus:
                 corpus.errors.append(CurationError(_shown(root_shown, folder), 1, f"{folder}/ is a link.",
                                                    f"make {folder}/ a real folder inside dataset/curated."))
             continue
-        entries: list[os.DirEntry | None]
-        if only is not None:
-            names, entries = [f"{only}{suffix}"], [None]
-        else:
-            entries = list(_dir_entries(directory, _shown(root_shown, folder), corpus.errors))
-            names = [entry.name for entry in entries]
-        prefix, shown_prefix = f"{folder}/", _shown(root_shown, f"{folder}/")
-        named = re.compile(rf"(?:{SLUG.pattern}){re.escape(suffix)}").fullmatch
-        for name, entry in zip(names, entries):
-            if only is not None and not os.path.lexists(directory / name):
-                corpus.errors.append(CurationError(_shown(root_shown, f"{folder}/{name}"), 1, "file is missing.",
-                                                   "check the source id and the --curated folder."))
-                continue
-            relative = prefix + name
-            if entry.is_dir(follow_symlinks=False) if entry is not None else \
-                    ((directory / name).is_dir() and not (directory / name).is_symlink()):
-                corpus.errors.append(CurationError(_shown(root_shown, relative), 1, f"folder inside {folder}/: its files "
-                                                   "would not be read.", f"move its files up into {folder}/ (one flat "
-                                                   "folder), or out of dataset/curated."))
-            elif named(name):  # a source id and the folder's suffix
-                if (file := _list_file(root, shown_prefix + name, relative, corpus.errors, entry, known)) is not None:
-                    target[name[:-len(suffix)]] = file
-            elif not name.endswith(suffix):
-                corpus.errors.append(CurationError(_shown(root_shown, relative[:200]), 1, f"unexpected file in {folder}/.",
-                                                   f"{folder}/ holds only <source_id>{suffix} files: rename or move it."))
-            else:
-                printable = name[:120] if name.isprintable() else repr(name[:120])
-                corpus.errors.append(CurationError(_shown(root_shown, f"{folder}/{printable}"), 1,
-                                                   f"file name {printable!r} is not a valid source id.",
-                                                   "rename it to lower-case letters, digits and single hyphens, e.g. "
-                                                   f"publisher-short-title{suffix}."))
+        files = _list_folder(root, root_shown, folder, suffix, only, corpus.errors)
+        files.take_known(known)
+        files.dropped({source_id for source_id in files.unhashed()
+                       if not _readable(f"{files.directory}/{source_id}{suffix}", f"{files.shown_prefix}{source_id}"
+                                        f"{suffix}", corpus.errors)})
+        setattr(corpus, kind, files)
     refused = {Path(error.path).stem for error in corpus.errors}
-    for source_id in sorted(corpus.articles.keys() - corpus.annotations.keys() - refused) if not unlisted else ():
+    articles, annotations = set(corpus.articles), set(corpus.annotations)
+    for source_id in sorted(articles - annotations - refused) if not unlisted else ():
         corpus.errors.append(CurationError(corpus.articles[source_id].shown, 1, "article has no annotation.",
                                            f"create annotations/{source_id}.yaml with at least a source: block."))
-    for source_id in sorted(corpus.annotations.keys() - corpus.articles.keys() - refused) if not unlisted else ():
+    for source_id in sorted(annotations - articles - refused) if not unlisted else ():
         corpus.errors.append(CurationError(corpus.annotations[source_id].shown, 1, "annotation has no article.",
                                            f"save the article as articles/{source_id}.txt, or rename the annotation to "
                                            "match its article."))

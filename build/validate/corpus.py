@@ -65,6 +65,9 @@ class Validated:
     cache_segments: list[str] = field(default_factory=list)
     """The segments of the cache read that the cache saved from this result keeps (`cache_tables` and `key_tables`
     then hold this run's rows only: rucas.build.validate.cache.save); empty when it is written whole."""
+    article_keys: pa.Table | None = None
+    """Each valid article's key with its id and files' hashes (rucas.build.validate.cache.key_table), filled with
+    `tables`: what the cache keeps so that the next run computes only the keys of changed articles."""
     key_tables: Mapping[str, pa.Table] = field(default_factory=dict)
     """The check columns of every row, with its article's key (empty for reference rows): what the checks across
     files of the next run start from (filled with `tables`; with a spill folder, assembled when asked for)."""
@@ -236,15 +239,17 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
     """validate_corpus, its workers (if any) in `pool`, which is shut down once they are done."""
     if cache_dir is not None:
         cache.use_recorded_code_digest(cache_dir)
-    known = cache.load_fingerprints(cache_dir) if cache_dir is not None else {}
+    known = cache.load_fingerprints(cache_dir) if cache_dir is not None else None
     corpus = curated if isinstance(curated, Corpus) else read_corpus(curated, known=known)  # a Corpus: as listed
-    del known  # 200,000 fingerprints at 100k articles (about 110 MiB): not held through the checks and the sort
+    del known
     errors = list(corpus.errors)
     reference = validate_reference(corpus)
     errors += reference.errors
 
-    keys = cache.article_keys((source_id, corpus.articles[source_id].sha256, corpus.annotations[source_id].sha256)
-                              for source_id in corpus.source_ids())
+    source_ids = corpus.source_ids()
+    hashes = corpus.articles.sha256s(source_ids), corpus.annotations.sha256s(source_ids)
+    key_array = cache.article_keys(source_ids, *hashes, cache_dir)
+    keys = dict(zip(source_ids, key_array.to_pylist()))
     held_tables = cache.load_keys(cache_dir) if cache_dir is not None else {}
     held_articles = _held_articles(held_tables)
     cached = (cache.load_articles(cache_dir, set(keys.values()) & held_articles) if cache_dir is not None and held_articles
@@ -309,7 +314,8 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
     if tables:  # what a build publishes and caches: the manifest's inputs, the files' fingerprints, the tables
         validated.inputs = corpus.inputs()
         validated.fingerprints = corpus.fingerprints()
-        del corpus, keys, jobs  # 200,000 files' records at 100k articles: not held while the tables are sorted
+        validated.article_keys = cache.key_table(source_ids, *hashes, key_array)
+        del corpus, keys, jobs, hashes, key_array  # 200,000 files' records at 100k articles: not held while the tables are sorted
         del new  # the key tables are assembled again when the cache is stored: none is held while tables are sorted
         extend = cached.extendable()  # the next cache adds a segment of this run's rows to the cache's segments
         validated.cache_segments = cached.segments if extend else []
@@ -364,4 +370,4 @@ def _whole(new: pa.Table, kept: pa.Table | None) -> pa.Table:
 def save_cache(cache_dir: Path, validated: Validated) -> None:
     """Store the validated articles' rows and the inputs' fingerprints for the next run."""
     cache.save(cache_dir, validated.cache_tables, validated.fingerprints, validated.key_tables,
-               kept=validated.cache_segments)
+               kept=validated.cache_segments, articles=validated.article_keys)
