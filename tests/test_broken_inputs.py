@@ -249,3 +249,20 @@ def test_a_warm_cache_changes_no_error_of_a_broken_input(broken_corpus, warm_cac
     cache_dir = Path(shutil.copytree(warm_cache, tmp_path / "cache"))
     assert _errors(lambda: validate_corpus(corpus, cache_dir, workers=1, after=ReviewCheck(corpus))) == \
         _errors(lambda: validate_corpus(corpus, after=ReviewCheck(corpus)))
+
+
+@pytest.mark.parametrize("broken_corpus", CASES, ids=[c["id"] for c in CASES], indirect=True)
+def test_a_broken_input_is_found_alike_when_a_second_process_lists_the_annotations(broken_corpus, monkeypatch):
+    from rucas.build.read import corpus as listing
+
+    _, corpus = broken_corpus
+    here = listing.read_corpus(corpus)
+    forked: list[bool] = []
+    side_by_side = listing.side_by_side
+    monkeypatch.setattr(listing, "LARGE_FOLDER_BYTES", 0)  # every folder is large: the annotations are listed aside
+    monkeypatch.setattr(listing, "side_by_side", lambda *jobs: forked.append(True) or side_by_side(*jobs))
+    aside = listing.read_corpus(corpus)
+    assert sorted(map(str, aside.errors)) == sorted(map(str, here.errors))
+    assert (list(aside.articles), list(aside.annotations)) == (list(here.articles), list(here.annotations))
+    assert [file.fingerprint for file in aside.files()] == [file.fingerprint for file in here.files()]
+    assert forked or not ((corpus / "articles").is_dir() and (corpus / "annotations").is_dir())

@@ -61,8 +61,9 @@ MARKER_TEXT = ("This folder was made by RUCAS (`rucas build`). RUCAS replaces an
                "nothing in the output folder that it did not make.\n")
 
 _OWN_NAMES = {BUILDS: ("lock", "current", "current.*", "build-*", "staging-*"),
-              CACHE: ("current", "fingerprints.arrow", "code.json", "writer-code.json", "manifests", "rows-*", ".fingerprints-*",
-                      ".current-*", ".code-*", ".code.json.*", ".writer-code.json.*")}
+              CACHE: ("current", "fingerprints.arrow", "article_keys.arrow", "code.json", "writer-code.json", "manifests",
+                      "rows-*", ".fingerprints-*", ".article_keys-*", ".current-*", ".code-*", ".code.json.*",
+                      ".writer-code.json.*")}
 """The names a build gives inside each folder it manages: a folder of a checkout built before markers holding
 only these is taken as RUCAS's own (and marked); anything else in it means it is someone else's."""
 

@@ -9,16 +9,20 @@ CurationError naming the file and the fix; nothing here raises or blocks.
 
 from __future__ import annotations
 
+import array
 import contextlib
 import errno
+import functools
 import gc
 import hashlib
 import os
+import pickle
 import re
 import stat
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -31,6 +35,8 @@ SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 """A source id (and an actor, statement or event id): lower-case letters, digits and single hyphens (full match)."""
 MAX_FILE_BYTES = 5 * 1024 * 1024
 """Curated files larger than this are refused: no article or annotation comes near it."""
+
+T = TypeVar("T")
 
 Fingerprint = tuple[int, int, int, int]
 """A file's size, mtime_ns, ctime_ns and inode: when all four are unchanged, so are its bytes (for hashing)."""
@@ -87,13 +93,16 @@ class ListedFiles(Mapping[str, CuratedFile]):
     asked for two of them (and for the hashes of all, which the columns give at once)."""
 
     def __init__(self, directory: str, prefix: str, shown_prefix: str, suffix: str,
-                 listed: Mapping[str, Sequence] | None = None) -> None:
+                 ids: Sequence[str] = (), fields: Mapping[str, array.array] | None = None) -> None:
         """`directory`: where the folder is (its files are read from there); `prefix`: its path under the curated
-        folder ("articles/"); `shown_prefix`: how errors show that; `suffix`: its files' suffix; `listed`: the
-        columns "source_id" and FINGERPRINT_FIELDS of its files, in any order."""
+        folder ("articles/"); `shown_prefix`: how errors show that; `suffix`: its files' suffix; `ids` and
+        `fields`: the source id of each of its files, in any order, and their fingerprints (a column of 64-bit
+        integers for each of FINGERPRINT_FIELDS, taken by Arrow without a copy)."""
         self.directory, self.prefix, self.shown_prefix, self.suffix = directory, prefix, shown_prefix, suffix
-        columns = pa.table({"source_id": pa.array((listed or {}).get("source_id", []), pa.string()),
-                            **{name: pa.array((listed or {}).get(name, []), pa.int64()) for name in FINGERPRINT_FIELDS}})
+        fields = fields or {name: array.array("q") for name in FINGERPRINT_FIELDS}
+        columns = pa.table({"source_id": pa.array(ids, pa.string()),
+                            **{name: pa.Array.from_buffers(pa.int64(), len(ids), [None, pa.py_buffer(fields[name])])
+                               for name in FINGERPRINT_FIELDS}})
         columns = columns.take(pc.sort_indices(columns.column("source_id"))).combine_chunks()
         self._id_array = columns.column("source_id").chunk(0) if columns.num_rows else pa.array([], pa.string())
         self._ids: list[str] = self._id_array.to_pylist()
@@ -351,10 +360,19 @@ class _NamedEntry:
         return os.stat(self.path) if follow_symlinks else os.lstat(self.path)
 
 
-def _list_folder(root: Path, root_shown: str, folder: str, suffix: str, only: str | None,
-                 errors: list[CurationError]) -> ListedFiles:
+class _Listing(NamedTuple):
+    """What listing a folder found: each file's source id and fingerprint (FINGERPRINT_FIELDS, as columns), and an
+    error for each entry that is no such file."""
+
+    ids: list[str]
+    fields: dict[str, array.array]
+    errors: list[CurationError]
+
+
+def _list_folder(root: Path, root_shown: str, folder: str, suffix: str, only: str | None) -> _Listing:
     """The files of `folder` (articles/ or annotations/, whose files end in `suffix`; with `only`, that source id's
     file alone), and an error for each entry that is no such file."""
+    errors: list[CurationError] = []
     directory = root / folder
     prefix, shown_prefix = f"{folder}/", _shown(root_shown, f"{folder}/")
     entries: contextlib.AbstractContextManager
@@ -401,9 +419,58 @@ def _list_folder(root: Path, root_shown: str, folder: str, suffix: str, only: st
     except OSError as exc:
         errors.append(CurationError(_shown(root_shown, folder), 1, f"folder cannot be read ({exc.strerror}).",
                                     "make it a readable folder."))
-    fields = list(zip(*prints)) if prints else [()] * len(FINGERPRINT_FIELDS)
-    return ListedFiles(str(directory), prefix, shown_prefix, suffix,
-                       {"source_id": ids, **dict(zip(FINGERPRINT_FIELDS, fields))})
+    columns = zip(*prints) if prints else [()] * len(FINGERPRINT_FIELDS)
+    return _Listing(ids, {name: array.array("q", column) for name, column in zip(FINGERPRINT_FIELDS, columns)}, errors)
+
+
+LARGE_FOLDER_BYTES = 256 * 1024
+"""A folder whose directory file is at least this large (some 5,000 entries on ext4) is listed in a second process
+while the other folder is listed in this one: listing is mostly waiting for the kernel to look up each file."""
+
+
+def _large(directory: Path) -> bool:
+    """Whether the folder is large enough to be listed in a process of its own (LARGE_FOLDER_BYTES)."""
+    try:
+        return os.stat(directory).st_size >= LARGE_FOLDER_BYTES
+    except OSError:
+        return False
+
+
+def side_by_side(here: Callable[[], T], aside: Callable[[], T]) -> tuple[T, T]:
+    """`here()` and `aside()`, the second run at the same time in a forked process whose result is handed back
+    pickled. If the fork or the child fails, `aside()` is run here afterwards: the same function either way.
+
+    The child runs only `aside` and leaves (os._exit), never the caller's code after it; it holds nothing the
+    caller has to release. If `here()` fails, the child is waited for (its pipe closed, so it cannot block)."""
+    if not hasattr(os, "fork"):
+        return here(), aside()
+    reading, writing = os.pipe()
+    try:
+        child = os.fork()
+    except OSError:
+        os.close(reading)
+        os.close(writing)
+        return here(), aside()
+    if child == 0:  # the child: hand the result over and leave
+        status = 1
+        try:
+            os.close(reading)
+            with open(writing, "wb") as handing:
+                pickle.dump(aside(), handing, protocol=pickle.HIGHEST_PROTOCOL)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writing)
+    handed = open(reading, "rb")
+    try:
+        first = here()
+        data = handed.read()
+    finally:
+        handed.close()  # a child still writing gets a broken pipe and leaves
+        _, status = os.waitpid(child, 0)
+    if status != 0:
+        return first, aside()
+    return first, pickle.loads(data)
 
 
 def _take_known_reference(reference: Mapping[str, CuratedFile], known: pa.Table | None) -> None:
@@ -512,6 +579,7 @@ def _read_corpus(root: Path, only: str | None, known: pa.Table | None) -> Corpus
             corpus.reference[name] = file
     corpus.errors += unexpected_reference_files(root)
     unlisted = False
+    folders = []
     for kind, folder, suffix in (("articles", "articles", ".txt"), ("annotations", "annotations", ".yaml")):
         directory = root / folder
         if _not_a_folder(root_shown, directory, corpus.errors):
@@ -522,7 +590,16 @@ def _read_corpus(root: Path, only: str | None, known: pa.Table | None) -> Corpus
                 corpus.errors.append(CurationError(_shown(root_shown, folder), 1, f"{folder}/ is a link.",
                                                    f"make {folder}/ a real folder inside dataset/curated."))
             continue
-        files = _list_folder(root, root_shown, folder, suffix, only, corpus.errors)
+        folders.append((kind, folder, suffix))
+    jobs = [functools.partial(_list_folder, root, root_shown, folder, suffix, only) for _, folder, suffix in folders]
+    if len(jobs) == 2 and only is None and _large(root / folders[1][1]):
+        listings = list(side_by_side(*jobs))
+    else:
+        listings = [job() for job in jobs]
+    for (kind, folder, suffix), listing in zip(folders, listings):
+        corpus.errors += listing.errors
+        files = ListedFiles(str(root / folder), f"{folder}/", _shown(root_shown, f"{folder}/"), suffix, listing.ids,
+                            listing.fields)
         files.take_known(known)
         files.dropped({source_id for source_id in files.unhashed()
                        if not _readable(f"{files.directory}/{source_id}{suffix}", f"{files.shown_prefix}{source_id}"

@@ -325,7 +325,7 @@ def save(cache_dir: Path, tables: Mapping[str, pa.Table], fingerprints: pa.Table
         if table is None:  # none to keep: a stale file would be refused by its hashes, but is not left either
             (cache_dir / name).unlink(missing_ok=True)
             continue
-        temporary = cache_dir / f".{token}-{name}"
+        temporary = cache_dir / f".{name.removesuffix('.arrow')}-{token}.arrow"
         _write_ipc(table, temporary, holds)
         os.replace(temporary, cache_dir / name)
     _record_code_digest(cache_dir)

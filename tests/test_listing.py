@@ -1,0 +1,65 @@
+"""Listing the curated folders: a large folder is listed in a second process beside the other, and whatever that
+process does (fails, dies, is left waiting), the listing is the same and no process is left behind."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from rucas.build.read import corpus as listing
+
+
+@pytest.fixture()
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The ids of the processes forked during a test (each must be gone when side_by_side returns)."""
+    made: list[int] = []
+    fork = os.fork
+
+    def recorded() -> int:
+        child = fork()
+        if child:
+            made.append(child)
+        return child
+
+    monkeypatch.setattr(listing.os, "fork", recorded)
+    return made
+
+
+def _reaped(child: int) -> bool:
+    try:
+        os.waitpid(child, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_the_second_function_runs_in_another_process_and_its_result_comes_back(forks: list[int]):
+    parent = os.getpid()
+    big = "x" * 1_000_000  # larger than a pipe's buffer: handed over while the first runs or after
+    here, aside = listing.side_by_side(lambda: os.getpid(), lambda: (os.getpid(), big))
+    assert here == parent and aside[0] != parent and aside[1] == big
+    assert len(forks) == 1 and _reaped(forks[0])
+
+
+@pytest.mark.parametrize("failure", ["raises", "dies"])
+def test_when_the_other_process_fails_the_second_function_runs_here(forks: list[int], failure: str):
+    parent = os.getpid()
+
+    def aside() -> str:
+        if os.getpid() != parent:
+            if failure == "dies":
+                os._exit(3)
+            raise RuntimeError("failed in the child")
+        return "run here"
+
+    assert listing.side_by_side(lambda: "first", aside) == ("first", "run here")
+    assert len(forks) == 1 and _reaped(forks[0])
+
+
+def test_when_the_first_function_fails_the_other_process_is_not_left_waiting(forks: list[int]):
+    def here() -> None:
+        raise ValueError("the first failed")
+
+    with pytest.raises(ValueError, match="the first failed"):
+        listing.side_by_side(here, lambda: "y" * 1_000_000)  # the child blocks on the full pipe until it is closed
+    assert len(forks) == 1 and _reaped(forks[0])
