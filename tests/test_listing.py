@@ -63,3 +63,25 @@ def test_when_the_first_function_fails_the_other_process_is_not_left_waiting(for
     with pytest.raises(ValueError, match="the first failed"):
         listing.side_by_side(here, lambda: "y" * 1_000_000)  # the child blocks on the full pipe until it is closed
     assert len(forks) == 1 and _reaped(forks[0])
+
+
+def test_a_files_record_is_one_object_while_held_and_its_hash_is_kept_without_it(monkeypatch: pytest.MonkeyPatch):
+    import gc
+    import hashlib
+
+    from conftest import MINIMAL_CORPUS
+
+    corpus = listing.read_corpus(MINIMAL_CORPUS)
+    source_id = corpus.source_ids()[0]
+    held = corpus.articles[source_id]
+    assert corpus.articles[source_id] is held, "one record per file while it is held: its bytes are read once"
+    expected = hashlib.sha256((MINIMAL_CORPUS / "articles" / f"{source_id}.txt").read_bytes()).hexdigest()
+    assert corpus.articles.sha256s([source_id]).to_pylist() == [expected]
+    del held
+    gc.collect()
+    read: list[str] = []
+    real_read = listing.CuratedFile._read
+    monkeypatch.setattr(listing.CuratedFile, "_read", lambda file: read.append(file.relative) or real_read(file))
+    assert corpus.articles.sha256s().to_pylist()[corpus.source_ids().index(source_id)] == expected
+    assert corpus.articles[source_id].sha256 == expected
+    assert read == [], "the hash is kept in the listing's column, not in the record let go"

@@ -19,6 +19,7 @@ import os
 import pickle
 import re
 import stat
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +47,7 @@ FINGERPRINT_COLUMNS = ("path", *FINGERPRINT_FIELDS, "sha256")
 """The columns of the table of fingerprints (Corpus.fingerprints) that the validation cache keeps."""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, weakref_slot=True)
 class CuratedFile:
     """One curated file: where it is, the name the curator is shown, its fingerprint, and (once read) its bytes."""
 
@@ -86,8 +87,9 @@ class CuratedFile:
 
 class ListedFiles(Mapping[str, CuratedFile]):
     """The files of one folder of the curated corpus (articles/ or annotations/), by source id, held as columns:
-    the sorted ids, each file's fingerprint, and the SHA-256 an earlier run found for a file with that same
-    fingerprint (null where none did). A file's CuratedFile is made when it is asked for, and kept.
+    the sorted ids, each file's fingerprint, and its SHA-256 where known (an earlier run's for the same
+    fingerprint, or this run's once hashed; null otherwise). A file's CuratedFile is made when it is asked for, and
+    is the same object while anything holds it (its bytes are read once); the columns keep only its hash.
 
     At 100,000 articles a listing of both folders made 200,000 CuratedFiles, and a build of one edited article
     asked for two of them (and for the hashes of all, which the columns give at once)."""
@@ -108,18 +110,19 @@ class ListedFiles(Mapping[str, CuratedFile]):
         self._ids: list[str] = self._id_array.to_pylist()
         self._columns = {name: columns.column(name).chunk(0) if columns.num_rows else pa.array([], pa.int64())
                          for name in FINGERPRINT_FIELDS}
-        self._known = pa.nulls(len(self._ids), pa.string())
+        self._hashes = pa.nulls(len(self._ids), pa.string())
         self._positions: dict[str, int] | None = None
-        self._made: dict[str, CuratedFile] = {}
+        self._made: weakref.WeakValueDictionary[str, CuratedFile] = weakref.WeakValueDictionary()
+        self._replaced: dict[str, CuratedFile] = {}
 
     def __getitem__(self, source_id: str) -> CuratedFile:
-        made = self._made.get(source_id)
+        made = self._replaced.get(source_id) or self._made.get(source_id)
         if made is None:
             position = self._position(source_id)
             name = source_id + self.suffix
             fingerprint = tuple(self._columns[field][position].as_py() for field in FINGERPRINT_FIELDS)
             made = CuratedFile(f"{self.directory}/{name}", self.shown_prefix + name, self.prefix + name,
-                               fingerprint, _sha256=self._known[position].as_py())  # type: ignore[arg-type]
+                               fingerprint, _sha256=self._hashes[position].as_py())  # type: ignore[arg-type]
             self._made[source_id] = made
         return made
 
@@ -143,8 +146,8 @@ class ListedFiles(Mapping[str, CuratedFile]):
         """These files with the listed file `source_id` read as `file` (its bytes and hash), for checking what
         validation makes of other bytes."""
         copy = ListedFiles(self.directory, self.prefix, self.shown_prefix, self.suffix)
-        copy._ids, copy._id_array, copy._columns, copy._known = self._ids, self._id_array, self._columns, self._known
-        copy._made = {**self._made, source_id: file}
+        copy._ids, copy._id_array, copy._columns, copy._hashes = self._ids, self._id_array, self._columns, self._hashes
+        copy._replaced = {**self._replaced, source_id: file}
         self._position(source_id)  # a KeyError for a file not listed
         return copy
 
@@ -157,27 +160,35 @@ class ListedFiles(Mapping[str, CuratedFile]):
         return dict(self._columns)
 
     def sha256s(self, source_ids: list[str] | None = None) -> pa.Array:
-        """The SHA-256 of the files of `source_ids` (default: all, in the order of the ids): taken from the
-        earlier run's hashes where a file's fingerprint was unchanged, else from its CuratedFile (read and hashed
-        once)."""
+        """The SHA-256 of the files of `source_ids` (default: all, in the order of the ids): the known hash (an
+        earlier run's where a file's fingerprint was unchanged), else its CuratedFile's (the file read and hashed,
+        the hash then kept in the column, not the object)."""
         ids = self._id_array if source_ids is None else pa.array(source_ids, pa.string())
         positions = pc.index_in(ids, value_set=self._id_array)
         if positions.null_count:
             raise KeyError(f"not listed here: {ids.filter(pc.is_null(positions))[0]}")
-        known = self._known.take(positions)
+        known = self._hashes.take(positions)
         source_ids = self._ids if source_ids is None else source_ids
-        asked = pc.or_(pc.is_null(known), pc.is_in(ids, value_set=pa.array(list(self._made), pa.string())))
-        places = pc.indices_nonzero(asked).to_pylist()
-        if not places:
+        missing = pc.is_null(known)
+        if pc.any(missing).as_py():
+            places = pc.indices_nonzero(missing)
+            hashed = pa.array([self[source_ids[place]].sha256 for place in places.to_pylist()], pa.string())
+            order = pc.sort_indices(positions.take(places))  # the column's mask is in the column's order
+            column_mask = pc.is_in(self._id_array, value_set=ids.filter(missing))
+            self._hashes = pc.replace_with_mask(self._hashes, column_mask, hashed.take(order))
+            known = self._hashes.take(positions)
+        replaced = pc.is_in(ids, value_set=pa.array(list(self._replaced), pa.string()))
+        if not pc.any(replaced).as_py():
             return known
-        hashes = pa.array([self[source_ids[place]].sha256 for place in places], pa.string())
-        return pc.replace_with_mask(known, asked, hashes)
+        places = pc.indices_nonzero(replaced).to_pylist()
+        return pc.replace_with_mask(known, replaced, pa.array([self[source_ids[place]].sha256 for place in places],
+                                                              pa.string()))
 
     def take_known(self, known: pa.Table | None) -> None:
         """Take the hash of each file whose path and fingerprint `known` (an earlier run's Corpus.fingerprints)
         lists (unchanged_hashes)."""
         if known is not None and known.num_rows and self._ids:
-            self._known = unchanged_hashes(known, self.paths(), self.fingerprint_columns())
+            self._hashes = unchanged_hashes(known, self.paths(), self.fingerprint_columns())
 
     def dropped(self, source_ids: set[str]) -> None:
         """Leave the files of `source_ids` out (they could not be read)."""
@@ -188,14 +199,15 @@ class ListedFiles(Mapping[str, CuratedFile]):
         self._ids = [self._ids[position] for position in keep.to_pylist()]
         self._id_array = self._id_array.take(keep)
         self._columns = {name: column.take(keep) for name, column in self._columns.items()}
-        self._known = self._known.take(keep)
+        self._hashes = self._hashes.take(keep)
         self._positions = None
         for source_id in source_ids:
             self._made.pop(source_id, None)
+            self._replaced.pop(source_id, None)
 
     def unhashed(self) -> list[str]:
-        """The ids of the files without an earlier run's hash: those not checked since they last changed."""
-        return [self._ids[place] for place in pc.indices_nonzero(pc.is_null(self._known)).to_pylist()]
+        """The ids of the files without a known hash: at listing, those not checked since they last changed."""
+        return [self._ids[place] for place in pc.indices_nonzero(pc.is_null(self._hashes)).to_pylist()]
 
     def by_shown(self, shown: str) -> CuratedFile | None:
         """The file shown to the curator as `shown`, if listed here."""
