@@ -179,16 +179,23 @@ def test_a_warm_cache_spares_the_access_check_of_files_it_hashed_but_a_touched_f
     assert asked == [annotation.name]
 
 
-def test_an_articles_key_is_taken_from_the_cache_only_while_its_id_and_both_files_hashes_are_those_it_was_made_of(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    import pyarrow as pa
-    from rucas.build.validate import cache
+def _twelve_cached_then_one_edited(tmp_path: Path) -> tuple[Path, Path]:
+    """A generated corpus of twelve articles and its warm cache; then synthetic-000007's annotation edited."""
     from test_views import load_generator
 
     curated = load_generator().generate_corpus(tmp_path / "curated", 12, 5)
     cache_dir = tmp_path / "cache"
     save_cache(cache_dir, validate_corpus(curated, cache_dir))
     _edit(curated, 7)
+    return curated, cache_dir
+
+
+def test_an_articles_key_is_taken_from_the_cache_only_while_its_id_and_both_files_hashes_are_those_it_was_made_of(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import pyarrow as pa
+    from rucas.build.validate import cache
+
+    curated, cache_dir = _twelve_cached_then_one_edited(tmp_path)
     validated = validate_corpus(curated, cache_dir)
     ids, articles, annotations, keys = (validated.article_keys.column(name).combine_chunks()
                                         for name in cache.KEY_COLUMNS)
@@ -219,12 +226,8 @@ def test_an_articles_key_is_taken_from_the_cache_only_while_its_id_and_both_file
 def test_a_warm_validation_after_one_edit_reads_the_reference_files_and_that_articles_two_files_only(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     from rucas.build.read import corpus as listing
-    from test_views import load_generator
 
-    curated = load_generator().generate_corpus(tmp_path / "curated", 12, 5)
-    cache_dir = tmp_path / "cache"
-    save_cache(cache_dir, validate_corpus(curated, cache_dir))
-    _edit(curated, 7)
+    curated, cache_dir = _twelve_cached_then_one_edited(tmp_path)
     read: list[str] = []
     real_read = listing.CuratedFile._read
 
