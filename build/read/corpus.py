@@ -85,6 +85,10 @@ class CuratedFile:
         return self.fingerprint[0]
 
 
+ARTICLE_FOLDERS = {"articles": ".txt", "annotations": ".yaml"}
+"""The folders of the curated corpus that hold a file per article (named <source_id><suffix>), and their suffix."""
+
+
 class ListedFiles(Mapping[str, CuratedFile]):
     """The files of one folder of the curated corpus (articles/ or annotations/), by source id, held as columns:
     the sorted ids, each file's fingerprint, and its SHA-256 where known (an earlier run's for the same
@@ -126,15 +130,17 @@ class ListedFiles(Mapping[str, CuratedFile]):
             self._made[source_id] = made
         return made
 
-    def _position(self, source_id: str) -> int:
+    def _position_of(self) -> dict[str, int]:
+        """Each id's place in the columns (made when first asked for)."""
         if self._positions is None:
             self._positions = dict(zip(self._ids, range(len(self._ids))))
-        return self._positions[source_id]
+        return self._positions
+
+    def _position(self, source_id: str) -> int:
+        return self._position_of()[source_id]
 
     def __contains__(self, source_id: object) -> bool:
-        if self._positions is None:
-            self._positions = dict(zip(self._ids, range(len(self._ids))))
-        return source_id in self._positions
+        return source_id in self._position_of()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._ids)
@@ -218,6 +224,11 @@ class ListedFiles(Mapping[str, CuratedFile]):
         return None
 
 
+def _no_files(folder: str) -> ListedFiles:
+    """An empty listing of one of ARTICLE_FOLDERS (a Corpus made of reference files only)."""
+    return ListedFiles(folder, f"{folder}/", f"{folder}/", ARTICLE_FOLDERS[folder])
+
+
 def unchanged_hashes(known: pa.Table, paths: pa.Array, fingerprints: Mapping[str, pa.Array]) -> pa.Array:
     """For each file (its path and fingerprint columns), the SHA-256 that `known` (a table of FINGERPRINT_COLUMNS)
     holds for the same path with the same fingerprint, else null: the files whose bytes an earlier run hashed."""
@@ -235,9 +246,8 @@ class Corpus:
     """Everything under dataset/curated that the build reads, and what was wrong with listing it."""
 
     root: Path
-    articles: ListedFiles = field(default_factory=lambda: ListedFiles("articles", "articles/", "articles/", ".txt"))
-    annotations: ListedFiles = field(
-        default_factory=lambda: ListedFiles("annotations", "annotations/", "annotations/", ".yaml"))
+    articles: ListedFiles = field(default_factory=lambda: _no_files("articles"))
+    annotations: ListedFiles = field(default_factory=lambda: _no_files("annotations"))
     reference: dict[str, CuratedFile] = field(default_factory=dict)
     errors: list[CurationError] = field(default_factory=list)
     headers_only: dict[str, CuratedFile] = field(default_factory=dict)
@@ -543,13 +553,13 @@ def read_corpus(root: Path, only: str | None = None, known: pa.Table | None = No
 
 @contextlib.contextmanager
 def cycle_collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector for a step that makes an object per file and no reference cycles (listing
-    the corpus, loading the cache's fingerprints): the collector would walk the growing collection again and again
-    for nothing. It runs again afterwards if it ran before.
+    """Pause Python's cycle collector for a step that makes objects per file and no reference cycles (listing
+    the corpus): the collector would walk the growing collection again and again for nothing. It runs again
+    afterwards if it ran before.
 
     When the step is done, every object then alive is frozen (gc.freeze) before the collector runs again: its
-    next collection would otherwise walk the 200,000 new objects of a listing at 100,000 articles once more
-    (0.1 s), and every full collection after it again (0.06 s while the changed article is validated). Frozen
+    next collection would otherwise walk the objects a listing of 100,000 articles made once more, and every
+    full collection after it again. Frozen
     objects are still freed when their last reference goes; only garbage cycles among them would stay, and
     these objects make none."""
     collecting = gc.isenabled()
@@ -592,7 +602,7 @@ def _read_corpus(root: Path, only: str | None, known: pa.Table | None) -> Corpus
     corpus.errors += unexpected_reference_files(root)
     unlisted = False
     folders = []
-    for kind, folder, suffix in (("articles", "articles", ".txt"), ("annotations", "annotations", ".yaml")):
+    for folder, suffix in ARTICLE_FOLDERS.items():
         directory = root / folder
         if _not_a_folder(root_shown, directory, corpus.errors):
             unlisted = True  # then no article or annotation is reported for lacking its other half
@@ -602,13 +612,13 @@ def _read_corpus(root: Path, only: str | None, known: pa.Table | None) -> Corpus
                 corpus.errors.append(CurationError(_shown(root_shown, folder), 1, f"{folder}/ is a link.",
                                                    f"make {folder}/ a real folder inside dataset/curated."))
             continue
-        folders.append((kind, folder, suffix))
-    jobs = [functools.partial(_list_folder, root, root_shown, folder, suffix, only) for _, folder, suffix in folders]
-    if len(jobs) == 2 and only is None and _large(root / folders[1][1]):
+        folders.append((folder, suffix))
+    jobs = [functools.partial(_list_folder, root, root_shown, folder, suffix, only) for folder, suffix in folders]
+    if len(jobs) == 2 and only is None and _large(root / folders[1][0]):
         listings = list(side_by_side(*jobs))
     else:
         listings = [job() for job in jobs]
-    for (kind, folder, suffix), listing in zip(folders, listings):
+    for (folder, suffix), listing in zip(folders, listings):
         corpus.errors += listing.errors
         files = ListedFiles(str(root / folder), f"{folder}/", _shown(root_shown, f"{folder}/"), suffix, listing.ids,
                             listing.fields)
@@ -616,7 +626,7 @@ def _read_corpus(root: Path, only: str | None, known: pa.Table | None) -> Corpus
         files.dropped({source_id for source_id in files.unhashed()
                        if not _readable(f"{files.directory}/{source_id}{suffix}", f"{files.shown_prefix}{source_id}"
                                         f"{suffix}", corpus.errors)})
-        setattr(corpus, kind, files)
+        setattr(corpus, folder, files)  # corpus.articles, corpus.annotations
     refused = {Path(error.path).stem for error in corpus.errors}
     articles, annotations = set(corpus.articles), set(corpus.annotations)
     for source_id in sorted(articles - annotations - refused) if not unlisted else ():

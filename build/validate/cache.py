@@ -242,6 +242,14 @@ def load_keys(cache_dir: Path) -> Mapping[str, pa.Table]:
         return {}
 
 
+ARTICLE_KEYS = "article_keys.arrow"
+"""The file of a cache folder that keeps each article's key with the hashes of the files it was made from."""
+FINGERPRINTS = "fingerprints.arrow"
+"""The file of a cache folder that keeps the fingerprints and hashes of the last build's inputs."""
+KEY_COLUMNS = ("source_id", "article", "annotation", "key")
+"""The columns of ARTICLE_KEYS: a source id, the SHA-256 of its text and of its annotation, and its key."""
+
+
 def load_fingerprints(cache_dir: Path) -> pa.Table | None:
     """The files hashed by the last build: each one's path, fingerprint then and SHA-256 (FINGERPRINT_COLUMNS;
     read_corpus's `known`), memory-mapped; None when there is no usable record."""
@@ -250,14 +258,6 @@ def load_fingerprints(cache_dir: Path) -> pa.Table | None:
         return table.select(list(FINGERPRINT_COLUMNS))
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
         return None
-
-
-ARTICLE_KEYS = "article_keys.arrow"
-"""The file of a cache folder that keeps each article's key with the hashes of the files it was made from."""
-FINGERPRINTS = "fingerprints.arrow"
-"""The file of a cache folder that keeps the fingerprints and hashes of the last build's inputs."""
-KEY_COLUMNS = ("source_id", "article", "annotation", "key")
-"""The columns of ARTICLE_KEYS: a source id, the SHA-256 of its text and of its annotation, and its key."""
 
 
 def article_keys(source_ids: list[str], articles: pa.Array, annotations: pa.Array,
