@@ -1,13 +1,18 @@
-"""ISO 639-1 language codes: the list a `language` value must come from (from the `pycountry` package)."""
+"""ISO 639-1 language codes: the list a `language` value must come from (from the `pycountry` package, through
+schema/generated_codes.py, written by `python -m rucas.schema.generate_specs`)."""
 
 from __future__ import annotations
 
-import functools
 
-
-@functools.cache
 def iso639_1() -> frozenset[str]:
-    """Every two-letter code of ISO 639-1."""
+    """Every two-letter code of ISO 639-1 (schema/generated_codes.py)."""
+    from rucas.schema.generated_codes import ISO639_1
+
+    return ISO639_1
+
+
+def pycountry_iso639_1() -> frozenset[str]:
+    """Every two-letter code of pycountry's ISO 639 table (what schema/generated_codes.py is generated from)."""
     import pycountry
 
     return frozenset(language.alpha_2 for language in pycountry.languages if hasattr(language, "alpha_2"))

@@ -128,12 +128,25 @@ def test_the_generated_specs_are_the_specs_the_table_classes_derive():
     assert GENERATED.read_text(encoding="utf-8") == generated_specs_text()
 
 
+def test_the_generated_code_lists_are_pycountrys_tables():
+    """schema/generated_codes.py holds the ISO 3166-1 alpha-3 and ISO 639-1 codes of the installed pycountry: when
+    its tables change, `python -m rucas.schema.generate_specs` writes the file again (the version in its header is
+    only a record of where the lists came from)."""
+    from rucas.schema.countries import assigned_alpha3, pycountry_alpha3
+    from rucas.schema.languages import iso639_1, pycountry_iso639_1
+
+    assert assigned_alpha3() == pycountry_alpha3()
+    assert iso639_1() == pycountry_iso639_1()
+    assert {"KGZ", "KAZ", "TJK", "TKM", "UZB", "RUS"} <= assigned_alpha3() and {"ru", "ky", "uz", "kk", "tg"} <= iso639_1()
+
+
 def test_a_spec_still_names_the_class_that_defines_its_table():
     assert [spec.model for spec in table_specs()] == list(TABLE_MODELS)
 
 
-def test_rucas_validate_imports_no_orm(tmp_path: Path):
-    """The specs validation needs are loaded from schema/generated_specs.py, without SQLModel or SQLAlchemy."""
+def test_rucas_validate_imports_no_orm_nor_pycountry(tmp_path: Path):
+    """The specs validation needs are loaded from schema/generated_specs.py, without SQLModel or SQLAlchemy; the
+    code lists from schema/generated_codes.py, without pycountry."""
     import subprocess
     import sys
 
@@ -141,6 +154,6 @@ def test_rucas_validate_imports_no_orm(tmp_path: Path):
 
     script = ("import sys\nfrom rucas.build.cli import main\n"
               f"code = main(['validate', '--curated', {str(MINIMAL_CORPUS)!r}, '--cache-dir', {str(tmp_path)!r}, '--quiet'])\n"
-              "print(code, sorted({m.split('.')[0] for m in sys.modules} & {'sqlmodel', 'sqlalchemy'}))")
+              "print(code, sorted({m.split('.')[0] for m in sys.modules} & {'sqlmodel', 'sqlalchemy', 'pycountry'}))")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.splitlines()[-1] == "0 []"
