@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+import pyarrow as pa
 import pytest
 from rucas.build.read import corpus as listing
 
@@ -72,16 +73,36 @@ def test_a_files_record_is_one_object_while_held_and_its_hash_is_kept_without_it
     from conftest import MINIMAL_CORPUS
 
     corpus = listing.read_corpus(MINIMAL_CORPUS)
-    source_id = corpus.source_ids()[0]
+    source_id = corpus.source_ids()[0].as_py()
     held = corpus.articles[source_id]
     assert corpus.articles[source_id] is held, "one record per file while it is held: its bytes are read once"
     expected = hashlib.sha256((MINIMAL_CORPUS / "articles" / f"{source_id}.txt").read_bytes()).hexdigest()
-    assert corpus.articles.sha256s([source_id]).to_pylist() == [expected]
+    assert corpus.articles.sha256s(pa.array([source_id])).to_pylist() == [expected]
     del held
     gc.collect()
     read: list[str] = []
     real_read = listing.CuratedFile._read
     monkeypatch.setattr(listing.CuratedFile, "_read", lambda file: read.append(file.relative) or real_read(file))
-    assert corpus.articles.sha256s().to_pylist()[corpus.source_ids().index(source_id)] == expected
+    assert corpus.articles.sha256s().to_pylist()[corpus.source_ids().to_pylist().index(source_id)] == expected
     assert corpus.articles[source_id].sha256 == expected
     assert read == [], "the hash is kept in the listing's column, not in the record let go"
+
+
+def test_a_listing_handed_back_by_the_other_process_answers_as_the_one_made_here():
+    """The second process hands its ListedFiles back pickled: the same ids, fingerprints and hashes, and records made
+    again from them when asked for."""
+    import pickle
+
+    from conftest import MINIMAL_CORPUS
+
+    files = listing.read_corpus(MINIMAL_CORPUS).annotations
+    hashes = files.sha256s()  # every hash computed here and kept in the column
+    handed = pickle.loads(pickle.dumps(files, protocol=pickle.HIGHEST_PROTOCOL))
+    assert list(handed) == list(files) and len(handed) == len(files) >= 1
+    assert handed.fingerprint_columns() == files.fingerprint_columns()
+    assert handed.sha256s().equals(hashes)
+    source_id = list(files)[-1]
+    assert source_id in handed and "no-such-article" not in handed and 7 not in handed
+    assert handed[source_id].data == files[source_id].data and handed[source_id] is not files[source_id]
+    with pytest.raises(KeyError):
+        handed["no-such-article"]

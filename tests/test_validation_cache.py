@@ -200,7 +200,7 @@ def test_an_articles_key_is_taken_from_the_cache_only_while_its_id_and_both_file
     ids, articles, annotations, keys = (validated.article_keys.column(name).combine_chunks()
                                         for name in cache.KEY_COLUMNS)
     hashed: list[str] = []
-    computed = cache.article_keys(ids.to_pylist(), articles, annotations)  # every key hashed anew
+    computed = cache.article_keys(ids, articles, annotations)  # every key hashed anew
     assert keys.equals(computed)
     real_sha256 = cache.hashlib.sha256
 
@@ -209,14 +209,14 @@ def test_an_articles_key_is_taken_from_the_cache_only_while_its_id_and_both_file
         return real_sha256(data)
 
     monkeypatch.setattr(cache.hashlib, "sha256", counted)
-    assert cache.article_keys(ids.to_pylist(), articles, annotations, cache_dir).equals(computed)
+    assert cache.article_keys(ids, articles, annotations, cache_dir).equals(computed)
     assert hashed == ["synthetic-000007"], "only the edited article's key is not the one kept"
     other = pa.array(["0" * 64] * len(ids), pa.string())  # other bytes of every annotation: no key is the kept one
-    expected = cache.article_keys(ids.to_pylist(), articles, other)
+    expected = cache.article_keys(ids, articles, other)
     hashed.clear()
-    assert cache.article_keys(ids.to_pylist(), articles, other, cache_dir).equals(expected)
+    assert cache.article_keys(ids, articles, other, cache_dir).equals(expected)
     assert len(hashed) == len(ids)
-    swapped = ids.to_pylist()[::-1]  # each id with another article's hashes
+    swapped = ids[::-1]  # each id with another article's hashes
     expected = cache.article_keys(swapped, articles, annotations)
     hashed.clear()
     assert cache.article_keys(swapped, articles, annotations, cache_dir).equals(expected)

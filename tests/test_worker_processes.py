@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -66,3 +67,27 @@ def test_killing_validation_ends_its_worker_processes_within_seconds(tmp_path: P
         for path in started.iterdir():
             if _running(int(path.name)):
                 os.kill(int(path.name), signal.SIGKILL)
+
+
+def test_a_cold_validation_makes_the_records_of_a_tasks_files_when_the_task_is_handed_over(
+        tmp_path: Path) -> None:
+    """The workers are handed their articles a few tasks ahead of those they finished: the parent never holds a
+    record (CuratedFile) of every file at once, which at 100,000 articles was 200,000 records at its peak."""
+    from test_views import load_generator
+
+    from rucas.build.read.corpus import CuratedFile, read_corpus
+    from rucas.build.validate import corpus as validation
+
+    curated = load_generator().generate_corpus(tmp_path / "curated", validation.PARALLEL_MIN_ARTICLES + 50, 11)
+    listed = read_corpus(curated)
+    files = len(listed.articles) + len(listed.annotations)
+    alive: list[int] = []
+
+    def count(done: int, total: int) -> None:
+        alive.append(sum(isinstance(thing, CuratedFile) for thing in gc.get_objects()))
+
+    validated = validation.validate_corpus(listed, workers=2, counter=count, tables=False)
+    articles = len(listed.articles)
+    size = max(1, min(validation.CHUNK, articles // (2 * 4)))
+    assert validated.validated == articles and len(alive) >= 8
+    assert max(alive) <= 2 * size * (2 * validation.IN_FLIGHT + 1) < files

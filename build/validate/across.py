@@ -159,8 +159,9 @@ class HeldKeys:
         for chunk in table.column(ARTICLE_KEY).chunks:
             if pa.types.is_dictionary(chunk.type):
                 dictionary = tuple(buffer.address for buffer in chunk.dictionary.buffers() if buffer)
-                if dictionary not in positions_in:  # hashing the 100,000 keys once, not once per chunk
-                    positions_in[dictionary] = pc.drop_null(pc.index_in(gone, value_set=chunk.dictionary))
+                if dictionary not in positions_in:  # the dictionary's 100,000 keys looked up once, not per chunk,
+                    # among the few gone keys (a table of the gone keys, not of the 100,000: 1 ms against 5)
+                    positions_in[dictionary] = pc.indices_nonzero(pc.is_in(chunk.dictionary, value_set=gone))
                 masks.append(pc.is_in(chunk.indices, value_set=positions_in[dictionary].cast(chunk.indices.type)))
             else:
                 masks.append(pc.is_in(chunk, value_set=gone))

@@ -87,14 +87,6 @@ def _record_code_digest(cache_dir: Path) -> None:
         _computed[0].write(cache_dir / CODE_RECORD)
 
 
-def article_keys(articles: Iterable[tuple[str, str, str]]) -> dict[str, str]:
-    """The cache key of each article (source id, SHA-256 of its text, SHA-256 of its annotation), by source id: a
-    hash of the validation code, its id and its two files."""
-    digest = code_digest()  # asked once: 100,000 calls cost 0.1 s
-    return {source_id: hashlib.sha256(f"{digest}\0{source_id}\0{article}\0{annotation}".encode()).hexdigest()
-            for source_id, article, annotation in articles}
-
-
 MAX_SEGMENTS = 8
 """The most segments a cache is made of: a build adds one (the rows of the articles it validated) to those it read
 rows from, until then; the next one writes every row into a single segment again."""
@@ -110,14 +102,14 @@ class CachedArticles:
     let go with them, so that their pages do not stay in memory."""
 
     tables: dict[str, list[Path]]
-    keys: set[str]
+    keys: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
+    """The wanted keys whose rows the cache holds (each once, as text)."""
     stale: bool = False
     """Whether the cache also holds articles that are not wanted (changed or removed since): `rows` filters them."""
     segments: list[str] = field(default_factory=list)
     """The segments the rows were read from (their folder names), oldest first."""
     articles: int = 0
     """How many articles the segments hold rows of, wanted or not."""
-    _keys_array: pa.Array | None = field(default=None, repr=False, compare=False)
 
     def rows(self, name: str) -> pa.Table:
         """The cached rows of table `name` that belong to wanted articles (read, and filtered, at each call)."""
@@ -130,13 +122,11 @@ class CachedArticles:
         table = pa.concat_tables([_read_ipc(path, name) for path in self.tables[name]])
         if not self.stale:
             return table, None
-        return table, pc.is_in(table.column(ARTICLE_KEY), value_set=self._wanted_keys())
+        return table, pc.is_in(table.column(ARTICLE_KEY), value_set=self.keys)
 
-    def _wanted_keys(self) -> pa.Array:
-        """`keys` as an Arrow array, made once (100,000 keys: made for every table, it cost 0.1 s a rebuild)."""
-        if self._keys_array is None:
-            self._keys_array = pa.array(sorted(self.keys), pa.string())
-        return self._keys_array
+    def holds(self, keys: pa.Array) -> pa.Array:
+        """True for each of `keys` whose article's rows are taken from the cache."""
+        return pc.is_in(keys, value_set=self.keys)
 
     def extendable(self) -> bool:
         """Whether the next cache may keep these segments and add one of the articles validated since (fewer than
@@ -201,8 +191,9 @@ def _segment_files(folder: Path, kind: str) -> list[str]:
     return json.loads((folder / "meta.json").read_text(encoding="utf-8"))[kind]
 
 
-def load_articles(cache_dir: Path, wanted: set[str]) -> CachedArticles:
-    """The cached rows of the articles whose key is in `wanted`; empty when there is no usable cache."""
+def load_articles(cache_dir: Path, wanted: pa.Array) -> CachedArticles:
+    """The cached rows of the articles whose key is one of `wanted` (each once); empty when there is no usable
+    cache."""
     try:
         folders = _segments(cache_dir)
         paths: dict[str, list[Path]] = {}
@@ -210,16 +201,26 @@ def load_articles(cache_dir: Path, wanted: set[str]) -> CachedArticles:
             for name in _segment_files(folder, "tables"):
                 _read_ipc(folder / f"{name}.arrow", name)  # refused now, not later, if it holds something else
                 paths.setdefault(name, []).append(folder / f"{name}.arrow")
-        held: set[str] = set()
-        for path in paths.get("sources", []):
-            held |= set(pc.unique(_read_ipc(path, "sources").column(ARTICLE_KEY)).to_pylist())
-        keys = held & wanted
-        if not keys:
-            return CachedArticles({}, set())
-        return CachedArticles(paths, keys, stale=keys != held, segments=[folder.name for folder in folders],
+        held = distinct_keys(_read_ipc(path, "sources").column(ARTICLE_KEY) for path in paths.get("sources", []))
+        keys = wanted.filter(pc.is_in(wanted, value_set=held))
+        if not len(keys):
+            return CachedArticles({})
+        return CachedArticles(paths, keys, stale=len(keys) != len(held), segments=[folder.name for folder in folders],
                               articles=len(held))
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
-        return CachedArticles({}, set())
+        return CachedArticles({})
+
+
+def distinct_keys(columns: Iterable[pa.ChunkedArray]) -> pa.Array:
+    """The distinct article keys of some ARTICLE_KEY columns (dictionary-encoded or not), as text: each dictionary
+    chunk is read on its indices, so that 100,000 keys are hashed as they are stored, not once per row."""
+    pieces = [pa.array([], pa.string())]
+    for column in columns:
+        for chunk in column.chunks:
+            if pa.types.is_dictionary(chunk.type):
+                chunk = chunk.dictionary.take(pc.unique(chunk.indices))
+            pieces.append(chunk.cast(pa.string()))
+    return pc.unique(pa.concat_arrays(pieces))
 
 
 def load_keys(cache_dir: Path) -> Mapping[str, pa.Table]:
@@ -260,13 +261,13 @@ def load_fingerprints(cache_dir: Path) -> pa.Table | None:
         return None
 
 
-def article_keys(source_ids: list[str], articles: pa.Array, annotations: pa.Array,
+def article_keys(source_ids: pa.Array, articles: pa.Array, annotations: pa.Array,
                  cache_dir: Path | None = None) -> pa.Array:
     """The cache key of each article (its source id, the SHA-256 of its text and of its annotation, in three
     aligned columns): a hash of the validation code, its id and its two files. The keys the last build kept in
     `cache_dir` (key_table) are taken where an article's id and hashes are those they were made from; the others
     are computed (100,000 of them cost 0.1 s)."""
-    ids = pa.array(source_ids, pa.string())
+    ids = source_ids
     keys = pa.nulls(len(ids), pa.string())
     if cache_dir is not None:
         try:
@@ -290,9 +291,9 @@ def article_keys(source_ids: list[str], articles: pa.Array, annotations: pa.Arra
     return pc.replace_with_mask(keys, pc.is_null(keys), pa.array(computed, pa.string()))
 
 
-def key_table(source_ids: list[str], articles: pa.Array, annotations: pa.Array, keys: pa.Array) -> pa.Table:
+def key_table(source_ids: pa.Array, articles: pa.Array, annotations: pa.Array, keys: pa.Array) -> pa.Table:
     """The table of KEY_COLUMNS that `save` keeps, for article_keys of the next run."""
-    return pa.table(dict(zip(KEY_COLUMNS, (pa.array(source_ids, pa.string()), articles, annotations, keys))))
+    return pa.table(dict(zip(KEY_COLUMNS, (source_ids, articles, annotations, keys))))
 
 
 def save(cache_dir: Path, tables: Mapping[str, pa.Table], fingerprints: pa.Table,

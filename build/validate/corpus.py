@@ -143,25 +143,45 @@ def _article_files(curated: Path | Corpus) -> int:
         return 0
 
 
-def _run_jobs(jobs: list[_Job], pool: concurrent.futures.Executor | None, workers: int, counter: Counter, root: str,
-              spill: Path | None) -> list[_Part]:
-    """Validate `jobs` at most CHUNK articles at a time, in `pool` (of `workers`) if there is one and enough jobs."""
+IN_FLIGHT = 2
+"""How many tasks per worker are handed to the pool ahead of those it has finished: each task's files are read into
+records (CuratedFile) when it is handed over, so that a cold build does not hold 200,000 records at 100,000
+articles while the workers go through them."""
+
+
+def _run_jobs(corpus: Corpus, jobs: list[tuple[str, str]], pool: concurrent.futures.Executor | None, workers: int,
+              counter: Counter, root: str, spill: Path | None) -> list[_Part]:
+    """Validate the articles `jobs` (source id, key) of `corpus` at most CHUNK at a time, in `pool` (of `workers`)
+    if there is one and enough jobs."""
     if pool is None and workers >= 2 and len(jobs) >= PARALLEL_MIN_ARTICLES:
         with _worker_pool(workers, len(jobs)) as late:  # forked now: a cache was expected to serve most articles
-            return _run_jobs(jobs, late, workers, counter, root, spill)
+            return _run_jobs(corpus, jobs, late, workers, counter, root, spill)
     size = CHUNK if pool is None else max(1, min(CHUNK, len(jobs) // (workers * 4)))
-    chunks = {start: jobs[start:start + size] for start in range(0, len(jobs), size)}
+    chunks = (jobs[start:start + size] for start in range(0, len(jobs), size))
+
+    def task(chunk: list[tuple[str, str]]) -> list[_Job]:
+        return [_Job(source_id, key, corpus.articles[source_id], corpus.annotations[source_id])
+                for source_id, key in chunk]
+
     parts, done = [], 0
     if pool is None or len(jobs) < PARALLEL_MIN_ARTICLES:
-        for chunk in chunks.values():
-            parts.append(_validate_jobs(chunk, root, spill))
+        for chunk in chunks:
+            parts.append(_validate_jobs(task(chunk), root, spill))
             done += len(chunk)
             counter(done, len(jobs))
         return parts
-    futures = {pool.submit(_validate_jobs, chunk, root, spill): len(chunk) for chunk in chunks.values()}
-    for future in concurrent.futures.as_completed(futures):
+    running: dict[concurrent.futures.Future[_Part], int] = {}
+    for chunk in chunks:
+        if len(running) >= workers * IN_FLIGHT:
+            finished, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in finished:
+                parts.append(future.result())
+                done += running.pop(future)
+                counter(done, len(jobs))
+        running[pool.submit(_validate_jobs, task(chunk), root, spill)] = len(chunk)
+    for future in concurrent.futures.as_completed(running):
         parts.append(future.result())
-        done += futures[future]
+        done += running[future]
         counter(done, len(jobs))
     return parts
 
@@ -249,16 +269,17 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
     source_ids = corpus.source_ids()
     hashes = corpus.articles.sha256s(source_ids), corpus.annotations.sha256s(source_ids)
     key_array = cache.article_keys(source_ids, *hashes, cache_dir)
-    keys = dict(zip(source_ids, key_array.to_pylist()))
     held_tables = cache.load_keys(cache_dir) if cache_dir is not None else {}
     held_articles = _held_articles(held_tables)
-    cached = (cache.load_articles(cache_dir, set(keys.values()) & held_articles) if cache_dir is not None and held_articles
-              else cache.CachedArticles({}, set()))
-    held = HeldKeys(held_tables, frozenset(held_articles - cached.keys) | {""})
-    jobs = [_Job(source_id, key, corpus.articles[source_id], corpus.annotations[source_id])
-            for source_id, key in keys.items() if key not in cached.keys]
+    cached = (cache.load_articles(cache_dir, key_array.filter(pc.is_in(key_array, value_set=held_articles)))
+              if cache_dir is not None and len(held_articles) else cache.CachedArticles({}))
+    gone = held_articles.filter(pc.invert(cached.holds(held_articles)))  # changed or removed since
+    held = HeldKeys(held_tables, frozenset(gone.to_pylist()) | {""})
+    # the articles to validate, as (source id, key): their files' records are made when a worker is handed them
+    todo = pc.indices_nonzero(pc.invert(cached.holds(key_array)))
+    jobs = list(zip(source_ids.take(todo).to_pylist(), key_array.take(todo).to_pylist()))
     root = corpus.shown_root()
-    parts = _run_jobs(jobs, pool, workers, counter or (lambda done, total: None), root, spill)
+    parts = _run_jobs(corpus, jobs, pool, workers, counter or (lambda done, total: None), root, spill)
     if pool is not None:
         pool.shutdown()  # the workers' memory is given back before the checks across files
 
@@ -310,12 +331,12 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
     if errors:
         raise ValidationFailed(errors, corpus.text_of)
     counts = {name: table.num_rows + held.kept_rows(name) for name, table in new.items()}
-    validated = Validated({}, FileList.empty(), len(keys) - len(jobs), len(jobs), {}, None, counts)
+    validated = Validated({}, FileList.empty(), len(source_ids) - len(jobs), len(jobs), {}, None, counts)
     if tables:  # what a build publishes and caches: the manifest's inputs, the files' fingerprints, the tables
         validated.inputs = corpus.inputs()
         validated.fingerprints = corpus.fingerprints()
         validated.article_keys = cache.key_table(source_ids, *hashes, key_array)
-        del corpus, keys, jobs, hashes, key_array  # 200,000 files' records at 100k articles: not held while the tables are sorted
+        del corpus, jobs, hashes, key_array  # the listing's columns and ids: not held while the tables are sorted
         del new  # the key tables are assembled again when the cache is stored: none is held while tables are sorted
         extend = cached.extendable()  # the next cache adds a segment of this run's rows to the cache's segments
         validated.cache_segments = cached.segments if extend else []
@@ -345,16 +366,12 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
     return validated
 
 
-def _held_articles(held_tables: Mapping[str, pa.Table]) -> set[str]:
-    """The keys of the articles whose check columns are held (those of their `sources` rows)."""
+def _held_articles(held_tables: Mapping[str, pa.Table]) -> pa.Array:
+    """The keys of the articles whose check columns are held (those of their `sources` rows), each once."""
     if "sources" not in held_tables:
-        return set()
-    keys: set[str] = set()
-    for chunk in held_tables["sources"].column(cache.ARTICLE_KEY).chunks:  # a chunk or more per cache segment
-        if pa.types.is_dictionary(chunk.type):
-            chunk = chunk.dictionary.take(pc.unique(chunk.indices))
-        keys |= set(chunk.to_pylist())
-    return keys - {""}
+        return pa.array([], pa.string())
+    keys = cache.distinct_keys([held_tables["sources"].column(cache.ARTICLE_KEY)])
+    return keys.filter(pc.not_equal(keys, ""))
 
 
 def _whole(new: pa.Table, kept: pa.Table | None) -> pa.Table:
