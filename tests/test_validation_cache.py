@@ -32,14 +32,20 @@ def test_a_warm_cache_hands_back_the_article(tmp_path: Path):
     assert validate_corpus(MINIMAL_CORPUS, _warm_cache(tmp_path), tables=False).reused == 1
 
 
+@pytest.mark.parametrize("tables", [True, False], ids=["build", "validate only"])
 @pytest.mark.parametrize("first, second", [("events.arrow", "statements.arrow"), ("sources.arrow", "claims.arrow"),
                                            ("events.arrow", "../fingerprints.arrow")])
-def test_swapped_cache_files_are_refused_and_the_article_validated_again(tmp_path: Path, first: str, second: str):
+def test_swapped_cache_files_are_refused_and_the_article_validated_again(tmp_path: Path, first: str, second: str,
+                                                                         tables: bool):
+    """A build reads every cached table, and refuses the cache when one holds another; validating without tables
+    reads of the cached rows only the `sources` files (which articles they hold), so a swap among the others
+    changes nothing it reads: the article's result stands, and the counts are a cold validation's either way."""
     cache_dir = _warm_cache(tmp_path)
     rows = _rows_folder(cache_dir)
     _swap(rows / first, (rows / second).resolve())
-    validated = validate_corpus(MINIMAL_CORPUS, cache_dir, tables=False)
-    assert (validated.reused, validated.validated) == (0, 1)
+    validated = validate_corpus(MINIMAL_CORPUS, cache_dir, tables=tables)
+    read = tables or "sources.arrow" in (first, second)
+    assert (validated.reused, validated.validated) == ((0, 1) if read else (1, 0))
     assert validated.row_counts == validate_corpus(MINIMAL_CORPUS, tables=False).row_counts
 
 
@@ -243,3 +249,24 @@ def test_a_warm_validation_after_one_edit_reads_the_reference_files_and_that_art
     # what the build records of the inputs is what a listing without the cache hashes
     assert validated.inputs.table.equals(validate_corpus(curated).inputs.table)
     assert validated.fingerprints.equals(listing.read_corpus(curated).fingerprints())
+
+
+def test_validating_without_tables_reads_of_the_cached_rows_only_which_articles_they_are(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """`rucas validate` (no tables) needs of the cached rows only which articles they belong to (the `sources` files);
+    the check columns it reads are the key files. A build reads every cached table."""
+    from rucas.build.validate import cache
+
+    curated, cache_dir = _twelve_cached_then_one_edited(tmp_path)
+    read: list[str] = []
+    real_read = cache._read_ipc
+    monkeypatch.setattr(cache, "_read_ipc", lambda path, holds: read.append(path.name) or real_read(path, holds))
+    checked = validate_corpus(curated, cache_dir, tables=False)
+    assert (checked.reused, checked.validated) == (11, 1)
+    rows_read = {name for name in read if not name.startswith("keys-") and name not in (cache.FINGERPRINTS,
+                                                                                          cache.ARTICLE_KEYS)}
+    assert rows_read == {"sources.arrow"}
+    read.clear()
+    built = validate_corpus(curated, cache_dir)
+    assert (built.reused, built.validated) == (11, 1) and built.row_counts == checked.row_counts
+    assert {"sources.arrow", "events.arrow", "statements.arrow", "claims.arrow"} <= set(read)

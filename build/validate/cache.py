@@ -191,14 +191,17 @@ def _segment_files(folder: Path, kind: str) -> list[str]:
     return json.loads((folder / "meta.json").read_text(encoding="utf-8"))[kind]
 
 
-def load_articles(cache_dir: Path, wanted: pa.Array) -> CachedArticles:
+def load_articles(cache_dir: Path, wanted: pa.Array, *, rows: bool = True) -> CachedArticles:
     """The cached rows of the articles whose key is one of `wanted` (each once); empty when there is no usable
-    cache."""
+    cache. Without `rows`, only which of them it holds (`keys`): the files of other tables than `sources` are
+    neither listed nor read (`rucas validate` reads no cached rows; a cache of four segments has 56 such files)."""
     try:
         folders = _segments(cache_dir)
         paths: dict[str, list[Path]] = {}
         for folder in folders:
             for name in _segment_files(folder, "tables"):
+                if not rows and name != "sources":
+                    continue
                 _read_ipc(folder / f"{name}.arrow", name)  # refused now, not later, if it holds something else
                 paths.setdefault(name, []).append(folder / f"{name}.arrow")
         held = distinct_keys(_read_ipc(path, "sources").column(ARTICLE_KEY) for path in paths.get("sources", []))

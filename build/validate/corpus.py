@@ -271,7 +271,7 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
     key_array = cache.article_keys(source_ids, *hashes, cache_dir)
     held_tables = cache.load_keys(cache_dir) if cache_dir is not None else {}
     held_articles = _held_articles(held_tables)
-    cached = (cache.load_articles(cache_dir, key_array.filter(pc.is_in(key_array, value_set=held_articles)))
+    cached = (cache.load_articles(cache_dir, key_array.filter(pc.is_in(key_array, value_set=held_articles)), rows=tables)
               if cache_dir is not None and len(held_articles) else cache.CachedArticles({}))
     gone = held_articles.filter(pc.invert(cached.holds(held_articles)))  # changed or removed since
     held = HeldKeys(held_tables, frozenset(gone.to_pylist()) | {""})
