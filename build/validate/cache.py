@@ -270,15 +270,14 @@ def article_keys(source_ids: pa.Array, articles: pa.Array, annotations: pa.Array
     aligned columns): a hash of the validation code, its id and its two files. The keys the last build kept in
     `cache_dir` (key_table) are taken where an article's id and hashes are those they were made from; the others
     are computed (100,000 of them cost 0.1 s)."""
-    ids = source_ids
-    keys = pa.nulls(len(ids), pa.string())
+    keys = pa.nulls(len(source_ids), pa.string())
     if cache_dir is not None:
         try:
             kept = _read_ipc(cache_dir / ARTICLE_KEYS, "article keys").combine_chunks()
             if not kept.num_rows:
                 raise ValueError("no keys kept")
             column = {name: kept.column(name).chunk(0) for name in KEY_COLUMNS}
-            found = pc.index_in(ids, value_set=column["source_id"])
+            found = pc.index_in(source_ids, value_set=column["source_id"])
             same = pc.and_(pc.equal(articles, column["article"].take(found)),
                            pc.equal(annotations, column["annotation"].take(found)))
             keys = pc.if_else(pc.fill_null(same, False), column["key"].take(found), keys)
@@ -290,7 +289,7 @@ def article_keys(source_ids: pa.Array, articles: pa.Array, annotations: pa.Array
     digest = code_digest()  # asked once: 100,000 calls cost 0.1 s
     computed = [hashlib.sha256(f"{digest}\0{source_id}\0{article}\0{annotation}".encode()).hexdigest()
                 for source_id, article, annotation in zip(*(column.take(missing).to_pylist()
-                                                            for column in (ids, articles, annotations)))]
+                                                            for column in (source_ids, articles, annotations)))]
     return pc.replace_with_mask(keys, pc.is_null(keys), pa.array(computed, pa.string()))
 
 
