@@ -3,7 +3,10 @@ schema/generated_codes.py, written by `python -m rucas.schema.generate_specs`)."
 
 from __future__ import annotations
 
+import functools
 
+
+@functools.cache  # asked for each value checked: an import statement per call cost 0.6 us
 def iso639_1() -> frozenset[str]:
     """Every two-letter code of ISO 639-1 (schema/generated_codes.py)."""
     from rucas.schema.generated_codes import ISO639_1

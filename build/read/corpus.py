@@ -303,9 +303,7 @@ class Corpus:
         """Every input's path, fingerprint and SHA-256 (FINGERPRINT_COLUMNS), in a stable order: the reference
         files by name, then the articles and the annotations by source id."""
         reference = self._reference_files()
-        pieces = [pa.table({"path": pa.array([file.relative for file in reference], pa.string()),
-                            **{name: pa.array([file.fingerprint[i] for file in reference], pa.int64())
-                               for i, name in enumerate(FINGERPRINT_FIELDS)},
+        pieces = [pa.table({**_file_columns(reference),
                             "sha256": pa.array([file.sha256 for file in reference], pa.string())})]
         for files in (self.articles, self.annotations):
             pieces.append(pa.table({"path": files.paths(), **files.fingerprint_columns(), "sha256": files.sha256s()}))
@@ -322,6 +320,14 @@ class Corpus:
         validation cache keeps so that the next run hashes only files whose fingerprint changed."""
         columns = self._columns()
         return columns.take(pc.sort_indices(columns.column("path"))).combine_chunks()
+
+
+def _file_columns(files: Sequence[CuratedFile]) -> dict[str, pa.Array]:
+    """The path under the curated folder and the fingerprint's fields (FINGERPRINT_FIELDS) of some files, as columns
+    in their order (for the reference files, which are listed one by one, not as a folder's columns)."""
+    return {"path": pa.array([file.relative for file in files], pa.string()),
+            **{name: pa.array([file.fingerprint[i] for file in files], pa.int64())
+               for i, name in enumerate(FINGERPRINT_FIELDS)}}
 
 
 def _shown(root_shown: str, relative: str) -> str:
@@ -547,9 +553,8 @@ def _take_known_reference(reference: Mapping[str, CuratedFile], known: pa.Table 
         return
     files = list(reference.values())
     known = known.filter(pc.starts_with(known.column("path"), "reference/"))  # not 200,000 paths to look among
-    hashes = unchanged_hashes(known, pa.array([file.relative for file in files], pa.string()),
-                              {name: pa.array([file.fingerprint[i] for file in files], pa.int64())
-                               for i, name in enumerate(FINGERPRINT_FIELDS)})
+    columns = _file_columns(files)
+    hashes = unchanged_hashes(known, columns.pop("path"), columns)
     for file, sha256 in zip(files, hashes.to_pylist()):
         file._sha256 = sha256
 
