@@ -51,7 +51,10 @@ class BuildReport:
     the materialised views), sqlite (tables, full-text indexes, the foreign key check, ANALYZE) and sqlite
     views (storing the views' rows), or, patching, diff, copy, patch (tables) and patch views; then annotations
     (the Web Annotations), datasette_config, manifest (listing and hashing the outputs) and publish (flushing
-    them to disk, the swap, removing superseded builds)."""
+    them to disk, the swap, removing superseded builds). In a cold build sqlite and sqlite views are written by
+    a process of their own (SqliteWriter) while this one runs parquet, duckdb, duckdb views and annotations:
+    their seconds are the writer's, and sqlite wait is how long the build then waited for it, so that the
+    stages' seconds add up to more than the build's."""
     articles_from_cache: int = 0
     patched: bool = False
     """True if the outputs were patched from the previous build (rucas.build.write.incremental)."""
@@ -166,7 +169,7 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
     from rucas.build.read.file_list import OUTPUT_FIELDS, FileList
     from rucas.build.write.manifest import MANIFEST_COLUMNS, content_digest, file_sha256_later, write_manifest
     from rucas.build.write.parquet import write_parquet
-    from rucas.build.write.sqlite_db import full_text_counts, write_sqlite
+    from rucas.build.write.sqlite_db import SqliteWriter, full_text_counts
     from rucas.build.write.review_records import write_review_records
     from rucas.build.write.web_annotations import write_web_annotations
     from rucas.build.table_files import row_counts
@@ -220,18 +223,18 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
             progress(f"  databases {patched.databases}; views patched: "
                      + (", ".join(f"{name} {how}" for name, how in views_patched.items()) or "none changed")
                      + "; whole-corpus queries computed again: " + (", ".join(patched.recomputed) or "none"))
-        else:
+        else:  # SQLite writes rucas.db in a process of its own while this one writes the other outputs
+            sqlite = SqliteWriter(tables, staging / "rucas.db", views, staging / "rucas.duckdb")
+            done.callback(sqlite.stop)  # a build failing elsewhere ends it before its staging folder is removed
             write_parquet(tables, staging / "parquet")
             timer.lap("parquet")
             write_duckdb(tables, staging / "rucas.duckdb", views, version, lap=timer.lap)
-            write_sqlite(tables, staging / "rucas.db", views, staging / "rucas.duckdb", lap=timer.lap)
-            hash_database()
+            sqlite.duckdb_written()
         taken_from, folder = previous, previous.build_dir / "annotations" if previous is not None else None
         if early is not None:  # taken by a patched build (its links too); else its copies go before anything is listed
             if previous is not None and early.used and early.take_annotations(staging):
                 folder = staging / "annotations"  # links to the current build's files, made while validating
             early.discard()
-        database_sha256 = hashing[0]
         if previous is not None and patched.spare is not None:  # the spare build whose databases were patched
             moved = patched.spare.build_dir / "annotations"
             if (moved / "articles").is_dir() and not moved.is_symlink() and not (moved / "articles").is_symlink():
@@ -252,6 +255,11 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
                                                [written[path].bytes for path in annotations],
                                                OUTPUT_FIELDS)  # hashed as they were written: not read again
         timer.lap("annotations")
+        if previous is None:  # the SQLite writer's stages ran beside the others: the wait for it is a stage too
+            stages.update(sqlite.finish())
+            timer.lap("sqlite wait")
+            hash_database()
+        database_sha256 = hashing[0]
         write_review_records(curated_dir, inputs, staging / "records")  # the codings and logs behind review_status
         counts = row_counts(tables)
         del tables, validated

@@ -64,9 +64,19 @@ BUILD_SCRIPT = textwrap.dedent('''
                     handle.truncate(os.path.getsize(path) // 2)
                 die()
         rucas.build.validate.cache._write_ipc = write_ipc
-    elif point in ("duckdb", "sqlite"):  # every table loaded, views not yet created, nothing committed
-        module = getattr(rucas.build.write, point + "_db")
-        module.create_views = lambda *args, **kwargs: die()
+    elif point == "duckdb":  # every table loaded, views not yet created, nothing committed
+        rucas.build.write.duckdb_db.create_views = lambda *args, **kwargs: die()
+    elif point == "sqlite":  # DuckDB written, its SQLite writer (a process of its own) not done: killed with the build
+        def die_when_told(writer):
+            print(writer.pid, flush=True)
+            die()
+        rucas.build.write.sqlite_db.SqliteWriter.duckdb_written = die_when_told
+    elif point == "sqlite-writer":  # the SQLite writer's process killed from outside: the build fails
+        original_init = rucas.build.write.sqlite_db.SqliteWriter.__init__
+        def start_then_kill(writer, *args):
+            original_init(writer, *args)
+            os.kill(writer.pid, signal.SIGKILL)
+        rucas.build.write.sqlite_db.SqliteWriter.__init__ = start_then_kill
     elif point == "before-publish":  # every output complete and synced, not yet renamed into place
         original_fsync_tree = rucas.build.publish.atomic._fsync_tree
         def fsync_then_die(root):
@@ -188,6 +198,34 @@ def test_a_build_killed_mid_write_leaves_the_previous_outputs_and_the_next_build
     assert manifest["version"] != version_before and manifest["row_counts"]["claims"] == 0
     builds = output / BUILDS
     assert not list(builds.glob("staging-*")), "the next build removes what the killed one left"
+
+
+def test_the_sqlite_writer_ends_with_a_build_killed(output: Path, corpus_b: Path):
+    status, printed = finish(start_build(corpus_b, output, "sqlite"))
+    assert status == -signal.SIGKILL, printed
+    writer = int(printed.split()[0])
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{writer}").exists() and "Z" not in _state(writer):
+        assert time.monotonic() < deadline, f"the SQLite writer {writer} outlived its build"
+        time.sleep(0.01)
+
+
+def _state(pid: int) -> str:
+    """A process's state letter from /proc (Z: a zombie, ended; empty once gone)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
+
+
+def test_a_build_whose_sqlite_writer_is_killed_fails_and_publishes_nothing(output: Path, corpus_b: Path):
+    before = published(output)
+    status, printed = finish(start_build(corpus_b, output, "sqlite-writer"))
+    assert status == 1, printed
+    assert "the SQLite writer ended without finishing rucas.db" in printed
+    assert published(output) == before
+    assert finish(start_build(corpus_b, output))[0] == 0
+    assert assert_whole_build(output)["row_counts"]["claims"] == 0
 
 
 def test_a_build_killed_from_outside_when_it_reaches_duckdb_leaves_the_previous_outputs(

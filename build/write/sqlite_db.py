@@ -3,6 +3,7 @@ materialised), FTS5."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -144,12 +145,15 @@ def unindex_rows(con: sqlite3.Connection, spec: TableSpec, where: str, parameter
 
 
 def write_sqlite(tables: Mapping[str, pa.Table], path: Path, views: list[SqlFile],
-                 duckdb_path: Path, lap: Callable[[str], None] = lambda stage: None) -> None:
+                 duckdb_path: Path, lap: Callable[[str], None] = lambda stage: None,
+                 duckdb_written: Callable[[], None] = lambda: None) -> None:
     """Create `path` (which must not exist) with every table, its full-text indexes, each view's live SQL
     as the view <name>_live and its rows as the table <name>, copied from the table <name> that write_duckdb
     computed in the finished DuckDB file `duckdb_path` one view and one batch at a time (view_batches).
     Tables are inserted a batch at a time too (insert_batches). `lap` is told when the tables ("sqlite"), the
-    views ("sqlite views") and the final foreign key check and ANALYZE ("sqlite" again) are done."""
+    views ("sqlite views") and the final foreign key check and ANALYZE ("sqlite" again) are done.
+    `duckdb_written()` returns once `duckdb_path` is finished: the tables are written before it is called, so
+    that they can be written while DuckDB computes the views (SqliteWriter)."""
     con = sqlite3.connect(path, isolation_level=None)
     try:
         con.execute("PRAGMA journal_mode = OFF")
@@ -170,6 +174,7 @@ def write_sqlite(tables: Mapping[str, pa.Table], path: Path, views: list[SqlFile
                 _create_full_text_index(con, spec)
         create_views(con.execute, views, (sqlite3.Error,), name=live_name)
         lap("sqlite")
+        duckdb_written()
         computed = duckdb_db.connect(duckdb_path, read_only=True)
         try:
             for view in views:
@@ -189,3 +194,114 @@ def write_sqlite(tables: Mapping[str, pa.Table], path: Path, views: list[SqlFile
         lap("sqlite")
     finally:
         con.close()
+
+
+class SqliteWriter:
+    """write_sqlite in a process of its own, beside the build's other stages.
+
+    SQLite writes a database with one thread. Run in the build's process, its tables, indexes and view tables
+    (about 76 s at 100,000 articles) left the machine's second core idle; in a process of its own they are
+    written while this process writes Parquet, DuckDB and the Web Annotations. The process is started (spawned:
+    it inherits no threads or memory of the build) as soon as the tables are validated; it writes the tables
+    first, then waits until `duckdb_written()` says that the DuckDB file whose view tables it copies is
+    finished. `finish()` waits for it and returns its stages' seconds, or raises what made it fail; `stop()`
+    ends it if it is still running (a build that fails elsewhere). The tables must be a mapping that can be
+    handed to another process: a build's TableFiles are handed over as their folder and names."""
+
+    def __init__(self, tables: Mapping[str, pa.Table], path: Path, views: list[SqlFile], duckdb_path: Path):
+        import multiprocessing
+        import os
+
+        context = multiprocessing.get_context("spawn")
+        self._pipe, theirs = context.Pipe()
+        self._process = context.Process(target=_write_sqlite_aside, name="rucas-sqlite", daemon=True,
+                                        args=(tables, path, views, duckdb_path, theirs, os.getpid()))
+        self._process.start()
+        theirs.close()
+        self._told = False
+
+    @property
+    def pid(self) -> int | None:
+        """The writer's process id."""
+        return self._process.pid
+
+    @property
+    def exit_code(self) -> int | None:
+        """The writer's exit code once it has ended (None while it runs)."""
+        return self._process.exitcode
+
+    def duckdb_written(self) -> None:
+        """Tell the writer that the DuckDB file is finished: it may copy the views' tables from it now."""
+        if not self._told:
+            self._told = True
+            with contextlib.suppress(BrokenPipeError):  # the writer has ended already: finish() says how
+                self._pipe.send(DUCKDB_WRITTEN)
+
+    def finish(self) -> dict[str, float]:
+        """Wait for the database to be written; its stages' seconds ("sqlite", "sqlite views"). Raises the
+        writer's own exception if it failed, and RuntimeError if it ended without saying (killed)."""
+        self.duckdb_written()
+        try:
+            outcome, value = self._pipe.recv()
+        except EOFError:
+            self._process.join()
+            raise RuntimeError(f"the SQLite writer ended without finishing rucas.db (exit code "
+                               f"{self._process.exitcode}: killed, or out of memory?); nothing was published. "
+                               f"Run the build again.") from None
+        finally:
+            self._pipe.close()
+        self._process.join()
+        if outcome == "failed":
+            raise value
+        return value
+
+    def stop(self) -> None:
+        """End the writer if it is still running, and wait for it to end (its file is left half written)."""
+        self._pipe.close()
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+
+
+DUCKDB_WRITTEN = "duckdb written"
+"""What SqliteWriter sends its process when the DuckDB file is finished."""
+
+
+def _write_sqlite_aside(tables: Mapping[str, pa.Table], path: Path, views: list[SqlFile], duckdb_path: Path,
+                        pipe, parent: int) -> None:
+    """SqliteWriter's process: write_sqlite, then hand back ("done", seconds by stage) or ("failed", exception)
+    through `pipe`. It ends with the build that started it (`parent`), and leaves without writing the views if
+    the build closes the pipe instead of saying that DuckDB is written."""
+    import pickle
+    import time
+
+    from rucas.build.validate.corpus import die_with_parent
+
+    die_with_parent(parent)
+    stages: dict[str, float] = {}
+    last = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal last
+        now = time.perf_counter()
+        stages[stage] = round(stages.get(stage, 0.0) + now - last, 4)
+        last = now
+
+    def duckdb_written() -> None:
+        nonlocal last
+        if pipe.recv() != DUCKDB_WRITTEN:  # EOFError when the build stopped: nothing more to write
+            raise RuntimeError("the SQLite writer was told something other than that DuckDB is written")
+        last = time.perf_counter()  # the wait is not a stage of the writer's
+
+    try:
+        write_sqlite(tables, path, views, duckdb_path, lap=lap, duckdb_written=duckdb_written)
+    except EOFError:
+        return
+    except BaseException as exc:  # handed to the build, which raises it
+        try:
+            pickle.dumps(exc)
+        except Exception:
+            exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+        pipe.send(("failed", exc))
+        return
+    pipe.send(("done", stages))
