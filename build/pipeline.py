@@ -29,6 +29,10 @@ SPILL = ".tables"
 """The folder of a build's staging folder that holds its tables between stages; removed before publishing."""
 
 
+WRITTEN_BEFORE_SQLITE = ("parquet", "rucas.duckdb", "annotations")
+"""The outputs a cold build has finished when it waits for its SQLite writer: it flushes them to the disk then."""
+
+
 def quiet(_: str) -> None:
     """A progress callback that says nothing."""
 
@@ -53,8 +57,9 @@ class BuildReport:
     (the Web Annotations), datasette_config, manifest (listing and hashing the outputs) and publish (flushing
     them to disk, the swap, removing superseded builds). In a cold build sqlite and sqlite views are written by
     a process of their own (SqliteWriter) while this one runs parquet, duckdb, duckdb views and annotations:
-    their seconds are the writer's, and sqlite wait is how long the build then waited for it, so that the
-    stages' seconds add up to more than the build's."""
+    their seconds are the writer's, flush is the build flushing its finished outputs to the disk meanwhile, and
+    sqlite wait is how long it then waited for the writer, so that the stages' seconds add up to more than the
+    build's."""
     articles_from_cache: int = 0
     patched: bool = False
     """True if the outputs were patched from the previous build (rucas.build.write.incremental)."""
@@ -159,7 +164,7 @@ def build(curated_dir: Path, output_dir: Path, progress: Progress = quiet, *, ca
 def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bool, bar: bool, incremental: bool,
            memory: PeakSampler) -> BuildReport:
     """build(), timed stage by stage with `memory` sampling."""
-    from rucas.build.publish.atomic import build_lock, flush_staging, new_staging_dir, publish
+    from rucas.build.publish.atomic import build_lock, flush_finished, flush_staging, new_staging_dir, publish
     from rucas.build.publish.config_directory import write_config
     from rucas.build.review.records import ReviewCheck, review_inputs
     from rucas.build.write.datapackage import write_datapackage
@@ -169,7 +174,8 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
     from rucas.build.read.file_list import OUTPUT_FIELDS, FileList
     from rucas.build.write.manifest import MANIFEST_COLUMNS, content_digest, file_sha256_later, write_manifest
     from rucas.build.write.parquet import write_parquet
-    from rucas.build.write.sqlite_db import SqliteWriter, full_text_counts
+    from rucas.build.write.sqlite_db import full_text_counts
+    from rucas.build.write.sqlite_writer import SqliteWriter
     from rucas.build.write.review_records import write_review_records
     from rucas.build.write.web_annotations import write_web_annotations
     from rucas.build.table_files import row_counts
@@ -255,7 +261,11 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
                                                [written[path].bytes for path in annotations],
                                                OUTPUT_FIELDS)  # hashed as they were written: not read again
         timer.lap("annotations")
+        flushed: tuple[str, ...] = ()
         if previous is None:  # the SQLite writer's stages ran beside the others: the wait for it is a stage too
+            flushed = WRITTEN_BEFORE_SQLITE
+            flush_finished(staging, flushed)  # while the writer works
+            timer.lap("flush")
             stages.update(sqlite.finish())
             timer.lap("sqlite wait")
             hash_database()
@@ -268,7 +278,7 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
                      writer), known_counts=known_counts | counts | full_text_counts(counts))
         write_datapackage(staging / "datapackage.json", version)
         timer.lap("datasette_config")
-        flush_staging(staging)  # while rucas.db's hash is computed: publish then flushes manifest.json alone
+        flush_staging(staging, flushed)  # while rucas.db's hash is computed: publish then flushes manifest.json alone
         database = (staging / "rucas.db").stat().st_size, database_sha256
         write_manifest(staging / "manifest.json", version=version, inputs=inputs, build_dir=staging,
                        row_counts=counts, writer_sha256=writer, known_outputs=known_outputs,

@@ -41,7 +41,7 @@ BUILD_SCRIPT = textwrap.dedent('''
         os.kill(os.getpid(), signal.SIGKILL)
 
     import pyarrow.parquet
-    import rucas.build.write.duckdb_db, rucas.build.write.sqlite_db, rucas.build.publish.atomic, rucas.build.pipeline
+    import rucas.build.write.duckdb_db, rucas.build.write.sqlite_writer, rucas.build.publish.atomic, rucas.build.pipeline
 
     if point == "parquet":  # the third Parquet file half-written
         original_write_table, written = pyarrow.parquet.write_table, []
@@ -70,28 +70,28 @@ BUILD_SCRIPT = textwrap.dedent('''
         def die_when_told(writer):
             print(writer.pid, flush=True)
             die()
-        rucas.build.write.sqlite_db.SqliteWriter.duckdb_written = die_when_told
+        rucas.build.write.sqlite_writer.SqliteWriter.duckdb_written = die_when_told
     elif point == "sqlite-writer":  # the SQLite writer's process killed from outside: the build fails
-        original_init = rucas.build.write.sqlite_db.SqliteWriter.__init__
+        original_init = rucas.build.write.sqlite_writer.SqliteWriter.__init__
         def start_then_kill(writer, *args):
             original_init(writer, *args)
             os.kill(writer.pid, signal.SIGKILL)
-        rucas.build.write.sqlite_db.SqliteWriter.__init__ = start_then_kill
+        rucas.build.write.sqlite_writer.SqliteWriter.__init__ = start_then_kill
     elif point == "before-publish":  # every output complete and synced, not yet renamed into place
         original_fsync_tree = rucas.build.publish.atomic._fsync_tree
-        def fsync_then_die(root):
-            original_fsync_tree(root)
+        def fsync_then_die(root, *flushed):
+            original_fsync_tree(root, *flushed)
             die()
         rucas.build.publish.atomic._fsync_tree = fsync_then_die
     elif point == "during-publish":  # renamed to its final folder, `current` not yet swapped
         os.symlink = lambda *args, **kwargs: die()
     elif point == "pause-before-publish":  # hold the lock until the test says go
         original_fsync_tree = rucas.build.publish.atomic._fsync_tree
-        def pause(root):
+        def pause(root, *flushed):
             (output / "paused").write_text("")
             while not (output / "go").exists():
                 time.sleep(0.01)
-            original_fsync_tree(root)
+            original_fsync_tree(root, *flushed)
         rucas.build.publish.atomic._fsync_tree = pause
     elif point != "none":
         raise SystemExit(f"unknown point {point}")
@@ -377,3 +377,25 @@ def test_a_corrupt_validation_cache_is_ignored(output: Path, corpus_b: Path):
     status, printed = finish(start_build(corpus_b, output))
     assert status == 0, printed
     assert assert_whole_build(output)["row_counts"]["claims"] == 0
+
+
+def test_outputs_flushed_while_waiting_are_not_flushed_again_and_nothing_is_left_out(tmp_path: Path, monkeypatch):
+    import rucas.build.publish.atomic as atomic
+
+    staging = tmp_path / "staging"
+    for relative in ("annotations/articles/a.jsonld", "annotations/articles/b.jsonld", "parquet/events.parquet",
+                     "rucas.duckdb", "rucas.db", "datasette/metadata.json"):
+        (staging / relative).parent.mkdir(parents=True, exist_ok=True)
+        (staging / relative).write_text(relative)
+    flushed: list[str] = []
+    monkeypatch.setattr(atomic, "_fsync", lambda path: flushed.append(Path(path).relative_to(tmp_path).as_posix()))
+    atomic.flush_finished(staging, ("annotations", "parquet", "rucas.duckdb"))
+    early = list(flushed)
+    atomic.flush_staging(staging, ("annotations", "parquet", "rucas.duckdb"))
+    late = flushed[len(early):]
+    every = {path.relative_to(tmp_path).as_posix() for path in [staging, *staging.rglob("*")]}
+    assert sorted(flushed) == sorted(every), "each file and folder flushed once"
+    assert set(early) == {path for path in every if path.split("/")[1:2] in (["annotations"], ["parquet"],
+                                                                             ["rucas.duckdb"])}
+    assert late[-1] == "staging" and "staging/rucas.db" in late
+    assert late.index("staging/datasette/metadata.json") < late.index("staging/datasette") < late.index("staging")

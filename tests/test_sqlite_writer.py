@@ -4,6 +4,8 @@ same file as write_sqlite run in the build's process, says why it failed, and en
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -12,7 +14,8 @@ import pytest
 
 from rucas.build.validate.corpus import validate_corpus
 from rucas.build.write.duckdb_db import write_duckdb
-from rucas.build.write.sqlite_db import SqliteWriter, write_sqlite
+from rucas.build.write.sqlite_db import write_sqlite
+from rucas.build.write.sqlite_writer import SqliteWriter
 from rucas.queries import view_files
 
 from conftest import MINIMAL_CORPUS
@@ -60,3 +63,17 @@ def test_a_writer_that_fails_raises_its_own_error_in_the_build(written, tmp_path
     with pytest.raises(Exception, match="FOREIGN KEY|foreign key"):
         writer.finish()
     assert writer.exit_code == 0  # it said why and left; it did not crash
+
+
+def test_a_build_started_from_a_script_without_a_main_guard_builds_once(tmp_path: Path) -> None:
+    """A writer started by multiprocessing's spawn would run such a script again in its process (a second build
+    into the same folder, which removed the first one's staging folder and its tables): the writer is a new
+    interpreter running its own module instead."""
+    script = tmp_path / "build_it.py"
+    script.write_text(f"from pathlib import Path\nfrom rucas.build.pipeline import build\n"
+                      f"print('started', flush=True)\n"
+                      f"build(Path({str(MINIMAL_CORPUS)!r}), Path({str(tmp_path / 'out')!r}))\n")
+    finished = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.count("started") == 1
+    assert (tmp_path / "out" / "rucas.db").is_file()
