@@ -15,7 +15,7 @@ import pytest
 from rucas.build.validate.corpus import validate_corpus
 from rucas.build.write.duckdb_db import write_duckdb
 from rucas.build.write.sqlite_db import write_sqlite
-from rucas.build.write.sqlite_writer import SqliteWriter
+from rucas.build.write.sqlite_writer import SqliteWriter, _same_imports
 from rucas.queries import view_files
 
 from conftest import MINIMAL_CORPUS
@@ -77,3 +77,19 @@ def test_a_build_started_from_a_script_without_a_main_guard_builds_once(tmp_path
     assert finished.returncode == 0, finished.stderr
     assert finished.stdout.count("started") == 1
     assert (tmp_path / "out" / "rucas.db").is_file()
+
+
+def test_the_writer_imports_the_rucas_the_build_imported(tmp_path: Path, monkeypatch) -> None:
+    """Not another one installed, and nothing of the working folder: a `pyarrow.py` there is not imported."""
+    (tmp_path / "pyarrow.py").write_text("raise SystemExit('the working folder was imported')\n")
+    monkeypatch.chdir(tmp_path)
+    tables = dict(validate_corpus(MINIMAL_CORPUS).tables)
+    write_duckdb(tables, tmp_path / "rucas.duckdb", view_files(), "0.0.0+test")
+    writer = SqliteWriter(tables, tmp_path / "rucas.db", view_files(), tmp_path / "rucas.duckdb")
+    writer.duckdb_written()
+    writer.finish()
+    import rucas
+
+    probe = subprocess.run([sys.executable, "-P", "-c", "import rucas; print(rucas.__file__)"], capture_output=True,
+                           text=True, env=_same_imports(), cwd=tmp_path)
+    assert probe.stdout.strip() == rucas.__file__

@@ -44,8 +44,8 @@ class SqliteWriter:
         ours_in, from_writer = os.pipe()
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", __name__, str(to_writer), str(from_writer), str(os.getpid())],
-                pass_fds=(to_writer, from_writer), stdin=subprocess.DEVNULL)
+                [sys.executable, "-P", "-m", __name__, str(to_writer), str(from_writer), str(os.getpid())],
+                pass_fds=(to_writer, from_writer), stdin=subprocess.DEVNULL, env=_same_imports())
         except BaseException:
             os.close(ours_out)
             os.close(ours_in)
@@ -112,6 +112,14 @@ class SqliteWriter:
                 stream.close()
             except BrokenPipeError:  # what was left unsent: the writer has ended
                 pass
+
+
+def _same_imports() -> dict[str, str]:
+    """The environment for the writer: this one, with PYTHONPATH set to this process's import path, so that the
+    writer imports the modules the build imported (the same rucas, not another one installed), and (with -P) not
+    whatever the working folder holds."""
+    path = [os.path.abspath(entry or os.curdir) for entry in sys.path]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
 
 
 def _serve(commands: IO[bytes], results: IO[bytes]) -> None:
