@@ -64,3 +64,17 @@ def test_the_tree_counts_children() -> None:
     finally:
         os.write(go_write, b"x")
         os.waitpid(child, 0)
+
+
+def test_the_builds_duckdb_connections_draw_no_progress_bar(tmp_path) -> None:
+    """A build reports its stages on standard error; DuckDB's bar, drawn for queries over 2 s, went to standard
+    output between them."""
+    from rucas.build.write.duckdb_db import connect
+
+    setting = "SELECT current_setting('enable_progress_bar')"
+    written = connect(tmp_path / "rucas.duckdb")
+    assert written.execute(setting).fetchone() == (False,)
+    written.close()
+    read = connect(tmp_path / "rucas.duckdb", read_only=True)
+    assert read.execute(setting).fetchone() == (False,)
+    read.close()

@@ -42,12 +42,19 @@ def spill_directory(path: Path) -> Path:
 
 def connect(path: Path, read_only: bool = False, memory_limit: str = MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
     """A connection to the database `path` (created if missing and not `read_only`) using 2 threads and at
-    most `memory_limit` of memory, spilling to spill_directory(path)."""
+    most `memory_limit` of memory, spilling to spill_directory(path), without DuckDB's progress bar."""
     config = {"threads": 2, "memory_limit": memory_limit, "temp_directory": str(spill_directory(path))}
     if read_only:
-        return duckdb.connect(str(path), read_only=True, config=config)
+        return without_progress_bar(duckdb.connect(str(path), read_only=True, config=config))
     written = {"storage_compatibility_version": STORAGE_COMPATIBILITY_VERSION}
-    return duckdb.connect(str(path), config=config | written)
+    return without_progress_bar(duckdb.connect(str(path), config=config | written))
+
+
+def without_progress_bar(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """`con`, its progress bar turned off: a build's queries that take over 2 s drew DuckDB's bar on standard
+    output, among the build's own report of its stages on standard error."""
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def set_version(con: duckdb.DuckDBPyConnection, version: str) -> None:

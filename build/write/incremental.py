@@ -61,7 +61,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from rucas.build.code_hash import recorded_code_digest
 from rucas.build.open_files import held_open, unused_elsewhere
-from rucas.build.write.duckdb_db import MEMORY_LIMIT, PATCH_MEMORY_LIMIT, connect, set_version, spill_directory
+from rucas.build.write.duckdb_db import (MEMORY_LIMIT, PATCH_MEMORY_LIMIT, connect, set_version, spill_directory,
+                                         without_progress_bar)
 from rucas.build.read.file_list import FileList
 from rucas.build.write.manifest import ManifestError, read_manifest_files
 from rucas.build.write.materialise import ROWID_STEP, facet_columns, live_name, sqlite_store, view_batches
@@ -368,7 +369,8 @@ def table_changes(previous_parquet: Path, tables: Mapping[str, pa.Table], change
     old_parts = article_rows(lambda spec, conditions: _read_rows_having(previous_parquet / f"{spec.name}.parquet",
                                                                          conditions), changed_articles)
     new_parts = article_rows(lambda spec, conditions: rows_having(tables[spec.name], conditions), changed_articles)
-    con = duckdb.connect(config={"threads": 2, "memory_limit": MEMORY_LIMIT, "temp_directory": ""})  # no spill:
+    con = without_progress_bar(duckdb.connect(config={"threads": 2, "memory_limit": MEMORY_LIMIT,
+                                                      "temp_directory": ""}))  # no spill:
     changes: dict[str, TableChange] = {}  # it holds the changed rows; the whole tables are Arrow it reads
     try:
         for spec in table_specs():
