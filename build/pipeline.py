@@ -266,7 +266,10 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
             flushed = WRITTEN_BEFORE_SQLITE
             flush_finished(staging, flushed)  # while the writer works
             timer.lap("flush")
-            stages.update(sqlite.finish())
+            written_beside = sqlite.finish()
+            stages.update(written_beside)
+            progress("  " + ", ".join(f"{stage}: {seconds:.2f} s" for stage, seconds in written_beside.items())
+                     + " (the SQLite writer, beside the stages above)")
             timer.lap("sqlite wait")
             hash_database()
         database_sha256 = hashing[0]

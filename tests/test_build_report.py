@@ -78,3 +78,15 @@ def test_the_builds_duckdb_connections_draw_no_progress_bar(tmp_path) -> None:
     read = connect(tmp_path / "rucas.duckdb", read_only=True)
     assert read.execute(setting).fetchone() == (False,)
     read.close()
+
+
+def test_a_cold_builds_progress_names_the_sqlite_writers_stages(tmp_path) -> None:
+    from conftest import MINIMAL_CORPUS
+    from rucas.build.pipeline import build
+
+    said: list[str] = []
+    report = build(MINIMAL_CORPUS, tmp_path / "out", said.append)
+    (line,) = [message for message in said if "(the SQLite writer, beside the stages above)" in message]
+    assert line.strip().startswith(f"sqlite: {report.stage_seconds['sqlite']:.2f} s, "
+                                   f"sqlite views: {report.stage_seconds['sqlite views']:.2f} s")
+    assert said.index(line) < next(i for i, message in enumerate(said) if message.strip().startswith("sqlite wait:"))
