@@ -263,8 +263,7 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
         timer.lap("annotations")
         flushed: tuple[str, ...] = ()
         if previous is None:  # the SQLite writer's stages ran beside the others: the wait for it is a stage too
-            flushed = WRITTEN_BEFORE_SQLITE
-            flush_finished(staging, flushed)  # while the writer works
+            flushed = flush_finished(staging, WRITTEN_BEFORE_SQLITE)  # while the writer works
             timer.lap("flush")
             written_beside = sqlite.finish()
             stages.update(written_beside)

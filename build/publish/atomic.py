@@ -204,17 +204,23 @@ def _fsync_walk(root: Path, flushed: Collection[str] = ()) -> None:
         _fsync(folder)
 
 
-def flush_finished(staging: Path, names: Sequence[str]) -> None:
+def flush_finished(staging: Path, names: Sequence[str]) -> tuple[str, ...]:
     """Flush to the disk the outputs `names` of `staging` (files, or folders and all they hold) that the build has
-    finished writing, so that flush_staging leaves them out. A cold build calls it while it waits for its SQLite
-    writer (rucas.build.write.sqlite_writer): flushing the 100,000 files of the Web Annotations at 100,000
-    articles, with Parquet and rucas.duckdb, took most of the manifest stage, after the wait."""
+    finished writing; return those flushed (a name that is missing or a symbolic link is not), which flush_staging
+    is then told to leave out. A cold build calls it while it waits for its SQLite writer
+    (rucas.build.write.sqlite_writer): flushing the 100,000 files of the Web Annotations at 100,000 articles, with
+    Parquet and rucas.duckdb, took most of the manifest stage, after the wait."""
+    flushed = []
     for name in names:
         path = staging / name
-        if path.is_dir() and not path.is_symlink():
+        if path.is_symlink() or not path.exists():
+            continue
+        if path.is_dir():
             _fsync_walk(path)
-        elif path.is_file() and not path.is_symlink() and path.stat().st_nlink == 1:
+        elif path.stat().st_nlink == 1:
             _fsync(str(path))
+        flushed.append(name)
+    return tuple(flushed)
 
 
 def flush_staging(staging: Path, flushed: Collection[str] = ()) -> None:

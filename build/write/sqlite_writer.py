@@ -150,8 +150,8 @@ def _serve(commands: IO[bytes], results: IO[bytes]) -> None:
         return
     except BaseException as exc:  # handed to the build, which raises it
         try:
-            pickle.dumps(exc)
-        except Exception:  # noqa: BLE001 - an exception that does not pickle is handed over as its text
+            pickle.loads(pickle.dumps(exc))
+        except Exception:  # noqa: BLE001 - an exception that does not pickle and unpickle is handed over as its text
             exc = RuntimeError(f"{type(exc).__name__}: {exc}")
         pickle.dump(("failed", exc), results)
         return
