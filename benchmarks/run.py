@@ -26,6 +26,7 @@ import math
 import os
 import platform
 import re
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -116,12 +117,16 @@ class Measured:
     output: str
     sampled_rss_mib: float | None = None
     """Peak of the summed RSS of the process and its children, sampled every 50 ms (None in older results)."""
+    cpu_seconds: float | None = None
+    """User and system CPU time of the process and of every process it started and waited for (its validation
+    workers, the SQLite writer), as wait4 reports it (None in older results). Divided by the wall time: how many
+    of the machine's cores it kept busy on average."""
 
 
 def run_measured(command: list[str]) -> Measured:
-    """Run `command`, wait for it with wait4 and return its wall time and peak RSS.
+    """Run `command`, wait for it with wait4 and return its wall time, peak RSS and CPU time.
 
-    Two figures: ru_maxrss of the child (Linux carries the high-water mark of the forking
+    Two memory figures: ru_maxrss of the child (Linux carries the high-water mark of the forking
     benchmark process across exec, so it overstates a small child of a large parent), and the
     peak of the summed RSS of the child and its worker processes, sampled every 50 ms.
     """
@@ -147,7 +152,7 @@ def run_measured(command: list[str]) -> Measured:
         stdout, stderr = out.read().decode(), err.read().decode()
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{stderr[-3000:]}")
-    return Measured(seconds, usage.ru_maxrss / 1024, stdout, peak[0] / 1024)
+    return Measured(seconds, usage.ru_maxrss / 1024, stdout, peak[0] / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def rucas(*args: str) -> list[str]:
@@ -204,11 +209,12 @@ def mib(n: float) -> str:
 # --- the baseline ----------------------------------------------------------------------------------------
 
 
-def baseline(output: Path, work: Path) -> dict[str, float]:
+def baseline(output: Path, work: Path) -> tuple[dict[str, float], float]:
     """Time DuckDB JSON Lines -> Parquet and sqlite3 inserts + FTS5 for the same rows as the build.
 
     The JSON Lines files are exported from the build first (not timed); the sqlite3 rows are
-    read into Python first (not timed): what is timed is what the build itself must do.
+    read into Python first (not timed): what is timed is what the build itself must do. Returns
+    the seconds of each part and the CPU seconds of both (this process's, DuckDB's threads included).
     """
     work.mkdir(parents=True, exist_ok=True)
     parquet = output / "parquet"
@@ -217,7 +223,7 @@ def baseline(output: Path, work: Path) -> dict[str, float]:
         con.execute(f"COPY (SELECT * FROM read_parquet('{parquet / spec.name}.parquet')) "
                     f"TO '{work / spec.name}.jsonl' (FORMAT json)")
     con.execute("SET threads = 2")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     for spec in table_specs():
         columns = ", ".join(f"'{c}': '{t}'" for c, t in con.execute(
             f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('{parquet / spec.name}.parquet'))"
@@ -225,13 +231,13 @@ def baseline(output: Path, work: Path) -> dict[str, float]:
         con.execute(f"COPY (SELECT * FROM read_json('{work / spec.name}.jsonl', format='newline_delimited', "
                     f"columns={{{columns}}})) TO '{work / spec.name}.parquet' "
                     "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 9)")
-    duck_seconds = time.perf_counter() - start
+    duck_seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     rows = {spec.name: con.execute(f"SELECT * FROM read_parquet('{parquet / spec.name}.parquet')").fetchall()
             for spec in table_specs()}
     con.close()
     path = work / "baseline.db"
     path.unlink(missing_ok=True)
-    start = time.perf_counter()
+    start, cpu_before = time.perf_counter(), cpu_seconds()
     lite = sqlite3.connect(path, isolation_level=None)
     lite.execute("PRAGMA journal_mode = OFF")
     lite.execute("PRAGMA synchronous = OFF")
@@ -246,9 +252,15 @@ def baseline(output: Path, work: Path) -> dict[str, float]:
         lite.execute(f"INSERT INTO {table}_fts (rowid, {names}) SELECT rowid, {names} FROM {table}")
     lite.execute("COMMIT")
     lite.close()
-    sqlite_seconds = time.perf_counter() - start
+    sqlite_seconds, cpu = time.perf_counter() - start, cpu + cpu_seconds() - cpu_before
     shutil.rmtree(work)
-    return {"duckdb_jsonl_to_parquet": duck_seconds, "sqlite_insert_fts5": sqlite_seconds}
+    return {"duckdb_jsonl_to_parquet": duck_seconds, "sqlite_insert_fts5": sqlite_seconds}, cpu
+
+
+def cpu_seconds() -> float:
+    """User and system CPU time this process has used so far, all its threads."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 # --- query latency ---------------------------------------------------------------------------------------
@@ -424,6 +436,10 @@ class SizeResult:
     validate_one_runs: list[float] = field(default_factory=list)
     """Whole-process seconds of each `rucas validate` run after the edit; validate_one is the best of them."""
     baseline: dict[str, float] = field(default_factory=dict)
+    baseline_cpu_seconds: float | None = None
+    """CPU seconds of the baseline's two timed parts (None in older results)."""
+    cores: int = 0
+    """The cores this process could run on when the size was measured (0 in older results)."""
     sizes: dict[str, int] = field(default_factory=dict)
     views: list = field(default_factory=list)
     pages: list = field(default_factory=list)
@@ -452,6 +468,7 @@ def measure_size(label: str, articles: int, args: argparse.Namespace, progress, 
     """Every measurement for one size; `checkpoint(result)` is called after each, so a partial run still reports."""
     result = SizeResult(label, articles)
     result.load = (os.getloadavg()[0], 0.0)
+    result.cores = len(os.sched_getaffinity(0))
     curated, result.generate_seconds = corpus_for(label, articles, args.seed, args.corpora, progress)
     output = args.work / label
     shutil.rmtree(output, ignore_errors=True)
@@ -500,7 +517,7 @@ def measure_size(label: str, articles: int, args: argparse.Namespace, progress, 
         undo_edit(edited)
     checkpoint(result)
     progress(f"[{label}] baseline")
-    result.baseline = baseline(output, args.work / f"{label}-baseline")
+    result.baseline, result.baseline_cpu_seconds = baseline(output, args.work / f"{label}-baseline")
     checkpoint(result)
     if articles <= args.views_up_to:
         progress(f"[{label}] view latencies")
@@ -668,6 +685,39 @@ def growth_lines(results: list[SizeResult], at: int = 1_000_000) -> list[str]:
     return lines
 
 
+def cpu_lines(results: list[SizeResult]) -> list[str]:
+    """The CPU time of each measured process beside its wall time, and what the cold build's CPU time says of the
+    3x target: on `cores` cores no schedule of that work ends before CPU time / cores."""
+    lines = ["### CPU time", "",
+             ("User and system CPU seconds of each measured process and of the processes it waited for (validation "
+              "workers, the SQLite writer), as wait4 reports them; *cores busy* is CPU / wall, the cores kept busy "
+              "on average. The baseline's CPU is its own process's during its two timed parts (DuckDB's threads "
+              "included)."), "",
+             "| articles | cores | process | wall | CPU | cores busy |", "| --- | --- | --- | --- | --- | --- |"]
+    for r in results:
+        for name, measured in (("cold build", r.cold), ("first rebuild", r.rebuild_first), ("rebuild", r.rebuild),
+                               ("rebuild, type and year", r.rebuild_counted), ("validate one", r.validate_one)):
+            if measured is not None and measured.cpu_seconds is not None:
+                lines.append(f"| {r.articles:,} | {r.cores or '-'} | {name} | {seconds(measured.seconds)} | "
+                             f"{seconds(measured.cpu_seconds)} | {measured.cpu_seconds / measured.seconds:.2f} |")
+        if r.baseline_cpu_seconds is not None and r.baseline:
+            wall = sum(r.baseline.values())
+            lines.append(f"| {r.articles:,} | {r.cores or '-'} | baseline | {seconds(wall)} | "
+                         f"{seconds(r.baseline_cpu_seconds)} | {r.baseline_cpu_seconds / wall:.2f} |")
+    at = max((r for r in results if r.cold is not None and r.cold.cpu_seconds and r.baseline and r.cores),
+             key=lambda r: r.articles, default=None)
+    if at is not None:
+        wall, target = at.cold.seconds, 3 * sum(at.baseline.values())
+        bound = at.cold.cpu_seconds / at.cores
+        lines += ["", (f"At {at.articles:,} articles the cold build spent {seconds(at.cold.cpu_seconds)} of CPU in "
+                       f"{seconds(wall)}: on {at.cores} cores no schedule of that work ends before "
+                       f"{seconds(bound)} ({bound / sum(at.baseline.values()):.1f}x the baseline; the build took "
+                       f"{wall / bound:.2f} times that bound). Three times the baseline is {seconds(target)}: "
+                       f"reaching it needs the work itself cut to at most {seconds(target * at.cores)} of CPU, "
+                       f"{target * at.cores / at.cold.cpu_seconds:.0%} of what it is, however it is scheduled.")]
+    return lines
+
+
 def safe_value(make) -> float | None:
     try:
         return float(make())
@@ -745,6 +795,7 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
             lines.append(f"| {r.articles:,} | {name} | "
                          + " | ".join(safe(lambda rep=rep, s=s: f"{rep['stage_peak_rss_mib'][s]:,.0f}") for s in stages)
                          + " |")
+    lines += ["", *cpu_lines(results)]
     lines += ["", "Materialising the views (*duckdb views* + *sqlite views*) as a share of the cold build's stages:"]
     for r in results:
         lines.append(f"- {r.articles:,} articles: " + safe(lambda r=r: materialisation_share(r.cold_report['stage_seconds'])))
