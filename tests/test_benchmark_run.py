@@ -55,3 +55,20 @@ def test_results_of_runs_before_cpu_was_measured_still_report(run):
     lines = run.cpu_lines([result])
     assert not any("cold build" in line for line in lines)
     assert not any("no schedule" in line for line in lines)
+
+
+def test_the_ceiling_of_value_checks_compares_the_same_articles_with_and_without_them(capsys):
+    """benchmarks/value_checks_ceiling.py runs, and leaves the checks in place when it is done."""
+    import rucas.build.validate.rows as rows
+
+    spec = importlib.util.spec_from_file_location("rucas_benchmarks_ceiling", RUN.parent / "value_checks_ceiling.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    checked = rows.coerce_value
+    minimal = Path(__file__).resolve().parent / "fixtures" / "minimal"
+    articles = len(list((minimal / "annotations").glob("*.yaml")))
+    assert module.main([str(minimal), "--articles", "5", "--runs", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert f"{articles} article(s), " in printed and "values checked by read_row" in printed
+    assert "ceiling of the saving:" in printed
+    assert rows.coerce_value is checked
