@@ -1,8 +1,8 @@
 """Measure what RUCAS costs as the corpus grows: validation, builds, rebuilds, sizes and query latency.
 
 For each size (1k, 10k, 100k articles by default) this generates a synthetic corpus (see
-generate.py), then measures, each build step in its own subprocess so that its peak RSS can
-be read: `rucas validate` (no cache), a cold build with its per-stage breakdown, a rebuild
+generate.py), then measures, each build step in its own subprocess so that its peak RSS and
+CPU time can be read: `rucas validate` (no cache), a cold build with its per-stage breakdown, a rebuild
 after one article changed, `rucas validate` after another changed (cache warm), the output
 sizes, and the baseline the machine allows for the same rows (DuckDB reading them as JSON
 Lines and writing the same Parquet; sqlite3 inserting them with FTS5). Then the latency
