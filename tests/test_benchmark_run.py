@@ -27,7 +27,8 @@ SPIN = "import time\nend = time.process_time() + {seconds}\nwhile time.process_t
 
 
 def test_the_cpu_time_of_a_measured_process_includes_the_child_it_waited_for(run):
-    parent = (f"import subprocess, sys\nsubprocess.run([sys.executable, '-c', {SPIN.format(seconds=0.4)!r}], check=True)\n"
+    child = SPIN.format(seconds=0.4)
+    parent = (f"import subprocess, sys\nsubprocess.run([sys.executable, '-c', {child!r}], check=True)\n"
               + SPIN.format(seconds=0.2))
     measured = run.run_measured([sys.executable, "-c", parent])
     assert measured.cpu_seconds >= 0.6  # the child's 0.4 s and the parent's own 0.2 s

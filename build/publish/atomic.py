@@ -187,9 +187,11 @@ def _fsync_tree(root: Path, flushed: Collection[str] = ()) -> None:
 
 def _fsync_walk(root: Path, flushed: Collection[str] = ()) -> None:
     """_fsync_tree's walk, which flush_finished also takes for the outputs finished early (so that _fsync_tree is
-    only ever the last flush before a publish, which is where the tests stop a build). A file with more than one name is a hard link to a published build's file (a patched
-    build takes over unchanged Parquet files and Web Annotations so), flushed when that build was published: only
-    its new name, an entry of its folder, is flushed here (100,000 files: 3.5 s of flushing saved)."""
+    only ever the last flush before a publish, which is where the tests stop a build).
+
+    A file with more than one name is a hard link to a published build's file (a patched build takes over
+    unchanged Parquet files and Web Annotations so), flushed when that build was published: only its new name, an
+    entry of its folder, is flushed here (100,000 files: 3.5 s of flushing saved)."""
     folders = []
     for folder, subfolders, files in os.walk(root):
         if folder == str(root):

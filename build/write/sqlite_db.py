@@ -193,4 +193,3 @@ def write_sqlite(tables: Mapping[str, pa.Table], path: Path, views: list[SqlFile
         lap("sqlite")
     finally:
         con.close()
-

@@ -7,9 +7,10 @@ written while the build writes Parquet, DuckDB and the Web Annotations.
 The process is a new interpreter running this module (`python -P -m rucas.build.write.sqlite_writer`, with the
 build's import path: _same_imports), not a fork of the build (which would inherit its threads and count its memory
 twice) nor a multiprocessing spawn (which runs the caller's script again when that script has no
-`if __name__ == "__main__":` guard: a build started from such a script would start another build). The two talk through a pipe each way, in pickles: the build hands over what to
-write, then says when DuckDB is written; the writer hands back its stages' seconds, or the exception that stopped
-it.
+`if __name__ == "__main__":` guard: a build started from such a script would start another build).
+
+The two talk through a pipe each way, in pickles: the build hands over what to write, then says when DuckDB is
+written; the writer hands back its stages' seconds, or the exception that stopped it.
 """
 
 from __future__ import annotations
