@@ -140,16 +140,31 @@ def _plain(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     return column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
 
 
-def rows_having(table: pa.Table, conditions: list[tuple[str, pa.Array]]) -> pa.Table:
-    """The rows of `table` whose column (plain or dictionary-encoded text) is one of its values, for any of
-    `conditions` (column, values)."""
+Conditions = list[tuple[str, pa.Array]]
+"""Which rows of a table to read: those whose column holds one of the values, for any (column, values) pair."""
+
+
+def having(table: pa.Table, conditions: Conditions) -> pa.ChunkedArray:
+    """True for each row of `table` whose column (plain or dictionary-encoded text) is one of its values, for any
+    of `conditions`."""
     def among(column: str, values: pa.Array) -> pa.ChunkedArray:
         keys = table.column(column)
         if pa.types.is_dictionary(keys.type):
             keys = keys.cast(keys.type.value_type)
         return pc.is_in(keys, value_set=values)
 
-    return table.filter(functools.reduce(pc.or_, [among(column, values) for column, values in conditions]))
+    return functools.reduce(pc.or_, [among(column, values) for column, values in conditions])
+
+
+def rows_having(table: pa.Table, conditions: Conditions) -> pa.Table:
+    """The rows of `table` whose column (plain or dictionary-encoded text) is one of its values, for any of
+    `conditions` (column, values)."""
+    return table.filter(having(table, conditions))
+
+
+def plain_values(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A column's values as one plain array (a dictionary-encoded column's values), to look rows up by them."""
+    return _one_chunk(_plain(column))
 
 
 ARTICLE_TABLE = "sources"
@@ -166,7 +181,7 @@ def article_tables() -> set[str]:
     return found
 
 
-Read = Callable[[TableSpec, list[tuple[str, pa.Array]]], pa.Table]
+Read = Callable[[TableSpec, Conditions], pa.Table]
 """Reads the rows of a table whose column is one of its values for any of the conditions (column, values)."""
 
 

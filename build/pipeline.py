@@ -51,7 +51,9 @@ class BuildReport:
     version: str
     row_counts: dict[str, int]
     stage_seconds: dict[str, float] = field(default_factory=dict)
-    """Seconds per stage: validate, cache (storing it), then either parquet, duckdb, duckdb views (computing
+    """Seconds per stage: validate, sort (every table sorted, when the cache is stored whole or the build is
+    cold; a patched build sorts only the tables whose Parquet file it writes again, during copy), cache (storing
+    it), then either parquet, duckdb, duckdb views (computing
     the materialised views), sqlite (tables, full-text indexes, the foreign key check, ANALYZE) and sqlite
     views (storing the views' rows), or, patching, diff, copy, patch (tables) and patch views; then annotations
     (the Web Annotations), datasette_config, manifest (listing and hashing the outputs) and publish (flushing
@@ -178,7 +180,7 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
     from rucas.build.write.sqlite_writer import SqliteWriter
     from rucas.build.write.review_records import write_review_records
     from rucas.build.write.web_annotations import write_web_annotations
-    from rucas.build.table_files import row_counts
+    from rucas.build.table_files import SortedOnDemand, row_counts
     from rucas.queries import view_files
 
     stages: dict[str, float] = {}
@@ -200,11 +202,15 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
         add_review_tables(validated.tables, review.records)
         validated.inputs = validated.inputs + review_inputs(curated_dir)
         inputs, tables, reused = validated.inputs, validated.tables, validated.reused
+        assert isinstance(tables, SortedOnDemand)  # with a spill folder: each table sorted when first asked for
         progress(f"  {validated.reused:,} article(s) from the cache, {validated.validated:,} validated")
         timer.lap("validate")
         version = dataset_version(inputs.digest())
         timer.lap("normalise")
         if cache:
+            if not validated.cache_segments:  # the cache is written whole: save_cache sorts every table first
+                tables.sort_all()
+                timer.lap("sort")
             save_cache(cache_dir, validated)
             timer.lap("cache")
         validated.cache_tables, validated.key_tables = {}, {}
@@ -230,6 +236,8 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
                      + (", ".join(f"{name} {how}" for name, how in views_patched.items()) or "none changed")
                      + "; whole-corpus queries computed again: " + (", ".join(patched.recomputed) or "none"))
         else:  # SQLite writes rucas.db in a process of its own while this one writes the other outputs
+            tables = tables.sort_all()  # every table is written: the writer is handed their files
+            timer.lap("sort")
             sqlite = SqliteWriter(tables, staging / "rucas.db", views, staging / "rucas.duckdb")
             done.callback(sqlite.stop)  # a build failing elsewhere ends it before its staging folder is removed
             write_parquet(tables, staging / "parquet")

@@ -14,7 +14,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMappin
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from pyarrow import ipc
+
+from rucas.build.arrow_tables import Conditions, having, rows_having, sort_table, sorted_batches
+from rucas.schema import table_spec
 
 _NAME = re.compile(r"[a-z_][a-z0-9_]*\Z")
 """What a table name may be (the schema's names, and the build's own such as `_keys`): it becomes a file name."""
@@ -108,8 +112,95 @@ def store_batches(tables: MutableMapping[str, pa.Table], name: str, schema: pa.S
         tables[name] = pa.Table.from_batches(list(batches), schema)
 
 
+Assemble = Callable[[str], tuple[pa.Table, pa.ChunkedArray | None]]
+"""Gives a table's rows in no order (the schema's columns), and which of them belong to it (None: all)."""
+
+
+class SortedOnDemand(MutableMapping[str, pa.Table]):
+    """The published tables, each sorted (rucas.build.arrow_tables.sorted_batches) when it is first asked for and
+    kept in `store` (TableFiles, or a dict), from the rows `assemble(name)` gives; tables set are stored as they are.
+
+    A stage that needs only some rows of a table asks `rows_having`, which finds them without sorting the table
+    when it is not sorted yet. A patched build thus sorts only the tables whose Parquet file it writes again: at
+    100,000 articles, sorting every table took 2.35 s of the 4.96 s a rebuild spent validating, though an edited
+    summary changes one table. What `assemble` reads must stay where it is until every table is sorted
+    (`sort_all`)."""
+
+    def __init__(self, store: MutableMapping[str, pa.Table], names: Iterable[str], assemble: Assemble):
+        self.store, self._assemble = store, assemble
+        self._names = list(names)
+        self._unsorted = set(self._names)
+
+    def _sort(self, name: str) -> None:
+        rows, keep = self._assemble(name)
+        store_batches(self.store, name, rows.schema, sorted_batches(table_spec(name), rows, keep))
+        del rows, keep
+        pa.default_memory_pool().release_unused()  # the copies the sort made go back to the system
+        self._unsorted.discard(name)
+
+    def sort_all(self) -> MutableMapping[str, pa.Table]:
+        """Sort every table not sorted yet, one at a time; return the store, which then holds every table."""
+        for name in self._names:
+            if name in self._unsorted:
+                self._sort(name)
+        return self.store
+
+    def rows_having(self, name: str, conditions: Conditions) -> pa.Table:
+        """The rows of table `name` whose column is one of its values for any of `conditions`, in the table's
+        order; of a table not sorted yet, those rows alone are sorted (the same rows, in the same order)."""
+        if name not in self._unsorted:
+            return rows_having(self[name], conditions)
+        rows, keep = self._assemble(name)
+        wanted = having(rows, conditions)
+        return sort_table(table_spec(name), rows, wanted if keep is None else pc.and_(wanted, keep))
+
+    def num_rows(self, name: str) -> int:
+        """The rows of table `name` (of one not sorted yet, counted without sorting it)."""
+        if name not in self._unsorted:
+            return self.store.num_rows(name) if isinstance(self.store, TableFiles) else self.store[name].num_rows
+        rows, keep = self._assemble(name)
+        return rows.num_rows if keep is None else pc.sum(keep).as_py() or 0
+
+    def __getitem__(self, name: str) -> pa.Table:
+        if name in self._unsorted:
+            self._sort(name)
+        return self.store[name]
+
+    def __setitem__(self, name: str, table: pa.Table) -> None:
+        self.store[name] = table
+        self._unsorted.discard(name)
+        if name not in self._names:
+            self._names.append(name)
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self._names:
+            raise KeyError(name)
+        if name in self._unsorted:
+            self._unsorted.discard(name)
+        else:
+            del self.store[name]
+        self._names.remove(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._names))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def rows_of(tables: Mapping[str, pa.Table], name: str, conditions: Conditions) -> pa.Table:
+    """The rows of table `name` of `tables` whose column is one of its values for any of `conditions`, in the
+    table's order; where `tables` sorts on demand (SortedOnDemand), without sorting the whole table."""
+    if isinstance(tables, SortedOnDemand):
+        return tables.rows_having(name, conditions)
+    return rows_having(tables[name], conditions)
+
+
 def row_counts(tables: Mapping[str, pa.Table]) -> dict[str, int]:
-    """The number of rows of each table, without reading any table's data."""
-    if isinstance(tables, TableFiles):
+    """The number of rows of each table, without reading any table's data (nor sorting one)."""
+    if isinstance(tables, (TableFiles, SortedOnDemand)):
         return {name: tables.num_rows(name) for name in tables}
     return {name: table.num_rows for name, table in tables.items()}

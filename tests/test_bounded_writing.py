@@ -119,4 +119,4 @@ def test_the_diff_looks_for_replaced_rows_among_those_of_the_same_first_key_null
     first = spec.primary_key[0]
     new = pa.table({first: pa.array(["e1", "e2", None, "e3"]).dictionary_encode(), "n": [1, 2, 3, 4]})
     deleted = pa.table({first: pa.array(["e2", None, "e9"])})
-    assert _replaced_candidates(new, spec, deleted).column("n").to_pylist() == [2, 3]
+    assert _replaced_candidates({"event_conditions": new}, spec, deleted).column("n").to_pylist() == [2, 3]

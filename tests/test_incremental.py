@@ -122,11 +122,21 @@ def test_the_first_build_is_cold(first: tuple[Path, BuildReport]) -> None:
     assert not first[1].patched
 
 
-def test_a_corrected_event_summary_is_patched_in_and_equals_a_cold_build(first, tmp_path: Path) -> None:
+def test_a_corrected_event_summary_is_patched_in_and_equals_a_cold_build(first, tmp_path: Path, monkeypatch) -> None:
+    from rucas.build.arrow_tables import article_tables
+    from rucas.build.table_files import SortedOnDemand
+
     curated, report = first
     before = parquet_bytes(report.output_dir)
     edit_summary(curated, EDITED)
+    sorted_tables: list[str] = []
+    sort = SortedOnDemand._sort
+    monkeypatch.setattr(SortedOnDemand, "_sort", lambda self, name: sorted_tables.append(name) or sort(self, name))
     patched = build(curated, report.output_dir)
+    monkeypatch.undo()
+    reference = {spec.name for spec in table_specs()} - article_tables() - {"coding_agreement", "adjudications"}
+    assert set(sorted_tables) == {"events"} | reference, "of the articles' tables, only the one whose Parquet file " \
+        "is written again is sorted whole (the reference tables are read whole; the review tables are set sorted)"
     cold = build(curated, tmp_path / "cold", cache=False)
     assert patched.patched and not cold.patched
     assert_same_content(patched.output_dir, cold.output_dir)

@@ -106,3 +106,44 @@ def test_a_listing_handed_back_by_the_other_process_answers_as_the_one_made_here
     assert handed[source_id].data == files[source_id].data and handed[source_id] is not files[source_id]
     with pytest.raises(KeyError):
         handed["no-such-article"]
+
+
+def test_every_kind_of_entry_is_a_file_or_an_error_naming_it(tmp_path):
+    """The folder's plain files are taken as columns, every other entry is looked at on its own: each is a file of
+    the folder (a link to one inside the curated folder) or an error naming it, whatever its name's bytes."""
+    root = tmp_path / "curated"
+    folder = root / "annotations"
+    folder.mkdir(parents=True)
+    (folder / "good-one.yaml").write_text("source: {}\n", encoding="utf-8")
+    (folder / "zz-target.yaml").write_text("source: {}\n", encoding="utf-8")
+    (folder / "linked.yaml").symlink_to(folder / "zz-target.yaml")
+    (tmp_path / "outside.yaml").write_text("source: {}\n", encoding="utf-8")
+    (folder / "outside-link.yaml").symlink_to(tmp_path / "outside.yaml")
+    (folder / "nested.yaml").mkdir()
+    os.mkfifo(folder / "pipe.yaml")
+    (folder / "too-large.yaml").write_bytes(b"#" * (listing.MAX_FILE_BYTES + 1))
+    (folder / "Capital.yaml").write_text("", encoding="utf-8")
+    (folder / "caf\u00e9.yaml").write_text("", encoding="utf-8")
+    (folder / "notes.txt").write_text("", encoding="utf-8")
+    (folder / ".hidden.yaml").write_text("", encoding="utf-8")
+    with open(os.path.join(os.fsencode(folder), b"bad-\xff.yaml"), "wb") as undecodable:
+        undecodable.write(b"")
+
+    found = listing._list_folder(root, "curated", "annotations", ".yaml", None)
+
+    by_id = dict(zip(found.ids, zip(*(found.fields[name] for name in listing.FINGERPRINT_FIELDS))))
+    assert sorted(by_id) == ["good-one", "linked", "zz-target"]
+    target = os.stat(folder / "zz-target.yaml")
+    assert by_id["linked"] == by_id["zz-target"] == (target.st_size, target.st_mtime_ns, target.st_ctime_ns,
+                                                      target.st_ino), "a link inside is its target's file"
+    messages = {error.path: error.message for error in found.errors}
+    assert set(messages) == {f"curated/annotations/{name}" for name in (
+        "outside-link.yaml", "nested.yaml", "pipe.yaml", "too-large.yaml", "Capital.yaml", "caf\u00e9.yaml",
+        "notes.txt", repr("bad-\udcff.yaml"))}
+    assert "points outside the curated folder" in messages["curated/annotations/outside-link.yaml"]
+    assert "folder inside annotations/" in messages["curated/annotations/nested.yaml"]
+    assert "a named pipe" in messages["curated/annotations/pipe.yaml"]
+    assert "byte limit" in messages["curated/annotations/too-large.yaml"]
+    assert "not a valid source id" in messages["curated/annotations/Capital.yaml"]
+    assert "not a valid source id" in messages[f"curated/annotations/{repr('bad-' + chr(0xdcff) + '.yaml')}"]
+    assert "unexpected file" in messages["curated/annotations/notes.txt"]

@@ -85,7 +85,8 @@ def test_validation_spilled_to_files_gives_what_it_gives_in_memory(which: str, g
     curated = MINIMAL_CORPUS if which == "minimal" else generated
     in_memory = validate_corpus(curated)
     spilled = validate_corpus(curated, spill=tmp_path / "spill")
-    assert isinstance(spilled.tables, TableFiles) and not isinstance(in_memory.tables, TableFiles)
+    assert isinstance(spilled.tables.store, TableFiles) and not isinstance(in_memory.tables.store, TableFiles)
+    assert not list((tmp_path / "spill" / "tables").iterdir()), "spilled, a table is sorted when asked for"
     assert _as_rows(spilled.tables) == _as_rows(in_memory.tables)
     assert _as_row_sets(spilled.cache_tables) == _as_row_sets(in_memory.cache_tables)
     assert _as_row_sets(spilled.key_tables) == _as_row_sets(in_memory.key_tables)
@@ -198,3 +199,78 @@ def test_rows_taken_in_a_given_order_from_many_chunks_are_the_rows_of_arrows_tak
     assert taken.cast(whole.schema).to_pylist() == whole.take(order).to_pylist()
     assert len({batch.column(2).dictionary.to_pylist().__repr__() for batch in batches}) == 1, "one dictionary"
     assert list(batches_in_order(chunked, order.slice(0, 0), 64)) == []
+
+
+def _sorted_tables_after_an_edit(curated: Path, tmp_path: Path):
+    """A cache saved from `curated`, one article's summary edited since, and the validation of the edited corpus
+    with a spill folder (so its tables are sorted when asked for), which takes the other articles' rows from it."""
+    from rucas.build.validate.corpus import save_cache
+
+    cache_dir = tmp_path / "cache"
+    save_cache(cache_dir, validate_corpus(curated, cache_dir))
+    path = curated / "annotations" / "synthetic-000007.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('summary: "Synthetic event 0 ', 'summary: "Edited: synthetic event 0 ', 1),
+                    encoding="utf-8")
+    validated = validate_corpus(curated, cache_dir, spill=tmp_path / "spill")
+    assert (validated.reused, validated.validated) == (39, 1) and validated.cache_segments
+    return cache_dir, validated
+
+
+def test_rows_asked_of_a_table_not_sorted_yet_are_its_sorted_rows_and_leave_it_unsorted(tmp_path: Path) -> None:
+    """A patched build reads a few rows of most tables (those of the changed articles): they come in the sorted
+    table's order without that table being sorted, and its row count without reading it."""
+    from rucas.build.table_files import rows_of
+
+    curated = load_generator().generate_corpus(tmp_path / "curated", 40, 5)
+    _, validated = _sorted_tables_after_an_edit(curated, tmp_path)
+    expected = validate_corpus(curated).tables  # sorted at once, in memory
+    wanted = {"sources": ("source_id", ["synthetic-000007", "synthetic-000030", "synthetic-000001"]),
+              "events": ("source_id", ["synthetic-000007", "synthetic-000012"]),
+              "event_actors": ("event_id", [row["event_id"] for row in expected["events"].to_pylist()[3:40:4]])}
+    for name, (column, values) in wanted.items():
+        conditions = [(column, pa.array(values, pa.string()))]
+        found = rows_of(validated.tables, name, conditions)
+        assert found.to_pylist() == rows_of(expected, name, conditions).to_pylist() != []
+        assert validated.tables.num_rows(name) == expected[name].num_rows
+    assert not list((tmp_path / "spill" / "tables").iterdir()), "no table was sorted to find those rows"
+    assert row_counts(validated.tables) == row_counts(expected)
+    assert _as_rows(validated.tables) == _as_rows(expected)
+
+
+def test_a_cache_written_whole_first_sorts_the_tables_it_would_take_the_rows_of(tmp_path: Path, monkeypatch) -> None:
+    """The tables not sorted yet are assembled from the cache's files; saving the cache whole removes those files,
+    so the tables are sorted before: they read afterwards what they would have read before."""
+    from rucas.build.validate import cache
+    from rucas.build.validate.corpus import save_cache
+
+    curated = load_generator().generate_corpus(tmp_path / "curated", 40, 5)
+    cache_dir, validated = _sorted_tables_after_an_edit(curated, tmp_path)
+    monkeypatch.setattr(validated, "cache_segments", [])  # as when the cache has too many segments or stale rows
+    old_segments = sorted(path.name for path in cache_dir.glob("rows-*"))
+    save_cache(cache_dir, validated)
+    assert not set(old_segments) & {path.name for path in cache_dir.glob("rows-*")}, "the old files are gone"
+    assert sorted(path.stem for path in (tmp_path / "spill" / "tables").iterdir()) == sorted(validated.tables)
+    assert _as_rows(validated.tables) == _as_rows(validate_corpus(curated).tables)
+    assert cache.usable(cache_dir)
+
+
+def test_a_table_set_is_stored_as_it_is_and_a_removed_one_is_gone(tmp_path: Path) -> None:
+    from rucas.build.table_files import SortedOnDemand
+
+    assembled: list[str] = []
+
+    def assemble(name: str):
+        assembled.append(name)
+        return pa.table({"event_id": ["e2", "e1", "e3"], "summary": ["two", "one", "three"]}), None
+
+    tables = SortedOnDemand(TableFiles(tmp_path / "tables"), ["events"], assemble)
+    tables["coding_agreement"] = pa.table({"field": ["b", "a"]})
+    assert list(tables) == ["events", "coding_agreement"] and assembled == []
+    assert tables["coding_agreement"].column("field").to_pylist() == ["b", "a"], "set tables are not sorted"
+    assert tables["events"].column("event_id").to_pylist() == ["e1", "e2", "e3"] and assembled == ["events"]
+    tables["events"]
+    assert assembled == ["events"], "a table is sorted once"
+    del tables["coding_agreement"]
+    assert list(tables) == ["events"] and "coding_agreement" not in tables
+    assert tables.sort_all() is tables.store

@@ -110,6 +110,9 @@ class CachedArticles:
     """The segments the rows were read from (their folder names), oldest first."""
     articles: int = 0
     """How many articles the segments hold rows of, wanted or not."""
+    _wanted: dict[str, pa.ChunkedArray] = field(default_factory=dict, repr=False)
+    """Which rows of each table asked for belong to wanted articles (all_rows), found once: a table may be asked
+    for several times, and finding them looks up every row's key."""
 
     def rows(self, name: str) -> pa.Table:
         """The cached rows of table `name` that belong to wanted articles (read, and filtered, at each call)."""
@@ -122,7 +125,9 @@ class CachedArticles:
         table = pa.concat_tables([_read_ipc(path, name) for path in self.tables[name]])
         if not self.stale:
             return table, None
-        return table, pc.is_in(table.column(ARTICLE_KEY), value_set=self.keys)
+        if name not in self._wanted:
+            self._wanted[name] = pc.is_in(table.column(ARTICLE_KEY), value_set=self.keys)
+        return table, self._wanted[name]
 
     def holds(self, keys: pa.Array) -> pa.Array:
         """True for each of `keys` whose article's rows are taken from the cache."""

@@ -32,8 +32,8 @@ from rucas.build.validate.across import CODED_COLUMNS, ORIGIN, HeldKeys, check_a
 from rucas.build.validate.checks import validate_article, validate_reference
 from rucas.build.validate.rows import Rows
 from rucas.build.read.errors import CurationError, ValidationFailed
-from rucas.build.arrow_tables import rows_to_arrow, sorted_batches
-from rucas.build.table_files import ComputedTables, TableFiles, store_batches
+from rucas.build.arrow_tables import rows_to_arrow
+from rucas.build.table_files import ComputedTables, SortedOnDemand, TableFiles
 from rucas.schema import TableSpec, table_spec, table_specs
 
 PARALLEL_MIN_ARTICLES = 400
@@ -52,7 +52,10 @@ class Validated:
     """A valid corpus: every published table, the manifest's inputs, and what the cache contributed."""
 
     tables: MutableMapping[str, pa.Table]
-    """Every published table, sorted: a dict, or with `validate_corpus(spill=...)` files read on access."""
+    """Every published table, sorted (rucas.build.table_files.SortedOnDemand). With `validate_corpus(spill=...)`,
+    each is sorted into a file of the spill folder when first asked for, and read from it on access (save_cache
+    sorts those not asked for yet before it writes the cache whole: they are assembled from the cache's files);
+    without, every table is sorted at once and held in memory."""
     inputs: FileList
     reused: int = 0
     validated: int = 0
@@ -345,16 +348,16 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
             lambda name: _whole(assemble(name, check_columns(table_spec(name)) + [ORIGIN, cache.ARTICLE_KEY],
                                          with_cache=False),
                                 held.kept(held_tables[name]) if name in held_tables and not extend else None))
-        if spill is not None:
-            validated.tables = TableFiles(spill / "tables")
-        # one table at a time: two at once in threads took 0.7 s less at 100,000 articles, but the validate stage
+        def published(name: str) -> tuple[pa.Table, pa.ChunkedArray | None]:
+            rows, keep = _assembled(name, None, stale_kept=True)
+            return rows.drop_columns([cache.ARTICLE_KEY, ORIGIN]), keep
+
+        # sorted one at a time: two at once in threads took 0.7 s less at 100,000 articles, but the validate stage
         # then peaked at 1,070-1,090 MiB instead of about 830 (the pages of both tables' cached rows held at once)
-        for spec in table_specs():
-            rows, keep = _assembled(spec.name, None, stale_kept=True)
-            rows = rows.drop_columns([cache.ARTICLE_KEY, ORIGIN])
-            store_batches(validated.tables, spec.name, rows.schema, sorted_batches(spec, rows, keep))
-            del rows, keep
-            pa.default_memory_pool().release_unused()  # the copies the sort made go back to the system
+        validated.tables = SortedOnDemand(TableFiles(spill / "tables") if spill is not None else {},
+                                          [spec.name for spec in table_specs()], published)
+        if spill is None:  # sorted now: the cache files their rows are read from may be replaced before they are asked for
+            validated.tables.sort_all()
         with_rows = [spec.name for spec in table_specs()
                      if (spec.name in cached.tables and not extend) or any(spec.name in part.tables for part in parts)]
         # the articles' rows (this run's only, when the cache is extended), assembled when asked for (no copy is
@@ -385,6 +388,9 @@ def _whole(new: pa.Table, kept: pa.Table | None) -> pa.Table:
 
 
 def save_cache(cache_dir: Path, validated: Validated) -> None:
-    """Store the validated articles' rows and the inputs' fingerprints for the next run."""
+    """Store the validated articles' rows and the inputs' fingerprints for the next run. A cache written whole (no
+    segments kept) replaces the files that the tables not sorted yet are assembled from: those are sorted first."""
+    if not validated.cache_segments and isinstance(validated.tables, SortedOnDemand):
+        validated.tables.sort_all()
     cache.save(cache_dir, validated.cache_tables, validated.fingerprints, validated.key_tables,
                kept=validated.cache_segments, articles=validated.article_keys)

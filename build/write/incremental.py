@@ -66,13 +66,13 @@ from rucas.build.write.duckdb_db import (MEMORY_LIMIT, PATCH_MEMORY_LIMIT, conne
 from rucas.build.read.file_list import FileList
 from rucas.build.write.manifest import ManifestError, read_manifest_files
 from rucas.build.write.materialise import ROWID_STEP, facet_columns, live_name, sqlite_store, view_batches
-from rucas.build.arrow_tables import article_rows, rows_having
+from rucas.build.arrow_tables import article_rows, plain_values
 from rucas.build.write.patch_views import (IN_PLACE, MOVED, REWRITTEN, ViewPatch, ViewsPatched, key_values, patch_views,
                                           unit_table, write_moved)
 from rucas.build.write.reads import Reads, columns_read
 from rucas.build.write.table_change import TableChange, table_changed
 from rucas.build.write.parquet import write_parquet
-from rucas.build.table_files import ComputedTables
+from rucas.build.table_files import ComputedTables, rows_of
 from rucas.queries import SqlFile
 from rucas.schema import TableSpec, table_specs
 
@@ -344,15 +344,13 @@ def _read_rows_having(path: Path, conditions: list[tuple[str, pa.Array]]) -> pa.
     return pq.read_table(path, filters=clauses) if clauses else pq.read_schema(path).empty_table()
 
 
-def _replaced_candidates(new: pa.Table, spec: TableSpec, deleted: pa.Table) -> pa.Table:
-    """The rows of `new` whose first key column holds a value of `deleted`'s (null matching null): a superset of
-    the new versions of the deleted rows, found by reading that one column of `new` (a memory-mapped table file:
-    only its pages are read), and then only the chosen rows of the others."""
+def _replaced_candidates(tables: Mapping[str, pa.Table], spec: TableSpec, deleted: pa.Table) -> pa.Table:
+    """The rows of the new table whose first key column holds a value of `deleted`'s (null matching null): a
+    superset of the new versions of the deleted rows, found by reading that one column of the table (memory-mapped
+    files: only its pages are read), and then only the chosen rows of the others (rucas.build.table_files.rows_of:
+    a table not sorted yet stays so)."""
     first = spec.primary_key[0]
-    values = deleted.column(first).combine_chunks()
-    if pa.types.is_dictionary(values.type):
-        values = values.cast(values.type.value_type)
-    return rows_having(new, [(first, values)])
+    return rows_of(tables, spec.name, [(first, plain_values(deleted.column(first)))])
 
 
 def table_changes(previous_parquet: Path, tables: Mapping[str, pa.Table], changed_articles: set[str]) -> dict[str, TableChange]:
@@ -365,26 +363,26 @@ def table_changes(previous_parquet: Path, tables: Mapping[str, pa.Table], change
     below them) and the reference tables are compared: every other article's rows are the same in both
     builds, since an article's rows come from its own two files and a patched build has the same
     reference files. Children of a replaced row are looked up in every article (a claim may be another
-    article's)."""
+    article's). The new tables are read only for those rows (rows_of): a table that sorts on demand is not sorted
+    here, and only the reference tables are read whole."""
     old_parts = article_rows(lambda spec, conditions: _read_rows_having(previous_parquet / f"{spec.name}.parquet",
                                                                          conditions), changed_articles)
-    new_parts = article_rows(lambda spec, conditions: rows_having(tables[spec.name], conditions), changed_articles)
+    new_parts = article_rows(lambda spec, conditions: rows_of(tables, spec.name, conditions), changed_articles)
     con = without_progress_bar(duckdb.connect(config={"threads": 2, "memory_limit": MEMORY_LIMIT,
                                                       "temp_directory": ""}))  # no spill:
     changes: dict[str, TableChange] = {}  # it holds the changed rows; the whole tables are Arrow it reads
     try:
         for spec in table_specs():
             keys = ", ".join(spec.primary_key)
-            path, new = previous_parquet / f"{spec.name}.parquet", tables[spec.name]
+            path = previous_parquet / f"{spec.name}.parquet"
             old_part = old_parts[spec.name] if spec.name in old_parts else pq.read_table(path)  # reference: whole
-            new_part = new_parts.get(spec.name, new)
+            new_part = new_parts[spec.name] if spec.name in new_parts else tables[spec.name]
             cascaded = [_read_rows_having(path, [(column.name, changes[column.references[0]].deleted
                                                   .column(column.references[1]).combine_chunks())])
                         for column in spec.columns if column.references and column.references[0] in changes]
             con.register("old", pa.concat_tables([old_part, *cascaded]) if cascaded else old_part)
             con.register("old_part", old_part)
             con.register("new_part", new_part)
-            con.register("new", new)
             con.execute(f"CREATE TEMP TABLE deleted_{spec.name} AS SELECT {keys} FROM "
                         f"(SELECT * FROM old_part EXCEPT ALL SELECT * FROM new_part) "
                         + "".join(f" UNION SELECT {keys} FROM old WHERE {column.name} IN (SELECT "
@@ -392,14 +390,13 @@ def table_changes(previous_parquet: Path, tables: Mapping[str, pa.Table], change
                                   for column in spec.columns if column.references and column.references[0] in changes))
             deleted = con.sql(f"SELECT DISTINCT * FROM old WHERE EXISTS (SELECT 1 FROM deleted_{spec.name} d WHERE "
                               f"{_key_match(spec, 'd', 'old')}) ORDER BY {keys}").to_arrow_table()
-            con.unregister("new")  # DuckDB would scan every column of every row to find the few replaced
-            con.register("new", _replaced_candidates(new, spec, con.sql(f"SELECT {spec.primary_key[0]} FROM "
-                                                                         f"deleted_{spec.name}").to_arrow_table()))
+            con.register("new", _replaced_candidates(tables, spec, con.sql(f"SELECT {spec.primary_key[0]} FROM "
+                                                                            f"deleted_{spec.name}").to_arrow_table()))
             inserted = con.sql(
                 f"SELECT * FROM new WHERE EXISTS (SELECT 1 FROM deleted_{spec.name} d WHERE "
                 f"{_key_match(spec, 'd', 'new')}) UNION SELECT * FROM new_part WHERE NOT EXISTS (SELECT 1 FROM "
                 f"old_part WHERE {_key_match(spec, 'old_part', 'new_part')}) ORDER BY {keys}").to_arrow_table()
-            changes[spec.name] = TableChange(spec, deleted.cast(old_part.schema), inserted.cast(new.schema))
+            changes[spec.name] = TableChange(spec, deleted.cast(old_part.schema), inserted.cast(new_part.schema))
             for name in ("old", "old_part", "new_part", "new"):
                 con.unregister(name)
     finally:

@@ -36,7 +36,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from rucas.build.arrow_tables import batches_in_order
+from rucas.build.arrow_tables import batches_in_order, plain_values
+from rucas.build.table_files import rows_of
 from rucas.build.write.text_selectors import position_selector, quote_context, text_quote_selector
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -223,24 +224,33 @@ def write_web_annotations(tables: Mapping[str, pa.Table], directory: Path, *, pr
     their size and hash. (The whole corpus in one file, all.jsonld, is a release's: write_all_annotations.)
 
     With `previous` (the annotations folder of the build this one is patched from) and `changed` (the source ids
-    whose rows may differ since that build), an unchanged article's file is a link to its previous one (not among
-    the files returned); only changed articles are encoded again. `previous` may be `directory` itself, holding
-    that build's files (moved in from the superseded build whose databases were patched: no link to make, and
-    none of 100,000 files to remove with it): then every other entry is removed first, so that a changed
-    article's file, a hard link that published builds share, is replaced by a new file, never written into."""
+    whose files were added, changed or removed since that build), an unchanged article's file is a link to its
+    previous one (not among the files returned); only changed articles (and those whose claims quote a changed
+    article's event) are encoded again, from their rows alone (annotated_rows: a table that sorts on demand is
+    not sorted for them). `previous` may be `directory` itself, holding that build's files (moved in from the
+    superseded build whose databases were patched: no link to make, and none of 100,000 files to remove with it):
+    then every other entry is removed first, so that a changed article's file, a hard link that published builds
+    share, is replaced by a new file, never written into."""
     articles = directory / ARTICLES_FOLDER
     articles.mkdir(parents=True, exist_ok=True)
+    if previous is not None and changed is not None:
+        changed = changed | _claiming_articles(tables, changed)
+        tables = annotated_rows(tables, changed)
+    else:
+        changed = None  # without a previous build, every article is written
     evidence = evidence_table(tables)
+    if changed is not None:  # the rows of other articles that the changed articles' summaries quote
+        evidence = evidence.filter(pc.is_in(evidence.column("source_id"),
+                                            value_set=pa.array(sorted(changed), pa.string())))
     counts = _annotation_counts(tables["sources"], evidence)
     kept: set[str] = set()
     in_place = previous is not None and os.path.samefile(previous, directory)
     if previous is not None:
         with os.scandir(previous / ARTICLES_FOLDER) as entries:
             names = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
-        if changed is not None:
-            changed = changed | _claiming_articles(tables, changed)
+        if changed is not None:  # every article of `previous` that is not among them is unchanged, and still there
             present = {name[:-len(".jsonld")] for name, _ in names if name.endswith(".jsonld")}
-            kept = (present & counts.keys()) - changed
+            kept = present - changed
         if in_place:  # of what the folder holds, only the unchanged articles' files are taken over
             with os.scandir(directory) as entries:
                 others = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries
@@ -470,11 +480,24 @@ def _encoded_articles(sources: pa.Table, evidence: pa.Table, only: set[str] | No
 
 def _claiming_articles(tables: Mapping[str, pa.Table], source_ids: set[str]) -> set[str]:
     """The articles whose claims are about events of `source_ids`: a claim's summary quotes its event's."""
-    events = tables["events"].filter(pc.is_in(tables["events"].column("source_id"),
-                                              value_set=pa.array(sorted(source_ids), pa.string())))
-    claims = tables["claims"].filter(pc.is_in(tables["claims"].column("event_id"),
-                                              value_set=pa.array(events.column("event_id").to_pylist(), pa.string())))
-    statements = tables["statements"].filter(pc.is_in(tables["statements"].column("statement_id"),
-                                                      value_set=pa.array(claims.column("statement_id").to_pylist(),
-                                                                         pa.string())))
-    return set(statements.column("source_id").to_pylist())
+    events = rows_of(tables, "events", [("source_id", pa.array(sorted(source_ids), pa.string()))])
+    claims = rows_of(tables, "claims", [("event_id", plain_values(events.column("event_id")))])
+    statements = rows_of(tables, "statements", [("statement_id", plain_values(claims.column("statement_id")))])
+    return set(plain_values(statements.column("source_id")).to_pylist())
+
+
+def annotated_rows(tables: Mapping[str, pa.Table], source_ids: set[str]) -> dict[str, pa.Table]:
+    """The rows evidence_table needs for the annotations of the articles `source_ids`, each table's in its order
+    (rucas.build.table_files.rows_of): their sources, statements and events; the claims of their statements (a
+    claim is annotated in its statement's article) and the events those are about, of any article; the conditions
+    of those events; the speakers among the actors. evidence_table then annotates some rows of other articles (the
+    events the claims quote), which the caller leaves out."""
+    ids = pa.array(sorted(source_ids), pa.string())
+    statements = rows_of(tables, "statements", [("source_id", ids)])
+    claims = rows_of(tables, "claims", [("statement_id", plain_values(statements.column("statement_id")))])
+    events = rows_of(tables, "events", [("source_id", ids), ("event_id", plain_values(claims.column("event_id")))])
+    return {"sources": rows_of(tables, "sources", [("source_id", ids)]), "statements": statements, "claims": claims,
+            "events": events,
+            "event_conditions": rows_of(tables, "event_conditions",
+                                        [("event_id", plain_values(events.column("event_id")))]),
+            "actors": rows_of(tables, "actors", [("actor_id", plain_values(statements.column("speaker_id")))])}
