@@ -236,7 +236,7 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
                      + (", ".join(f"{name} {how}" for name, how in views_patched.items()) or "none changed")
                      + "; whole-corpus queries computed again: " + (", ".join(patched.recomputed) or "none"))
         else:  # SQLite writes rucas.db in a process of its own while this one writes the other outputs
-            tables = tables.sort_all()  # every table is written: the writer is handed their files
+            tables.sort_all()  # every table is written: the writer is handed their files
             timer.lap("sort")
             sqlite = SqliteWriter(tables, staging / "rucas.db", views, staging / "rucas.duckdb")
             done.callback(sqlite.stop)  # a build failing elsewhere ends it before its staging folder is removed

@@ -138,12 +138,18 @@ class SortedOnDemand(MutableMapping[str, pa.Table]):
         pa.default_memory_pool().release_unused()  # the copies the sort made go back to the system
         self._unsorted.discard(name)
 
-    def sort_all(self) -> MutableMapping[str, pa.Table]:
-        """Sort every table not sorted yet, one at a time; return the store, which then holds every table."""
+    def sort_all(self) -> None:
+        """Sort every table not sorted yet, one at a time: the store then holds every table, and these tables may be
+        handed to another process (pickled: the store, and the names in their order)."""
         for name in self._names:
             if name in self._unsorted:
                 self._sort(name)
-        return self.store
+
+    def __getstate__(self) -> dict[str, object]:
+        if self._unsorted:
+            raise TypeError(f"tables not sorted yet ({', '.join(sorted(self._unsorted))}) cannot be handed to another "
+                            "process: call sort_all first")
+        return {"store": self.store, "_names": self._names, "_unsorted": set(), "_assemble": None}
 
     def rows_having(self, name: str, conditions: Conditions) -> pa.Table:
         """The rows of table `name` whose column is one of its values for any of `conditions`, in the table's

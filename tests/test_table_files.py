@@ -5,6 +5,7 @@ processes too), and the spill folder never reaches a published build."""
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 
 import pyarrow as pa
@@ -273,4 +274,21 @@ def test_a_table_set_is_stored_as_it_is_and_a_removed_one_is_gone(tmp_path: Path
     assert assembled == ["events"], "a table is sorted once"
     del tables["coding_agreement"]
     assert list(tables) == ["events"] and "coding_agreement" not in tables
-    assert tables.sort_all() is tables.store
+
+
+def test_tables_are_handed_to_another_process_sorted_and_in_the_schemas_order(tmp_path: Path) -> None:
+    """The SQLite writer's process is handed the tables: only once every one is sorted, and in the order of their
+    names, not the order their files were written in (the review tables are set before the others are sorted)."""
+    from rucas.build.table_files import SortedOnDemand
+
+    def assemble(name: str):
+        return pa.table({"event_id": ["e2", "e1"], "summary": ["two", "one"]}), None
+
+    tables = SortedOnDemand(TableFiles(tmp_path / "tables"), ["events", "coding_agreement"], assemble)
+    tables["coding_agreement"] = pa.table({"field": ["a"]})
+    with pytest.raises(TypeError, match="sort_all first"):
+        pickle.dumps(tables)
+    tables.sort_all()
+    handed = pickle.loads(pickle.dumps(tables))
+    assert list(handed) == ["events", "coding_agreement"]
+    assert handed["events"].column("summary").to_pylist() == ["one", "two"]

@@ -38,7 +38,8 @@ class SqliteWriter:
     The writer writes the tables first, then waits until `duckdb_written()` says that `duckdb_path` is finished
     before it copies the views' tables from it. `finish()` waits for it and returns its stages' seconds, or raises
     what made it fail; `stop()` ends it if it is still running (a build that fails elsewhere). `tables` must be
-    picklable: a build's TableFiles are handed over as their folder and names, and read from the files there."""
+    picklable: a build's tables, once all sorted (rucas.build.table_files.SortedOnDemand.sort_all), are handed over
+    as their folder and names, and read from the files there."""
 
     def __init__(self, tables: Mapping[str, pa.Table], path: Path, views: list[SqlFile], duckdb_path: Path):
         to_writer, ours_out = os.pipe()
