@@ -208,7 +208,7 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
         version = dataset_version(inputs.digest())
         timer.lap("normalise")
         if cache:
-            if not validated.cache_segments:  # the cache is written whole: save_cache sorts every table first
+            if validated.cache_written_whole:  # save_cache would sort every table first: timed as a stage here
                 tables.sort_all()
                 timer.lap("sort")
             save_cache(cache_dir, validated)

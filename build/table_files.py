@@ -24,7 +24,23 @@ _NAME = re.compile(r"[a-z_][a-z0-9_]*\Z")
 """What a table name may be (the schema's names, and the build's own such as `_keys`): it becomes a file name."""
 
 
-class TableFiles(MutableMapping[str, pa.Table]):
+class _Named:
+    """What a mapping of tables answers from the names it lists (`_names`, in their order): whether it has a table,
+    its names (a copy: the mapping may change while they are gone through), and how many."""
+
+    _names: list[str]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._names))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+class TableFiles(_Named, MutableMapping[str, pa.Table]):
     """Tables stored one file each (<name>.arrow) in `directory`, which the caller made and removes. Reading a table
     maps its file (no copy); setting one writes it. Iteration is in the order the tables were first set."""
 
@@ -64,15 +80,6 @@ class TableFiles(MutableMapping[str, pa.Table]):
         self._path(name).unlink()
         self._names.remove(name)
 
-    def __contains__(self, name: object) -> bool:
-        return name in self._names
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(list(self._names))
-
-    def __len__(self) -> int:
-        return len(self._names)
-
     def num_rows(self, name: str) -> int:
         """The rows of table `name`, read from its file's footer."""
         with pa.memory_map(str(self._path(name))) as source:
@@ -80,7 +87,7 @@ class TableFiles(MutableMapping[str, pa.Table]):
             return sum(reader.get_batch(index).num_rows for index in range(reader.num_record_batches))
 
 
-class ComputedTables(Mapping[str, pa.Table]):
+class ComputedTables(_Named, Mapping[str, pa.Table]):
     """Tables computed by `compute` each time one is asked for (nothing is kept): for a stage that reads each table
     once, such as storing the cache, while what they are made of stays on disk."""
 
@@ -91,15 +98,6 @@ class ComputedTables(Mapping[str, pa.Table]):
         if name not in self._names:
             raise KeyError(name)
         return self._compute(name)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._names
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
 
 
 def store_batches(tables: MutableMapping[str, pa.Table], name: str, schema: pa.Schema,
@@ -116,7 +114,7 @@ Assemble = Callable[[str], tuple[pa.Table, pa.ChunkedArray | None]]
 """Gives a table's rows in no order (the schema's columns), and which of them belong to it (None: all)."""
 
 
-class SortedOnDemand(MutableMapping[str, pa.Table]):
+class SortedOnDemand(_Named, MutableMapping[str, pa.Table]):
     """The published tables, each sorted (rucas.build.arrow_tables.sorted_batches) when it is first asked for and
     kept in `store` (TableFiles, or a dict), from the rows `assemble(name)` gives; tables set are stored as they are.
 
@@ -186,15 +184,6 @@ class SortedOnDemand(MutableMapping[str, pa.Table]):
         else:
             del self.store[name]
         self._names.remove(name)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._names
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(list(self._names))
-
-    def __len__(self) -> int:
-        return len(self._names)
 
 
 def rows_of(tables: Mapping[str, pa.Table], name: str, conditions: Conditions) -> pa.Table:

@@ -75,6 +75,12 @@ class Validated:
     """The check columns of every row, with its article's key (empty for reference rows): what the checks across
     files of the next run start from (filled with `tables`; with a spill folder, assembled when asked for)."""
 
+    @property
+    def cache_written_whole(self) -> bool:
+        """Whether save_cache writes the cache as one new segment, replacing the files the tables not sorted yet
+        are assembled from (no segment of the cache read is kept)."""
+        return not self.cache_segments
+
 
 @dataclass
 class _Job:
@@ -356,7 +362,7 @@ def _validate_corpus(curated: Path | Corpus, cache_dir: Path | None, pool: concu
         # then peaked at 1,070-1,090 MiB instead of about 830 (the pages of both tables' cached rows held at once)
         validated.tables = SortedOnDemand(TableFiles(spill / "tables") if spill is not None else {},
                                           [spec.name for spec in table_specs()], published)
-        if spill is None:  # sorted now: the cache files their rows are read from may be replaced before they are asked for
+        if spill is None:  # sorted now: the cache files their rows are read from may be replaced before asked for
             validated.tables.sort_all()
         with_rows = [spec.name for spec in table_specs()
                      if (spec.name in cached.tables and not extend) or any(spec.name in part.tables for part in parts)]
@@ -390,7 +396,7 @@ def _whole(new: pa.Table, kept: pa.Table | None) -> pa.Table:
 def save_cache(cache_dir: Path, validated: Validated) -> None:
     """Store the validated articles' rows and the inputs' fingerprints for the next run. A cache written whole (no
     segments kept) replaces the files that the tables not sorted yet are assembled from: those are sorted first."""
-    if not validated.cache_segments and isinstance(validated.tables, SortedOnDemand):
+    if validated.cache_written_whole and isinstance(validated.tables, SortedOnDemand):
         validated.tables.sort_all()
     cache.save(cache_dir, validated.cache_tables, validated.fingerprints, validated.key_tables,
                kept=validated.cache_segments, articles=validated.article_keys)
