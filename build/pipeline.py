@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rucas.build.memory import PeakSampler
+from rucas.build.validate.cache import remove_unused_segments
 from rucas.build.validate.corpus import Validated, save_cache, validate_corpus
 
 if TYPE_CHECKING:
@@ -51,11 +52,10 @@ class BuildReport:
     version: str
     row_counts: dict[str, int]
     stage_seconds: dict[str, float] = field(default_factory=dict)
-    """Seconds per stage: validate, sort (every table sorted, when the cache is stored whole or the build is
-    cold; a patched build sorts only the tables whose Parquet file it writes again, during copy), cache (storing
-    it), then either parquet, duckdb, duckdb views (computing
-    the materialised views), sqlite (tables, full-text indexes, the foreign key check, ANALYZE) and sqlite
-    views (storing the views' rows), or, patching, diff, copy, patch (tables) and patch views; then annotations
+    """Seconds per stage: validate, cache (storing it), then either sort (every table sorted: a cold build;
+    a patched build sorts only the tables whose Parquet file it writes again, during copy), parquet, duckdb,
+    duckdb views (computing the materialised views), sqlite (tables, full-text indexes, the foreign key check,
+    ANALYZE) and sqlite views (storing the views' rows), or, patching, diff, copy, patch (tables) and patch views; then annotations
     (the Web Annotations), datasette_config, manifest (listing and hashing the outputs) and publish (flushing
     them to disk, the swap, removing superseded builds). In a cold build sqlite and sqlite views are written by
     a process of their own (SqliteWriter) while this one runs parquet, duckdb, duckdb views and annotations:
@@ -207,10 +207,7 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
         timer.lap("validate")
         version = dataset_version(inputs.digest())
         timer.lap("normalise")
-        if cache:
-            if validated.cache_written_whole:  # save_cache would sort every table first: timed as a stage here
-                tables.sort_all()
-                timer.lap("sort")
+        if cache:  # before any table is sorted (save_cache); segments the unsorted ones read stay until the end
             save_cache(cache_dir, validated)
             timer.lap("cache")
         validated.cache_tables, validated.key_tables = {}, {}
@@ -284,6 +281,8 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
         counts = row_counts(tables)
         del tables, validated
         shutil.rmtree(spill)  # made by this build, in its own staging folder; never published
+        if cache:  # the tables are gone: the segments a cache written whole superseded are no longer read
+            remove_unused_segments(cache_dir)
         write_config(staging / "datasette", staging / "rucas.db", digest=content_digest(inputs.digest(),
                      writer), known_counts=known_counts | counts | full_text_counts(counts))
         write_datapackage(staging / "datapackage.json", version)

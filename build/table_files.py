@@ -136,6 +136,11 @@ class SortedOnDemand(_Named, MutableMapping[str, pa.Table]):
         pa.default_memory_pool().release_unused()  # the copies the sort made go back to the system
         self._unsorted.discard(name)
 
+    @property
+    def all_sorted(self) -> bool:
+        """Whether every table is sorted (its rows no longer read from where `assemble` reads them)."""
+        return not self._unsorted
+
     def sort_all(self) -> None:
         """Sort every table not sorted yet, one at a time: the store then holds every table, and these tables may be
         handed to another process (pickled: the store, and the names in their order)."""

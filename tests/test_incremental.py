@@ -157,6 +157,33 @@ def test_a_corrected_event_summary_is_patched_in_and_equals_a_cold_build(first, 
         == lite.execute("SELECT count(*) FROM assistance_timeline_live WHERE summary LIKE 'Corrected%'").fetchone()[0]
 
 
+def test_a_build_that_writes_its_cache_whole_sorts_no_more_and_then_removes_the_segments_it_replaced(
+        first, tmp_path: Path, monkeypatch) -> None:
+    """Now and then a build writes the validation cache whole again (rucas.build.validate.cache.MAX_SEGMENTS). Its
+    tables not sorted yet are still assembled from the segments it replaces: those stay until the build is done
+    with the tables, and are removed then; it sorts no more tables than a build that adds a segment."""
+    from rucas.build.table_files import SortedOnDemand
+    from rucas.build.validate import cache
+
+    curated, report = first
+    cache_dir = report.output_dir / ".cache"
+    before = {path.name for path in cache_dir.glob("rows-*")}
+    edit_summary(curated, EDITED)
+    monkeypatch.setattr(cache, "MAX_SEGMENTS", 1)
+    sorted_tables: list[str] = []
+    sort = SortedOnDemand._sort
+    monkeypatch.setattr(SortedOnDemand, "_sort", lambda self, name: sorted_tables.append(name) or sort(self, name))
+    patched = build(curated, report.output_dir)
+    monkeypatch.undo()
+    assert patched.patched and "sort" not in patched.stage_seconds
+    assert "events" in sorted_tables and "statements" not in sorted_tables, "only the tables written again"
+    after = {path.name for path in cache_dir.glob("rows-*")}
+    assert len(after) == 1 and not after & before, "one segment, written whole; the replaced one is gone"
+    again = build(curated, report.output_dir)
+    assert again.articles_from_cache == ARTICLES, "the cache written whole holds every article"
+    assert_same_content(patched.output_dir, build(curated, tmp_path / "cold", cache=False).output_dir)
+
+
 def edit_first_event(curated: Path, source_id: str) -> None:
     """Give an article's first event another type and another year: what the panels, page figures and charts count."""
     path = curated / "annotations" / f"{source_id}.yaml"

@@ -239,21 +239,57 @@ def test_rows_asked_of_a_table_not_sorted_yet_are_its_sorted_rows_and_leave_it_u
     assert _as_rows(validated.tables) == _as_rows(expected)
 
 
-def test_a_cache_written_whole_first_sorts_the_tables_it_would_take_the_rows_of(tmp_path: Path, monkeypatch) -> None:
-    """The tables not sorted yet are assembled from the cache's files; saving the cache whole removes those files,
-    so the tables are sorted before: they read afterwards what they would have read before."""
+def test_a_cache_written_whole_keeps_the_files_of_the_tables_not_sorted_yet_until_they_are_let_go(
+        tmp_path: Path, monkeypatch) -> None:
+    """The tables not sorted yet are assembled from the cache's files. Saving the cache whole sorts nothing: the
+    segments it supersedes stay while those tables may read them, the tables then read what they would have read
+    before, and the segments go once the caller lets the tables go (remove_unused_segments)."""
     from rucas.build.validate import cache
     from rucas.build.validate.corpus import save_cache
 
     curated = load_generator().generate_corpus(tmp_path / "curated", 40, 5)
-    cache_dir, validated = _sorted_tables_after_an_edit(curated, tmp_path)
-    monkeypatch.setattr(validated, "cache_segments", [])  # as when the cache has too many segments or stale rows
-    old_segments = sorted(path.name for path in cache_dir.glob("rows-*"))
+    monkeypatch.setattr(cache, "MAX_SEGMENTS", 1)  # the cache of one segment is then written whole after an edit
+    cache_dir = tmp_path / "cache"
+    save_cache(cache_dir, validate_corpus(curated, cache_dir))
+    path = curated / "annotations" / "synthetic-000007.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('summary: "Synthetic event 0 ', 'summary: "Edited: '
+                                                             'synthetic event 0 ', 1), encoding="utf-8")
+    validated = validate_corpus(curated, cache_dir, spill=tmp_path / "spill")
+    assert (validated.reused, validated.validated) == (39, 1) and validated.cache_written_whole
+    old_segments = {path.name for path in cache_dir.glob("rows-*")}
     save_cache(cache_dir, validated)
-    assert not set(old_segments) & {path.name for path in cache_dir.glob("rows-*")}, "the old files are gone"
-    assert sorted(path.stem for path in (tmp_path / "spill" / "tables").iterdir()) == sorted(validated.tables)
-    assert _as_rows(validated.tables) == _as_rows(validate_corpus(curated).tables)
+    assert not list((tmp_path / "spill" / "tables").iterdir()), "no table was sorted to store the cache"
     assert cache.usable(cache_dir)
+    (new_segment,) = {path.name for path in cache_dir.glob("rows-*")} - old_segments
+    assert old_segments < {path.name for path in cache_dir.glob("rows-*")}, "superseded, still read: kept"
+    assert _as_rows(validated.tables) == _as_rows(validate_corpus(curated).tables)
+    cache.remove_unused_segments(cache_dir)
+    assert [path.name for path in cache_dir.glob("rows-*")] == [new_segment]
+    again = validate_corpus(curated, cache_dir)
+    assert (again.reused, again.validated) == (40, 0), "the new segment holds every article"
+
+
+def test_a_cache_removes_only_segment_folders_no_cache_lists(tmp_path: Path) -> None:
+    """A segment no cache lists (superseded, or left by a build that stopped) is removed; nothing else is: not the
+    current cache's segments, nor a folder not named as a segment, nor a link to a folder elsewhere."""
+    from rucas.build.validate import cache
+    from rucas.build.validate.corpus import save_cache
+
+    cache_dir = tmp_path / "cache"
+    save_cache(cache_dir, validate_corpus(MINIMAL_CORPUS))
+    (current,) = [path.name for path in cache_dir.glob("rows-*")]
+    left = cache_dir / "rows-0123456789ab"
+    left.mkdir()
+    (left / "meta.json").write_text("{}", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("a user's file", encoding="utf-8")
+    (cache_dir / "rows-abcdefabcdef").symlink_to(elsewhere, target_is_directory=True)
+    (cache_dir / "rows-mine").mkdir()
+    cache.remove_unused_segments(cache_dir)
+    assert sorted(path.name for path in cache_dir.glob("rows-*")) == sorted([current, "rows-abcdefabcdef",
+                                                                             "rows-mine"])
+    assert (elsewhere / "keep.txt").read_text(encoding="utf-8") == "a user's file"
 
 
 def test_a_table_set_is_stored_as_it_is_and_a_removed_one_is_gone(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterable, Mapping
@@ -303,14 +304,45 @@ def key_table(source_ids: pa.Array, articles: pa.Array, annotations: pa.Array, k
     return pa.table(dict(zip(KEY_COLUMNS, (source_ids, articles, annotations, keys))))
 
 
+SEGMENT_NAME = re.compile(r"rows-[0-9a-f]{12}")
+"""The name of a segment's folder (save gives each a random token)."""
+
+
+def _listed_segments(cache_dir: Path) -> set[str]:
+    """The names of the segments the current cache lists, whatever their format or code (none if it lists none)."""
+    try:
+        token = (cache_dir / "current").read_text(encoding="utf-8").strip()
+        if not SEGMENT_NAME.fullmatch(token):
+            return set()
+        names = json.loads((cache_dir / token / "meta.json").read_text(encoding="utf-8"))["segments"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    return {name for name in names if isinstance(name, str)} if isinstance(names, list) else set()
+
+
+def remove_unused_segments(cache_dir: Path) -> None:
+    """Remove the segment folders in `cache_dir` that the current cache does not list: superseded by a save that
+    kept them for a while (`save(remove_superseded=False)`), or written by a build that stopped before its save
+    was complete. Only folders named as save names them are removed."""
+    listed = _listed_segments(cache_dir)
+    for folder in cache_dir.glob("rows-*"):
+        if folder.name not in listed and SEGMENT_NAME.fullmatch(folder.name) and not folder.is_symlink() \
+                and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def save(cache_dir: Path, tables: Mapping[str, pa.Table], fingerprints: pa.Table,
-         keys: Mapping[str, pa.Table], kept: list[str] | None = None, articles: pa.Table | None = None) -> None:
+         keys: Mapping[str, pa.Table], kept: list[str] | None = None, articles: pa.Table | None = None,
+         remove_superseded: bool = True) -> None:
     """Store the rows of valid articles, the check columns of their rows (`keys`, for the checks across files) and
     the file fingerprints (rucas.build.read.corpus.Corpus.fingerprints) as a new segment; the cache becomes the
     segments `kept` (of the current cache, which hold every other article's rows and check columns) and it, or it
     alone. `articles` (key_table) keeps the articles' keys for article_keys of the next run. Replaces the previous
-    cache atomically, then removes the segments it no longer uses."""
+    cache atomically, then removes the segments it no longer uses; with `remove_superseded` False, those the
+    previous cache listed stay (something still reads them) until remove_unused_segments. Segments no cache lists
+    (left by a build that stopped) are removed first."""
     cache_dir.mkdir(parents=True, exist_ok=True)
+    remove_unused_segments(cache_dir)
     token = f"rows-{uuid.uuid4().hex[:12]}"
     directory = cache_dir / token
     directory.mkdir()
@@ -340,6 +372,5 @@ def save(cache_dir: Path, tables: Mapping[str, pa.Table], fingerprints: pa.Table
     pointer = cache_dir / f".current-{token}"
     pointer.write_text(token + "\n", encoding="utf-8")
     os.replace(pointer, cache_dir / "current")
-    for old in cache_dir.glob("rows-*"):
-        if old.name not in segments:
-            shutil.rmtree(old, ignore_errors=True)
+    if remove_superseded:
+        remove_unused_segments(cache_dir)

@@ -53,9 +53,9 @@ class Validated:
 
     tables: MutableMapping[str, pa.Table]
     """Every published table, sorted (rucas.build.table_files.SortedOnDemand). With `validate_corpus(spill=...)`,
-    each is sorted into a file of the spill folder when first asked for, and read from it on access (save_cache
-    sorts those not asked for yet before it writes the cache whole: they are assembled from the cache's files);
-    without, every table is sorted at once and held in memory."""
+    each is sorted into a file of the spill folder when first asked for, and read from it on access (those not
+    sorted yet are assembled from the cache's files: a cache written whole keeps the segments they read until
+    the build is done with them, see save_cache); without, every table is sorted at once and held in memory."""
     inputs: FileList
     reused: int = 0
     validated: int = 0
@@ -77,7 +77,7 @@ class Validated:
 
     @property
     def cache_written_whole(self) -> bool:
-        """Whether save_cache writes the cache as one new segment, replacing the files the tables not sorted yet
+        """Whether save_cache writes the cache as one new segment, superseding the files the tables not sorted yet
         are assembled from (no segment of the cache read is kept)."""
         return not self.cache_segments
 
@@ -395,8 +395,12 @@ def _whole(new: pa.Table, kept: pa.Table | None) -> pa.Table:
 
 def save_cache(cache_dir: Path, validated: Validated) -> None:
     """Store the validated articles' rows and the inputs' fingerprints for the next run. A cache written whole (no
-    segments kept) replaces the files that the tables not sorted yet are assembled from: those are sorted first."""
-    if validated.cache_written_whole and isinstance(validated.tables, SortedOnDemand):
-        validated.tables.sort_all()
+    segments kept) supersedes the segments the tables not sorted yet are assembled from: while any is unsorted,
+    those segments stay until cache.remove_unused_segments, which the caller calls once it no longer holds the
+    tables (a build, when its outputs are written). Nothing is sorted to store the cache: in a cold build it is
+    stored first, before the tables' sorted files make the disk's write-back busy (1.6 s against 4.3 s after the
+    sort at 100,000 articles)."""
+    tables = validated.tables
+    still_read = validated.cache_written_whole and isinstance(tables, SortedOnDemand) and not tables.all_sorted
     cache.save(cache_dir, validated.cache_tables, validated.fingerprints, validated.key_tables,
-               kept=validated.cache_segments, articles=validated.article_keys)
+               kept=validated.cache_segments, articles=validated.article_keys, remove_superseded=not still_read)
