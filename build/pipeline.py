@@ -55,13 +55,13 @@ class BuildReport:
     """Seconds per stage: validate, cache (storing it), then either sort (every table sorted: a cold build;
     a patched build sorts only the tables whose Parquet file it writes again, during copy), parquet, duckdb,
     duckdb views (computing the materialised views), sqlite (tables, full-text indexes, the foreign key check,
-    ANALYZE) and sqlite views (storing the views' rows), or, patching, diff, copy, patch (tables) and patch views; then annotations
-    (the Web Annotations), datasette_config, manifest (listing and hashing the outputs) and publish (flushing
-    them to disk, the swap, removing superseded builds). In a cold build sqlite and sqlite views are written by
-    a process of their own (SqliteWriter) while this one runs parquet, duckdb, duckdb views and annotations:
-    their seconds are the writer's, flush is the build flushing its finished outputs to the disk meanwhile, and
-    sqlite wait is how long it then waited for the writer, so that the stages' seconds add up to more than the
-    build's."""
+    ANALYZE) and sqlite views (storing the views' rows), or, patching, diff, copy, patch (tables) and patch
+    views; then annotations (the Web Annotations), datasette_config, manifest (listing and hashing the outputs)
+    and publish (flushing them to disk, the swap, removing superseded builds). In a cold build sqlite and sqlite
+    views are written by a process of their own (SqliteWriter) while this one runs parquet, duckdb, duckdb views
+    and annotations: their seconds are the writer's, flush is the build flushing its finished outputs to the disk
+    meanwhile, and sqlite wait is how long it then waited for the writer, so that the stages' seconds add up to
+    more than the build's."""
     articles_from_cache: int = 0
     patched: bool = False
     """True if the outputs were patched from the previous build (rucas.build.write.incremental)."""
