@@ -164,14 +164,26 @@ def _write_ipc(table: pa.Table, path: Path, holds: str) -> None:
         writer.write_table(table.replace_schema_metadata(schema.metadata))
 
 
+SEGMENT_NAME = re.compile(r"rows-[0-9a-f]{12}")
+"""The name of a segment's folder (save gives each a random token)."""
+
+
+def _current_listing(cache_dir: Path) -> tuple[str, list]:
+    """The current segment's name (the `current` pointer) and the list of segment names its meta.json gives, as
+    written (unchecked); raises OSError, ValueError or KeyError when they cannot be read."""
+    token = (cache_dir / "current").read_text(encoding="utf-8").strip()
+    if not SEGMENT_NAME.fullmatch(token):
+        raise ValueError(f"{token[:40]!r} is not a segment of this cache")
+    return token, json.loads((cache_dir / token / "meta.json").read_text(encoding="utf-8"))["segments"]
+
+
 def _segments(cache_dir: Path) -> list[Path]:
     """The folders of the current cache's segments, oldest first, each checked to hold this format and code;
     raises OSError, ValueError or KeyError when there is no usable cache."""
-    token = (cache_dir / "current").read_text(encoding="utf-8").strip()
-    names = json.loads((cache_dir / token / "meta.json").read_text(encoding="utf-8"))["segments"]
+    token, names = _current_listing(cache_dir)
     folders = []
     for name in names:
-        if not (isinstance(name, str) and name.startswith("rows-") and "/" not in name and "\\" not in name):
+        if not (isinstance(name, str) and SEGMENT_NAME.fullmatch(name)):
             raise ValueError(f"{name!r} is not a segment of this cache")
         meta = json.loads((cache_dir / name / "meta.json").read_text(encoding="utf-8"))
         if meta.get("format") != CACHE_FORMAT or meta.get("code") != code_digest():
@@ -304,17 +316,10 @@ def key_table(source_ids: pa.Array, articles: pa.Array, annotations: pa.Array, k
     return pa.table(dict(zip(KEY_COLUMNS, (source_ids, articles, annotations, keys))))
 
 
-SEGMENT_NAME = re.compile(r"rows-[0-9a-f]{12}")
-"""The name of a segment's folder (save gives each a random token)."""
-
-
 def _listed_segments(cache_dir: Path) -> set[str]:
     """The names of the segments the current cache lists, whatever their format or code (none if it lists none)."""
     try:
-        token = (cache_dir / "current").read_text(encoding="utf-8").strip()
-        if not SEGMENT_NAME.fullmatch(token):
-            return set()
-        names = json.loads((cache_dir / token / "meta.json").read_text(encoding="utf-8"))["segments"]
+        _, names = _current_listing(cache_dir)
     except (OSError, ValueError, KeyError, TypeError):
         return set()
     return {name for name in names if isinstance(name, str)} if isinstance(names, list) else set()
