@@ -23,6 +23,7 @@ from rucas.build.release.archive import write_archive
 from rucas.build.release.citation import citation_cff
 from rucas.build.release.diff import ChangedRow, DatasetDiff, RelationDiff, diff_builds
 from rucas.build.release.release import ReleaseError, make_release
+from rucas.build.release.site import FRAGMENT
 from rucas.build.release.version_scheme import required_bump, version_warning
 from rucas.queries import view_files
 from rucas.schema import table_specs
@@ -164,8 +165,9 @@ def test_diff_json_lists_per_table_and_view_the_rows_added_removed_and_changed(m
 
 @pytest.fixture(scope="module")
 def curated_releases(tmp_path_factory: pytest.TempPathFactory, curated_dir: Path, output_dir: Path) -> dict[str, Path]:
-    """Two releases of the curated corpus with one edit between them, and the first released again from a
-    second, independent build of the same input into another folder."""
+    """Two releases of the curated corpus with one edit between them, and the first released again twice: from a
+    second, independent cold build of the same input into another folder, and from a patched build of it (the
+    edit made and undone in the folder of the second release's build)."""
     root = tmp_path_factory.mktemp("releases")
     first = make_release(output_dir, root / "releases", released=FIRST_DAY).release.folder
     corpus = root / "curated"
@@ -178,7 +180,12 @@ def curated_releases(tmp_path_factory: pytest.TempPathFactory, curated_dir: Path
     assert main(["release", "--output", str(rebuilt), "--to", str(root / "releases-again"),
                  "--date", FIRST_DAY.isoformat()]) == 0
     (again,) = (root / "releases-again").iterdir()
-    return {"first": first, "second": second, "again": again, "releases": root / "releases"}
+    _edit(corpus, "annotations/eurasianet-russia-turns-down-kyrgyzstans-plea.yaml",
+          "to agree a response to the Kyrgyz crisis", "to formulate a response to the Kyrgyz crisis")
+    undone = build(corpus, edited)
+    assert undone.patched, "the build of the undone edit must patch the edited build"
+    patched = make_release(edited, root / "releases-patched", released=FIRST_DAY).release.folder
+    return {"first": first, "second": second, "again": again, "patched": patched, "releases": root / "releases"}
 
 
 @pytest.mark.slow
@@ -207,11 +214,37 @@ def test_two_releases_with_one_edit_have_changes_naming_exactly_that_edit(curate
 
 
 @pytest.mark.slow
-def test_a_release_of_the_same_input_is_byte_for_byte_the_same(curated_releases: dict[str, Path]):
-    first, again = curated_releases["first"], curated_releases["again"]
+@pytest.mark.parametrize("other", ["again", "patched"])
+def test_a_release_of_the_same_input_is_byte_for_byte_the_same_from_a_cold_or_a_patched_build(
+        curated_releases: dict[str, Path], other: str):
+    first, again = curated_releases["first"], curated_releases[other]
     assert (first / "SHA256SUMS").read_bytes() == (again / "SHA256SUMS").read_bytes()
     archive = f"rucas-{first.name}.tar.gz"
     assert (first / archive).read_bytes() == (again / archive).read_bytes()
+
+
+RELEASE_SITE_FILES = {"datasette/metadata.json", f"datasette/templates/{FRAGMENT}"}
+"""The build's files the release changes on purpose (its version and changes on the site), which README.txt says
+differ from the copied manifest."""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["first", "patched"])
+def test_a_releases_manifest_and_inspect_data_describe_its_own_rucas_db(curated_releases: dict[str, Path], which: str):
+    from rucas.build.write.sqlite_db import table_counts
+
+    release = curated_releases[which]
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    stale = [entry["path"] for entry in manifest["outputs"] if entry["sha256"] is not None
+             and entry["path"] not in RELEASE_SITE_FILES
+             and ((release / entry["path"]).stat().st_size, hashlib.sha256((release / entry["path"]).read_bytes())
+                  .hexdigest()) != (entry["bytes"], entry["sha256"])]
+    assert stale == []  # datasette/rucas.db, a link to ../rucas.db, included
+    inspected = json.loads((release / "datasette" / "inspect-data.json").read_text(encoding="utf-8"))["rucas"]
+    database = release / "rucas.db"
+    assert inspected["hash"] == hashlib.sha256(database.read_bytes()).hexdigest()
+    assert inspected["size"] == database.stat().st_size
+    assert {name: table["count"] for name, table in inspected["tables"].items()} == table_counts(database, {})
 
 
 @pytest.mark.slow
@@ -291,6 +324,18 @@ def test_a_build_that_differs_from_its_manifest_is_not_released(minimal_build: P
     (damaged / "parquet" / "events.parquet").write_bytes(b"not parquet")
     with pytest.raises(ReleaseError, match="not a clean build"):
         make_release(damaged, tmp_path / "releases", released=FIRST_DAY)
+
+
+@pytest.mark.slow
+def test_a_build_written_by_other_code_is_not_released(minimal_build: Path, tmp_path: Path):
+    other = tmp_path / "other-code"
+    shutil.copytree(minimal_build.resolve() / ".builds" / "current", other, symlinks=False)
+    manifest = json.loads((other / "manifest.json").read_text(encoding="utf-8"))
+    manifest["writer_sha256"] = "0" * 64
+    (other / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ReleaseError, match=r"written by other code .* Fix: run `rucas build` with this code"):
+        make_release(other, tmp_path / "releases", released=FIRST_DAY)
+    assert not (tmp_path / "releases").exists()
 
 
 @pytest.mark.slow

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rucas.build.publish.settings import DATABASE_NAME
 from rucas.build.write.manifest import file_sha256
+from rucas.build.write.sqlite_db import table_counts
 from rucas.queries import view_files
 
 
@@ -24,18 +25,6 @@ def view_columns(database: Path) -> dict[str, list[str]]:
     try:
         return {view.name: [row[1] for row in con.execute(f'pragma table_info("{view.name}")')]
                 for view in view_files()}
-    finally:
-        con.close()
-
-
-def table_counts(database: Path, known: dict[str, int]) -> dict[str, int]:
-    """The row count of every table of the SQLite file (as Datasette lists them: sqlite_master's tables,
-    full-text and shadow tables included), sorted by name: `known` counts where given, else counted."""
-    con = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-    try:
-        names = sorted(name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
-        return {name: known[name] if name in known else con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-                for name in names}
     finally:
         con.close()
 

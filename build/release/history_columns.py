@@ -2,8 +2,9 @@
 
 The build leaves both columns null; the release fills them from its Ledger (rucas.build.release.history)
 in each copy of the tables: the Parquet files (written as the build writes them, so byte-reproducible),
-rucas.db (UPDATE, then VACUUM: the updated rows leave free pages) and rucas.duckdb. The files that hash them follow:
-manifest.json's entries of the rewritten files and datasette/inspect-data.json's hash and size of rucas.db.
+rucas.db (UPDATE, then VACUUM: the updated rows leave free pages) and rucas.duckdb. The files that describe them
+follow: manifest.json's entries of the rewritten files and of links to them, and datasette/inspect-data.json's hash,
+size and row counts of rucas.db.
 """
 
 from __future__ import annotations
@@ -87,20 +88,27 @@ def _update_duckdb(database: Path, updates: dict[str, list[tuple[str | None, str
 
 
 def _rehash(folder: Path, changed: list[str]) -> None:
-    """Give inspect-data.json's rucas.db, and manifest.json's entries of the `changed` files (inspect-data.json
-    among them), their new bytes."""
+    """Give inspect-data.json rucas.db's new hash, size and row counts (counted again: the release's rucas.db is
+    written anew, and its full-text indexes' shadow tables need not have the build's counts), and manifest.json's
+    entries of the `changed` files, of inspect-data.json and of links to them (datasette/rucas.db) their new
+    bytes."""
+    from rucas.build.write.sqlite_db import table_counts
+
     inspect_path = folder / INSPECT_DATA
     if inspect_path.is_file():
         inspected = json.loads(inspect_path.read_text(encoding="utf-8"))
-        for database in inspected.values():
-            if isinstance(database, dict) and database.get("file") == "rucas.db":
-                database["hash"], database["size"] = file_sha256(folder / "rucas.db"), (folder / "rucas.db").stat().st_size
+        database = folder / "rucas.db"
+        for described in inspected.values():
+            if isinstance(described, dict) and described.get("file") == "rucas.db":
+                described["hash"], described["size"] = file_sha256(database), database.stat().st_size
+                described["tables"] = {name: {"count": count} for name, count in table_counts(database, {}).items()}
         inspect_path.write_text(json.dumps(inspected, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     manifest_path = folder / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    rewritten = {(folder / relative).resolve() for relative in [*changed, INSPECT_DATA]}
     for entry in manifest["outputs"]:
         path = folder / entry["path"]
-        if entry["path"] in [*changed, INSPECT_DATA] and entry.get("sha256") is not None and path.is_file():
+        if entry.get("sha256") is not None and path.is_file() and path.resolve() in rewritten:
             entry["bytes"], entry["sha256"] = path.stat().st_size, file_sha256(path)
     manifest_path.write_text(manifest_text(manifest), encoding="utf-8")
 

@@ -193,3 +193,15 @@ def write_sqlite(tables: Mapping[str, pa.Table], path: Path, views: list[SqlFile
         lap("sqlite")
     finally:
         con.close()
+
+
+def table_counts(database: Path, known: dict[str, int]) -> dict[str, int]:
+    """The row count of every table of the SQLite file (as Datasette lists them: sqlite_master's tables,
+    full-text and shadow tables included), sorted by name: `known` counts where given, else counted."""
+    con = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        names = sorted(name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+        return {name: known[name] if name in known else con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+                for name in names}
+    finally:
+        con.close()
