@@ -327,6 +327,29 @@ def test_a_build_that_differs_from_its_manifest_is_not_released(minimal_build: P
 
 
 @pytest.mark.slow
+def test_a_release_writes_its_databases_from_the_checked_parquet_files_alone(curated_releases: dict[str, Path],
+                                                                            output_dir: Path, tmp_path: Path):
+    """rucas.duckdb has no hash in the manifest, so a change made to it in the build passes verify_build: the
+    release must not take it over, into rucas.duckdb or into rucas.db made from its view tables."""
+    changed = tmp_path / "changed"
+    shutil.copytree(output_dir.resolve() / ".builds" / "current", changed, symlinks=True)  # datasette/rucas.db a link
+    con = duckdb.connect(str(changed / "rucas.duckdb"))
+    try:
+        con.execute("UPDATE assistance_timeline SET initiators = 'a reader''s change'")
+        con.execute("UPDATE events SET summary = 'a reader''s change'")
+    finally:
+        con.close()
+    released = make_release(changed, tmp_path / "releases", released=FIRST_DAY).release.folder
+    assert (released / "SHA256SUMS").read_bytes() == (curated_releases["first"] / "SHA256SUMS").read_bytes()
+    con = duckdb.connect(str(released / "rucas.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM assistance_timeline WHERE initiators = 'a reader''s change'").fetchone() \
+            == con.execute("SELECT count(*) FROM events WHERE summary = 'a reader''s change'").fetchone() == (0,)
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
 def test_a_build_written_by_other_code_is_not_released(minimal_build: Path, tmp_path: Path):
     other = tmp_path / "other-code"
     shutil.copytree(minimal_build.resolve() / ".builds" / "current", other, symlinks=False)

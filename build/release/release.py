@@ -23,11 +23,13 @@ Everything but rucas.duckdb is byte-reproducible: the same build (or two builds 
 input, cold or patched), the same previous release and the same date give the same bytes, archive included.
 A patched build's rucas.db holds the same rows as a cold build's, not the same bytes (its view tables' rowids,
 its full-text indexes' segments, its planner statistics and its free pages follow the edits it was patched
-with), so the release does not copy it: it writes rucas.db anew from the build's Parquet files and rucas.duckdb's
-view tables, as a cold build writes it (write_database). It is released only from a build of this code
-(refuse_other_code), which is what writes it again. DuckDB's file differs between identical builds
+with), so the release copies neither database: it writes rucas.duckdb and then rucas.db anew from the build's
+Parquet files, which verify_build has checked against the manifest, as a cold build writes them
+(write_databases). Nothing of the release's databases comes from the build's database files, which a reader may
+have changed (the manifest gives rucas.duckdb no hash to check). It is released only from a build of this code
+(refuse_other_code), which is what writes them again. DuckDB's file differs between identical builds
 (rucas.build.write.manifest.NOT_REPRODUCIBLE), so it stays outside SHA256SUMS and the archive; its tables equal
-the Parquet files, and `rucas build` recreates it.
+the Parquet files.
 
 The release date is not read from the clock, so that a release can be made again byte for byte: it is
 --date, or else the date of the newest git commit of the curated folder, when the build is of exactly
@@ -58,8 +60,8 @@ from rucas.build.release.version_scheme import is_dataset_version, required_bump
 from rucas.build.write.manifest import NOT_REPRODUCIBLE, ManifestError, file_sha256, read_manifest
 from rucas.build.write.web_annotations import write_all_annotations
 
-BUILD_FILES = ("parquet", "rucas.duckdb", "datapackage.json", "manifest.json", "datasette", "annotations", "records")
-"""What a release copies from the build (rucas.db it writes anew: write_database)."""
+BUILD_FILES = ("parquet", "datapackage.json", "manifest.json", "datasette", "annotations", "records")
+"""What a release copies from the build (the databases it writes anew: write_databases)."""
 
 OUTSIDE_CHECKSUMS = frozenset(NOT_REPRODUCIBLE)
 """Release files neither in SHA256SUMS nor in the archive (their bytes are not reproducible)."""
@@ -120,30 +122,34 @@ def refuse_unadjudicated(build_dir: Path) -> None:
 
 def refuse_other_code(build_dir: Path) -> None:
     """Raise ReleaseError unless the build in `build_dir` was written by this code (its manifest's writer_sha256 is
-    rucas.build.write.incremental.writer_digest()): the release writes rucas.db again with this code's writer and
-    views (write_database), which must be the ones that wrote the build's Parquet files and rucas.duckdb."""
+    rucas.build.write.incremental.writer_digest()): the release writes the databases again with this code's writers
+    and views (write_databases), which must be the ones that wrote the build."""
     from rucas.build.write.incremental import writer_digest
 
     written_by = read_manifest(build_dir / "manifest.json").get("writer_sha256")
     if written_by != writer_digest():
         raise ReleaseError(f"{build_dir}: this build was written by other code than this rucas's (writer digest "
-                           f"{str(written_by)[:12]}, this code's {writer_digest()[:12]}), and a release writes rucas.db "
-                           "again with this code. Fix: run `rucas build` with this code, then release")
+                           f"{str(written_by)[:12]}, this code's {writer_digest()[:12]}), and a release writes the "
+                           "databases again with this code. Fix: run `rucas build` with this code, then release")
 
 
-def write_database(folder: Path) -> None:
-    """Write `folder`/rucas.db (which must not exist) from `folder`'s Parquet files and the view tables of its
-    rucas.duckdb, with the writer of a cold build (rucas.build.write.sqlite_db.write_sqlite): the same bytes as
-    the rucas.db of a cold build of the same input, whether the build released was cold or patched."""
+def write_databases(folder: Path, version: str) -> None:
+    """Write `folder`/rucas.duckdb (rucas_version() answering `version`) and then `folder`/rucas.db, neither of
+    which may exist, from `folder`'s Parquet files alone, with the writers of a cold build
+    (rucas.build.write.duckdb_db.write_duckdb, rucas.build.write.sqlite_db.write_sqlite): rucas.db gets the bytes
+    of a cold build's of the same input, whether the build released was cold or patched."""
     import pyarrow.parquet as pq
 
+    from rucas.build.write.duckdb_db import write_duckdb
     from rucas.build.write.sqlite_db import write_sqlite
     from rucas.queries import view_files
     from rucas.schema import table_specs
 
     tables = {spec.name: pq.read_table(folder / "parquet" / f"{spec.name}.parquet", memory_map=True)
               for spec in table_specs()}
-    write_sqlite(tables, folder / "rucas.db", view_files(), folder / "rucas.duckdb")
+    views = view_files()
+    write_duckdb(tables, folder / "rucas.duckdb", views, version)
+    write_sqlite(tables, folder / "rucas.db", views, folder / "rucas.duckdb")
 
 
 def release_date_from_git(curated_dir: Path, build_dir: Path) -> datetime.date:
@@ -200,9 +206,10 @@ def _readme(version: str, date: str, previous: str | None) -> str:
         "annotations/      the evidence of every statement, event, condition and claim as W3C Web Annotations\n"
         "                  (JSON-LD): all.jsonld, and articles/<source_id>.jsonld per article\n"
         "manifest.json     the build this release was made from: inputs, row counts, and the size and hash\n"
-        "                  of every output as it is in this folder (rucas.db is written anew by the release,\n"
-        "                  and with the Parquet files gets the row history), but for datasette/metadata.json\n"
-        "                  and datasette/templates/: the release adds its version and changes to the site\n"
+        "                  of every output as it is in this folder (the release writes rucas.db and\n"
+        "                  rucas.duckdb anew from the Parquet files, and adds the row history to all three),\n"
+        "                  but for datasette/metadata.json and datasette/templates/: the release adds its\n"
+        "                  version and changes to the site\n"
         "datasette/        Datasette configuration directory: `datasette datasette/` serves this release\n"
         f"CHANGES           what changed against {against} (text); changes.json the same as JSON\n"
         "CITATION.cff      how to cite this release\n"
@@ -254,7 +261,7 @@ def make_release(output_dir: Path, releases_dir: Path, *, released: datetime.dat
     remove_stale_staging(releases_dir)
     with release_staging(releases_dir) as staging:
         _copy_build(build_dir, staging)
-        write_database(staging)
+        write_databases(staging, version)
         write_all_annotations(staging / "annotations")  # the whole corpus's evidence in one file: a release's
         add_release(ledger, version, staging)
         write_history(staging, ledger)
