@@ -140,13 +140,14 @@ def write_databases(folder: Path, version: str) -> None:
     of a cold build's of the same input, whether the build released was cold or patched."""
     import pyarrow.parquet as pq
 
+    from rucas.build.table_files import ComputedTables
     from rucas.build.write.duckdb_db import write_duckdb
     from rucas.build.write.sqlite_db import write_sqlite
     from rucas.queries import view_files
     from rucas.schema import table_specs
 
-    tables = {spec.name: pq.read_table(folder / "parquet" / f"{spec.name}.parquet", memory_map=True)
-              for spec in table_specs()}
+    tables = ComputedTables([spec.name for spec in table_specs()],  # each writer reads one table at a time
+                            lambda name: pq.read_table(folder / "parquet" / f"{name}.parquet", memory_map=True))
     views = view_files()
     write_duckdb(tables, folder / "rucas.duckdb", views, version)
     write_sqlite(tables, folder / "rucas.db", views, folder / "rucas.duckdb")
