@@ -126,10 +126,10 @@ def refuse_other_code(build_dir: Path) -> None:
     and views (write_databases), which must be the ones that wrote the build."""
     from rucas.build.write.incremental import writer_digest
 
-    written_by = read_manifest(build_dir / "manifest.json").get("writer_sha256")
-    if written_by != writer_digest():
+    written_by, ours = read_manifest(build_dir / "manifest.json").get("writer_sha256"), writer_digest()
+    if written_by != ours:
         raise ReleaseError(f"{build_dir}: this build was written by other code than this rucas's (writer digest "
-                           f"{str(written_by)[:12]}, this code's {writer_digest()[:12]}), and a release writes the "
+                           f"{str(written_by)[:12]}, this code's {ours[:12]}), and a release writes the "
                            "databases again with this code. Fix: run `rucas build` with this code, then release")
 
 
