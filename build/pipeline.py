@@ -174,7 +174,7 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
     from rucas.build.write.incremental import (WRITER_RECORD, previous_build, start_early_copy, write_patched,
                                                writer_digest)
     from rucas.build.read.file_list import OUTPUT_FIELDS, FileList
-    from rucas.build.write.manifest import MANIFEST_COLUMNS, content_digest, file_sha256_later, write_manifest
+    from rucas.build.write.manifest import MANIFEST_COLUMNS, content_digest, write_manifest
     from rucas.build.write.parquet import write_parquet
     from rucas.build.write.sqlite_db import full_text_counts
     from rucas.build.write.sqlite_writer import SqliteWriter
@@ -219,15 +219,10 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
         known_outputs = FileList.empty(OUTPUT_FIELDS)  # files not hashed again: taken over, or hashed when written
         views_patched: dict[str, str] = {}
         known_counts: dict[str, int] = {}  # rows of rucas.db's tables beside the schema's the build knows
-        hashing: list[Callable[[], str]] = []  # rucas.db's SHA-256 for the manifest, computed beside the next stages
-
-        def hash_database() -> None:
-            hashing.append(file_sha256_later(staging / "rucas.db"))
-
         if previous is not None:
             progress("  patching the previous build")
             patched = write_patched(previous, tables, staging, views, version, inputs, lap=timer.lap,
-                                    databases_written=hash_database, early=early)
+                                    early=early)
             known_outputs, views_patched, known_counts = patched.outputs, patched.views, patched.counts_kept
             progress(f"  databases {patched.databases}; views patched: "
                      + (", ".join(f"{name} {how}" for name, how in views_patched.items()) or "none changed")
@@ -275,8 +270,6 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
             progress("  " + ", ".join(f"{stage}: {seconds:.2f} s" for stage, seconds in written_beside.items())
                      + " (the SQLite writer, beside the stages above)")
             timer.lap("sqlite wait")
-            hash_database()
-        database_sha256 = hashing[0]
         write_review_records(curated_dir, inputs, staging / "records")  # the codings and logs behind review_status
         counts = row_counts(tables)
         del tables, validated
@@ -287,12 +280,9 @@ def _build(curated_dir: Path, output_dir: Path, progress: Progress, *, cache: bo
                      writer), known_counts=known_counts | counts | full_text_counts(counts))
         write_datapackage(staging / "datapackage.json", version)
         timer.lap("datasette_config")
-        flush_staging(staging, flushed)  # while rucas.db's hash is computed: publish then flushes manifest.json alone
-        database = (staging / "rucas.db").stat().st_size, database_sha256
+        flush_staging(staging, flushed)  # publish then flushes manifest.json alone
         write_manifest(staging / "manifest.json", version=version, inputs=inputs, build_dir=staging,
-                       row_counts=counts, writer_sha256=writer, known_outputs=known_outputs,
-                       pending={"rucas.db": database, "datasette/rucas.db": database},  # the configuration's link
-                       kept=kept_manifests)
+                       row_counts=counts, writer_sha256=writer, known_outputs=known_outputs, kept=kept_manifests)
         timer.lap("manifest")
         final = publish(output_dir, staging, version.replace("+", "-"), written_after_flush=["manifest.json"])
         timer.lap("publish")

@@ -132,6 +132,8 @@ def assert_whole_build(output: Path) -> dict:
         assert path.exists(), f"{entry['path']} is listed in the manifest but missing"
         if entry["sha256"]:
             assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"], entry["path"]
+        if entry["bytes"] is not None:  # rucas.db too, which the manifest gives no hash
+            assert path.stat().st_size == entry["bytes"], entry["path"]
     lite = sqlite3.connect(f"file:{output / 'rucas.db'}?mode=ro", uri=True)
     try:
         assert lite.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -105,6 +105,9 @@ def test_manifest_gives_the_size_and_hash_of_every_output_file(output_dir: Path)
         if name == "rucas.duckdb":  # not byte-reproducible: listed without a hash
             assert entry["sha256"] is None
             continue
+        if name in ("rucas.db", "datasette/rucas.db"):  # patched in place by rebuilds: its size, no hash
+            assert (entry["bytes"], entry["sha256"]) == ((build_dir / name).stat().st_size, None), name
+            continue
         data = (build_dir / name).read_bytes()
         assert (entry["bytes"], entry["sha256"]) == (len(data), hashlib.sha256(data).hexdigest()), name
 

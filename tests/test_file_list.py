@@ -12,7 +12,7 @@ import pytest
 from rucas.build.read.corpus import FINGERPRINT_COLUMNS, read_corpus
 from rucas.build.read.file_list import INPUT_FIELDS, OUTPUT_FIELDS, FileList
 from rucas.build.validate import cache
-from rucas.build.write.manifest import file_sha256, file_sha256_later, manifest_text, mapped_sha256, write_manifest
+from rucas.build.write.manifest import manifest_text, write_manifest
 
 INPUTS = [{"path": "annotations/a.yaml", "sha256": "1" * 64, "bytes": 10},
           {"path": "articles/a.txt", "sha256": "2" * 64, "bytes": 2_000},
@@ -78,31 +78,32 @@ def test_write_manifest_takes_known_outputs_over_and_hashes_the_rest(tmp_path: P
     assert manifest["inputs"] == INPUTS
 
 
-def test_write_manifest_puts_in_the_hash_of_a_pending_output_once_it_is_computed(tmp_path: Path):
-    """rucas.db's hash is computed in a thread while the build goes on: the manifest waits for it last."""
+def test_write_manifest_gives_the_size_but_no_hash_of_rucas_db_and_of_the_link_to_it(tmp_path: Path):
+    """A rebuild patches rucas.db in place, so its bytes follow the edits as well as the input: the manifest gives
+    its size, not a hash (PATCHED_IN_PLACE); a release hashes the rucas.db it writes anew."""
     (tmp_path / "rucas.db").write_bytes(b"database")
+    (tmp_path / "rucas.duckdb").write_bytes(b"not reproducible")
     (tmp_path / "datasette").mkdir()
     (tmp_path / "datasette" / "rucas.db").symlink_to("../rucas.db")
     (tmp_path / "z.txt").write_text("zed", encoding="utf-8")
-    asked: list[str] = []
-
-    def wait() -> str:
-        asked.append("hash")
-        return hashlib.sha256(b"database").hexdigest()
-
-    pending = {"rucas.db": (8, wait), "datasette/rucas.db": (8, wait)}
     write_manifest(tmp_path / "manifest.json", version="v", inputs=FileList.from_entries(INPUTS), build_dir=tmp_path,
-                   row_counts={}, pending=pending)
+                   row_counts={})
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
-    database = hashlib.sha256(b"database").hexdigest()
-    assert manifest["outputs"] == [{"path": "datasette/rucas.db", "bytes": 8, "sha256": database},
-                                   {"path": "rucas.db", "bytes": 8, "sha256": database},
+    assert manifest["outputs"] == [{"path": "datasette/rucas.db", "bytes": 8, "sha256": None},
+                                   {"path": "rucas.db", "bytes": 8, "sha256": None},
+                                   {"path": "rucas.duckdb", "bytes": None, "sha256": None},
                                    {"path": "z.txt", "bytes": 3, "sha256": hashlib.sha256(b"zed").hexdigest()}]
-    assert asked == ["hash", "hash"]
-    known = FileList.from_entries([{"path": "rucas.db", "bytes": 8, "sha256": database}], OUTPUT_FIELDS)
-    with pytest.raises(ValueError, match="twice"):
-        write_manifest(tmp_path / "manifest.json", version="v", inputs=FileList.empty(), build_dir=tmp_path,
-                       row_counts={}, known_outputs=known, pending=pending)
+
+
+def test_write_manifest_hashes_a_file_named_like_rucas_db_elsewhere_in_the_build(tmp_path: Path):
+    """Only the build's own rucas.db (and links to it) goes unhashed, not any file of that name."""
+    (tmp_path / "rucas.db").write_bytes(b"database")
+    (tmp_path / "records").mkdir()
+    (tmp_path / "records" / "rucas.db").write_bytes(b"another file")
+    write_manifest(tmp_path / "manifest.json", version="v", inputs=FileList.empty(), build_dir=tmp_path, row_counts={})
+    outputs = {entry["path"]: entry for entry in json.loads((tmp_path / "manifest.json").read_text())["outputs"]}
+    assert outputs["records/rucas.db"]["sha256"] == hashlib.sha256(b"another file").hexdigest()
+    assert outputs["rucas.db"]["sha256"] is None
 
 
 def test_the_inputs_digest_is_computed_once_and_is_that_of_the_paths_and_hashes():
@@ -135,11 +136,3 @@ def test_each_entry_is_written_as_json_dumps_writes_it_whatever_its_path_holds()
     for fields in (INPUT_FIELDS, OUTPUT_FIELDS):
         entries = [{name: entry[name] for name in fields} for entry in odd]
         assert FileList.from_entries(entries, fields).json_lines() == [json.dumps(entry) for entry in entries]
-
-
-@pytest.mark.parametrize("size", [0, 1, (64 << 20) + 3], ids=["empty", "one byte", "past the first 64 MiB"])
-def test_a_files_mapped_hash_is_its_read_hash(tmp_path: Path, size: int):
-    path = tmp_path / "rucas.db"
-    path.write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
-    assert mapped_sha256(path) == file_sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert file_sha256_later(path)() == file_sha256(path)

@@ -144,7 +144,7 @@ def test_the_next_rebuild_brings_the_superseded_build_forward_and_equals_a_cold_
     assert web_annotation_files(patched.build_dir) == superseded, \
         "the spare's Web Annotations are taken over, and the files it shares with the build it supersedes are kept"
     assert not cold.build_dir.exists(), "the spare's folder is used up"
-    assert not list(cold.build_dir.parent.glob("staging-*")), "and removed once rucas.db's hash was started"
+    assert not list(cold.build_dir.parent.glob("staging-*")), "and removed once its Web Annotations were taken"
     assert patched.build_dir.exists(), "the build it supersedes is kept as the next spare"
     assert_same_content(again.output_dir, build(curated, tmp_path / "cold", cache=False).output_dir)
 

@@ -240,6 +240,8 @@ def test_a_releases_manifest_and_inspect_data_describe_its_own_rucas_db(curated_
              and ((release / entry["path"]).stat().st_size, hashlib.sha256((release / entry["path"]).read_bytes())
                   .hexdigest()) != (entry["bytes"], entry["sha256"])]
     assert stale == []  # datasette/rucas.db, a link to ../rucas.db, included
+    assert [entry["path"] for entry in manifest["outputs"] if entry["sha256"] is None] == ["rucas.duckdb"], \
+        "the build's manifest gave rucas.db no hash; the release's, written anew, has one"
     inspected = json.loads((release / "datasette" / "inspect-data.json").read_text(encoding="utf-8"))["rucas"]
     database = release / "rucas.db"
     assert inspected["hash"] == hashlib.sha256(database.read_bytes()).hexdigest()

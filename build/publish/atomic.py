@@ -229,9 +229,8 @@ def flush_finished(staging: Path, names: Sequence[str]) -> tuple[str, ...]:
 def flush_staging(staging: Path, flushed: Collection[str] = ()) -> None:
     """Flush what a build has written into `staging` so far to the disk (its files and every folder's entries, as
     publish would), so that publish flushes only the files written after (its `written_after_flush`); the outputs
-    `flushed` (flushed before by flush_finished, and not written since) are left out. A build calls it while
-    rucas.db's SHA-256 is computed, before it writes manifest.json: at 100,000 articles the walk over 100,000
-    annotation files takes about 0.25 s, which is then off the build's critical path."""
+    `flushed` (flushed before by flush_finished, and not written since) are left out. A build calls it just
+    before it writes manifest.json, which is then the one file publish flushes."""
     _fsync_tree(staging, flushed)
 
 

@@ -106,13 +106,6 @@ class FileList:
         wanted = pa.array(sorted(set(paths)), pa.string())
         return FileList(self.table.filter(pc.is_in(self.table.column("path"), value_set=wanted)))
 
-    def with_hashes(self, hashes: Mapping[str, str]) -> FileList:
-        """These files, each whose path `hashes` names given that SHA-256 (the others as they are)."""
-        found = pc.index_in(self.table.column("path"), value_set=pa.array(list(hashes), pa.string()))
-        given = pc.take(pa.array(list(hashes.values()), pa.string()), found)
-        column = pc.if_else(pc.is_valid(found), given, self.table.column("sha256"))
-        return FileList(self.table.set_column(self.table.column_names.index("sha256"), "sha256", column))
-
     def sorted(self) -> FileList:
         """The files ordered by path."""
         return FileList(self.table.sort_by("path"))

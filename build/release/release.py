@@ -26,8 +26,9 @@ its full-text indexes' segments, its planner statistics and its free pages follo
 with), so the release copies neither database: it writes rucas.duckdb and then rucas.db anew from the build's
 Parquet files, which verify_build has checked against the manifest, as a cold build writes them
 (write_databases). Nothing of the release's databases comes from the build's database files, which a reader may
-have changed (the manifest gives rucas.duckdb no hash to check). It is released only from a build of this code
-(refuse_other_code), which is what writes them again. DuckDB's file differs between identical builds
+have changed (a build's manifest gives neither database a hash to check: rucas.duckdb's bytes differ between
+identical builds, and rucas.db's follow the edits a build was patched with, PATCHED_IN_PLACE). It is released
+only from a build of this code (refuse_other_code), which is what writes them again. DuckDB's file differs between identical builds
 (rucas.build.write.manifest.NOT_REPRODUCIBLE), so it stays outside SHA256SUMS and the archive; its tables equal
 the Parquet files.
 

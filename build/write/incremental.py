@@ -39,7 +39,8 @@ databases of an earlier build instead of being rewritten:
 Anything else (a reference file changed, other code, no previous build) is a cold build. The result is
 the same content as a cold build of the same input (tests/test_incremental.py proves it): the same rows in the
 same order in every table and view; only the rowids of rucas.db's view tables, which are places with room
-between them and never shown, may differ from a cold build's.
+between them and never shown, may differ from a cold build's (and so may the file's bytes: its manifest gives
+rucas.db's size, not its hash, rucas.build.write.manifest.PATCHED_IN_PLACE).
 """
 
 from __future__ import annotations
@@ -682,7 +683,7 @@ class Patched:
     spare: Previous | None = None
     """The superseded build whose database files were patched (claim_spare), its folder renamed to a staging
     folder: the caller takes its Web Annotations over (they are the spare's build's, and `changed_source_ids`
-    says which articles changed since) and removes the rest once it has started hashing rucas.db. A build that
+    says which articles changed since) and removes the rest. A build that
     stops before leaves it to the next, which removes every staging folder it finds."""
 
 
@@ -719,15 +720,13 @@ def whole_view_reads(database: Path, views: list[SqlFile]) -> dict[str, Reads]:
 
 def write_patched(previous: Previous, tables: Mapping[str, pa.Table], staging: Path, views: list[SqlFile],
                   version: str, inputs: FileList, lap: Callable[[str], None] = lambda stage: None,
-                  databases_written: Callable[[], None] = lambda: None, early: EarlyCopy | None = None) -> Patched:
+                  early: EarlyCopy | None = None) -> Patched:
     """Write Parquet, rucas.duckdb and rucas.db into `staging` by patching the databases bring_databases
     puts there (`previous`'s, or the spare's, or the copies `early` made); rucas.duckdb then answers
     `rucas_version()` with `version`.
     Say what was taken over and how the views changed. `lap` is told when each step is done: "copy" (the
     databases brought; the unchanged Parquet files linked, the changed written), "diff" (finding the changed
-    rows), "patch" (the tables) and "patch views" (the materialised views). `databases_written` is called once
-    both databases are final, before the Parquet files are written: the build starts hashing rucas.db then
-    (2.5-3 s at 100,000 articles, which the Parquet files' 0.7-0.9 s now overlap)."""
+    rows), "patch" (the tables) and "patch views" (the materialised views)."""
     base, how = bring_databases(previous, inputs, staging, early)
     lap("copy")
     spare = base if base is not previous else None  # renamed to a staging folder by claim_spare
@@ -749,7 +748,6 @@ def write_patched(previous: Previous, tables: Mapping[str, pa.Table], staging: P
                     con.close()
         finally:
             shutil.rmtree(spill_directory(staging / "rucas.duckdb"), ignore_errors=True)  # made by connect
-        databases_written()
         kept = link_or_write_parquet(parquet, tables, changes, staging / "parquet")
         lap("copy")
         patches = done.patches

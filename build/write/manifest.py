@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import mmap
 import os
 import re
-import threading
 import uuid
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +17,16 @@ from rucas.build.read.file_list import INPUT_FIELDS, OUTPUT_FIELDS, FileList
 
 NOT_REPRODUCIBLE = {"rucas.duckdb"}
 """Outputs whose bytes differ between identical builds (DuckDB's file format); the manifest lists them
-without a hash. Their contents equal the Parquet files, which are byte-reproducible."""
+without a hash or size. Their contents equal the Parquet files, which are byte-reproducible."""
+
+PATCHED_IN_PLACE = {"rucas.db"}
+"""Outputs a rebuild patches in place (rucas.build.write.incremental), so that their bytes follow the edits the
+build was patched with, not only its input: a cold and a patched build of the same input hold the same rows in
+other bytes. A build's manifest gives their size (and that of each link to them) but no hash; Datasette's
+inspect data identifies rucas.db by the build's content_digest instead. A release writes them anew from its
+checked Parquet files, byte-reproducibly, and its manifest and SHA256SUMS hash them
+(rucas.build.release.release.write_databases). Hashing rucas.db for a build's manifest took 4 s of CPU
+at 100,000 articles (3.9 GB), in every rebuild, for a hash that nothing checked."""
 
 
 class ManifestError(ValueError):
@@ -139,51 +145,6 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-HASH_WINDOW = 64 << 20
-"""How much of a file mapped_sha256 maps at once (a multiple of every system's mapping granularity)."""
-
-
-def mapped_sha256(path: Path) -> str:
-    """file_sha256 of a file that nothing else writes while it is hashed (a build's own file in its staging
-    folder: another process truncating a mapped file would kill this one), hashed where its pages lie in memory
-    instead of read into a buffer: rucas.db at 100,000 articles in 2.45 s instead of 2.7 s. It is mapped
-    HASH_WINDOW at a time, so that the build's resident memory holds one window of it, not the whole file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        for offset in range(0, size, HASH_WINDOW):
-            with mmap.mmap(handle.fileno(), min(HASH_WINDOW, size - offset), offset=offset,
-                           access=mmap.ACCESS_READ) as window:
-                if hasattr(mmap, "MADV_SEQUENTIAL"):  # read ahead: the pages are wanted in order
-                    window.madvise(mmap.MADV_SEQUENTIAL)
-                digest.update(window)
-    return digest.hexdigest()
-
-
-def file_sha256_later(path: Path) -> Callable[[], str]:
-    """Start computing the SHA-256 of the build's own file `path` (mapped_sha256) in a thread (hashing lets other
-    threads run), so that it overlaps the build's next stages; return the call that waits for it and gives it (or
-    raises its error)."""
-    result: dict[str, object] = {}
-
-    def run() -> None:
-        try:
-            result["sha256"] = mapped_sha256(path)
-        except BaseException as problem:  # handed to the caller that waits
-            result["error"] = problem
-
-    thread = threading.Thread(target=run, name=f"sha256 of {path.name}", daemon=True)
-    thread.start()
-
-    def wait() -> str:
-        thread.join()
-        if "error" in result:
-            raise result["error"]  # type: ignore[misc]
-        return result["sha256"]  # type: ignore[return-value]
-
-    return wait
-
-
 def _files(build_dir: Path) -> list[str]:
     """Every file under `build_dir` but manifest.json (following links to files, as the published folder is read;
     not descending into links to folders), as sorted paths relative to it. A directory entry says whether it is a
@@ -208,40 +169,30 @@ def content_digest(inputs_sha256: str, writer_sha256: str) -> str:
     return hashlib.sha256(f"{inputs_sha256}\0{writer_sha256}\n".encode()).hexdigest()
 
 
-Pending = tuple[int, Callable[[], str]]
-"""An output whose hash is still being computed: its size, and the call that waits for its SHA-256
-(file_sha256_later)."""
-
-
 def write_manifest(path: Path, *, version: str, inputs: FileList, build_dir: Path, row_counts: dict[str, int],
                    writer_sha256: str | None = None, known_outputs: FileList | None = None,
-                   pending: Mapping[str, Pending] | None = None, kept: Path | None = None) -> None:
+                   kept: Path | None = None) -> None:
     """Write manifest.json describing the build in `build_dir`.
 
     `writer_sha256` identifies the code that wrote the outputs (see rucas.build.write.incremental);
     `known_outputs` are entries of files taken over unchanged from the previous build, or hashed as they were
-    written, not hashed again; `pending` gives, by path, outputs whose hash a thread is computing: every other
-    line of the manifest is made before it is waited for (at 100,000 articles the text of 300,000 entries takes
-    about 0.9 s, and rucas.db's hash 2.5-3 s from when it is written); with `kept` (a MANIFEST_COLUMNS folder),
-    its inputs and outputs are kept there as columns for the next build (keep_manifest_files). Raises ValueError
-    if it lists a file twice."""
-    pending = dict(pending or {})
+    written, not hashed again. Every other file is hashed here, but those NOT_REPRODUCIBLE (listed without hash
+    or size) and those PATCHED_IN_PLACE and the links to them (listed with their size alone). With `kept` (a
+    MANIFEST_COLUMNS folder), its inputs and outputs are kept there as columns for the next build
+    (keep_manifest_files). Raises ValueError if it lists a file twice."""
     listed = _files(build_dir)
     known = known_outputs.only(listed) if known_outputs is not None else FileList.empty(OUTPUT_FIELDS)
     known_paths = set(known.paths)
-    if len(known_paths) != len(known) or known_paths & pending.keys():
-        raise ValueError("the known and pending outputs list a file twice")
-    waiting = sorted(relative for relative in listed if relative in pending)
-    sizes = [pending[relative][0] for relative in waiting]
-    placeholders = FileList.from_columns(waiting, [None] * len(waiting), sizes, OUTPUT_FIELDS)  # hashes put in last
-    known += placeholders
-    known_paths.update(waiting)
+    if len(known_paths) != len(known):
+        raise ValueError("the known outputs list a file twice")
     fresh = [relative for relative in listed if relative not in known_paths]
-    reproducible = [relative not in NOT_REPRODUCIBLE for relative in fresh]
-    hashed = FileList.from_columns(
-        fresh, [file_sha256(build_dir / relative) if keep else None for relative, keep in zip(fresh, reproducible)],
-        [(build_dir / relative).stat().st_size if keep else None for relative, keep in zip(fresh, reproducible)],
-        OUTPUT_FIELDS)
+    patched = {os.path.realpath(build_dir / name) for name in PATCHED_IN_PLACE}
+    sized = [relative not in NOT_REPRODUCIBLE for relative in fresh]
+    hashed = [keep and os.path.realpath(build_dir / relative) not in patched for relative, keep in zip(fresh, sized)]
+    outputs = (known + FileList.from_columns(
+        fresh, [file_sha256(build_dir / relative) if hash_it else None for relative, hash_it in zip(fresh, hashed)],
+        [(build_dir / relative).stat().st_size if keep else None for relative, keep in zip(fresh, sized)],
+        OUTPUT_FIELDS)).sorted()
     manifest = {
         "dataset": "rucas",
         "version": version,
@@ -249,21 +200,13 @@ def write_manifest(path: Path, *, version: str, inputs: FileList, build_dir: Pat
         "writer_sha256": writer_sha256,
         "row_counts": row_counts,
         "inputs": inputs,
-        "outputs": (outputs := (known + hashed).sorted()),
+        "outputs": outputs,
     }
-    text = manifest_text(manifest)
-    hashes = [pending[relative][1]() for relative in waiting]  # waits for the threads computing them
-    for entry, hashed_entry in zip(placeholders.json_lines(),
-                                   FileList.from_columns(waiting, hashes, sizes, OUTPUT_FIELDS).json_lines()):
-        if text.count(entry) != 1:  # each path is listed once, and no other entry's line holds this one's text
-            raise ValueError(f"the manifest's entry {entry} is not found once")
-        text = text.replace(entry, hashed_entry)
-    data = text.encode("utf-8")
+    data = manifest_text(manifest).encode("utf-8")
     path.write_bytes(data)
     if kept is not None:
         keep_manifest_files(kept, data, ManifestFiles(
-            {key: value for key, value in manifest.items() if key not in FILE_LISTS}, inputs,
-            outputs.with_hashes(dict(zip(waiting, hashes)))))
+            {key: value for key, value in manifest.items() if key not in FILE_LISTS}, inputs, outputs))
 
 
 def manifest_text(manifest: dict[str, object]) -> str:
