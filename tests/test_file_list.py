@@ -130,9 +130,14 @@ def test_the_cache_keeps_each_files_fingerprint_and_hash_as_the_listing_gave_the
 
 
 def test_each_entry_is_written_as_json_dumps_writes_it_whatever_its_path_holds():
-    odd = [{"path": name, "sha256": sha, "bytes": size}
-           for name, sha, size in [('a"quoted\\back\tslash', "1" * 64, 0), ("é/ü/日本.txt", None, None),
-                                   ("\x7f\x00control", "2" * 64, 2**40)]]
+    """Arrow quotes plain paths itself and hands the others to json's encoder: every ASCII character (each alone
+    and among plain ones), letters of other scripts, one outside the Basic Multilingual Plane, null sizes and
+    hashes, and the extremes of a size."""
+    names = [chr(code) for code in range(128)] + [f"articles/a{chr(code)}b.txt" for code in range(128)]
+    names += ['a"quoted\\back\tslash', "é/ü/日本.txt", "\x7f\x00control", "emoji-\U0001f600.txt", "", "~ !#[]"]
+    sizes = [0, 1, None, 2**40, 2**63 - 1, -1]
+    hashes = ["1" * 64, None, "2" * 64]
+    odd = [{"path": name, "sha256": hashes[index % 3], "bytes": sizes[index % 6]} for index, name in enumerate(names)]
     for fields in (INPUT_FIELDS, OUTPUT_FIELDS):
         entries = [{name: entry[name] for name in fields} for entry in odd]
         assert FileList.from_entries(entries, fields).json_lines() == [json.dumps(entry) for entry in entries]

@@ -26,11 +26,23 @@ OUTPUT_FIELDS = ("path", "bytes", "sha256")
 _TYPES = {"path": pa.string(), "sha256": pa.string(), "bytes": pa.int64()}
 
 
-def _json_text(value: str | int | None) -> str:
-    """A path, hash or size as JSON (as json.dumps writes it, ASCII only)."""
-    if value is None:
-        return "null"
-    return encode_basestring_ascii(value) if isinstance(value, str) else str(value)
+PLAIN_JSON_TEXT = r"^[ !#-\[\]-~]*$"
+"""Text that JSON writes as it is, between quotes: printable ASCII but the quote and the backslash (json.dumps
+escapes every other character, with ensure_ascii)."""
+
+
+def _json_texts(column: pa.Array) -> pa.Array:
+    """Each path, hash or size of `column` as JSON, as json.dumps writes it (ASCII only; null as null). Text of
+    PLAIN_JSON_TEXT is quoted as it is, by Arrow; any other is encoded by json's own encoder, one value at a time
+    (a file name with an accent, a quote or a control character), so both give json.dumps's text."""
+    if pa.types.is_integer(column.type) or pa.types.is_null(column.type):
+        return pc.fill_null(pc.cast(column, pa.string()), "null")
+    text = pc.binary_join_element_wise('"', column, '"', "")
+    escaped = pc.invert(pc.fill_null(pc.match_substring_regex(column, PLAIN_JSON_TEXT), True))
+    if pc.any(escaped).as_py():
+        encoded = [encode_basestring_ascii(value) for value in column.filter(escaped).to_pylist()]
+        text = pc.replace_with_mask(text, escaped, pa.array(encoded, pa.string()))
+    return pc.fill_null(text, "null")
 
 
 @dataclass(frozen=True)
@@ -84,12 +96,13 @@ class FileList:
 
     def json_lines(self) -> list[str]:
         """Each file's manifest entry as JSON text, keys in this list's order: what `json.dumps` of the entry gives
-        (tests/test_file_list.py), made from each value's own encoding instead of a dict per file (300,000 entries
-        at 100k articles: 1.07 s through json.dumps)."""
-        names = self.table.column_names
-        columns = [[_json_text(value) for value in self.table.column(name).to_pylist()] for name in names]
-        keys = [f"{json.dumps(name)}: " for name in names]
-        return ["{" + ", ".join(key + value for key, value in zip(keys, values)) + "}" for values in zip(*columns)]
+        (tests/test_file_list.py), joined by Arrow from each column's JSON (_json_texts) instead of a dict per file
+        (300,000 entries at 100k articles: 1.07 s through json.dumps, 0.57 s value by value in Python)."""
+        parts: list[pa.Array | str] = []
+        for index, name in enumerate(self.table.column_names):
+            parts += [("{" if index == 0 else ", ") + f"{json.dumps(name)}: ",
+                      _json_texts(self.table.column(name).combine_chunks())]
+        return pc.binary_join_element_wise(*parts, "}", "").to_pylist()
 
     def digest(self) -> str:
         """One hash over every file's path and hash, in order: for the inputs, the identity of the curated corpus.
@@ -103,7 +116,7 @@ class FileList:
 
     def only(self, paths: Iterable[str]) -> FileList:
         """The files whose path is one of `paths`, in this list's order."""
-        wanted = pa.array(sorted(set(paths)), pa.string())
+        wanted = pa.array(paths if isinstance(paths, list) else list(paths), pa.string())  # duplicates do no harm
         return FileList(self.table.filter(pc.is_in(self.table.column("path"), value_set=wanted)))
 
     def sorted(self) -> FileList:

@@ -224,8 +224,7 @@ def manifest_text(manifest: dict[str, object]) -> str:
             lines.append(f"  {json.dumps(key)}: {json.dumps(value)}")
             continue
         if value:
-            items = ",\n".join(f"    {item}" for item in value)
-            lines.append(f"  {json.dumps(key)}: [\n{items}\n  ]")
+            lines.append(f"  {json.dumps(key)}: [\n    " + ",\n    ".join(value) + "\n  ]")
         else:
             lines.append(f"  {json.dumps(key)}: {json.dumps(value)}")
     return "{\n" + ",\n".join(lines) + "\n}\n"
