@@ -35,7 +35,7 @@ def _json_texts(column: pa.Array) -> pa.Array:
     """Each path, hash or size of `column` as JSON, as json.dumps writes it (ASCII only; null as null). Text of
     PLAIN_JSON_TEXT is quoted as it is, by Arrow; any other is encoded by json's own encoder, one value at a time
     (a file name with an accent, a quote or a control character), so both give json.dumps's text."""
-    if pa.types.is_integer(column.type) or pa.types.is_null(column.type):
+    if pa.types.is_integer(column.type):  # sizes (_TYPES)
         return pc.fill_null(pc.cast(column, pa.string()), "null")
     text = pc.binary_join_element_wise('"', column, '"', "")
     escaped = pc.invert(pc.fill_null(pc.match_substring_regex(column, PLAIN_JSON_TEXT), True))

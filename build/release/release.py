@@ -28,9 +28,9 @@ Parquet files, which verify_build has checked against the manifest, as a cold bu
 (write_databases). Nothing of the release's databases comes from the build's database files, which a reader may
 have changed (a build's manifest gives neither database a hash to check: rucas.duckdb's bytes differ between
 identical builds, and rucas.db's follow the edits a build was patched with, PATCHED_IN_PLACE). It is released
-only from a build of this code (refuse_other_code), which is what writes them again. DuckDB's file differs between identical builds
-(rucas.build.write.manifest.NOT_REPRODUCIBLE), so it stays outside SHA256SUMS and the archive; its tables equal
-the Parquet files.
+only from a build of this code (refuse_other_code), which is what writes them again. DuckDB's file differs
+between identical builds (rucas.build.write.manifest.NOT_REPRODUCIBLE), so it stays outside SHA256SUMS and the
+archive; its tables equal the Parquet files.
 
 The release date is not read from the clock, so that a release can be made again byte for byte: it is
 --date, or else the date of the newest git commit of the curated folder, when the build is of exactly

@@ -683,8 +683,8 @@ class Patched:
     spare: Previous | None = None
     """The superseded build whose database files were patched (claim_spare), its folder renamed to a staging
     folder: the caller takes its Web Annotations over (they are the spare's build's, and `changed_source_ids`
-    says which articles changed since) and removes the rest. A build that
-    stops before leaves it to the next, which removes every staging folder it finds."""
+    says which articles changed since) and removes the rest. A build that stops before leaves it to the next,
+    which removes every staging folder it finds."""
 
 
 BASE_INSPECT_DATA = Path("datasette") / "inspect-data.json"
