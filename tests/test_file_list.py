@@ -40,6 +40,16 @@ def test_the_digest_hashes_each_path_and_hash_in_order():
     assert FileList.from_entries(INPUTS[::-1]).digest() != expected
 
 
+def test_the_digest_of_any_path_and_of_a_missing_hash_is_that_of_their_lines_as_text():
+    """The dataset's version is made from this digest: it is the same whatever computes it, for paths of other
+    scripts and a hash not known (written None), and for no files at all."""
+    entries = [{"path": "articles/é-日本.txt", "sha256": None, "bytes": 3},
+               {"path": "annotations/emoji-\U0001f600.yaml", "sha256": "a" * 64, "bytes": None}]
+    lines = "".join(f"{entry['path']}\0{entry['sha256']}\n" for entry in entries)
+    assert FileList.from_entries(entries).digest() == hashlib.sha256(lines.encode()).hexdigest()
+    assert FileList.empty().digest() == hashlib.sha256(b"").hexdigest()
+
+
 def test_changed_paths_are_those_added_removed_or_with_another_hash():
     before = FileList.from_entries(INPUTS)
     after = FileList.from_entries([INPUTS[0], {**INPUTS[1], "sha256": "9" * 64},

@@ -122,6 +122,7 @@ def test_every_kind_of_entry_is_a_file_or_an_error_naming_it(tmp_path):
     (folder / "nested.yaml").mkdir()
     os.mkfifo(folder / "pipe.yaml")
     (folder / "too-large.yaml").write_bytes(b"#" * (listing.MAX_FILE_BYTES + 1))
+    (folder / "at-the-limit.yaml").write_bytes(b"#" * listing.MAX_FILE_BYTES)
     (folder / "Capital.yaml").write_text("", encoding="utf-8")
     (folder / "caf\u00e9.yaml").write_text("", encoding="utf-8")
     (folder / "notes.txt").write_text("", encoding="utf-8")
@@ -132,10 +133,13 @@ def test_every_kind_of_entry_is_a_file_or_an_error_naming_it(tmp_path):
     found = listing._list_folder(root, "curated", "annotations", ".yaml", None)
 
     by_id = dict(zip(found.ids, zip(*(found.fields[name] for name in listing.FINGERPRINT_FIELDS))))
-    assert sorted(by_id) == ["good-one", "linked", "zz-target"]
+    assert sorted(by_id) == ["at-the-limit", "good-one", "linked", "zz-target"]
     target = os.stat(folder / "zz-target.yaml")
     assert by_id["linked"] == by_id["zz-target"] == (target.st_size, target.st_mtime_ns, target.st_ctime_ns,
                                                       target.st_ino), "a link inside is its target's file"
+    for name in ("good-one", "at-the-limit"):  # the ordinary files, taken without a look of their own
+        info = os.lstat(folder / f"{name}.yaml")
+        assert by_id[name] == (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
     messages = {error.path: error.message for error in found.errors}
     assert set(messages) == {f"curated/annotations/{name}" for name in (
         "outside-link.yaml", "nested.yaml", "pipe.yaml", "too-large.yaml", "Capital.yaml", "caf\u00e9.yaml",
