@@ -451,8 +451,10 @@ def _list_folder(root: Path, root_shown: str, folder: str, suffix: str, only: st
                     except OSError:
                         info = None  # gone since it was listed: _fingerprint reports why it cannot be read
                     if info is not None and regular(info.st_mode) and info.st_size <= MAX_FILE_BYTES:
-                        ids.append(name[:cut])  # an ordinary file, as _fingerprint would take it (the 100,000 of a
-                        sizes(info.st_size)  # folder: 0.1 s less than asking it)
+                        # an ordinary file, taken as _fingerprint would take it without its names and checks (a
+                        # folder of 100,000 files: 0.33 s against 0.40 s)
+                        ids.append(name[:cut])
+                        sizes(info.st_size)
                         mtimes(info.st_mtime_ns)
                         ctimes(info.st_ctime_ns)
                         inodes(info.st_ino)
