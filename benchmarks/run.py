@@ -99,6 +99,13 @@ VALIDATE_RUNS = 3
 """`rucas validate` after one edit is run this many times (the same edit; validate reads the cache and never
 writes it, so every run does the same work) and the best whole-process time is the figure."""
 
+WATCH_EDITS = 3
+"""With `rucas validate --watch` running (cache warm), this many annotations are edited one after another (each
+edit undone after its verdict); the median of the seconds from each save to its verdict is the figure."""
+
+WATCH_WAIT_SECONDS = 1800.0
+"""The longest the benchmark waits for a verdict of the watch before giving up (the first validates the corpus)."""
+
 TARGETS_AT = 100_000
 """The corpus size at which issue 20's targets are stated."""
 
@@ -171,6 +178,44 @@ def edit_one_article(curated: Path, index: int) -> Path:
     assert marker in text, path
     path.write_text(text.replace(marker, "summary: \"Synthetic event 0 (edited) ", 1), encoding="utf-8")
     return path
+
+
+def watch_latencies(curated: Path, cache_dir: Path, indexes: list[int]) -> list[float]:
+    """Start `rucas validate --watch` (with `cache_dir`), wait for its first verdict, then edit the annotation of
+    each article of `indexes` in turn (edit_one_article) and time each save to its verdict line; each edit is undone
+    (and its verdict waited for) before the next. Returns the seconds of each edit's verdict."""
+    import selectors
+
+    process = subprocess.Popen(rucas("validate", "--watch", "--quiet", "--curated", str(curated), "--cache-dir",
+                                     str(cache_dir)), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               cwd=REPO)
+    lines = selectors.DefaultSelector()
+    lines.register(process.stdout, selectors.EVENT_READ)
+
+    def verdict() -> str:
+        if not lines.select(WATCH_WAIT_SECONDS):
+            raise RuntimeError(f"rucas validate --watch gave no verdict in {WATCH_WAIT_SECONDS:.0f} s")
+        line = process.stdout.readline()
+        if not line.startswith("valid: "):
+            raise RuntimeError(f"rucas validate --watch said {line.strip()[:200]!r}, not that the corpus is valid")
+        return line
+
+    seconds_each = []
+    try:
+        verdict()
+        for index in indexes:
+            started = time.perf_counter()
+            edited = edit_one_article(curated, index)
+            try:
+                verdict()
+                seconds_each.append(time.perf_counter() - started)
+            finally:
+                undo_edit(edited)
+            verdict()
+    finally:
+        process.terminate()
+        process.wait()
+    return seconds_each
 
 
 def edit_event_type_and_year(curated: Path, index: int) -> tuple[Path, str]:
@@ -435,6 +480,8 @@ class SizeResult:
     validate_one: Measured | None = None
     validate_one_runs: list[float] = field(default_factory=list)
     """Whole-process seconds of each `rucas validate` run after the edit; validate_one is the best of them."""
+    watch_one: list[float] = field(default_factory=list)
+    """With `rucas validate --watch` running, the seconds from each of WATCH_EDITS saves to its verdict."""
     baseline: dict[str, float] = field(default_factory=dict)
     baseline_cpu_seconds: float | None = None
     """CPU seconds of the baseline's two timed parts (None in older results)."""
@@ -516,6 +563,9 @@ def measure_size(label: str, articles: int, args: argparse.Namespace, progress, 
     finally:
         undo_edit(edited)
     checkpoint(result)
+    progress(f"[{label}] rucas validate --watch: {WATCH_EDITS} saves, each to its verdict")
+    result.watch_one = watch_latencies(curated, output / ".cache", [articles // 3 + 1 + i for i in range(WATCH_EDITS)])
+    checkpoint(result)
     progress(f"[{label}] baseline")
     result.baseline, result.baseline_cpu_seconds = baseline(output, args.work / f"{label}-baseline")
     checkpoint(result)
@@ -557,11 +607,15 @@ def seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:,.2f} s"
 
 
+NOT_MEASURED = (AttributeError, KeyError, IndexError, TypeError, ZeroDivisionError, statistics.StatisticsError)
+"""What asking for a figure that was not measured (in this run, or in results of an older run) raises."""
+
+
 def safe(make) -> str:
     """A table cell, or '-' for a figure not measured (yet)."""
     try:
         return make()
-    except (AttributeError, KeyError, IndexError, TypeError, ZeroDivisionError):
+    except NOT_MEASURED:
         return "-"
 
 
@@ -595,7 +649,7 @@ def target_rows(r: SizeResult) -> list[tuple[str, str, str, bool | None]]:
     def row(measure: str, make, target: str, met) -> tuple[str, str, str, bool | None]:
         try:
             return measure, make(), target, met()
-        except (AttributeError, KeyError, IndexError, TypeError, ZeroDivisionError):
+        except NOT_MEASURED:
             return measure, "-", target, None
 
     return [
@@ -605,6 +659,9 @@ def target_rows(r: SizeResult) -> list[tuple[str, str, str, bool | None]]:
             lambda: r.rebuild.sampled_rss_mib <= 1024),
         row(f"`rucas validate` after one edit, whole process, best of {VALIDATE_RUNS}",
             lambda: seconds(r.validate_one.seconds), "<= 1 s", lambda: r.validate_one.seconds <= 1.0),
+        row(f"the same with `rucas validate --watch` running: from the save to the verdict, median of {WATCH_EDITS}",
+            lambda: seconds(statistics.median(r.watch_one)), "<= 1 s",
+            lambda: statistics.median(r.watch_one) <= 1.0),
         row("`rucas build` after one edit", lambda: seconds(r.rebuild.seconds), "<= 10 s",
             lambda: r.rebuild.seconds <= 10.0),
         row("the same, the first rebuild after a cold build (databases copied)", lambda: seconds(r.rebuild_first.seconds),
@@ -663,7 +720,9 @@ def growth_lines(results: list[SizeResult], at: int = 1_000_000) -> list[str]:
                       ("first rebuild after one edit, wall", lambda r: r.rebuild_first.seconds),
                       ("rebuild after one edit, wall", lambda r: r.rebuild.seconds),
                       ("rebuild after an edit of type and year, wall", lambda r: r.rebuild_counted.seconds),
-                      ("validate one edit, whole process", lambda r: r.validate_one.seconds)):
+                      ("validate one edit, whole process", lambda r: r.validate_one.seconds),
+                      ("validate one edit, watching (save to verdict, median)",
+                       lambda r: statistics.median(r.watch_one))):
         line(name, *(safe_value(lambda r=r: get(r)) for r in (small, large)), "s")
     for name, get in (("cold build, peak memory", lambda r: r.cold.sampled_rss_mib),
                       ("first rebuild, peak memory", lambda r: r.rebuild_first.sampled_rss_mib),
@@ -721,7 +780,7 @@ def cpu_lines(results: list[SizeResult]) -> list[str]:
 def safe_value(make) -> float | None:
     try:
         return float(make())
-    except (AttributeError, KeyError, IndexError, TypeError, ZeroDivisionError):
+    except NOT_MEASURED:
         return None
 
 
@@ -747,12 +806,14 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
                "edit of one annotation (the databases are copied: no superseded build exists yet); *rebuild* follows "
                "an edit of another (the superseded build is brought forward when nothing holds it). *Validate one* is validation after another annotation changed, with the "
                "cache of the cold build warm: `rucas validate` as a curator runs it, the whole process (start-up "
-               f"and imports included), best of {VALIDATE_RUNS} runs (all runs in brackets). *Baseline* is the same rows through DuckDB (JSON "
+               f"and imports included), best of {VALIDATE_RUNS} runs (all runs in brackets). *Watching* is the same "
+               "with `rucas validate --watch` running: the seconds from saving an edited annotation to the watch's "
+               f"verdict, the median of {WATCH_EDITS} edits (each in brackets). *Baseline* is the same rows through DuckDB (JSON "
                "Lines -> Parquet) plus sqlite3 (executemany + FTS5), timed in the same run."), "",
               ("| articles | load before/after | generate | validate (no cache) | cold build | peak RSS | baseline "
                "(DuckDB + sqlite3) | cold / baseline | first rebuild (1 changed) | rebuild (1 changed) | rebuild RSS "
-               "(first / next) | validate one |"),
-              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+               "(first / next) | validate one | watching |"),
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in results:
         lines.append("| " + " | ".join([
             f"{r.articles:,}", safe(lambda r=r: f"{r.load[0]:.1f} / {r.load[1]:.1f}"), seconds(r.generate_seconds),
@@ -765,7 +826,9 @@ def report(results: list[SizeResult], started: datetime.datetime) -> str:
             safe(lambda r=r: f"{seconds(r.rebuild.seconds)} (databases {r.rebuild_report['databases']})"),
             safe(lambda r=r: f"{rss(r.rebuild_first)} / {rss(r.rebuild)}"),
             safe(lambda r=r: f"{seconds(r.validate_one.seconds)} (runs: "
-                             + ", ".join(f"{t:.2f}" for t in r.validate_one_runs) + ")")]) + " |")
+                             + ", ".join(f"{t:.2f}" for t in r.validate_one_runs) + ")"),
+            safe(lambda r=r: f"{seconds(statistics.median(r.watch_one))} (edits: "
+                             + ", ".join(f"{t:.2f}" for t in r.watch_one) + ")")]) + " |")
     stages = list(dict.fromkeys(stage for r in results for rep in (r.cold_report, r.rebuild_first_report, r.rebuild_report,
                                                                 r.rebuild_counted_report)
                                 for stage in rep.get("stage_seconds", {})))

@@ -37,14 +37,51 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     curated = args.curated or default_curated_dir()
     progress = quiet if args.quiet else stderr_progress
+    cache_dir = None if args.no_cache else (args.cache_dir or default_output_dir() / ".cache")
+    if args.watch:
+        return _validate_watching(curated, cache_dir, args.quiet)
     try:
-        cache_dir = None if args.no_cache else (args.cache_dir or default_output_dir() / ".cache")
         validated = validate(curated, cache_dir, progress, bar=_show_bar(args))
         sizes = {name: count for name, count in validated.row_counts.items() if count}
     except ValidationFailed as failure:
         return _print_errors(failure)
     counts = ", ".join(f"{n} {t}" for t, n in sorted(sizes.items()))
     print(f"valid: {counts}")
+    return 0
+
+
+def _validate_watching(curated: Path, cache_dir: Path | None, quiet: bool) -> int:
+    """`rucas validate --watch`: validate, then again after each save, until interrupted. Each validation prints its
+    errors (standard error) and one line on standard output: `valid: ...` as `rucas validate` prints it, or the
+    number of errors."""
+    import time
+
+    from rucas.build.pipeline import WatchRound, validate_watching
+    from rucas.build.read.watch import WatchUnavailable
+
+    def report(round: WatchRound) -> None:
+        if not quiet and round.changed is not None:
+            paths = sorted(round.changed.paths)
+            more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
+            print(f"\n[{time.strftime('%H:%M:%S')}] changed: {', '.join(paths[:3])}{more}", file=sys.stderr)
+        if isinstance(round.outcome, ValidationFailed):
+            for error in round.outcome.errors:
+                print(str(error), file=sys.stderr)
+            print(f"{len(round.outcome.errors)} error(s)", flush=True)
+        else:
+            counts = ", ".join(f"{n} {t}" for t, n in sorted(round.outcome.row_counts.items()) if n)
+            print(f"valid: {counts}", flush=True)
+        if not quiet:
+            print(f"checked in {round.seconds:.2f} s; watching {curated} for changes (Ctrl-C stops)", file=sys.stderr,
+                  flush=True)
+
+    try:
+        validate_watching(curated, cache_dir, report)
+    except WatchUnavailable as unavailable:
+        print(f"rucas: --watch: {unavailable}. Fix: run `rucas validate` after each save instead.", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
     return 0
 
 
@@ -295,6 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     validate.add_argument("--quiet", action="store_true", help="no progress output")
     validate.add_argument("--progress", action="store_true", help="draw a progress bar even when not on a terminal")
     validate.add_argument("--no-cache", action="store_true", help="validate every article, ignoring cached results")
+    validate.add_argument("--watch", action="store_true",
+                          help="keep watching the curated folder and validate again after each save, listing only "
+                          "the files that changed (Linux; Ctrl-C stops)")
     validate.add_argument("--cache-dir", type=Path, default=None,
                           help="where cached per-article results are read (default: <output>/.cache)")
     validate.set_defaults(func=cmd_validate)

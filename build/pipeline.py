@@ -13,11 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rucas.build.memory import PeakSampler
+from rucas.build.read.errors import ValidationFailed
 from rucas.build.validate.cache import remove_unused_segments
 from rucas.build.validate.corpus import Validated, save_cache, validate_corpus
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from rucas.build.read.watch import Changes
 
     from rucas.build.review.records import ReviewRecords
 
@@ -100,6 +103,52 @@ def validate(curated_dir: Path, cache_dir: Path | None = None, progress: Progres
     progress(f"validating {curated_dir}")
     return validate_corpus(curated_dir, cache_dir, counter=progress_bar("validating") if bar else None, tables=False,
                            after=ReviewCheck(curated_dir))
+
+
+@dataclass
+class WatchRound:
+    """One validation of a watch (validate_watching): what changed before it (None for the first), and the outcome."""
+
+    changed: Changes | None
+    outcome: Validated | ValidationFailed
+    seconds: float
+    """How long listing what changed and validating took."""
+
+
+def validate_watching(curated_dir: Path, cache_dir: Path | None, report: Callable[[WatchRound], None], *,
+                      rounds: int | None = None) -> None:
+    """Validate the corpus as `validate` does, then again each time a watch of the folder reports a change, and hand
+    each outcome to `report` (which may raise to stop; KeyboardInterrupt stops the watch too), at most `rounds`
+    times. Only the files reported changed are listed again (rucas.build.read.watch); the rest is `validate`'s path.
+
+    Raises WatchUnavailable when the system cannot watch the folder (not Linux, or inotify refused)."""
+    import gc
+
+    from rucas.build.read.watch import CuratedWatch, WatchedCorpus
+    from rucas.build.review.records import ReviewCheck
+    from rucas.build.validate.cache import load_fingerprints
+
+    with CuratedWatch(curated_dir) as watch:
+        corpus, changed, done = WatchedCorpus(curated_dir), None, 0
+        while True:
+            started = time.perf_counter()
+            outcome: Validated | ValidationFailed
+            try:
+                outcome = validate_corpus(corpus.read(known=load_fingerprints(cache_dir) if cache_dir is not None else None),
+                                          cache_dir, tables=False, after=ReviewCheck(curated_dir))
+            except ValidationFailed as failure:
+                outcome = failure
+            report(WatchRound(changed, outcome, time.perf_counter() - started))
+            done += 1
+            if rounds is not None and done >= rounds:
+                return
+            del outcome
+            gc.unfreeze()  # read_corpus froze what was alive; in a process that lives on, cycles are freed again
+            gc.collect()
+            changed = watch.wait()
+            while not changed:
+                changed = watch.wait()
+            corpus.changed(changed)
 
 
 def add_review_tables(tables: Mapping[str, pa.Table], records: ReviewRecords) -> None:

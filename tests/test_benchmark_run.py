@@ -73,3 +73,24 @@ def test_the_ceiling_of_value_checks_compares_the_same_articles_with_and_without
     assert f"{articles} article(s), " in printed and "values checked by read_row" in printed
     assert "ceiling of the saving:" in printed
     assert rows.coerce_value is checked
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="watching needs Linux's inotify")
+def test_the_watch_is_timed_from_each_save_to_its_verdict_and_leaves_the_corpus_as_it_was(run, tmp_path: Path):
+    from test_views import load_generator
+
+    curated = load_generator().generate_corpus(tmp_path / "curated", 6, 1)
+    before = {path: path.read_bytes() for path in sorted(curated.rglob("*")) if path.is_file()}
+    seconds = run.watch_latencies(curated, tmp_path / "cache", [1, 2])
+    assert len(seconds) == 2 and all(0 < each < run.WATCH_WAIT_SECONDS for each in seconds)
+    assert {path: path.read_bytes() for path in sorted(curated.rglob("*")) if path.is_file()} == before
+
+
+def test_the_watch_figure_is_the_median_of_its_edits_and_older_results_show_it_unmeasured(run):
+    result = run.SizeResult("100k", 100_000)
+    rows = {measure: (figure, met) for measure, figure, _, met in run.target_rows(result)}
+    watching = next(measure for measure in rows if "--watch" in measure)
+    assert rows[watching] == ("-", None)
+    result.watch_one = [0.9, 0.4, 1.3]
+    rows = {measure: (figure, met) for measure, figure, _, met in run.target_rows(result)}
+    assert rows[watching] == ("0.90 s", True)

@@ -212,6 +212,26 @@ class ListedFiles(Mapping[str, CuratedFile]):
         if known is not None and known.num_rows and self._ids:
             self._hashes = unchanged_hashes(known, self.paths(), self.fingerprint_columns())
 
+    def changed(self, fingerprints: Mapping[str, Fingerprint]) -> ListedFiles:
+        """These files with the listed files of `fingerprints` (source id: its new fingerprint) changed: each takes
+        its new fingerprint and no hash (its bytes are read again when asked for). The listing is not changed."""
+        copy = ListedFiles(self.directory, self.prefix, self.shown_prefix, self.suffix)
+        copy._ids, copy._id_array, copy._columns, copy._hashes = self._ids, self._id_array, self._columns, self._hashes
+        copy._replaced = dict(self._replaced)
+        if not fingerprints:
+            return copy
+        for source_id in fingerprints:
+            self._position(source_id)  # a KeyError for a file not listed
+            copy._replaced.pop(source_id, None)
+        ids = pa.array(sorted(fingerprints), pa.string())
+        mask = pc.is_in(self._id_array, value_set=ids)  # in the order of the ids, as `ids` is sorted
+        changed = ids.to_pylist()
+        copy._columns = {name: pc.replace_with_mask(self._columns[name], mask, pa.array(
+                             [fingerprints[source_id][i] for source_id in changed], pa.int64()))
+                         for i, name in enumerate(FINGERPRINT_FIELDS)}
+        copy._hashes = pc.replace_with_mask(self._hashes, mask, pa.nulls(len(ids), pa.string()))
+        return copy
+
     def dropped(self, source_ids: set[str]) -> None:
         """Leave the files of `source_ids` out (they could not be read)."""
         if not source_ids:
@@ -267,6 +287,9 @@ class Corpus:
     errors: list[CurationError] = field(default_factory=list)
     headers_only: dict[str, CuratedFile] = field(default_factory=dict)
     """Optional reference files that hold only their header comment: read, recorded as inputs, but no rows."""
+    listings: dict[str, FolderListing] = field(default_factory=dict)
+    """Each of ARTICLE_FOLDERS that was listed, as its listing found it (its errors are also in `errors`): what a
+    watch hands to the next `read_corpus(listed=...)` for the folders in which nothing changed."""
 
     def _reference_files(self) -> list[CuratedFile]:
         every = {**self.reference, **self.headers_only}
@@ -404,6 +427,14 @@ class _NamedEntry:
         return os.stat(self.path) if follow_symlinks else os.lstat(self.path)
 
 
+class FolderListing(NamedTuple):
+    """One of ARTICLE_FOLDERS as listing it found it: its files, and an error for each entry that is no such file
+    (or could not be read)."""
+
+    files: ListedFiles
+    errors: list[CurationError]
+
+
 class _Listing(NamedTuple):
     """What listing a folder found: each file's source id and fingerprint (FINGERPRINT_FIELDS, as columns), and an
     error for each entry that is no such file."""
@@ -493,7 +524,7 @@ def _scanned(directory: Path) -> Iterator[Iterator[os.DirEntry]]:
 
 
 def _listed_files(root: Path, root_shown: str, folder: str, suffix: str, only: str | None,
-                  known: pa.Table | None) -> tuple[ListedFiles, list[CurationError]]:
+                  known: pa.Table | None) -> FolderListing:
     """The files of `folder` (_list_folder) as ListedFiles, each given the hash `known` holds for it if it is unchanged
     (ListedFiles.take_known); files not hashed before that the build may not read are left out, with an error."""
     listing = _list_folder(root, root_shown, folder, suffix, only)
@@ -504,7 +535,32 @@ def _listed_files(root: Path, root_shown: str, folder: str, suffix: str, only: s
     files.dropped({source_id for source_id in files.unhashed()
                    if not _readable(f"{files.directory}/{source_id}{suffix}", f"{files.shown_prefix}{source_id}{suffix}",
                                     errors)})
-    return files, errors
+    return FolderListing(files, errors)
+
+
+def listed_again(root: Path, folder: str, listing: FolderListing, changed: set[str]) -> FolderListing | None:
+    """The listing of `folder` (one of ARTICLE_FOLDERS) once the files of `changed` (source ids), and no other entry,
+    were changed in place: those files are looked at again, each as `read_corpus(only=...)` lists one file, and
+    the others keep their fingerprints and hashes. None when that cannot give what listing the whole folder would:
+    the folder's last listing found an entry wrong, or a changed file is no longer an ordinary listed file (its
+    error, or its absence, is then found by listing the folder again)."""
+    if listing.errors:
+        return None
+    suffix = ARTICLE_FOLDERS[folder]
+    root_shown = display_path(root)
+    fingerprints: dict[str, Fingerprint] = {}
+    for source_id in sorted(changed):
+        if source_id not in listing.files:
+            return None
+        one = _list_folder(root, root_shown, folder, suffix, source_id)
+        if one.errors or one.ids != [source_id]:
+            return None
+        fingerprint = tuple(one.fields[name][0] for name in FINGERPRINT_FIELDS)
+        if not _readable(f"{listing.files.directory}/{source_id}{suffix}",
+                         f"{listing.files.shown_prefix}{source_id}{suffix}", []):
+            return None
+        fingerprints[source_id] = fingerprint  # type: ignore[assignment]
+    return FolderListing(listing.files.changed(fingerprints), [])
 
 
 LARGE_FOLDER_BYTES = 256 * 1024
@@ -600,7 +656,8 @@ def _only_comments(data: bytes) -> bool:
     return all(not line.strip() or line.lstrip().startswith(b"#") for line in data.splitlines())
 
 
-def read_corpus(root: Path, only: str | None = None, known: pa.Table | None = None) -> Corpus:
+def read_corpus(root: Path, only: str | None = None, known: pa.Table | None = None,
+                listed: Mapping[str, FolderListing] | None = None) -> Corpus:
     """List every curated file under `root` (dataset/curated). Problems are collected in `corpus.errors`, not raised.
 
     With `only` (a source id), list the reference files and that one article and its annotation. With `known`
@@ -608,9 +665,12 @@ def read_corpus(root: Path, only: str | None = None, known: pa.Table | None = No
     those it had when an earlier run hashed it takes its SHA-256 from there, unread, and is not asked about read
     access again: a change of its permissions would have changed its ctime. At 100,000 articles that is 200,000
     access checks fewer. The folders' files are held as columns (ListedFiles), compared with `known` at once.
+
+    With `listed` (what a watch knows of some of ARTICLE_FOLDERS: their last listings, `Corpus.listings`, brought
+    up to date with `listed_again`), those folders are not listed again; everything else is read as without it.
     """
     with cycle_collector_paused():
-        return _read_corpus(root, only, known)
+        return _read_corpus(root, only, known, listed or {})
 
 
 @contextlib.contextmanager
@@ -634,7 +694,7 @@ def cycle_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _read_corpus(root: Path, only: str | None, known: pa.Table | None) -> Corpus:
+def _read_corpus(root: Path, only: str | None, known: pa.Table | None, listed: Mapping[str, FolderListing]) -> Corpus:
     """read_corpus, with the cycle collector paused."""
     corpus = Corpus(root)
     root_shown = display_path(root)
@@ -675,14 +735,18 @@ def _read_corpus(root: Path, only: str | None, known: pa.Table | None) -> Corpus
                                                    f"make {folder}/ a real folder inside dataset/curated."))
             continue
         folders.append((folder, suffix))
-    jobs = [functools.partial(_listed_files, root, root_shown, folder, suffix, only, known) for folder, suffix in folders]
+    jobs = {folder: functools.partial(_listed_files, root, root_shown, folder, suffix, only, known)
+            for folder, suffix in folders if only is not None or folder not in listed}
     if len(jobs) == 2 and only is None and _large(root / folders[1][0]):
-        listings = list(side_by_side(*jobs))
+        made = dict(zip(jobs, side_by_side(*jobs.values())))
     else:
-        listings = [job() for job in jobs]
-    for (folder, _), (files, errors) in zip(folders, listings):
-        corpus.errors += errors
-        setattr(corpus, folder, files)  # corpus.articles, corpus.annotations
+        made = {folder: job() for folder, job in jobs.items()}
+    for folder, _ in folders:
+        listing = made[folder] if folder in made else listed[folder]
+        corpus.errors += listing.errors
+        setattr(corpus, folder, listing.files)  # corpus.articles, corpus.annotations
+        if only is None:
+            corpus.listings[folder] = listing
     refused = {Path(error.path).stem for error in corpus.errors}
     articles, annotations = corpus.articles.ids(), corpus.annotations.ids()  # sorted
     alone = {folder: [source_id for source_id in ids.filter(pc.invert(pc.is_in(ids, value_set=other))).to_pylist()
