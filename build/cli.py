@@ -38,7 +38,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     curated = args.curated or default_curated_dir()
     progress = quiet if args.quiet else stderr_progress
     cache_dir = None if args.no_cache else (args.cache_dir or default_output_dir() / ".cache")
-    if args.watch:
+    if args.watch and curated.is_dir():  # else validate says what is wrong with the folder, and stops
         return _validate_watching(curated, cache_dir, args.quiet)
     try:
         validated = validate(curated, cache_dir, progress, bar=_show_bar(args))

@@ -286,3 +286,11 @@ def test_rucas_validate_watch_says_what_to_do_where_it_cannot_watch(minimal_corp
     monkeypatch.setattr(watching.sys, "platform", "win32")
     assert cli.main(["validate", "--watch", "--no-cache", "--curated", str(minimal_corpus)]) == 2
     assert "run `rucas validate` after each save" in capsys.readouterr().err
+
+
+def test_rucas_validate_watch_of_a_missing_folder_says_what_validate_says(tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]):
+    from rucas.build import cli
+
+    assert cli.main(["validate", "--watch", "--no-cache", "--curated", str(tmp_path / "missing")]) == 1
+    assert "the curated folder does not exist" in capsys.readouterr().err

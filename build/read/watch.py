@@ -26,8 +26,12 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rucas.build.read.corpus import ARTICLE_FOLDERS, SLUG, Corpus, FolderListing, listed_again, read_corpus
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # inotify's event bits (linux/inotify.h)
 IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8
@@ -123,7 +127,11 @@ class CuratedWatch:
             raise WatchUnavailable(f"inotify refused: {os.strerror(ctypes.get_errno())}")
         self.descriptor = descriptor
         self._folders: dict[int, Path] = {}
-        self.watch()
+        try:
+            self.watch()
+        except BaseException:
+            self.close()
+            raise
 
     def watch(self) -> None:
         """Watch every folder of the curated tree (watched_folders), forgetting the folders watched before."""
@@ -188,7 +196,7 @@ class CuratedWatch:
                 return  # the end of a watch this one removed itself (watch())
             changes.relist.update(ARTICLE_FOLDERS)
             changes.rewatch = True
-            changes.paths.add(".")
+            changes.paths.add(str(folder.relative_to(self.root)) if folder is not None else ".")
             return
         if name.startswith("."):
             return  # hidden: not listed, not read
@@ -197,8 +205,8 @@ class CuratedWatch:
         if mask & IN_ISDIR and mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO):
             changes.rewatch = True  # a folder made, removed or renamed: watch the tree as it is now
         if folder == self.root:
-            if name in ARTICLE_FOLDERS and not mask & IN_PLACE:
-                changes.relist.add(name)  # the folder itself made, removed or renamed
+            if name in ARTICLE_FOLDERS:
+                changes.relist.add(name)  # the folder itself made, removed, renamed, or its permissions changed
             return
         if folder.parent != self.root or folder.name not in ARTICLE_FOLDERS:
             return  # reference files, codings, adjudications: read again by every validation
@@ -227,8 +235,9 @@ class WatchedCorpus:
             self.pending.in_place[folder] |= ids
         self.pending.relist |= changes.relist
 
-    def read(self, known=None) -> Corpus:
-        """The corpus as it is now (read_corpus, with the folders whose listings are still true not listed again)."""
+    def read(self, known: pa.Table | None = None) -> Corpus:
+        """The corpus as it is now (read_corpus, with the folders whose listings are still true not listed again;
+        `known` as read_corpus takes it)."""
         listed = {}
         for folder, listing in self.listings.items():
             if folder in self.pending.relist:
