@@ -133,11 +133,12 @@ def validate_watching(curated_dir: Path, cache_dir: Path | None, report: Callabl
         while True:
             started = time.perf_counter()
             outcome: Validated | ValidationFailed
+            known = load_fingerprints(cache_dir) if cache_dir is not None else None
             try:
-                outcome = validate_corpus(corpus.read(known=load_fingerprints(cache_dir) if cache_dir is not None else None),
-                                          cache_dir, tables=False, after=ReviewCheck(curated_dir))
+                outcome = validate_corpus(corpus.read(known), cache_dir, tables=False, after=ReviewCheck(curated_dir))
             except ValidationFailed as failure:
-                outcome = failure
+                outcome = failure.with_traceback(None)  # not the frames of the validation, nor what they held
+            del known
             report(WatchRound(changed, outcome, time.perf_counter() - started))
             done += 1
             if rounds is not None and done >= rounds:
