@@ -294,3 +294,22 @@ def test_rucas_validate_watch_of_a_missing_folder_says_what_validate_says(tmp_pa
 
     assert cli.main(["validate", "--watch", "--no-cache", "--curated", str(tmp_path / "missing")]) == 1
     assert "the curated folder does not exist" in capsys.readouterr().err
+
+
+def test_the_watch_hears_changes_when_its_descriptor_is_numbered_above_selects_limit(minimal_corpus: Path):
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip("this system allows too few open files")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        with CuratedWatch(minimal_corpus) as watch:
+            assert watch.descriptor > 1024
+            (minimal_corpus / "articles" / f"{SOURCE}.txt").write_text("changed", encoding="utf-8")
+            assert _changes(watch).in_place["articles"] == {SOURCE}
+    finally:
+        for descriptor in held:
+            os.close(descriptor)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

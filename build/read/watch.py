@@ -174,8 +174,11 @@ class CuratedWatch:
         return changes
 
     def _readable(self, timeout: float | None) -> bool:
-        ready, _, _ = select.select([self.descriptor], [], [], timeout)
-        return bool(ready)
+        """Whether events wait to be read, within `timeout` seconds (None: waits for them). poll, not select: the
+        descriptor may be numbered above select's limit (1,024) in a process with many files open."""
+        waiting = select.poll()
+        waiting.register(self.descriptor, select.POLLIN)
+        return bool(waiting.poll(None if timeout is None else max(0, int(timeout * 1000))))
 
     def _read(self, changes: Changes) -> None:
         try:
