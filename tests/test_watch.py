@@ -22,7 +22,7 @@ from rucas.build.read.watch import CuratedWatch, WatchedCorpus, WatchUnavailable
 from rucas.build.review.records import ReviewCheck
 from rucas.build.validate.corpus import save_cache, validate_corpus
 
-from test_incremental_validation import EDIT_KINDS, restore_a_file
+from test_incremental_validation import EDIT_KINDS, _outcome, restore_a_file
 from test_views import load_generator
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="watching needs Linux's inotify")
@@ -30,14 +30,6 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="wa
 SOURCE = "eurasianet-russia-turns-down-kyrgyzstans-plea"
 WAIT = 30.0
 """The most seconds a test waits for the kernel to report a change it has just made (it is reported at once)."""
-
-
-def _outcome(curated: Path, cache_dir: Path | None) -> list[str] | dict[str, int]:
-    """The errors of validating `curated` as `rucas validate` does (as the curator reads them), or the row counts."""
-    try:
-        return validate_corpus(curated, cache_dir, tables=False, after=ReviewCheck(curated)).row_counts
-    except ValidationFailed as failure:
-        return [str(error) for error in failure.errors]
 
 
 def _round_outcome(outcome: object) -> list[str] | dict[str, int]:

@@ -166,12 +166,19 @@ class ListedFiles(Mapping[str, CuratedFile]):
         self._ids = self._id_array.to_pylist()
         self._made = weakref.WeakValueDictionary()
 
+    def _copy(self) -> ListedFiles:
+        """These files as a new listing that shares their columns (Arrow arrays, never changed in place) and has its
+        own records and replacements."""
+        copy = ListedFiles(self.directory, self.prefix, self.shown_prefix, self.suffix)
+        copy._ids, copy._id_array, copy._columns, copy._hashes = self._ids, self._id_array, self._columns, self._hashes
+        copy._replaced = dict(self._replaced)
+        return copy
+
     def replaced(self, source_id: str, file: CuratedFile) -> ListedFiles:
         """These files with the listed file `source_id` read as `file` (its bytes and hash), for checking what
         validation makes of other bytes."""
-        copy = ListedFiles(self.directory, self.prefix, self.shown_prefix, self.suffix)
-        copy._ids, copy._id_array, copy._columns, copy._hashes = self._ids, self._id_array, self._columns, self._hashes
-        copy._replaced = {**self._replaced, source_id: file}
+        copy = self._copy()
+        copy._replaced[source_id] = file
         self._position(source_id)  # a KeyError for a file not listed
         return copy
 
@@ -215,9 +222,7 @@ class ListedFiles(Mapping[str, CuratedFile]):
     def changed(self, fingerprints: Mapping[str, Fingerprint]) -> ListedFiles:
         """These files with the listed files of `fingerprints` (source id: its new fingerprint) changed: each takes
         its new fingerprint and no hash (its bytes are read again when asked for). The listing is not changed."""
-        copy = ListedFiles(self.directory, self.prefix, self.shown_prefix, self.suffix)
-        copy._ids, copy._id_array, copy._columns, copy._hashes = self._ids, self._id_array, self._columns, self._hashes
-        copy._replaced = dict(self._replaced)
+        copy = self._copy()
         if not fingerprints:
             return copy
         for source_id in fingerprints:
