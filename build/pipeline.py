@@ -138,7 +138,7 @@ def validate_watching(curated_dir: Path, cache_dir: Path | None, report: Callabl
                 outcome = validate_corpus(corpus.read(known), cache_dir, tables=False, after=ReviewCheck(curated_dir))
             except ValidationFailed as failure:
                 outcome = failure.with_traceback(None)  # not the frames of the validation, nor what they held
-            del known
+            del known  # the cache's fingerprints are not held while the watch waits for the next save
             report(WatchRound(changed, outcome, time.perf_counter() - started))
             done += 1
             if rounds is not None and done >= rounds:
