@@ -13,6 +13,9 @@ NULLs come last unless said otherwise); a test checks that it sorts the view's r
 ORDER BY does, and a patched build merges new rows into a materialised view by it
 (rucas.build.write.patch_views). A `-- facets: a, b` line names columns of the view offered as facets
 besides those named like a table's facet columns (Display.facets in schema/tables.py); each is indexed.
+A `-- covers: a, b` line names columns that the index of the view's order also holds, after the order's own
+columns: a query that reads the view in its order and filters by them (events_during by an event's dates)
+tests each row in that index and reads only the rows it keeps (rucas.build.write.materialise.view_indexes).
 A `-- columns: a, b` line names the compact set of columns its Datasette page shows by default, in
 reading order (every key column among them; a test checks that the page reads at 1280 px).
 A line `-- question: rank: the question` puts the view or query on the site's front page under that
@@ -58,6 +61,9 @@ class SqlFile:
     columns: tuple[str, ...] = ()
     """The view's compact set of columns, in reading order (`-- columns: a, b`): what its page shows by default
     so that a row reads at 1280 px; every other column is one click away and on the row's own page."""
+    covers: tuple[str, ...] = ()
+    """Columns the index of the view's order also holds (`-- covers: a, b`), for the queries that read the view in
+    its order and filter by them; empty when the file names none."""
 
     @property
     def column_descriptions(self) -> dict[str, str]:
@@ -85,7 +91,7 @@ class SqlFile:
         return PARAMETER_OR_STRING.sub(lambda m: m.group("string") or f"${m.group('parameter')}", self.sql)
 
 
-METADATA_KEYS = ("column", "columns", "key", "order", "facets", "question", "example")
+METADATA_KEYS = ("column", "columns", "key", "order", "covers", "facets", "question", "example")
 """The header's metadata lines: `-- <key>: ...` with the key written exactly so (lower case, at the start of
 the comment). Any other comment line, `-- Order: ...` in a sentence included, is prose of the description."""
 
@@ -133,8 +139,14 @@ def _read(path: Path) -> SqlFile:
         question = (int(rank), text.strip())
     facets = tuple(name.strip() for name in found.get("facets", "").split(",") if name.strip())
     compact = tuple(name.strip() for name in found.get("columns", "").split(",") if name.strip())
+    covers = tuple(name.strip() for name in found.get("covers", "").split(",") if name.strip())
+    if "covers" in found and not covers:
+        raise ValueError(f"{path}: write the covered columns as `-- covers: column, column`")
+    if covers and "order" not in found:
+        raise ValueError(f"{path}: a `-- covers:` line needs an `-- order:` line (the covered columns are held by "
+                         "the index of the view's order)")
     return SqlFile(path.stem, " ".join(d for d in description if d), sql, path, tuple(columns), key,
-                   found.get("order", ""), facets, question, found.get("example", ""), compact)
+                   found.get("order", ""), facets, question, found.get("example", ""), compact, covers)
 
 
 def view_files(directory: Path | None = None) -> list[SqlFile]:

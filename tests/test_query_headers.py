@@ -10,7 +10,7 @@ import pytest
 from rucas.queries import (QUERIES_DIR, SqlFile, _read, canned_queries, chart_queries, page_queries, stats_queries,
                            view_files)
 
-METADATA = re.compile(r"^-- (column|columns|key|order|facets|question|example):")
+METADATA = re.compile(r"^-- (column|columns|key|order|covers|facets|question|example):")
 QUERIES = view_files() + canned_queries() + page_queries() + chart_queries() + stats_queries()
 
 

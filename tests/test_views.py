@@ -22,10 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 from conftest import MINIMAL_CORPUS, REPO_DIR
 from rucas.build.pipeline import build
-from rucas.queries import SqlFile, canned_queries, view_files
+from rucas.build.write.materialise import order_terms, view_indexes
+from rucas.queries import SqlFile, _read, canned_queries, view_files
 
 GENERATOR = REPO_DIR / "benchmarks" / "generate.py"
 GENERATED_ARTICLES = 300
@@ -240,6 +242,53 @@ def test_materialised_views_are_indexed_for_sorting_and_facets(lite: sqlite3.Con
     plan = " ".join(str(row) for row in lite.execute(
         "EXPLAIN QUERY PLAN SELECT * FROM statement_details ORDER BY date_earliest DESC LIMIT 51"))
     assert "statement_details_date_earliest_idx" in plan
+
+
+def test_events_during_reads_event_dates_through_the_index_of_its_order_which_holds_the_dates_it_filters_by(
+        lite: sqlite3.Connection) -> None:
+    held = [row[2] for row in lite.execute("SELECT * FROM pragma_index_info('event_dates_best_date_idx')")]
+    assert held == ["best_date", "event_id", "date_earliest", "date_latest"]
+    (events_during,) = [query for query in CANNED if query.name == "events_during"]
+    plan = " ".join(str(row) for row in lite.execute(
+        f"EXPLAIN QUERY PLAN {events_during.sql}", {"from_date": "2010-01-01", "until_date": "2014-12-31",
+                                                     "how": "overlaps"}))
+    assert "event_dates_best_date_idx" in plan
+    assert "TEMP B-TREE" not in plan, "the index holds the whole order: nothing is sorted"
+
+
+def test_a_view_without_covered_columns_keeps_one_column_indexes(lite: sqlite3.Connection) -> None:
+    for view in VIEWS:
+        if view.covers:
+            continue
+        for (index,) in lite.execute(f"SELECT name FROM pragma_index_list('{view.name}')"):
+            assert len(lite.execute(f"SELECT * FROM pragma_index_info('{index}')").fetchall()) == 1, index
+
+
+def covering_view(tmp_path: Path, header: str) -> SqlFile:
+    path = tmp_path / "covering.sql"
+    path.write_text(f"-- A view.\n{header}SELECT 1 AS a, 2 AS b, 3 AS c\n", encoding="utf-8")
+    return _read(path)
+
+
+SCHEMA_ABC = pa.schema([("a", pa.int64()), ("b", pa.int64()), ("c", pa.int64())])
+
+
+def test_the_index_of_a_views_order_holds_its_order_then_the_covered_columns(tmp_path: Path) -> None:
+    view = covering_view(tmp_path, "-- order: b DESC, a NULLS LAST, CASE WHEN c = 1 THEN 0 END\n-- covers: c, a\n")
+    assert order_terms(view) == [("b", True), ("a", False)]
+    assert view_indexes(view, SCHEMA_ABC, []) == [["b DESC", "a", "c"]]
+
+
+def test_covered_columns_must_be_columns_of_the_view_and_need_an_order(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="names d, which the view has no column of"):
+        view_indexes(covering_view(tmp_path, "-- order: a\n-- covers: b, d\n"), SCHEMA_ABC, [])
+    with pytest.raises(ValueError, match="needs an order that begins with a column"):
+        view_indexes(covering_view(tmp_path, "-- order: CASE WHEN a = 1 THEN 0 END, b\n-- covers: c\n"),
+                     SCHEMA_ABC, [])
+    with pytest.raises(ValueError, match="needs an `-- order:` line"):
+        covering_view(tmp_path, "-- covers: c\n")
+    with pytest.raises(ValueError, match="write the covered columns"):
+        covering_view(tmp_path, "-- order: a\n-- covers: ,\n")
 
 
 @pytest.mark.parametrize("query", PORTABLE_CANNED, ids=lambda q: q.name)

@@ -74,15 +74,22 @@ NEWEST_FIRST = "date_earliest"
 """The column a reader sorts a page by newest first (the tables' index on it: sqlite_db.index_columns)."""
 
 
-def _first_order_column(view: SqlFile) -> str | None:
-    """The column the view's order (`-- order:`) begins with, if it begins with a plain column."""
-    first = view.order.split(",")[0].split()
-    return first[0] if first and first[0].isidentifier() else None
+def order_terms(view: SqlFile) -> list[tuple[str, bool]]:
+    """The plain columns the view's order (`-- order:`) begins with, each with whether it is descending, up to
+    the first term that is an expression (a CASE) rather than a column."""
+    terms: list[tuple[str, bool]] = []
+    for term in view.order.split(","):
+        words = term.split()
+        if not words or not words[0].isidentifier() or (len(words) > 1 and words[1].upper() not in ("ASC", "DESC",
+                                                                                                   "NULLS")):
+            break
+        terms.append((words[0], len(words) > 1 and words[1].upper() == "DESC"))
+    return terms
 
 
 def index_columns(view: SqlFile, schema: pa.Schema, facet_columns: list[str]) -> list[str]:
     """The columns of a view's table that a page or a query finds or sorts its rows by, in column order; each
-    gets an index:
+    gets an index (view_indexes):
 
     - the first column of its key (`-- key:`): a row's own page is the view filtered to its key
       (site_plugin.record_url), which SQLite finds through that index and narrows among the few rows of that
@@ -95,8 +102,32 @@ def index_columns(view: SqlFile, schema: pa.Schema, facet_columns: list[str]) ->
     Counts, other dates, codes, the key's other columns and other ids are left unindexed: no page or query
     filters or sorts by them (a reader who sorts a page by one makes SQLite read the table), and their
     indexes cost most of the time of writing the views at 100,000 articles."""
-    wanted = {*view.key[:1], *facet_columns, NEWEST_FIRST, _first_order_column(view)}
+    wanted = {*view.key[:1], *facet_columns, NEWEST_FIRST, *[column for column, _ in order_terms(view)[:1]]}
     return [field.name for field in schema if field.name in wanted]
+
+
+def view_indexes(view: SqlFile, schema: pa.Schema, facet_columns: list[str]) -> list[list[str]]:
+    """The indexes of a view's table, each as the terms it holds (the first names it: `<view>_<column>_idx`): one
+    on each of its index_columns. When the view's file names columns the index of its order covers
+    (`-- covers:`), the index on the first column of its order holds all the order's columns, then those: a query
+    that reads the view in its order and filters by them (events_during, by an event's date bounds) tests each
+    row in the index and looks up only the rows it keeps. At 100,000 articles events_during's example read
+    event_dates in 126 ms with the index of best_date alone and in 66 ms with this one (SQLite, alone)."""
+    columns = set(schema.names)
+    missing = [column for column in view.covers if column not in columns]
+    if missing:
+        raise ValueError(f"{view.path.name}: `-- covers:` names {', '.join(missing)}, which the view has no "
+                         f"column of; name columns of its output")
+    order = order_terms(view)
+    if view.covers and not order:
+        raise ValueError(f"{view.path.name}: `-- covers:` needs an order that begins with a column "
+                         f"(`-- order: column, ...`); this view's is {view.order!r}")
+    indexes = [[column] for column in index_columns(view, schema, facet_columns)]
+    if view.covers:
+        held = [column + (" DESC" if descending else "") for column, descending in order]
+        held += [column for column in view.covers if column not in {column for column, _ in order}]
+        indexes = [held if index == [order[0][0]] else index for index in indexes]
+    return indexes
 
 
 def view_named(name: str) -> SqlFile:
@@ -108,7 +139,7 @@ def view_named(name: str) -> SqlFile:
 def sqlite_store(con: sqlite3.Connection, name: str, rows: pa.Table | pa.RecordBatchReader,
                  facet_columns: list[str]) -> None:
     """Create the table of the view `name` in SQLite holding `rows` in order (row k at rowid k * ROWID_STEP), with
-    an index on each of its index_columns (given its `facet_columns`). `rows` is a whole Arrow table or a
+    its view_indexes (given its `facet_columns`). `rows` is a whole Arrow table or a
     stream of batches (view_batches); either way they are inserted a batch at a time. Values are stored as
     SQLite holds the base tables' (dates as ISO text, booleans as 0/1)."""
     columns = ", ".join(f"{field.name} {_sqlite_type(field.type)}" for field in rows.schema)
@@ -120,5 +151,5 @@ def sqlite_store(con: sqlite3.Connection, name: str, rows: pa.Table | pa.RecordB
         rowids = range((stored + 1) * ROWID_STEP, (stored + batch.num_rows + 1) * ROWID_STEP, ROWID_STEP)
         con.executemany(insert, zip(rowids, *(sqlite_values(column) for column in batch.columns)))
         stored += batch.num_rows
-    for column in index_columns(view_named(name), rows.schema, facet_columns):
-        con.execute(f"CREATE INDEX {name}_{column}_idx ON {name} ({column})")
+    for terms in view_indexes(view_named(name), rows.schema, facet_columns):
+        con.execute(f"CREATE INDEX {name}_{terms[0].split()[0]}_idx ON {name} ({', '.join(terms)})")

@@ -11,6 +11,7 @@
 -- key: event_id
 -- columns: best_date, best_kind, date_earliest, date_latest, event_type, modality, summary, event_id
 -- order: best_date NULLS LAST, event_id
+-- covers: date_earliest, date_latest
 -- facets: best_kind
 -- column: best_date: The day by which the event had happened, as far as known: the day, the last day of the interval, or the one known bound (see best_kind); empty when the date is unknown.
 -- column: best_kind: What best_date is: day (the known day), interval_latest (the last day of a known interval), latest_only (the only known bound, the event was ongoing or happened by then), earliest_only (the only known bound, from then on) or unknown.
