@@ -98,6 +98,11 @@ the comment). Any other comment line, `-- Order: ...` in a sentence included, is
 METADATA_LINE = re.compile(r"^-- (?P<key>" + "|".join(METADATA_KEYS) + r"):(?P<value>.*)$")
 
 
+def _names(value: str) -> tuple[str, ...]:
+    """The comma-separated column names of a metadata line's value (`a, b`), blanks dropped."""
+    return tuple(name.strip() for name in value.split(",") if name.strip())
+
+
 def _read(path: Path) -> SqlFile:
     lines = path.read_text(encoding="utf-8").splitlines()
     description: list[str] = []
@@ -125,7 +130,7 @@ def _read(path: Path) -> SqlFile:
     sql = "\n".join(lines[index:]).strip().rstrip(";").strip()
     if not description:
         raise ValueError(f"{path}: add a leading -- comment saying what question the query answers")
-    key = tuple(name.strip() for name in found.get("key", "").split(",") if name.strip())
+    key = _names(found.get("key", ""))
     if "key" in found and not key:
         raise ValueError(f"{path}: write the key as `-- key: column, column`")
     if "order" in found and not found["order"]:
@@ -137,9 +142,9 @@ def _read(path: Path) -> SqlFile:
             raise ValueError(f"{path}: write the front-page question as "
                              "`-- question: rank: the question` (rank a whole number, lowest first)")
         question = (int(rank), text.strip())
-    facets = tuple(name.strip() for name in found.get("facets", "").split(",") if name.strip())
-    compact = tuple(name.strip() for name in found.get("columns", "").split(",") if name.strip())
-    covers = tuple(name.strip() for name in found.get("covers", "").split(",") if name.strip())
+    facets = _names(found.get("facets", ""))
+    compact = _names(found.get("columns", ""))
+    covers = _names(found.get("covers", ""))
     if "covers" in found and not covers:
         raise ValueError(f"{path}: write the covered columns as `-- covers: column, column`")
     if covers and "order" not in found:

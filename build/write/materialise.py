@@ -125,9 +125,10 @@ def view_indexes(view: SqlFile, schema: pa.Schema, facet_columns: list[str]) -> 
                          f"(`-- order: column, ...`); this view's is {view.order!r}")
     indexes = [[column] for column in index_columns(view, schema, facet_columns)]
     if view.covers:
+        ordered = [column for column, _ in order]
         held = [column + (" DESC" if descending else "") for column, descending in order]
-        held += [column for column in view.covers if column not in {column for column, _ in order}]
-        indexes = [held if index == [order[0][0]] else index for index in indexes]
+        held += [column for column in view.covers if column not in ordered]
+        indexes = [held if index == ordered[:1] else index for index in indexes]
     return indexes
 
 
